@@ -1,0 +1,88 @@
+"""People who use Konvoi: e-mail login, a display name and a unique @handle."""
+
+import zoneinfo
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone as dj_timezone
+from django.utils.translation import gettext_lazy as _
+
+HANDLE_PATTERN = r"[a-z0-9][a-z0-9_]{1,29}"
+handle_validator = RegexValidator(
+    rf"^{HANDLE_PATTERN}$",
+    _("2 to 30 lower-case letters, digits or underscores, starting with a letter or digit."),
+)
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Unknown time zone: %(value)s"), params={"value": value})
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields: Any) -> "User":
+        # Account creation with handle allocation lives in accounts.services.user_register;
+        # this stays for createsuperuser and the admin.
+        from accounts.services import handle_allocate
+
+        email = self.normalize_email(email).lower()
+        fields.setdefault("name", email.split("@")[0])
+        fields.setdefault("handle", handle_allocate(name=fields["name"]))
+        user = self.model(email=email, **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> "User":
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person. Logs in with e-mail; mentioned as @handle; reads Konvoi in their language."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    name = models.CharField(_("name"), max_length=150)
+    handle = models.CharField(
+        _("handle"), max_length=30, unique=True, validators=[handle_validator]
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="de"
+    )
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Berlin", validators=[validate_timezone]
+    )
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=dj_timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+    def get_full_name(self) -> str:
+        return self.name
+
+    def get_short_name(self) -> str:
+        return self.name

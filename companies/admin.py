@@ -1,0 +1,24 @@
+from django.contrib import admin
+
+from companies.models import Company, CompanyMember
+
+
+class CompanyMemberInline(admin.TabularInline):
+    model = CompanyMember
+    extra = 0
+    raw_id_fields = ["user"]
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):
+    list_display = ["name", "sector", "size", "city", "created_at"]
+    list_filter = ["sector", "size"]
+    search_fields = ["name", "city"]
+    inlines = [CompanyMemberInline]
+
+
+@admin.register(CompanyMember)
+class CompanyMemberAdmin(admin.ModelAdmin):
+    list_display = ["company", "user", "role", "joined_at"]
+    list_filter = ["role"]
+    raw_id_fields = ["company", "user"]

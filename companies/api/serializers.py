@@ -1,0 +1,44 @@
+from rest_framework import serializers
+
+from companies.models import Company, CompanyMember, CompanyRole, Sector, SizeBand
+
+
+class CompanyInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    sector = serializers.ChoiceField(choices=Sector.choices)
+    size = serializers.ChoiceField(choices=SizeBand.choices)
+    city = serializers.CharField(max_length=120)
+    region = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    website = serializers.URLField(max_length=200, required=False, allow_blank=True)
+
+
+class CompanyUpdateInput(CompanyInput):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+
+
+class CompanyOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Company
+        fields = ["id", "name", "sector", "size", "city", "region", "website", "created_at"]
+
+
+class PersonOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    handle = serializers.CharField()
+
+
+class CompanyMemberInput(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    role = serializers.ChoiceField(choices=CompanyRole.choices, default=CompanyRole.MEMBER)
+
+
+class CompanyMemberOutput(serializers.ModelSerializer):
+    user = PersonOutput()
+
+    class Meta:
+        model = CompanyMember
+        fields = ["id", "user", "role", "joined_at"]

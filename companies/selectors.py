@@ -1,0 +1,47 @@
+"""Reads for companies, scoped to what a user may see."""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from accounts.models import User
+from companies.models import Company, CompanyMember, CompanyRole
+
+
+def companies_for_user(*, user: User) -> QuerySet[Company]:
+    """Companies the user belongs to, plus the active peers of the convoys they see."""
+    from convoys.models import Membership, MembershipStatus
+    from convoys.selectors import convoys_for_user
+
+    if not user.is_authenticated:
+        return Company.objects.none()
+    peer = Membership.objects.filter(
+        company=OuterRef("pk"),
+        status=MembershipStatus.ACTIVE,
+        convoy__in=convoys_for_user(user=user).values("pk"),
+    )
+    own = CompanyMember.objects.filter(company=OuterRef("pk"), user=user)
+    return Company.objects.filter(Q(Exists(own)) | Q(Exists(peer)))
+
+
+def company_role(*, user: User, company: Company) -> str | None:
+    """'owner', 'member' or None."""
+    if not user.is_authenticated:
+        return None
+    return (
+        CompanyMember.objects.filter(user=user, company=company)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def is_company_member(*, user: User, company_id: int) -> bool:
+    return CompanyMember.objects.filter(user_id=user.pk, company_id=company_id).exists()
+
+
+def is_company_owner(*, user: User, company_id: int) -> bool:
+    return CompanyMember.objects.filter(
+        user_id=user.pk, company_id=company_id, role=CompanyRole.OWNER
+    ).exists()
+
+
+def company_members(*, company: Company) -> QuerySet[CompanyMember]:
+    return company.members.select_related("user").order_by("user__name", "id")

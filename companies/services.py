@@ -1,0 +1,96 @@
+"""Writes for companies: creation, profile, colleagues."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from companies.models import Company, CompanyMember, CompanyRole
+from companies.selectors import is_company_owner
+
+
+def _require_owner(*, actor: User, company: Company) -> None:
+    if not is_company_owner(user=actor, company_id=company.pk):
+        raise PermissionDenied(_("Only an owner of the company may do this."))
+
+
+@transaction.atomic
+def company_create(
+    *,
+    actor: User,
+    name: str,
+    sector: str,
+    size: str,
+    city: str,
+    region: str = "",
+    website: str = "",
+) -> Company:
+    company = Company(
+        name=name.strip(),
+        sector=sector,
+        size=size,
+        city=city.strip(),
+        region=region,
+        website=website,
+    )
+    company.full_clean()
+    company.save()
+    CompanyMember.objects.create(company=company, user=actor, role=CompanyRole.OWNER)
+    return company
+
+
+@transaction.atomic
+def company_update(*, actor: User, company: Company, **fields: str) -> Company:
+    from convoys.events import EventKind, event_record_for_company_convoys
+
+    _require_owner(actor=actor, company=company)
+    allowed = {"name", "sector", "size", "city", "region", "website"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationError({k: [_("This field cannot be changed.")] for k in unknown})
+    for key, value in fields.items():
+        setattr(company, key, value)
+    company.full_clean()
+    company.save(update_fields=[*fields])
+    event_record_for_company_convoys(
+        company_id=company.pk,
+        kind=EventKind.COMPANY_UPDATED,
+        data={"company": {"id": company.pk, "name": company.name}},
+        actor=actor,
+    )
+    return company
+
+
+@transaction.atomic
+def company_member_add(*, actor: User, company: Company, email: str, role: str) -> CompanyMember:
+    _require_owner(actor=actor, company=company)
+    if role not in CompanyRole.values:
+        raise ValidationError({"role": [_("Role must be owner or member.")]})
+    user = User.objects.filter(email__iexact=email.strip()).first()
+    if user is None:
+        raise ValidationError(
+            {
+                "email": [
+                    _(
+                        "Nobody has registered with this e-mail address yet. "
+                        "Ask your colleague to sign up first."
+                    )
+                ]
+            }
+        )
+    if CompanyMember.objects.filter(company=company, user=user).exists():
+        raise ValidationError({"email": [_("This person already belongs to the company.")]})
+    return CompanyMember.objects.create(company=company, user=user, role=role)
+
+
+@transaction.atomic
+def company_member_remove(*, actor: User, member: CompanyMember) -> None:
+    if member.user_id != actor.pk:
+        _require_owner(actor=actor, company=member.company)
+    if member.role == CompanyRole.OWNER:
+        owners = CompanyMember.objects.select_for_update().filter(
+            company_id=member.company_id, role=CompanyRole.OWNER
+        )
+        if len(owners) <= 1:
+            raise ValidationError({"user": [_("A company needs at least one owner.")]})
+    member.delete()

@@ -1,0 +1,3 @@
+"""WebSocket routes. The convoy and notification consumers join here (live-dashboards issue)."""
+
+websocket_urlpatterns: list = []

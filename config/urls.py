@@ -1,0 +1,27 @@
+"""Top-level routes: the web UI, the API under /api/v1/, its schema and docs, the admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from config import views
+
+api_v1 = [
+    path("", include("accounts.api.urls")),
+    path("", include("companies.api.urls")),
+    path("", include("convoys.api.urls")),
+    path("", include("projects.api.urls")),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", views.healthz, name="healthz"),
+    path("", include("frontend.urls")),
+]
+
+handler404 = "config.views.not_found"
+handler500 = "config.views.server_error"

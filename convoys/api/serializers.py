@@ -1,0 +1,192 @@
+import zoneinfo
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from convoys.models import Convoy, ConvoyStatus, Invitation, Membership
+
+
+class TimezoneField(serializers.CharField):
+    default_error_messages = {"unknown": _("Unknown time zone: {value}")}
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value not in zoneinfo.available_timezones():
+            self.fail("unknown", value=value)
+        return value
+
+
+class ConvoyInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+    topic = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    status = serializers.ChoiceField(choices=ConvoyStatus.choices, required=False)
+    timezone = TimezoneField(max_length=64, required=False)
+    language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
+    update_cadence_days = serializers.IntegerField(min_value=1, max_value=365, required=False)
+    max_companies = serializers.IntegerField(
+        min_value=1, max_value=500, required=False, allow_null=True
+    )
+
+
+class ConvoyUpdateInput(ConvoyInput):
+    name = serializers.CharField(max_length=200, required=False)
+
+
+class ConvoyOutput(serializers.ModelSerializer):
+    company_count = serializers.IntegerField(read_only=True)
+    role = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Convoy
+        fields = [
+            "id",
+            "name",
+            "description",
+            "topic",
+            "status",
+            "timezone",
+            "language",
+            "update_cadence_days",
+            "max_companies",
+            "company_count",
+            "role",
+            "last_event_seq",
+            "created_at",
+        ]
+
+    def get_role(self, convoy: Convoy) -> str:
+        return "facilitator" if getattr(convoy, "is_facilitator", False) else "member"
+
+
+class InvitationInput(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class InvitationOutput(serializers.ModelSerializer):
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Invitation
+        fields = ["id", "convoy", "email", "status", "created_at", "expires_at", "accepted_at"]
+
+    def get_status(self, invitation: Invitation) -> str:
+        from django.utils import timezone
+
+        if invitation.revoked_at:
+            return "revoked"
+        if invitation.accepted_at:
+            return "accepted"
+        if invitation.expires_at <= timezone.now():
+            return "expired"
+        return "open"
+
+
+class InvitationCreatedOutput(InvitationOutput):
+    token = serializers.CharField()
+
+    class Meta(InvitationOutput.Meta):
+        fields = [*InvitationOutput.Meta.fields, "token"]
+
+
+class InvitationPreviewOutput(serializers.Serializer):
+    convoy = serializers.DictField()
+    invited_by = serializers.CharField(allow_null=True)
+    expires_at = serializers.DateTimeField()
+    problem = serializers.CharField(allow_null=True)
+
+
+class InvitationAcceptInput(serializers.Serializer):
+    company = serializers.IntegerField(min_value=1)
+
+
+class MembershipCompany(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    sector = serializers.CharField()
+    size = serializers.CharField()
+    city = serializers.CharField()
+
+
+class MembershipOutput(serializers.ModelSerializer):
+    company = MembershipCompany()
+
+    class Meta:
+        model = Membership
+        fields = ["id", "convoy", "company", "status", "joined_at", "ended_at"]
+
+
+class EventActor(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    handle = serializers.CharField()
+
+
+class EventOutput(serializers.Serializer):
+    type = serializers.CharField()
+    seq = serializers.IntegerField()
+    kind = serializers.CharField()
+    data = serializers.DictField()
+    actor = EventActor(allow_null=True)
+    at = serializers.CharField()
+
+
+class DashboardProject(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    category = serializers.CharField()
+    status = serializers.CharField()
+    milestones_done = serializers.IntegerField()
+    milestones_total = serializers.IntegerField()
+    progress = serializers.IntegerField()
+
+
+class DashboardUpdate(serializers.Serializer):
+    id = serializers.IntegerField()
+    company = serializers.IntegerField()
+    author = EventActor(allow_null=True)
+    body = serializers.CharField()
+    next_steps = serializers.CharField(allow_blank=True)
+    help_wanted = serializers.BooleanField()
+    stuck_on = serializers.CharField(allow_blank=True)
+    created_at = serializers.CharField()
+
+
+class DashboardCompany(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    sector = serializers.CharField()
+    size = serializers.CharField()
+    city = serializers.CharField()
+    membership = serializers.IntegerField()
+    joined_at = serializers.CharField()
+    projects = DashboardProject(many=True)
+    milestones_done = serializers.IntegerField()
+    milestones_total = serializers.IntegerField()
+    progress = serializers.IntegerField()
+    last_update = DashboardUpdate(allow_null=True)
+    help_wanted = serializers.BooleanField()
+    days_since_update = serializers.IntegerField(allow_null=True)
+    quiet = serializers.BooleanField()
+
+
+class DashboardDay(serializers.Serializer):
+    date = serializers.DateField()
+    done = serializers.IntegerField()
+    total = serializers.IntegerField()
+
+
+class DashboardConvoy(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    status = serializers.CharField()
+    timezone = serializers.CharField()
+    update_cadence_days = serializers.IntegerField()
+    last_event_seq = serializers.IntegerField()
+
+
+class DashboardOutput(serializers.Serializer):
+    convoy = DashboardConvoy()
+    companies = DashboardCompany(many=True)
+    milestones_done_over_time = DashboardDay(many=True)

@@ -1,0 +1,16 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from convoys.api.views import ConvoyViewSet, InvitationAcceptView, InvitationView
+
+router = SimpleRouter()
+router.register("convoys", ConvoyViewSet, basename="convoy")
+urlpatterns = [
+    *router.urls,
+    path("invitations/<str:token>/", InvitationView.as_view(), name="invitation-detail"),
+    path(
+        "invitations/<str:token>/accept/",
+        InvitationAcceptView.as_view(),
+        name="invitation-accept",
+    ),
+]

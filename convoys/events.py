@@ -1,0 +1,117 @@
+"""The convoy event log (outbox): kinds, group names, recording and publishing.
+
+A service records an Event in its own transaction; the message leaves for the convoy's channel
+group only after commit. Publishing may fail (Redis down) without undoing the change: clients
+recover missed events by seq from the log.
+"""
+
+import logging
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from convoys.models import Convoy, Event, Membership, MembershipStatus
+
+logger = logging.getLogger(__name__)
+
+
+class EventKind:
+    MEMBERSHIP_JOINED = "membership.joined"
+    MEMBERSHIP_LEFT = "membership.left"
+    CONVOY_UPDATED = "convoy.updated"
+    COMPANY_UPDATED = "company.updated"
+    PROJECT_CREATED = "project.created"
+    PROJECT_UPDATED = "project.updated"
+    MILESTONE_CREATED = "milestone.created"
+    MILESTONE_COMPLETED = "milestone.completed"
+    MILESTONE_UPDATED = "milestone.updated"
+    UPDATE_POSTED = "update.posted"
+
+
+def convoy_group(convoy_id: int) -> str:
+    """Channel-layer group of a convoy's live subscribers."""
+    return f"convoy.{convoy_id}"
+
+
+def user_group(user_id: int) -> str:
+    """Channel-layer group of one person's sockets (notifications, membership changes)."""
+    return f"user.{user_id}"
+
+
+def actor_data(actor: User | None) -> dict[str, Any] | None:
+    if actor is None:
+        return None
+    return {"id": actor.pk, "name": actor.name, "handle": actor.handle}
+
+
+def event_message(event: Event, actor: User | None = None) -> dict[str, Any]:
+    """The one wire shape of an event, used by the socket and the events endpoint."""
+    return {
+        "type": "event",
+        "seq": event.seq,
+        "kind": event.kind,
+        "data": event.data,
+        "actor": actor_data(actor if actor is not None else event.actor),
+        "at": event.at.isoformat(),
+    }
+
+
+def _seq_allocate(convoy_id: int) -> int:
+    # One UPDATE … RETURNING: takes the convoy row lock until commit, so seqs are handed out
+    # and become visible in the same order, with no gaps from rolled-back writers.
+    table = Convoy._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_event_seq = last_event_seq + 1 "  # noqa: S608
+            "WHERE id = %s RETURNING last_event_seq",
+            [convoy_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise Convoy.DoesNotExist(convoy_id)
+    return int(row[0])
+
+
+def event_record(*, convoy_id: int, kind: str, data: dict[str, Any], actor: User | None) -> Event:
+    """Append an event to a convoy's log; publish it after the surrounding commit."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("event_record must run inside the transaction of its change")
+    event = Event.objects.create(
+        convoy_id=convoy_id,
+        seq=_seq_allocate(convoy_id),
+        kind=kind,
+        data=data,
+        actor=actor,
+        at=timezone.now(),
+    )
+    message = event_message(event, actor)
+    transaction.on_commit(lambda: event_publish(convoy_id=convoy_id, message=message))
+    return event
+
+
+def event_record_for_company_convoys(
+    *, company_id: int, kind: str, data: dict[str, Any], actor: User | None
+) -> list[Event]:
+    """Record the same event in every convoy where the company is an active member."""
+    convoy_ids = Membership.objects.filter(
+        company_id=company_id, status=MembershipStatus.ACTIVE
+    ).values_list("convoy_id", flat=True)
+    return [
+        event_record(convoy_id=cid, kind=kind, data=data, actor=actor) for cid in sorted(convoy_ids)
+    ]
+
+
+def event_publish(*, convoy_id: int, message: dict[str, Any]) -> None:
+    """Send one serialised event to the convoy's group. Never raises: the log is the truth."""
+    try:
+        layer = get_channel_layer()
+        if layer is not None:
+            async_to_sync(layer.group_send)(
+                convoy_group(convoy_id), {"type": "convoy.event", "event": message}
+            )
+    except Exception:
+        logger.exception("publishing event %s#%s failed", convoy_id, message.get("seq"))

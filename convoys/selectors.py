@@ -1,0 +1,100 @@
+"""Reads for convoys, always scoped to the person asking.
+
+Visibility rule, decided here once: a convoy is visible to its facilitators and to the people of
+its active member companies; to anyone else it does not exist (404).
+"""
+
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from accounts.models import User
+from companies.models import CompanyMember
+from convoys.models import Convoy, Event, Facilitator, Invitation, Membership, MembershipStatus
+
+
+def convoys_for_user(*, user: User) -> QuerySet[Convoy]:
+    if not user.is_authenticated:
+        return Convoy.objects.none()
+    facilitates = Facilitator.objects.filter(convoy=OuterRef("pk"), user=user)
+    member = Membership.objects.filter(
+        convoy=OuterRef("pk"),
+        status=MembershipStatus.ACTIVE,
+        company__in=CompanyMember.objects.filter(user=user).values("company_id"),
+    )
+    return Convoy.objects.filter(Q(Exists(facilitates)) | Q(Exists(member)))
+
+
+def convoy_list_for_user(*, user: User) -> QuerySet[Convoy]:
+    """Convoys the user sees, with counts for list pages, in a constant number of queries."""
+    if not user.is_authenticated:
+        return Convoy.objects.none()
+    active = Q(memberships__status=MembershipStatus.ACTIVE)
+    return (
+        convoys_for_user(user=user)
+        .annotate(
+            company_count=Count("memberships", filter=active, distinct=True),
+            is_facilitator=Exists(Facilitator.objects.filter(convoy=OuterRef("pk"), user=user)),
+        )
+        .order_by("name", "id")
+    )
+
+
+def is_facilitator(*, user: User, convoy_id: int) -> bool:
+    if not user.is_authenticated:
+        return False
+    return Facilitator.objects.filter(user=user, convoy_id=convoy_id).exists()
+
+
+def convoy_member_companies_of_user(*, user: User, convoy_id: int) -> list[int]:
+    """Ids of the user's companies that are active members of the convoy."""
+    return list(
+        Membership.objects.filter(
+            convoy_id=convoy_id,
+            status=MembershipStatus.ACTIVE,
+            company__members__user=user,
+        ).values_list("company_id", flat=True)
+    )
+
+
+def convoy_memberships(*, convoy: Convoy) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(convoy=convoy, status=MembershipStatus.ACTIVE)
+        .select_related("company")
+        .order_by("company__name", "company_id")
+    )
+
+
+def convoy_facilitators(*, convoy: Convoy) -> QuerySet[Facilitator]:
+    return Facilitator.objects.filter(convoy=convoy).select_related("user").order_by("id")
+
+
+def convoy_invitations(*, convoy: Convoy) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(convoy=convoy).select_related("company", "invited_by")
+
+
+def events_after(*, convoy: Convoy, after: int = 0) -> QuerySet[Event]:
+    """The convoy's log after seq `after`, ascending."""
+    return (
+        Event.objects.filter(convoy=convoy, seq__gt=after).select_related("actor").order_by("seq")
+    )
+
+
+def events_recent(*, convoy: Convoy, limit: int = 20) -> list[Event]:
+    """The newest events, oldest first (for an activity feed)."""
+    events = list(
+        Event.objects.filter(convoy=convoy).select_related("actor").order_by("-seq")[:limit]
+    )
+    events.reverse()
+    return events
+
+
+def convoy_summary(convoy: Convoy) -> dict[str, Any]:
+    return {
+        "id": convoy.pk,
+        "name": convoy.name,
+        "status": convoy.status,
+        "timezone": convoy.timezone,
+        "update_cadence_days": convoy.update_cadence_days,
+        "last_event_seq": convoy.last_event_seq,
+    }

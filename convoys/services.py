@@ -1,0 +1,225 @@
+"""Writes for convoys: creation, settings, invitations and memberships.
+
+Every change a convoy member should see is recorded as an Event in the same transaction.
+"""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from companies.models import Company
+from companies.selectors import is_company_owner
+from convoys.events import EventKind, event_record
+from convoys.models import (
+    Convoy,
+    ConvoyStatus,
+    Facilitator,
+    Invitation,
+    Membership,
+    MembershipStatus,
+)
+from convoys.selectors import is_facilitator
+
+CONVOY_FIELDS = {
+    "name",
+    "description",
+    "topic",
+    "status",
+    "timezone",
+    "language",
+    "update_cadence_days",
+    "max_companies",
+}
+
+
+def _require_facilitator(*, actor: User, convoy: Convoy) -> None:
+    if not is_facilitator(user=actor, convoy_id=convoy.pk):
+        raise PermissionDenied(_("Only a facilitator of this convoy may do this."))
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def convoy_create(
+    *,
+    actor: User,
+    name: str,
+    description: str = "",
+    topic: str = "",
+    timezone: str = "Europe/Berlin",
+    language: str = "de",
+    update_cadence_days: int = 14,
+    max_companies: int | None = None,
+    status: str = ConvoyStatus.FORMING,
+) -> Convoy:
+    convoy = Convoy(
+        name=name.strip(),
+        description=description,
+        topic=topic,
+        timezone=timezone,
+        language=language,
+        update_cadence_days=update_cadence_days,
+        max_companies=max_companies,
+        status=status,
+    )
+    convoy.full_clean()
+    convoy.save()
+    Facilitator.objects.create(convoy=convoy, user=actor)
+    return convoy
+
+
+@transaction.atomic
+def convoy_update(*, actor: User, convoy: Convoy, **fields: object) -> Convoy:
+    _require_facilitator(actor=actor, convoy=convoy)
+    unknown = set(fields) - CONVOY_FIELDS
+    if unknown:
+        raise ValidationError({k: [_("This field cannot be changed.")] for k in unknown})
+    for key, value in fields.items():
+        setattr(convoy, key, value)
+    convoy.full_clean()
+    convoy.save(update_fields=[*fields])
+    event_record(
+        convoy_id=convoy.pk,
+        kind=EventKind.CONVOY_UPDATED,
+        data={"convoy": {"id": convoy.pk, "name": convoy.name, "status": convoy.status}},
+        actor=actor,
+    )
+    convoy.refresh_from_db(fields=["last_event_seq"])
+    return convoy
+
+
+@transaction.atomic
+def invitation_create(*, actor: User, convoy: Convoy, email: str) -> tuple[Invitation, str]:
+    """Invite a company by e-mail. Returns the invitation and its one-time token."""
+    from convoys.tasks import invitation_email_send
+
+    _require_facilitator(actor=actor, convoy=convoy)
+    if convoy.status == ConvoyStatus.CLOSED:
+        raise ValidationError({"convoy": [_("This convoy is closed.")]})
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        convoy=convoy,
+        email=email.strip().lower(),
+        token_hash=token_hash(token),
+        invited_by=actor,
+        expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
+    )
+    invitation.full_clean()
+    invitation.save()
+    invitation_email_send.delay_on_commit(invitation_id=invitation.pk, token=token)
+    return invitation, token
+
+
+def invitation_by_token(*, token: str) -> Invitation | None:
+    return (
+        Invitation.objects.select_related("convoy", "invited_by")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+
+
+def invitation_problem(invitation: Invitation) -> str | None:
+    """Why an invitation can no longer be used, or None."""
+    if invitation.revoked_at is not None:
+        return _("This invitation was withdrawn.")
+    if invitation.accepted_at is not None:
+        return _("This invitation has already been used.")
+    if invitation.expires_at <= timezone.now():
+        return _("This invitation has expired. Ask the facilitator for a new one.")
+    if invitation.convoy.status == ConvoyStatus.CLOSED:
+        return _("This convoy is closed.")
+    return None
+
+
+@transaction.atomic
+def invitation_accept(*, actor: User, token: str, company: Company) -> Membership:
+    """Accept an invitation on behalf of a company the actor owns: the company joins."""
+    found = invitation_by_token(token=token)
+    if found is None:
+        raise ValidationError({"token": [_("This invitation link is not valid.")]})
+    # Lock the convoy row first (the same order as event_record) so that the size limit and
+    # single use hold under concurrent acceptances.
+    convoy = Convoy.objects.select_for_update().get(pk=found.convoy_id)
+    invitation = Invitation.objects.select_for_update().get(pk=found.pk)
+    invitation.convoy = convoy
+    problem = invitation_problem(invitation)
+    if problem:
+        raise ValidationError({"token": [problem]})
+    if not is_company_owner(user=actor, company_id=company.pk):
+        raise ValidationError({"company": [_("Only an owner of the company can accept for it.")]})
+    active = Membership.objects.filter(convoy=convoy, status=MembershipStatus.ACTIVE)
+    if active.filter(company=company).exists():
+        raise ValidationError({"company": [_("This company is already in the convoy.")]})
+    if convoy.max_companies is not None and active.count() >= convoy.max_companies:
+        raise ValidationError({"company": [_("This convoy is full.")]})
+    membership = Membership.objects.create(convoy=convoy, company=company, invitation=invitation)
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = actor
+    invitation.company = company
+    invitation.save(update_fields=["accepted_at", "accepted_by", "company"])
+    event_record(
+        convoy_id=convoy.pk,
+        kind=EventKind.MEMBERSHIP_JOINED,
+        data={
+            "membership": membership.pk,
+            "company": {"id": company.pk, "name": company.name},
+        },
+        actor=actor,
+    )
+    return membership
+
+
+@transaction.atomic
+def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
+    _require_facilitator(actor=actor, convoy=invitation.convoy)
+    if invitation.accepted_at is None and invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+@transaction.atomic
+def membership_end(*, actor: User, membership: Membership) -> Membership:
+    """A facilitator removes a company, or one of its owners takes it out of the convoy."""
+    membership = (
+        Membership.objects.select_for_update().select_related("company").get(pk=membership.pk)
+    )
+    if membership.status != MembershipStatus.ACTIVE:
+        raise ValidationError({"membership": [_("This company is no longer in the convoy.")]})
+    if is_facilitator(user=actor, convoy_id=membership.convoy_id):
+        membership.status = MembershipStatus.REMOVED
+    elif is_company_owner(user=actor, company_id=membership.company_id):
+        membership.status = MembershipStatus.LEFT
+    else:
+        raise PermissionDenied(
+            _("Only a facilitator or an owner of the company may end a membership.")
+        )
+    membership.ended_at = timezone.now()
+    membership.save(update_fields=["status", "ended_at"])
+    event_record(
+        convoy_id=membership.convoy_id,
+        kind=EventKind.MEMBERSHIP_LEFT,
+        data={
+            "membership": membership.pk,
+            "company": {"id": membership.company_id, "name": membership.company.name},
+            "reason": membership.status,
+        },
+        actor=actor,
+    )
+    return membership
+
+
+@transaction.atomic
+def facilitator_add(*, actor: User, convoy: Convoy, user: User) -> Facilitator:
+    _require_facilitator(actor=actor, convoy=convoy)
+    facilitator, _created = Facilitator.objects.get_or_create(convoy=convoy, user=user)
+    return facilitator

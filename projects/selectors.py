@@ -1,0 +1,215 @@
+"""Reads for projects, milestones, updates and the convoy dashboard.
+
+Each returns a queryset scoped to the person asking and shaped (annotated/prefetched) so that
+the number of queries does not grow with the data.
+"""
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.core.cache import cache
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, TruncDate
+
+from accounts.models import User
+from companies.models import CompanyMember
+from convoys.events import actor_data
+from convoys.models import Convoy, Membership, MembershipStatus
+from convoys.selectors import convoy_summary, convoys_for_user
+from projects.models import Milestone, MilestoneStatus, Project, ProjectStatus, Update
+
+DASHBOARD_CACHE_SECONDS = 600
+_DONE = Q(milestones__status=MilestoneStatus.DONE)
+
+
+def progress_percent(*, done_weight: int, total_weight: int, status: str | None = None) -> int:
+    """Weighted share of done milestones, 0–100. A done project without milestones is 100."""
+    if total_weight:
+        return round(100 * done_weight / total_weight)
+    return 100 if status == ProjectStatus.DONE else 0
+
+
+def with_progress(queryset: QuerySet[Project]) -> QuerySet[Project]:
+    zero = Value(0, output_field=IntegerField())
+    return queryset.annotate(
+        milestones_total=Count("milestones", distinct=True),
+        milestones_done=Count("milestones", filter=_DONE, distinct=True),
+        weight_total=Coalesce(Sum("milestones__weight"), zero),
+        weight_done=Coalesce(Sum("milestones__weight", filter=_DONE), zero),
+    )
+
+
+def projects_for_user(*, user: User) -> QuerySet[Project]:
+    """Projects of the user's companies, and those shared with convoys the user sees by a
+    company that is an active member there."""
+    if not user.is_authenticated:
+        return Project.objects.none()
+    own = CompanyMember.objects.filter(company=OuterRef("company_id"), user=user)
+    shared = Project.convoys.through.objects.filter(
+        project=OuterRef("pk"),
+        convoy__in=convoys_for_user(user=user).values("pk"),
+        convoy__memberships__company=OuterRef("company_id"),
+        convoy__memberships__status=MembershipStatus.ACTIVE,
+    )
+    return Project.objects.filter(Q(Exists(own)) | Q(Exists(shared)))
+
+
+def project_detail_queryset(*, user: User) -> QuerySet[Project]:
+    return (
+        with_progress(projects_for_user(user=user))
+        .select_related("company", "follow_up_of")
+        .prefetch_related(
+            Prefetch("milestones", queryset=Milestone.objects.order_by("due_date", "id")),
+            Prefetch("convoys", queryset=Convoy.objects.order_by("name", "id")),
+        )
+    )
+
+
+def milestones_for_user(*, user: User) -> QuerySet[Milestone]:
+    return Milestone.objects.filter(project__in=projects_for_user(user=user).values("pk"))
+
+
+def updates_for_convoy(*, convoy: Convoy) -> QuerySet[Update]:
+    return (
+        Update.objects.filter(convoy=convoy)
+        .select_related("company", "author")
+        .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("id")))
+        .order_by("-created_at", "-id")
+    )
+
+
+def update_data(update: Update) -> dict[str, Any]:
+    return {
+        "id": update.pk,
+        "company": update.company_id,
+        "author": actor_data(update.author),
+        "body": update.body,
+        "next_steps": update.next_steps,
+        "help_wanted": update.help_wanted,
+        "stuck_on": update.stuck_on,
+        "created_at": update.created_at.isoformat(),
+    }
+
+
+def _dashboard_build(convoy: Convoy) -> dict[str, Any]:
+    latest_update = (
+        Update.objects.filter(convoy=convoy, company=OuterRef("company_id"))
+        .order_by("-created_at", "-id")
+        .values("pk")[:1]
+    )
+    memberships = list(
+        Membership.objects.filter(convoy=convoy, status=MembershipStatus.ACTIVE)
+        .select_related("company")
+        .annotate(latest_update_id=Subquery(latest_update))
+        .order_by("company__name", "company_id")
+    )
+    company_ids = [m.company_id for m in memberships]
+    projects = list(
+        with_progress(Project.objects.filter(convoys=convoy, company_id__in=company_ids)).order_by(
+            "created_at", "id"
+        )
+    )
+    updates = {
+        u.pk: u
+        for u in Update.objects.filter(
+            pk__in=[m.latest_update_id for m in memberships if m.latest_update_id]
+        ).select_related("author")
+    }
+    tz = ZoneInfo(convoy.timezone)
+    done_per_day = (
+        Milestone.objects.filter(
+            project__convoys=convoy,
+            project__company_id__in=company_ids,
+            status=MilestoneStatus.DONE,
+        )
+        .annotate(day=TruncDate("completed_at", tzinfo=tz))
+        .values("day")
+        .annotate(done=Count("id"))
+        .order_by("day")
+    )
+
+    by_company: dict[int, list[Project]] = {}
+    for project in projects:
+        by_company.setdefault(project.company_id, []).append(project)
+
+    companies = []
+    for membership in memberships:
+        company = membership.company
+        own = by_company.get(company.pk, [])
+        weight_total = sum(p.weight_total for p in own)
+        weight_done = sum(p.weight_done for p in own)
+        update = updates.get(membership.latest_update_id)
+        companies.append(
+            {
+                "id": company.pk,
+                "name": company.name,
+                "sector": company.sector,
+                "size": company.size,
+                "city": company.city,
+                "membership": membership.pk,
+                "joined_at": membership.joined_at.isoformat(),
+                "projects": [
+                    {
+                        "id": p.pk,
+                        "title": p.title,
+                        "category": p.category,
+                        "status": p.status,
+                        "milestones_done": p.milestones_done,
+                        "milestones_total": p.milestones_total,
+                        "progress": progress_percent(
+                            done_weight=p.weight_done, total_weight=p.weight_total, status=p.status
+                        ),
+                    }
+                    for p in own
+                ],
+                "milestones_done": sum(p.milestones_done for p in own),
+                "milestones_total": sum(p.milestones_total for p in own),
+                "progress": progress_percent(done_weight=weight_done, total_weight=weight_total),
+                "last_update": update_data(update) if update else None,
+                "help_wanted": bool(update and update.help_wanted),
+            }
+        )
+    cumulative = 0
+    chart = []
+    for row in done_per_day:
+        cumulative += row["done"]
+        chart.append({"date": row["day"].isoformat(), "done": row["done"], "total": cumulative})
+    return {
+        "convoy": convoy_summary(convoy),
+        "companies": companies,
+        "milestones_done_over_time": chart,
+    }
+
+
+def convoy_dashboard(*, convoy: Convoy, now: datetime) -> dict[str, Any]:
+    """Per company: projects, milestones done/total, progress, last update, help wanted.
+
+    Everything that changes the dashboard is an Event, so the convoy's last seq versions the
+    payload: it is built once per seq and cached. Time-dependent flags (quiet companies) are
+    added afterwards, without queries.
+    """
+    key = f"dashboard:v1:{convoy.pk}:{convoy.last_event_seq}"
+    payload = cache.get(key)
+    if payload is None:
+        payload = _dashboard_build(convoy)
+        cache.set(key, payload, DASHBOARD_CACHE_SECONDS)
+    cadence = convoy.update_cadence_days
+    for company in payload["companies"]:
+        since = company["last_update"]["created_at"] if company["last_update"] else None
+        reference = datetime.fromisoformat(since or company["joined_at"])
+        days = (now - reference).days
+        company["days_since_update"] = days if since else None
+        company["quiet"] = days >= cadence
+    return payload

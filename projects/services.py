@@ -1,0 +1,305 @@
+"""Writes for projects, milestones and updates.
+
+Each function is the one write path for its action (web UI, API, tasks). Changes that convoy
+members see are recorded as Events in the convoys the project is shared with.
+"""
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from companies.models import Company
+from companies.selectors import is_company_member
+from convoys.events import EventKind, event_record
+from convoys.models import Convoy, Membership, MembershipStatus
+from projects.models import Milestone, MilestoneStatus, Project, Update
+
+PROJECT_FIELDS = {
+    "title",
+    "description",
+    "category",
+    "status",
+    "start_date",
+    "target_date",
+    "follow_up_of",
+}
+MILESTONE_FIELDS = {"title", "due_date", "status", "weight"}
+
+
+def _require_company_member(*, actor: User, company_id: int) -> None:
+    if not is_company_member(user=actor, company_id=company_id):
+        raise PermissionDenied(_("Only people of the company may do this."))
+
+
+def _active_convoy_ids(*, company_id: int, convoy_ids: Iterable[int]) -> list[int]:
+    return sorted(
+        Membership.objects.filter(
+            company_id=company_id, convoy_id__in=list(convoy_ids), status=MembershipStatus.ACTIVE
+        ).values_list("convoy_id", flat=True)
+    )
+
+
+def _project_convoy_ids(project: Project) -> list[int]:
+    return _active_convoy_ids(
+        company_id=project.company_id,
+        convoy_ids=project.convoys.values_list("pk", flat=True),
+    )
+
+
+def _project_data(project: Project) -> dict[str, Any]:
+    return {
+        "id": project.pk,
+        "title": project.title,
+        "category": project.category,
+        "status": project.status,
+        "company": {"id": project.company_id, "name": project.company.name},
+    }
+
+
+def _milestone_data(milestone: Milestone) -> dict[str, Any]:
+    return {
+        "id": milestone.pk,
+        "title": milestone.title,
+        "status": milestone.status,
+        "due_date": milestone.due_date.isoformat() if milestone.due_date else None,
+        "weight": milestone.weight,
+        "completed_at": milestone.completed_at.isoformat() if milestone.completed_at else None,
+        "project": {"id": milestone.project_id, "title": milestone.project.title},
+        "company": {"id": milestone.project.company_id, "name": milestone.project.company.name},
+    }
+
+
+def _record_in(convoy_ids: Iterable[int], *, kind: str, data: dict, actor: User) -> None:
+    for convoy_id in sorted(set(convoy_ids)):
+        event_record(convoy_id=convoy_id, kind=kind, data=data, actor=actor)
+
+
+def _check_convoys(*, company: Company, convoy_ids: list[int]) -> list[int]:
+    active = _active_convoy_ids(company_id=company.pk, convoy_ids=convoy_ids)
+    missing = sorted(set(convoy_ids) - set(active))
+    if missing:
+        raise ValidationError(
+            {
+                "convoys": [
+                    _("The company is not a member of convoy %(ids)s.")
+                    % {"ids": ", ".join(map(str, missing))}
+                ]
+            }
+        )
+    return active
+
+
+def _check_follow_up(*, company: Company, follow_up_of: Project | None) -> None:
+    if follow_up_of is not None and follow_up_of.company_id != company.pk:
+        raise ValidationError(
+            {"follow_up_of": [_("A follow-up must continue a project of the same company.")]}
+        )
+
+
+@transaction.atomic
+def project_create(
+    *,
+    actor: User,
+    company: Company,
+    title: str,
+    category: str,
+    description: str = "",
+    status: str = "planned",
+    start_date: date | None = None,
+    target_date: date | None = None,
+    follow_up_of: Project | None = None,
+    convoy_ids: list[int] | None = None,
+) -> Project:
+    _require_company_member(actor=actor, company_id=company.pk)
+    convoy_ids = _check_convoys(company=company, convoy_ids=list(convoy_ids or []))
+    _check_follow_up(company=company, follow_up_of=follow_up_of)
+    project = Project(
+        company=company,
+        title=title.strip(),
+        category=category,
+        description=description,
+        status=status,
+        start_date=start_date,
+        target_date=target_date,
+        follow_up_of=follow_up_of,
+        created_by=actor,
+    )
+    project.full_clean()
+    project.save()
+    project.convoys.set(convoy_ids)
+    _record_in(
+        convoy_ids,
+        kind=EventKind.PROJECT_CREATED,
+        data={"project": _project_data(project)},
+        actor=actor,
+    )
+    return project
+
+
+@transaction.atomic
+def project_update(
+    *, actor: User, project: Project, convoy_ids: list[int] | None = None, **fields: Any
+) -> Project:
+    _require_company_member(actor=actor, company_id=project.company_id)
+    unknown = set(fields) - PROJECT_FIELDS
+    if unknown:
+        raise ValidationError({k: [_("This field cannot be changed.")] for k in unknown})
+    if "follow_up_of" in fields:
+        _check_follow_up(company=project.company, follow_up_of=fields["follow_up_of"])
+        if fields["follow_up_of"] is not None and fields["follow_up_of"].pk == project.pk:
+            raise ValidationError({"follow_up_of": [_("A project cannot follow up itself.")]})
+    for key, value in fields.items():
+        setattr(project, key, value)
+    project.full_clean()
+    project.save()
+    before = _project_convoy_ids(project)
+    if convoy_ids is not None:
+        after = _check_convoys(company=project.company, convoy_ids=list(convoy_ids))
+        project.convoys.set(after)
+    else:
+        after = before
+    data = {"project": _project_data(project)}
+    _record_in(set(after) - set(before), kind=EventKind.PROJECT_CREATED, data=data, actor=actor)
+    _record_in(
+        set(before) - set(after),
+        kind=EventKind.PROJECT_UPDATED,
+        data={**data, "unshared": True},
+        actor=actor,
+    )
+    _record_in(set(before) & set(after), kind=EventKind.PROJECT_UPDATED, data=data, actor=actor)
+    return project
+
+
+@transaction.atomic
+def milestone_create(
+    *,
+    actor: User,
+    project: Project,
+    title: str,
+    due_date: date | None = None,
+    weight: int = 1,
+    status: str = MilestoneStatus.PLANNED,
+) -> Milestone:
+    _require_company_member(actor=actor, company_id=project.company_id)
+    milestone = Milestone(
+        project=project,
+        title=title.strip(),
+        due_date=due_date,
+        weight=weight,
+        status=status,
+        completed_at=timezone.now() if status == MilestoneStatus.DONE else None,
+    )
+    milestone.full_clean()
+    milestone.save()
+    kind = (
+        EventKind.MILESTONE_COMPLETED
+        if status == MilestoneStatus.DONE
+        else EventKind.MILESTONE_CREATED
+    )
+    _record_in(
+        _project_convoy_ids(project),
+        kind=kind,
+        data={"milestone": _milestone_data(milestone)},
+        actor=actor,
+    )
+    return milestone
+
+
+@transaction.atomic
+def milestone_update(*, actor: User, milestone: Milestone, **fields: Any) -> Milestone:
+    """Change a milestone; moving it to done stamps completed_at and emits milestone.completed."""
+    milestone = (
+        Milestone.objects.select_for_update(of=("self",))
+        .select_related("project__company")
+        .get(pk=milestone.pk)
+    )
+    _require_company_member(actor=actor, company_id=milestone.project.company_id)
+    unknown = set(fields) - MILESTONE_FIELDS
+    if unknown:
+        raise ValidationError({k: [_("This field cannot be changed.")] for k in unknown})
+    was_done = milestone.status == MilestoneStatus.DONE
+    for key, value in fields.items():
+        setattr(milestone, key, value)
+    is_done = milestone.status == MilestoneStatus.DONE
+    if is_done and not was_done:
+        milestone.completed_at = timezone.now()
+    elif not is_done:
+        milestone.completed_at = None
+    milestone.full_clean()
+    milestone.save()
+    kind = (
+        EventKind.MILESTONE_COMPLETED if is_done and not was_done else EventKind.MILESTONE_UPDATED
+    )
+    _record_in(
+        _project_convoy_ids(milestone.project),
+        kind=kind,
+        data={"milestone": _milestone_data(milestone)},
+        actor=actor,
+    )
+    return milestone
+
+
+def milestone_complete(*, actor: User, milestone: Milestone) -> Milestone:
+    return milestone_update(actor=actor, milestone=milestone, status=MilestoneStatus.DONE)
+
+
+@transaction.atomic
+def update_post(
+    *,
+    actor: User,
+    convoy: Convoy,
+    company: Company,
+    body: str,
+    next_steps: str = "",
+    help_wanted: bool = False,
+    stuck_on: str = "",
+    milestone_ids: list[int] | None = None,
+) -> Update:
+    """A company posts its progress to a convoy."""
+    _require_company_member(actor=actor, company_id=company.pk)
+    if not _active_convoy_ids(company_id=company.pk, convoy_ids=[convoy.pk]):
+        raise ValidationError({"company": [_("The company is not a member of this convoy.")]})
+    if not body.strip():
+        raise ValidationError({"body": [_("Please say what moved.")]})
+    milestone_ids = sorted(set(milestone_ids or []))
+    milestones = list(Milestone.objects.filter(pk__in=milestone_ids, project__company=company))
+    if len(milestones) != len(milestone_ids):
+        raise ValidationError(
+            {"milestones": [_("Only milestones of the company's own projects can be linked.")]}
+        )
+    update = Update(
+        convoy=convoy,
+        company=company,
+        author=actor,
+        body=body.strip(),
+        next_steps=next_steps.strip(),
+        help_wanted=help_wanted,
+        stuck_on=stuck_on.strip(),
+    )
+    update.full_clean()
+    update.save()
+    update.milestones.set(milestones)
+    event_record(
+        convoy_id=convoy.pk,
+        kind=EventKind.UPDATE_POSTED,
+        data={
+            "update": {
+                "id": update.pk,
+                "company": {"id": company.pk, "name": company.name},
+                "body": update.body,
+                "next_steps": update.next_steps,
+                "help_wanted": update.help_wanted,
+                "stuck_on": update.stuck_on,
+                "milestones": [m.pk for m in milestones],
+                "created_at": update.created_at.isoformat(),
+            }
+        },
+        actor=actor,
+    )
+    return update

@@ -1,0 +1,111 @@
+"""Shared fixtures: a convoy with people in every role, API clients, service guards."""
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from companies.models import Company
+from convoys.models import Convoy
+from tests.factories import (
+    CompanyFactory,
+    CompanyMemberFactory,
+    ConvoyFactory,
+    FacilitatorFactory,
+    MembershipFactory,
+    UserFactory,
+)
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def uses_postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def require_postgres() -> None:
+    """Skip locally without PostgreSQL; fail in CI, where it must be there."""
+    if uses_postgres():
+        return
+    message = "needs PostgreSQL: set DATABASE_URL=postgres://…"
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@dataclass
+class World:
+    """A convoy with one person in each role the authorisation matrix knows."""
+
+    convoy: Convoy
+    other_convoy: Convoy
+    company: Company  # active member of convoy
+    other_company: Company  # active member of other_convoy only
+    facilitator: User
+    owner: User  # owner of company
+    member: User  # member of company
+    other_member: User  # owner of other_company (member of another convoy)
+    outsider: User  # no company, no convoy
+    staff: User  # is_staff, in nothing
+
+
+@pytest.fixture
+def world(db) -> World:
+    convoy = ConvoyFactory(name="Digitalisierungs-Konvoi Hagen")
+    other_convoy = ConvoyFactory(name="Konvoi Iserlohn")
+    facilitator = UserFactory(name="Frieda Facil", handle="frieda")
+    FacilitatorFactory(convoy=convoy, user=facilitator)
+    FacilitatorFactory(convoy=other_convoy, user=UserFactory())
+    company = CompanyFactory(name="Sanitär Schulte")
+    other_company = CompanyFactory(name="Modehaus Kramer")
+    owner = UserFactory(name="Olaf Owner", handle="olaf")
+    member = UserFactory(name="Mia Member", handle="mia")
+    other_member = UserFactory(name="Otto Other", handle="otto")
+    CompanyMemberFactory(company=company, user=owner, role="owner")
+    CompanyMemberFactory(company=company, user=member, role="member")
+    CompanyMemberFactory(company=other_company, user=other_member, role="owner")
+    MembershipFactory(convoy=convoy, company=company)
+    MembershipFactory(convoy=other_convoy, company=other_company)
+    outsider = UserFactory(name="Oskar Outsider", handle="oskar")
+    staff = UserFactory(name="Stefan Staff", handle="stefan", is_staff=True)
+    return World(
+        convoy=convoy,
+        other_convoy=other_convoy,
+        company=company,
+        other_company=other_company,
+        facilitator=facilitator,
+        owner=owner,
+        member=member,
+        other_member=other_member,
+        outsider=outsider,
+        staff=staff,
+    )
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def client_for():
+    """client_for(user) → an APIClient authenticated as that user (None: anonymous)."""
+
+    def make(user: User | None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user=user)
+        return client
+
+    return make
