@@ -36,7 +36,10 @@ def user_register(
         raise ValidationError({"name": [_("Please enter your name.")]})
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": [_("An account with this e-mail address exists.")]})
-    validate_timezone(timezone)
+    try:
+        validate_timezone(timezone)
+    except ValidationError as exc:
+        raise ValidationError({"timezone": exc.messages}) from exc
     user = User(email=email, name=name, language=language, timezone=timezone)
     try:
         password_validation.validate_password(password, user)

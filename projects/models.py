@@ -1,6 +1,7 @@
 """Companies' digital projects, their milestones, and the progress updates posted to convoys."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -74,6 +75,13 @@ class Project(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        # The check constraint alone would report a nameless "__all__" error; name the field.
+        if self.start_date and self.target_date and self.target_date < self.start_date:
+            raise ValidationError(
+                {"target_date": _("The target date cannot be before the start date.")}
+            )
 
 
 class MilestoneStatus(models.TextChoices):

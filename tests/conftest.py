@@ -6,17 +6,23 @@ from dataclasses import dataclass
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from companies.models import Company
-from convoys.models import Convoy
+from companies.models import Company, CompanyMember
+from convoys.models import Convoy, Event, Facilitator, Invitation, Membership
+from projects.models import Milestone, Project, Update
 from tests.factories import (
     CompanyFactory,
     CompanyMemberFactory,
     ConvoyFactory,
     FacilitatorFactory,
+    InvitationFactory,
     MembershipFactory,
+    MilestoneFactory,
+    ProjectFactory,
+    UpdateFactory,
     UserFactory,
 )
 
@@ -35,6 +41,12 @@ def require_postgres() -> None:
     if IN_CI:
         pytest.fail(message)
     pytest.skip(message)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2 at production strength costs ~0.3 s per user; every `world` creates eight.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -109,3 +121,76 @@ def client_for():
         return client
 
     return make
+
+
+# Every table the domain writes to (including the many-to-many link tables).
+DOMAIN_MODELS = [
+    User,
+    Token,
+    Company,
+    CompanyMember,
+    Convoy,
+    Facilitator,
+    Membership,
+    Invitation,
+    Event,
+    Project,
+    Project.convoys.through,
+    Milestone,
+    Update,
+    Update.milestones.through,
+]
+
+
+def domain_counts() -> dict[str, int]:
+    """Row count per domain table, plus each convoy's last_event_seq."""
+    counts = {model._meta.label: model.objects.count() for model in DOMAIN_MODELS}
+    for pk, seq in Convoy.objects.values_list("pk", "last_event_seq"):
+        counts[f"convoy {pk} last_event_seq"] = seq
+    return counts
+
+
+def domain_state() -> dict[str, list]:
+    """Every row of every domain table: a refused write must leave this exactly as it was
+    (stricter than counts: it also catches an in-place change such as a renamed convoy)."""
+    return {
+        model._meta.label: sorted(map(repr, model.objects.order_by("pk").values_list()))
+        for model in DOMAIN_MODELS
+    }
+
+
+@dataclass
+class Content:
+    """Things of world.company shared with world.convoy, for endpoints that need them."""
+
+    project: Project
+    milestone: Milestone
+    update: Update
+    invitation: Invitation
+    invitation_token: str
+    membership: Membership  # world.company in world.convoy
+    colleague: CompanyMember  # world.member's place in world.company
+
+
+@pytest.fixture
+def content(world: World) -> Content:
+    project = ProjectFactory(
+        company=world.company, convoys=[world.convoy], created_by=world.owner, title="Webshop"
+    )
+    milestone = MilestoneFactory(project=project, title="Shop-System auswählen")
+    update = UpdateFactory(
+        convoy=world.convoy, company=world.company, author=world.owner, body="Angebote liegen vor"
+    )
+    token = "matrix-invitation-token"
+    invitation = InvitationFactory(
+        convoy=world.convoy, token=token, email="invited@example.com", invited_by=world.facilitator
+    )
+    return Content(
+        project=project,
+        milestone=milestone,
+        update=update,
+        invitation=invitation,
+        invitation_token=token,
+        membership=Membership.objects.get(convoy=world.convoy, company=world.company),
+        colleague=CompanyMember.objects.get(company=world.company, user=world.member),
+    )

@@ -1,12 +1,15 @@
 """factory_boy factories. Writes that carry business rules go through services in tests; these
 build plain rows for arranging state."""
 
+from datetime import timedelta
+
 import factory
 from django.utils import timezone
 
 from accounts.models import User
 from companies.models import Company, CompanyMember, CompanyRole
-from convoys.models import Convoy, Facilitator, Membership
+from convoys.models import Convoy, Event, Facilitator, Invitation, Membership
+from convoys.services import token_hash
 from projects.models import Milestone, Project, Update
 
 
@@ -111,3 +114,65 @@ class UpdateFactory(factory.django.DjangoModelFactory):
     company = factory.SubFactory(CompanyFactory)
     author = factory.SubFactory(UserFactory)
     body = "Termine gehen jetzt online."
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """An open invitation; pass `token=` to know the secret (only its hash is stored)."""
+
+    class Meta:
+        model = Invitation
+
+    class Params:
+        token = factory.Sequence(lambda n: f"invitation-token-{n:04d}")
+
+    convoy = factory.SubFactory(ConvoyFactory)
+    email = factory.Sequence(lambda n: f"invited{n}@example.com")
+    token_hash = factory.LazyAttribute(lambda o: token_hash(o.token))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+
+
+def populate_convoy(
+    convoy: Convoy,
+    *,
+    companies: int,
+    projects_per_company: int = 2,
+    milestones_per_project: int = 3,
+    updates_per_company: int = 2,
+    events_per_company: int = 3,
+) -> list[Company]:
+    """Fill a convoy with active member companies, each with a person, projects shared with
+    the convoy, milestones (some done), updates (some asking for help) and log entries.
+
+    Plain rows, no services: this arranges sizes for query-count tests quickly."""
+    now = timezone.now()
+    created = []
+    for i in range(companies):
+        company = CompanyFactory()
+        person = UserFactory()
+        CompanyMemberFactory(company=company, user=person, role=CompanyRole.OWNER)
+        MembershipFactory(convoy=convoy, company=company)
+        for _p in range(projects_per_company):
+            project = ProjectFactory(company=company, convoys=[convoy], created_by=person)
+            for m in range(milestones_per_project):
+                done = m % 2 == 0
+                MilestoneFactory(
+                    project=project,
+                    status="done" if done else "planned",
+                    completed_at=now - timedelta(days=m) if done else None,
+                    weight=m + 1,
+                )
+        for u in range(updates_per_company):
+            UpdateFactory(convoy=convoy, company=company, author=person, help_wanted=u % 2 == 1)
+        for _e in range(events_per_company):
+            convoy.last_event_seq += 1
+            Event.objects.create(
+                convoy=convoy,
+                seq=convoy.last_event_seq,
+                kind="update.posted",
+                data={"company": {"id": company.pk, "name": company.name}, "i": i},
+                actor=person,
+                at=now,
+            )
+        created.append(company)
+    convoy.save(update_fields=["last_event_seq"])
+    return created

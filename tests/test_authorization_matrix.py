@@ -1,0 +1,202 @@
+# ruff: noqa: E501 - the matrix is a table; its rows stay on one line each
+"""Who may do what over the API: every endpoint × every role, as one table.
+
+Policy (DESIGN.md, "Bars every part is held to"):
+- anonymous callers get 401 everywhere except registration and token;
+- whoever does not belong to a convoy, company or project gets 404 for it, as if it did not
+  exist: outsiders, members of *another* convoy, and staff (is_staff grants nothing in the API);
+- whoever can see a thing but may not change it gets 403 (a company member inviting, a
+  facilitator editing a company's milestone);
+- a refused request changes nothing: every row of every domain table (which includes each
+  convoy's last_event_seq) is the same before and after.
+
+Ids in request *bodies* that the caller cannot see (POST /projects/ for someone else's
+company, accepting an invitation for a company one does not own) are invalid input: 400
+naming the field, not 404, because the URL addresses nothing of theirs.
+"""
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from drf_spectacular.generators import SchemaGenerator
+
+from tests.conftest import domain_state
+
+ROLES = ("anonymous", "outsider", "other_member", "staff", "member", "owner", "facilitator")
+PASSWORD = "correct-horse-42"  # tests.factories.UserFactory
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str  # placeholders: {convoy} {company} {project} {milestone} {token} {membership}
+    # {colleague}
+    body: Any  # None, a dict, or a callable (world, content) -> dict
+    expected: tuple[int, ...]  # one status per role, in ROLES order
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def E(method, path, body, *expected):  # reads as a table row
+    assert len(expected) == len(ROLES), path
+    return Endpoint(method, path, body, expected)
+
+
+REGISTER = {"email": "neu@example.com", "password": "S3cure-enough!", "name": "Nina Neu"}
+COMPANY = {"name": "Bäckerei Becker", "sector": "craft", "size": "10-49", "city": "Hagen"}
+CONVOY = {"name": "Konvoi Witten", "timezone": "Europe/Berlin", "update_cadence_days": 7}
+
+
+def token_body(world, content):
+    return {"email": world.owner.email, "password": PASSWORD}
+
+
+def add_colleague(world, content):
+    return {"email": world.outsider.email, "role": "member"}
+
+
+def accept_for_other_company(world, content):
+    return {"company": world.other_company.pk}
+
+
+def new_project(world, content):
+    return {
+        "company": world.company.pk,
+        "title": "Online-Termine",
+        "category": "appointments",
+        "convoys": [world.convoy.pk],
+    }
+
+
+def new_update(world, content):
+    return {"company": world.company.pk, "body": "Shop ist live", "help_wanted": True}
+
+
+# fmt: off
+MATRIX = [
+    # method  path                                             body                      anon outs other staff memb owner facil
+    E("POST",   "/auth/register/",                             REGISTER,                 201, 201, 201, 201, 201, 201, 201),
+    E("POST",   "/auth/token/",                                token_body,               200, 200, 200, 200, 200, 200, 200),
+    E("GET",    "/me/",                                        None,                     401, 200, 200, 200, 200, 200, 200),
+    E("PATCH",  "/me/",                                        {"name": "Neuer Name"},   401, 200, 200, 200, 200, 200, 200),
+    E("GET",    "/companies/",                                 None,                     401, 200, 200, 200, 200, 200, 200),
+    E("POST",   "/companies/",                                 COMPANY,                  401, 201, 201, 201, 201, 201, 201),
+    E("GET",    "/companies/{company}/",                       None,                     401, 404, 404, 404, 200, 200, 200),
+    E("PATCH",  "/companies/{company}/",                       {"city": "Witten"},       401, 404, 404, 404, 403, 200, 403),
+    E("GET",    "/companies/{company}/members/",               None,                     401, 404, 404, 404, 200, 200, 200),
+    E("POST",   "/companies/{company}/members/",               add_colleague,            401, 404, 404, 404, 403, 201, 403),
+    # A member may leave a company; only an owner removes others.
+    E("DELETE", "/companies/{company}/members/{colleague}/",   None,                     401, 404, 404, 404, 204, 204, 403),
+    E("GET",    "/convoys/",                                   None,                     401, 200, 200, 200, 200, 200, 200),
+    E("POST",   "/convoys/",                                   CONVOY,                   401, 201, 201, 201, 201, 201, 201),
+    E("GET",    "/convoys/{convoy}/",                          None,                     401, 404, 404, 404, 200, 200, 200),
+    E("PATCH",  "/convoys/{convoy}/",                          {"name": "Umbenannt"},    401, 404, 404, 404, 403, 403, 200),
+    E("GET",    "/convoys/{convoy}/invitations/",              None,                     401, 404, 404, 404, 403, 403, 200),
+    E("POST",   "/convoys/{convoy}/invitations/",              {"email": "x@example.com"}, 401, 404, 404, 404, 403, 403, 201),
+    # The token is the capability: whoever holds it may look at it.
+    E("GET",    "/invitations/{token}/",                       None,                     401, 200, 200, 200, 200, 200, 200),
+    # Only an owner of the company named in the body can accept (other_member owns it).
+    E("POST",   "/invitations/{token}/accept/",                accept_for_other_company, 401, 400, 200, 400, 400, 400, 400),
+    E("GET",    "/convoys/{convoy}/memberships/",              None,                     401, 404, 404, 404, 200, 200, 200),
+    # The facilitator removes a company; its owner takes it out; nobody else.
+    E("DELETE", "/convoys/{convoy}/memberships/{membership}/", None,                     401, 404, 404, 404, 403, 204, 204),
+    E("GET",    "/convoys/{convoy}/dashboard/",                None,                     401, 404, 404, 404, 200, 200, 200),
+    E("GET",    "/projects/",                                  None,                     401, 200, 200, 200, 200, 200, 200),
+    E("POST",   "/projects/",                                  new_project,              401, 400, 400, 400, 201, 201, 403),
+    E("GET",    "/projects/{project}/",                        None,                     401, 404, 404, 404, 200, 200, 200),
+    E("PATCH",  "/projects/{project}/",                        {"status": "done"},       401, 404, 404, 404, 200, 200, 403),
+    E("GET",    "/projects/{project}/milestones/",             None,                     401, 404, 404, 404, 200, 200, 200),
+    E("POST",   "/projects/{project}/milestones/",             {"title": "Go-live"},     401, 404, 404, 404, 201, 201, 403),
+    E("GET",    "/milestones/{milestone}/",                    None,                     401, 404, 404, 404, 200, 200, 200),
+    E("PATCH",  "/milestones/{milestone}/",                    {"status": "done"},       401, 404, 404, 404, 200, 200, 403),
+    E("GET",    "/convoys/{convoy}/updates/",                  None,                     401, 404, 404, 404, 200, 200, 200),
+    E("POST",   "/convoys/{convoy}/updates/",                  new_update,               401, 404, 404, 404, 201, 201, 403),
+    E("GET",    "/convoys/{convoy}/events/?after=0",           None,                     401, 404, 404, 404, 200, 200, 200),
+]
+# fmt: on
+
+
+def _url(endpoint: Endpoint, world, content) -> str:
+    return "/api/v1" + endpoint.path.format(
+        convoy=world.convoy.pk,
+        company=world.company.pk,
+        project=content.project.pk,
+        milestone=content.milestone.pk,
+        token=content.invitation_token,
+        membership=content.membership.pk,
+        colleague=content.colleague.pk,
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", MATRIX, ids=str)
+def test_role_gets_expected_status(endpoint, role, world, content, client_for):
+    user = None if role == "anonymous" else getattr(world, role)
+    body = endpoint.body(world, content) if callable(endpoint.body) else endpoint.body
+    expected = endpoint.expected[ROLES.index(role)]
+    before = domain_state()
+
+    response = client_for(user).generic(
+        endpoint.method,
+        _url(endpoint, world, content),
+        data=None if body is None else json.dumps(body),
+        content_type="application/json",
+    )
+
+    assert response.status_code == expected, response.content
+    if expected >= 400:
+        assert response["Content-Type"] == "application/json", response.content
+        assert response.json(), "an error must say what is wrong"
+        assert domain_state() == before, "a refused request changed data"
+    elif endpoint.method == "GET":
+        assert domain_state() == before, "a read changed data"
+
+
+# Who sees which rows in the lists (the same selectors decide retrieve → 404 above).
+@pytest.mark.parametrize(
+    ("role", "companies", "convoys", "projects"),
+    [
+        ("outsider", [], [], []),
+        ("staff", [], [], []),
+        ("other_member", ["other_company"], ["other_convoy"], []),
+        ("member", ["company"], ["convoy"], ["project"]),
+        ("owner", ["company"], ["convoy"], ["project"]),
+        ("facilitator", ["company"], ["convoy"], ["project"]),
+    ],
+)
+def test_lists_show_only_what_the_role_belongs_to(
+    role, companies, convoys, projects, world, content, client_for
+):
+    client = client_for(getattr(world, role))
+
+    def ids(path):
+        response = client.get(f"/api/v1/{path}/")
+        assert response.status_code == 200
+        return sorted(row["id"] for row in response.json()["results"])
+
+    assert ids("companies") == sorted(getattr(world, name).pk for name in companies)
+    assert ids("convoys") == sorted(getattr(world, name).pk for name in convoys)
+    assert ids("projects") == sorted(getattr(content, name).pk for name in projects)
+    me = client.get("/api/v1/me/").json()
+    assert sorted(c["id"] for c in me["convoys"]) == ids("convoys")
+
+
+def test_every_operation_of_the_schema_is_in_the_matrix():
+    """A new endpoint must get its row in MATRIX, or this fails."""
+
+    def normalise(path: str) -> str:
+        return re.sub(r"\{[^}]+\}", "{}", path.split("?")[0])
+
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    operations = {
+        (method.upper(), normalise(path))
+        for path, item in paths.items()
+        for method in item
+        if method in {"get", "post", "put", "patch", "delete"}
+    }
+    in_matrix = {(e.method, normalise("/api/v1" + e.path)) for e in MATRIX}
+    assert operations == in_matrix
