@@ -45,3 +45,11 @@ def is_company_owner(*, user: User, company_id: int) -> bool:
 
 def company_members(*, company: Company) -> QuerySet[CompanyMember]:
     return company.members.select_related("user").order_by("user__name", "id")
+
+
+def companies_owned_by(*, user: User) -> QuerySet[Company]:
+    """Companies in which the user is an owner (those they may act for, e.g. accept invitations)."""
+    if not user.is_authenticated:
+        return Company.objects.none()
+    owned = Company.objects.filter(members__user=user, members__role=CompanyRole.OWNER)
+    return owned.order_by("name", "id")

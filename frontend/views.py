@@ -1,5 +1,449 @@
-from django.http import HttpRequest, HttpResponse
+"""Pages of the web UI. Each view looks things up through the scoped selectors (so that what a
+person may not see is a 404), validates a form, calls one service, and redirects or renders.
+
+Services raise ValidationError for bad input (shown on the form) and PermissionDenied for a
+known-but-forbidden action (Django turns it into a 403).
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import set_language
+
+from accounts.selectors import user_profile
+from accounts.services import user_register, user_update
+from companies.selectors import (
+    companies_for_user,
+    companies_owned_by,
+    company_members,
+    company_role,
+)
+from companies.services import company_create, company_member_add
+from convoys.selectors import (
+    company_convoys,
+    convoy_invitations,
+    convoy_list_for_user,
+    convoy_member_companies_of_user,
+    convoys_for_user,
+    events_recent,
+)
+from convoys.services import (
+    convoy_create,
+    invitation_accept,
+    invitation_by_token,
+    invitation_create,
+    invitation_problem,
+)
+from frontend.forms import (
+    CompanyForm,
+    CompanyMemberForm,
+    ConvoyForm,
+    EmailAuthenticationForm,
+    InvitationAcceptForm,
+    InvitationForm,
+    MilestoneForm,
+    MilestoneStatusForm,
+    ProjectForm,
+    SignupForm,
+    UpdateForm,
+    errors_to_form,
+)
+from projects.models import Project
+from projects.selectors import (
+    convoy_dashboard,
+    milestones_for_user,
+    progress_percent,
+    project_convoys_for_user,
+    project_detail_queryset,
+)
+from projects.services import milestone_create, milestone_update, project_create, update_post
+
+FEED_LENGTH = 20
 
 
-def home(request: HttpRequest, **kwargs: str) -> HttpResponse:
-    return HttpResponse("Konvoi")
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _next_url(request: HttpRequest, default: str) -> str:
+    """The `next` parameter if it points to this site, else `default` (no open redirects)."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _set_language_cookie(response: HttpResponseBase, language: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
+# --- accounts --------------------------------------------------------------------------------
+
+
+class LoginView(auth_views.LoginView):
+    """E-mail login that switches the UI to the language the person chose before."""
+
+    template_name = "frontend/auth/login.html"
+    authentication_form = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: EmailAuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        _set_language_cookie(response, form.get_user().language)
+        return response
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect(_next_url(request, reverse("frontend:home")))
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        try:
+            user = user_register(**form.cleaned_data, language=language[:2])
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            login(request, user)
+            messages.success(request, _("Welcome to Konvoi, %(name)s!") % {"name": user.name})
+            response = redirect(_next_url(request, reverse("frontend:home")))
+            _set_language_cookie(response, user.language)
+            return response
+    return render(
+        request, "frontend/auth/signup.html", {"form": form, "next": _next_url(request, "")}
+    )
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Django's set_language (cookie + redirect), and remember the choice on the account."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        user_update(user=request.user, language=language)
+    return response
+
+
+# --- home, companies -------------------------------------------------------------------------
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    profile = user_profile(user=request.user)
+    return render(
+        request,
+        "frontend/home.html",
+        {"companies": profile["companies"], "convoys": convoy_list_for_user(user=request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def company_create_view(request: HttpRequest) -> HttpResponse:
+    form = CompanyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            company = company_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(
+                request, _("The company “%(name)s” was created.") % {"name": company.name}
+            )
+            return redirect(
+                _next_url(request, reverse("frontend:company", kwargs={"company_id": company.pk}))
+            )
+    return render(
+        request, "frontend/company_form.html", {"form": form, "next": _next_url(request, "")}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def company_detail(request: HttpRequest, company_id: int) -> HttpResponse:
+    company = get_object_or_404(companies_for_user(user=request.user), pk=company_id)
+    role = company_role(user=request.user, company=company)
+    form = CompanyMemberForm(request.POST or None)
+    if request.method == "POST":
+        if role is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                member = company_member_add(
+                    actor=request.user, company=company, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                errors_to_form(form, exc)
+            else:
+                messages.success(
+                    request, _("%(name)s now belongs to the company.") % {"name": member.user.name}
+                )
+                return redirect("frontend:company", company_id=company.pk)
+    projects = project_detail_queryset(user=request.user).filter(company=company).order_by("id")
+    return render(
+        request,
+        "frontend/company_detail.html",
+        {
+            "company": company,
+            "role": role,
+            "members": company_members(company=company) if role else [],
+            "projects": projects,
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_create_view(request: HttpRequest, company_id: int) -> HttpResponse:
+    company = get_object_or_404(companies_for_user(user=request.user), pk=company_id)
+    if company_role(user=request.user, company=company) is None:
+        raise PermissionDenied  # a convoy peer sees the company but cannot add its projects
+    form = ProjectForm(request.POST or None, convoys=company_convoys(company_id=company.pk))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            project = project_create(
+                actor=request.user, company=company, convoy_ids=data.pop("convoys"), **data
+            )
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            return redirect("frontend:project", project_id=project.pk)
+    return render(request, "frontend/project_form.html", {"form": form, "company": company})
+
+
+# --- convoys ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def convoy_create_view(request: HttpRequest) -> HttpResponse:
+    form = ConvoyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            convoy = convoy_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The convoy “%(name)s” was created. Now invite the companies.")
+                % {"name": convoy.name},
+            )
+            return redirect("frontend:convoy_invitations", convoy_id=convoy.pk)
+    return render(request, "frontend/convoy_form.html", {"form": form})
+
+
+@login_required
+def convoy_detail(request: HttpRequest, convoy_id: int) -> HttpResponse:
+    """The convoy dashboard: every company's projects and progress, the feed and the chart."""
+    convoy = get_object_or_404(convoy_list_for_user(user=request.user), pk=convoy_id)
+    dashboard = convoy_dashboard(convoy=convoy, now=timezone.now())
+    return render(
+        request,
+        "frontend/convoy_detail.html",
+        {
+            "convoy": convoy,
+            "dashboard": dashboard,
+            "events": events_recent(convoy=convoy, limit=FEED_LENGTH),
+            "my_company_ids": convoy_member_companies_of_user(
+                user=request.user, convoy_id=convoy.pk
+            ),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def convoy_invitations_view(request: HttpRequest, convoy_id: int) -> HttpResponse:
+    convoy = get_object_or_404(convoy_list_for_user(user=request.user), pk=convoy_id)
+    if not convoy.is_facilitator:
+        raise PermissionDenied
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, _token = invitation_create(
+                actor=request.user, convoy=convoy, email=form.cleaned_data["email"]
+            )
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(
+                request, _("The invitation was sent to %(email)s.") % {"email": invitation.email}
+            )
+            return redirect("frontend:convoy_invitations", convoy_id=convoy.pk)
+    return render(
+        request,
+        "frontend/convoy_invitations.html",
+        {
+            "convoy": convoy,
+            "form": form,
+            "invitations": convoy_invitations(convoy=convoy),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def update_create_view(request: HttpRequest, convoy_id: int) -> HttpResponse:
+    convoy = get_object_or_404(convoys_for_user(user=request.user), pk=convoy_id)
+    company_ids = convoy_member_companies_of_user(user=request.user, convoy_id=convoy.pk)
+    if not company_ids:
+        # A facilitator sees the convoy but has no company in it to post for.
+        raise PermissionDenied
+    companies = companies_for_user(user=request.user).filter(pk__in=company_ids).order_by("name")
+    milestones = (
+        milestones_for_user(user=request.user)
+        .filter(project__company_id__in=company_ids, project__convoys=convoy)
+        .select_related("project")
+        .order_by("project__title", "due_date", "id")
+    )
+    form = UpdateForm(request.POST or None, companies=companies, milestones=milestones)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        company = next(c for c in companies if c.pk == data.pop("company"))
+        try:
+            update_post(
+                actor=request.user,
+                convoy=convoy,
+                company=company,
+                milestone_ids=data.pop("milestones"),
+                **data,
+            )
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Your update was posted."))
+            return redirect("frontend:convoy", convoy_id=convoy.pk)
+    return render(request, "frontend/update_form.html", {"form": form, "convoy": convoy})
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_view(request: HttpRequest, token: str) -> HttpResponse:
+    """The page the invitation e-mail links to (URL name frontend:invitation, kwarg token)."""
+    invitation = invitation_by_token(token=token)
+    context: dict[str, Any] = {"invitation": invitation}
+    if invitation is None:
+        context["problem"] = _("This invitation link is not valid.")
+        return render(request, "frontend/invitation.html", context, status=404)
+    problem = invitation_problem(invitation)
+    if problem or not request.user.is_authenticated:
+        context["problem"] = problem
+        return render(request, "frontend/invitation.html", context, status=410 if problem else 200)
+    companies = list(companies_owned_by(user=request.user))
+    form = InvitationAcceptForm(request.POST or None, companies=companies)
+    if request.method == "POST" and form.is_valid():
+        company = next(c for c in companies if c.pk == form.cleaned_data["company"])
+        try:
+            invitation_accept(actor=request.user, token=token, company=company)
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(company)s is now part of the convoy “%(convoy)s”.")
+                % {"company": company.name, "convoy": invitation.convoy.name},
+            )
+            return redirect("frontend:convoy", convoy_id=invitation.convoy_id)
+    context.update(form=form, companies=companies)
+    return render(request, "frontend/invitation.html", context)
+
+
+# --- projects and milestones -----------------------------------------------------------------
+
+
+def _project_context(request: HttpRequest, project: Project, **extra: Any) -> dict[str, Any]:
+    can_edit = company_role(user=request.user, company=project.company) is not None
+    return {
+        "project": project,
+        "can_edit": can_edit,
+        "convoys": project_convoys_for_user(user=request.user, project=project),
+        "progress": progress_percent(
+            done_weight=project.weight_done,
+            total_weight=project.weight_total,
+            status=project.status,
+        ),
+        "milestone_form": extra.pop("milestone_form", None) or MilestoneForm(),
+        "status_choices": MilestoneStatusForm.base_fields["status"].choices,
+        **extra,
+    }
+
+
+def _project_block(request: HttpRequest, project_id: int, **extra: Any) -> HttpResponse:
+    """The milestones block of a project page: the htmx answer, and the fallback a full page."""
+    project = get_object_or_404(project_detail_queryset(user=request.user), pk=project_id)
+    context = _project_context(request, project, **extra)
+    if _is_htmx(request):
+        return render(request, "frontend/partials/project_milestones.html", context)
+    return render(request, "frontend/project_detail.html", context)
+
+
+@login_required
+def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
+    return _project_block(request, project_id)
+
+
+@login_required
+@require_POST
+def milestone_create_view(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = get_object_or_404(project_detail_queryset(user=request.user), pk=project_id)
+    form = MilestoneForm(request.POST)
+    if form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        try:
+            milestone_create(actor=request.user, project=project, **data)
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            if not _is_htmx(request):
+                return redirect("frontend:project", project_id=project.pk)
+            form = None  # a fresh, empty form for the next milestone
+    return _project_block(request, project.pk, milestone_form=form)
+
+
+@login_required
+@require_POST
+def milestone_status_view(request: HttpRequest, milestone_id: int) -> HttpResponse:
+    milestone = get_object_or_404(milestones_for_user(user=request.user), pk=milestone_id)
+    form = MilestoneStatusForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            milestone_update(actor=request.user, milestone=milestone, **form.cleaned_data)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            if not _is_htmx(request):
+                return redirect("frontend:project", project_id=milestone.project_id)
+    else:
+        error = " ".join(form.errors.get("status", []))
+    return _project_block(request, milestone.project_id, status_error=error)

@@ -1,0 +1,194 @@
+"""Forms of the web UI. They check the shape of the input; business rules stay in services,
+whose ValidationErrors the views copy onto these forms (`errors_to_form`)."""
+
+import zoneinfo
+from collections.abc import Iterable
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from companies.models import CompanyRole, Sector, SizeBand
+from projects.models import MilestoneStatus, ProjectCategory, ProjectStatus
+
+TIMEZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz]
+
+
+def errors_to_form(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: keyed messages on their field when the form
+    has it, everything else on the form as a whole."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            messages = [m for e in errors for m in e.messages]
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    """Django's login form with an e-mail input (the user model logs in by e-mail)."""
+
+    username = forms.EmailField(
+        label=_("E-mail address"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+
+
+class SignupForm(forms.Form):
+    name = forms.CharField(
+        label=_("Your name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = forms.EmailField(
+        label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 8 characters; not too common, not only digits."),
+    )
+
+
+class CompanyForm(forms.Form):
+    name = forms.CharField(label=_("Company name"), max_length=200)
+    sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices)
+    size = forms.ChoiceField(label=_("Size"), choices=SizeBand.choices)
+    city = forms.CharField(label=_("City"), max_length=120)
+    region = forms.CharField(label=_("Region"), max_length=120, required=False)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+
+
+class CompanyMemberForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address of your colleague"))
+    role = forms.ChoiceField(label=_("Role"), choices=CompanyRole.choices, initial="member")
+
+
+class ConvoyForm(forms.Form):
+    name = forms.CharField(label=_("Name of the convoy"), max_length=200)
+    topic = forms.CharField(label=_("Topic"), max_length=200, required=False)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    timezone = forms.ChoiceField(
+        label=_("Time zone"), choices=TIMEZONE_CHOICES, initial="Europe/Berlin"
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial="de")
+    update_cadence_days = forms.IntegerField(
+        label=_("Update cadence (days)"),
+        min_value=1,
+        max_value=365,
+        initial=14,
+        help_text=_("How often each company is expected to post an update."),
+    )
+    max_companies = forms.IntegerField(
+        label=_("Maximum number of companies"), min_value=1, max_value=500, required=False
+    )
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail address of the company's contact person"), max_length=254
+    )
+
+
+class InvitationAcceptForm(forms.Form):
+    company = forms.TypedChoiceField(label=_("Which of your companies joins?"), coerce=int)
+
+    def __init__(self, *args: Any, companies: Iterable[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["company"].choices = [(c.pk, c.name) for c in companies]
+
+
+class ProjectForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    category = forms.ChoiceField(label=_("Category"), choices=ProjectCategory.choices)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=ProjectStatus.choices, initial=ProjectStatus.PLANNED
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    start_date = forms.DateField(
+        label=_("Start date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    target_date = forms.DateField(
+        label=_("Target date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    convoys = forms.TypedMultipleChoiceField(
+        label=_("Share with convoys"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, convoys: Iterable[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["convoys"].choices = [(c.pk, c.name) for c in convoys]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, target = data.get("start_date"), data.get("target_date")
+        if start and target and target < start:
+            self.add_error("target_date", _("The target date must not be before the start date."))
+        return data
+
+
+class MilestoneForm(forms.Form):
+    title = forms.CharField(label=_("New milestone"), max_length=200)
+    due_date = forms.DateField(
+        label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    weight = forms.IntegerField(
+        label=_("Weight"),
+        min_value=1,
+        max_value=100,
+        initial=1,
+        required=False,
+        help_text=_("How much this step counts towards the project's progress."),
+    )
+
+
+class MilestoneStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=MilestoneStatus.choices)
+
+
+class UpdateForm(forms.Form):
+    company = forms.TypedChoiceField(label=_("Company"), coerce=int)
+    body = forms.CharField(
+        label=_("What moved?"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    next_steps = forms.CharField(
+        label=_("What is next?"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    help_wanted = forms.BooleanField(label=_("Help wanted"), required=False)
+    stuck_on = forms.CharField(
+        label=_("Where are you stuck?"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    milestones = forms.TypedMultipleChoiceField(
+        label=_("Milestones this update is about"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        companies: Iterable[Any],
+        milestones: Iterable[Any],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["company"].choices = [(c.pk, c.name) for c in companies]
+        self.fields["milestones"].choices = [
+            (m.pk, f"{m.project.title}: {m.title}") for m in milestones
+        ]

@@ -1,0 +1,201 @@
+"""Presentation helpers for the templates: relative times, choice labels and the human
+sentence for each kind of convoy event. Pure functions of their input (no queries)."""
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from django import template
+from django.db.models import TextChoices
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from companies.models import CompanyRole, Sector, SizeBand
+from convoys.models import ConvoyStatus, Event
+from projects.models import MilestoneStatus, ProjectCategory, ProjectStatus
+
+register = template.Library()
+
+CHOICES: dict[str, type[TextChoices]] = {
+    "sector": Sector,
+    "size": SizeBand,
+    "role": CompanyRole,
+    "convoy_status": ConvoyStatus,
+    "category": ProjectCategory,
+    "project_status": ProjectStatus,
+    "milestone_status": MilestoneStatus,
+}
+
+
+@register.filter
+def choice_label(value: str, kind: str) -> str:
+    """The translated label of a wire value: {{ "done"|choice_label:"project_status" }}."""
+    choices = CHOICES[kind]
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+def _as_datetime(value: datetime | str | None) -> datetime | None:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value
+
+
+@register.filter
+def as_datetime(value: datetime | str | None) -> datetime | None:
+    """ISO 8601 text (as in the dashboard payload) → aware datetime, for date/time filters."""
+    return _as_datetime(value)
+
+
+@register.filter
+def as_date(value: date | str | None) -> date | None:
+    """YYYY-MM-DD text (as in the chart data) → date, for the date filter."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+@register.filter
+def relative_time(value: datetime | str | None, now: datetime | None = None) -> str:
+    """'just now', '5 minutes ago', 'yesterday', '3 weeks ago' — whole phrases, so that every
+    language can inflect them (German needs the dative: 'vor 3 Tagen')."""
+    moment = _as_datetime(value)
+    if moment is None:
+        return ""
+    seconds = max(0, int(((now or timezone.now()) - moment).total_seconds()))
+    minutes, hours, days = seconds // 60, seconds // 3600, seconds // 86400
+    if minutes < 1:
+        return _("just now")
+    if hours < 1:
+        return ngettext("%(count)d minute ago", "%(count)d minutes ago", minutes) % {
+            "count": minutes
+        }
+    if days < 1:
+        return ngettext("%(count)d hour ago", "%(count)d hours ago", hours) % {"count": hours}
+    if days == 1:
+        return _("yesterday")
+    if days < 14:
+        return ngettext("%(count)d day ago", "%(count)d days ago", days) % {"count": days}
+    if days < 60:
+        weeks = days // 7
+        return ngettext("%(count)d week ago", "%(count)d weeks ago", weeks) % {"count": weeks}
+    months = days // 30
+    return ngettext("%(count)d month ago", "%(count)d months ago", months) % {"count": months}
+
+
+def _name(data: dict[str, Any], key: str, field: str = "name") -> str:
+    value = data.get(key) or {}
+    return str(value.get(field, "")) if isinstance(value, dict) else ""
+
+
+def _membership_joined(d: dict[str, Any]) -> str:
+    return _("%(company)s joined the convoy.") % {"company": _name(d, "company")}
+
+
+def _membership_left(d: dict[str, Any]) -> str:
+    if d.get("reason") == "removed":
+        return _("%(company)s was removed from the convoy.") % {"company": _name(d, "company")}
+    return _("%(company)s left the convoy.") % {"company": _name(d, "company")}
+
+
+def _convoy_updated(d: dict[str, Any]) -> str:
+    return _("The convoy settings were changed.")
+
+
+def _company_updated(d: dict[str, Any]) -> str:
+    return _("%(company)s updated its company profile.") % {"company": _name(d, "company")}
+
+
+def _project_created(d: dict[str, Any]) -> str:
+    project = d.get("project") or {}
+    return _("%(company)s started the project “%(project)s”.") % {
+        "company": _name(project, "company"),
+        "project": project.get("title", ""),
+    }
+
+
+def _project_updated(d: dict[str, Any]) -> str:
+    project = d.get("project") or {}
+    return _("%(company)s changed the project “%(project)s”.") % {
+        "company": _name(project, "company"),
+        "project": project.get("title", ""),
+    }
+
+
+def _milestone(d: dict[str, Any], text: str) -> str:
+    milestone = d.get("milestone") or {}
+    return text % {
+        "company": _name(milestone, "company"),
+        "milestone": milestone.get("title", ""),
+        "project": _name(milestone, "project", "title"),
+    }
+
+
+def _update_posted(d: dict[str, Any]) -> str:
+    update = d.get("update") or {}
+    values = {"company": _name(update, "company")}
+    if update.get("help_wanted"):
+        return _("%(company)s posted an update and is looking for help.") % values
+    return _("%(company)s posted an update.") % values
+
+
+EVENT_SENTENCES: dict[str, Callable[[dict[str, Any]], str]] = {
+    "membership.joined": _membership_joined,
+    "membership.left": _membership_left,
+    "convoy.updated": _convoy_updated,
+    "company.updated": _company_updated,
+    "project.created": _project_created,
+    "project.updated": _project_updated,
+    "milestone.created": lambda d: _milestone(
+        d, _("%(company)s planned the milestone “%(milestone)s” in “%(project)s”.")
+    ),
+    "milestone.completed": lambda d: _milestone(
+        d, _("%(company)s completed the milestone “%(milestone)s” in “%(project)s”.")
+    ),
+    "milestone.updated": lambda d: _milestone(
+        d, _("%(company)s changed the milestone “%(milestone)s” in “%(project)s”.")
+    ),
+    "update.posted": _update_posted,
+    "comment.created": lambda d: _("Someone commented."),
+    "comment.updated": lambda d: _("A comment was edited."),
+    "comment.deleted": lambda d: _("A comment was deleted."),
+    "checkin.scheduled": lambda d: _("A check-in was scheduled."),
+    "checkin.updated": lambda d: _("A check-in was changed."),
+    "checkin.cancelled": lambda d: _("A check-in was cancelled."),
+    "rsvp.changed": lambda d: _("A company answered a check-in invitation."),
+}
+
+
+@register.simple_tag
+def event_sentence(event: Event) -> str:
+    """One translated sentence for a feed entry; unknown kinds still read sensibly."""
+    render = EVENT_SENTENCES.get(event.kind)
+    if render is None:
+        return _("Something changed in the convoy.")
+    return render(event.data if isinstance(event.data, dict) else {})
+
+
+@register.filter
+def invitation_status(invitation: Any, now: datetime) -> str:
+    """open / accepted / expired / revoked, as the API reports it."""
+    if invitation.revoked_at:
+        return "revoked"
+    if invitation.accepted_at:
+        return "accepted"
+    if invitation.expires_at <= now:
+        return "expired"
+    return "open"
+
+
+INVITATION_STATUS_LABELS = {
+    "open": lambda: _("open"),
+    "accepted": lambda: _("accepted"),
+    "expired": lambda: _("expired"),
+    "revoked": lambda: _("withdrawn"),
+}
+
+
+@register.filter
+def invitation_status_label(status: str) -> str:
+    return INVITATION_STATUS_LABELS[status]()
