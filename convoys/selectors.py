@@ -57,6 +57,13 @@ def convoy_member_companies_of_user(*, user: User, convoy_id: int) -> list[int]:
     )
 
 
+def company_convoys(*, company_id: int) -> QuerySet[Convoy]:
+    """Convoys in which the company is an active member (where it can share projects)."""
+    return Convoy.objects.filter(
+        memberships__company_id=company_id, memberships__status=MembershipStatus.ACTIVE
+    ).order_by("name", "id")
+
+
 def convoy_memberships(*, convoy: Convoy) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(convoy=convoy, status=MembershipStatus.ACTIVE)

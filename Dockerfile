@@ -1,0 +1,32 @@
+# One image for every role of the scaled topology (web, worker, beat, migrate); the command
+# picks the role. See docker-compose.yml.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+
+# The lock first, so that code changes do not reinstall the dependencies. It includes the dev
+# extras (one lock for every environment keeps CI and production on the same versions);
+# psycopg[binary] brings its own libpq, so no system packages are needed.
+COPY requirements.lock ./
+RUN pip install -r requirements.lock
+
+COPY . .
+
+# Static files and translations are built into the image. Settings need a SECRET_KEY to
+# load with DEBUG off; this throwaway one exists only during this build step.
+RUN DEBUG=false SECRET_KEY=build-only-not-used-at-runtime \
+        python manage.py collectstatic --noinput \
+    && python -m config.compile_locale
+
+RUN useradd --system --uid 10001 --home-dir /app --no-create-home konvoi \
+    && chown -R konvoi /app/staticfiles
+USER konvoi
+
+EXPOSE 8000
+# The web role. Workers: one per core is a good start; override with WEB_CONCURRENCY.
+CMD ["sh", "-c", "exec uvicorn config.asgi:application --host 0.0.0.0 --port 8000 --workers ${WEB_CONCURRENCY:-2} --lifespan off --proxy-headers --forwarded-allow-ips '*'"]

@@ -1,0 +1,102 @@
+"""`manage.py load_demo`: a believable, idempotent demo convoy built through the services."""
+
+from datetime import date, timedelta
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.utils import timezone
+
+from accounts.models import User
+from companies.models import Company
+from convoys.management.commands.load_demo import (
+    COMPANIES,
+    DEMO_CONVOY_NAME,
+    DEMO_PASSWORD,
+    FACILITATOR,
+)
+from convoys.models import Convoy, Event
+from projects.models import Milestone, Project, Update
+from projects.selectors import convoy_dashboard
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The demo registers eight people; real PBKDF2 would dominate this module's run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _load() -> str:
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+def _counts() -> dict[str, int]:
+    return {
+        model.__name__: model.objects.count()
+        for model in (User, Company, Convoy, Project, Milestone, Update, Event)
+    }
+
+
+def test_runs_twice_without_duplicating_anything():
+    first = _load()
+    counts = _counts()
+    second = _load()
+
+    assert _counts() == counts
+    assert counts["Convoy"] == 1
+    assert counts["Company"] == len(COMPANIES)
+    assert "already exists" in second
+    for output in (first, second):
+        assert FACILITATOR[1] in output
+        assert DEMO_PASSWORD in output
+
+
+def test_dashboard_selector_shows_the_companies_as_the_story_tells():
+    _load()
+    convoy = Convoy.objects.get(name=DEMO_CONVOY_NAME)
+    assert convoy.status == "active"
+    assert convoy.timezone == "Europe/Berlin"
+    assert convoy.update_cadence_days == 14
+
+    dashboard = convoy_dashboard(convoy=convoy, now=timezone.now())
+
+    companies = {c["name"]: c for c in dashboard["companies"]}
+    assert set(companies) == {c.name for c in COMPANIES}
+    assert all(c["projects"] and c["milestones_total"] for c in companies.values())
+    assert all(0 < c["progress"] < 100 for c in companies.values())
+    # One company asks for help, one has been quiet for longer than the cadence.
+    assert [n for n, c in companies.items() if c["help_wanted"]] == ["Modehaus Kramer"]
+    assert [n for n, c in companies.items() if c["quiet"]] == ["Steuerkanzlei Vogt & Partner"]
+    # Completions are spread over weeks, not all stamped at load time.
+    chart = dashboard["milestones_done_over_time"]
+    assert chart[-1]["total"] == Milestone.objects.filter(status="done").count()
+    first, last = date.fromisoformat(chart[0]["date"]), date.fromisoformat(chart[-1]["date"])
+    assert last - first > timedelta(weeks=6)
+
+
+def test_event_log_is_real_and_in_time_order():
+    _load()
+    convoy = Convoy.objects.get(name=DEMO_CONVOY_NAME)
+    events = list(Event.objects.filter(convoy=convoy).order_by("seq"))
+
+    assert [e.seq for e in events] == list(range(1, convoy.last_event_seq + 1))
+    assert [e.at for e in events] == sorted(e.at for e in events)
+    kinds = {e.kind for e in events}
+    assert {"membership.joined", "project.created", "milestone.completed", "update.posted"} <= (
+        kinds
+    )
+    # The follow-up project links to the web shop that pulled it in.
+    inventory = Project.objects.get(category="inventory")
+    assert inventory.follow_up_of.title == "Webshop"
+
+
+def test_every_demo_login_works_with_the_shared_password():
+    _load()
+    emails = [FACILITATOR[1]] + [email for c in COMPANIES for _name, email, _role in c.people]
+    for email in emails:
+        assert authenticate(email=email, password=DEMO_PASSWORD) is not None, email
