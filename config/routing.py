@@ -1,3 +1,6 @@
-"""WebSocket routes. The convoy and notification consumers join here (live-dashboards issue)."""
+"""WebSocket routes of every app."""
 
-websocket_urlpatterns: list = []
+from convoys.routing import websocket_urlpatterns as convoy_routes
+from notifications.routing import websocket_urlpatterns as notification_routes
+
+websocket_urlpatterns = [*convoy_routes, *notification_routes]

@@ -136,11 +136,24 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BODY_BYTES
 
 # --- services: PostgreSQL and Redis when configured, in-process stand-ins otherwise ---
 REDIS_URL = env.str("REDIS_URL", default="")
+# Which channels_redis layer carries live events: "core" (per-channel lists) or "pubsub"
+# (one PUBLISH per group send, fanned out in each process). Chosen by bench/live_latency.py.
+CHANNEL_LAYER = env.str("CHANNEL_LAYER", default="core")
+if CHANNEL_LAYER not in {"core", "pubsub"}:
+    raise ImproperlyConfigured("CHANNEL_LAYER must be core or pubsub.")
+# redis-py 8 defaults socket_timeout to 5 s, the length of channels_redis' blocking pop: every
+# idle consumer would crash with "Timeout reading" (django/channels_redis#422). Read longer.
+REDIS_HOST = {"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},
+            "CONFIG": {"hosts": [REDIS_HOST], "capacity": 1500, "expiry": 30},
+        }
+        if CHANNEL_LAYER == "core"
+        else {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_HOST]},
         }
     }
     CACHES = {
@@ -151,7 +164,9 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 1000}}
+    }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
@@ -185,7 +200,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),

@@ -42,6 +42,11 @@ def user_group(user_id: int) -> str:
     return f"user.{user_id}"
 
 
+def access_group(user_id: int) -> str:
+    """Group of one person's convoy sockets, told when their access may have changed."""
+    return f"user.{user_id}.access"
+
+
 def actor_data(actor: User | None) -> dict[str, Any] | None:
     if actor is None:
         return None
@@ -105,13 +110,24 @@ def event_record_for_company_convoys(
     ]
 
 
-def event_publish(*, convoy_id: int, message: dict[str, Any]) -> None:
-    """Send one serialised event to the convoy's group. Never raises: the log is the truth."""
+def group_send_safely(group: str, message: dict[str, Any]) -> None:
+    """Send to a channel-layer group from sync code. Never raises: the log is the truth, and
+    a client that missed a message catches up by seq."""
     try:
         layer = get_channel_layer()
         if layer is not None:
-            async_to_sync(layer.group_send)(
-                convoy_group(convoy_id), {"type": "convoy.event", "event": message}
-            )
+            async_to_sync(layer.group_send)(group, message)
     except Exception:
-        logger.exception("publishing event %s#%s failed", convoy_id, message.get("seq"))
+        logger.exception("publishing to %s failed", group)
+
+
+def event_publish(*, convoy_id: int, message: dict[str, Any]) -> None:
+    """Send one serialised event to the convoy's group (one send, whatever the audience)."""
+    group_send_safely(convoy_group(convoy_id), {"type": "convoy.event", "event": message})
+
+
+def access_changed_on_commit(*, user_id: int) -> None:
+    """After commit, ask this person's open sockets to re-check what they may still see."""
+    transaction.on_commit(
+        lambda: group_send_safely(access_group(user_id), {"type": "access.changed"})
+    )

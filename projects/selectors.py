@@ -213,3 +213,17 @@ def convoy_dashboard(*, convoy: Convoy, now: datetime) -> dict[str, Any]:
         company["days_since_update"] = days if since else None
         company["quiet"] = days >= cadence
     return payload
+
+
+def project_convoys_for_user(*, user: User, project: Project) -> list[Convoy]:
+    """The convoys a project is shared with that this person sees (and where the company is
+    still an active member): the others are not theirs to know about."""
+    return list(
+        convoys_for_user(user=user)
+        .filter(
+            projects=project,
+            memberships__company_id=project.company_id,
+            memberships__status=MembershipStatus.ACTIVE,
+        )
+        .order_by("name", "id")
+    )

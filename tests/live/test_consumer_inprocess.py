@@ -1,0 +1,209 @@
+"""The convoy consumer in-process (embedded mode: in-memory channel layer), any database.
+
+These pin the ordering rules that the server-process tests exercise end to end: buffering
+until the client's resume, de-duplication by seq, gap filling from the log, refetch.
+"""
+
+import asyncio
+import contextlib
+from unittest import mock
+
+import pytest
+from channels.layers import get_channel_layer
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+from django.db import transaction
+
+from convoys.events import convoy_group, event_message, event_record
+from convoys.models import Event
+from convoys.presence import MemoryPresence, people_present
+from convoys.routing import websocket_urlpatterns
+from tests.factories import (
+    CompanyFactory,
+    CompanyMemberFactory,
+    ConvoyFactory,
+    MembershipFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def in_memory_layer(settings):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    settings.REDIS_URL = ""
+
+
+@pytest.fixture
+def member_world():
+    convoy = ConvoyFactory()
+    company = CompanyFactory()
+    user = UserFactory()
+    CompanyMemberFactory(company=company, user=user, role="owner")
+    MembershipFactory(convoy=convoy, company=company)
+    return convoy, user
+
+
+def record(convoy, n: int, *, publish: bool = True) -> list[Event]:
+    """Record n events; with publish=False their publishes are lost (as in a Redis outage)."""
+    events = []
+    lose = mock.patch("convoys.events.event_publish", _lost)
+    with contextlib.nullcontext() if publish else lose:
+        for i in range(n):
+            with transaction.atomic():
+                events.append(
+                    event_record(
+                        convoy_id=convoy.pk, kind="update.posted", data={"i": i}, actor=None
+                    )
+                )
+    return events
+
+
+def _lost(**kwargs):
+    pass
+
+
+def communicator(convoy, user, query: str = "") -> WebsocketCommunicator:
+    app = URLRouter(websocket_urlpatterns)
+    comm = WebsocketCommunicator(app, f"/ws/convoys/{convoy.pk}/{query}")
+    comm.scope["user"] = user
+    return comm
+
+
+async def receive_until(comm, kind: str, timeout: float = 3) -> list[dict]:
+    seen = []
+    while True:
+        message = await comm.receive_json_from(timeout=timeout)
+        seen.append(message)
+        if message["type"] == kind:
+            return seen
+
+
+async def receive_events(comm, n: int) -> list[dict]:
+    """The next n event messages, skipping presence announcements."""
+    events = []
+    while len(events) < n:
+        message = await comm.receive_json_from(timeout=3)
+        if message["type"] == "event":
+            events.append(message)
+    return events
+
+
+def seqs(messages: list[dict]) -> list[int]:
+    return [m["seq"] for m in messages if m["type"] == "event"]
+
+
+def test_live_events_wait_for_resume_and_are_not_duplicated(member_world):
+    convoy, user = member_world
+    record(convoy, 3)
+
+    async def scenario():
+        comm = communicator(convoy, user)
+        connected, _ = await comm.connect()
+        assert connected
+        # Published while the socket waits for the client's resume: buffered, not sent yet.
+        await asyncio.to_thread(record, convoy, 2)
+        await comm.send_json_to({"type": "resume", "after": 1})
+        messages = await receive_until(comm, "live")
+        await comm.disconnect()
+        return messages
+
+    messages = asyncio.run(scenario())
+    assert seqs(messages) == [2, 3, 4, 5]
+
+
+def test_a_gap_in_live_delivery_is_filled_from_the_log(member_world):
+    convoy, user = member_world
+
+    async def scenario():
+        comm = communicator(convoy, user, "?after=0")
+        await comm.connect()
+        await receive_until(comm, "live")
+        # Events 1 and 2 are committed but their publishes are lost (Redis hiccup).
+        await asyncio.to_thread(record, convoy, 2, publish=False)
+        await asyncio.to_thread(record, convoy, 1)
+        got = await receive_events(comm, 3)
+        # A late duplicate publish is dropped.
+        event = await asyncio.to_thread(lambda: Event.objects.get(convoy=convoy, seq=2))
+        await get_channel_layer().group_send(
+            convoy_group(convoy.pk), {"type": "convoy.event", "event": event_message(event)}
+        )
+        assert await comm.receive_nothing(timeout=0.3)
+        await comm.disconnect()
+        return got
+
+    got = asyncio.run(scenario())
+    assert seqs(got) == [1, 2, 3]
+
+
+def test_ping_closes_a_tail_gap(member_world):
+    convoy, user = member_world
+
+    async def scenario():
+        comm = communicator(convoy, user, "?after=0")
+        await comm.connect()
+        await receive_until(comm, "live")
+        await asyncio.to_thread(record, convoy, 2, publish=False)
+        await comm.send_json_to({"type": "ping"})
+        messages = await receive_until(comm, "pong")
+        await comm.disconnect()
+        return messages
+
+    messages = asyncio.run(scenario())
+    assert seqs(messages) == [1, 2]
+    assert messages[-1] == {"type": "pong", "seq": 2}
+
+
+@pytest.mark.parametrize("after", ["-1", "7", "x"])
+def test_invalid_cursor_in_url_gets_refetch(member_world, after):
+    convoy, user = member_world
+    record(convoy, 2)
+
+    async def scenario():
+        comm = communicator(convoy, user, f"?after={after}")
+        await comm.connect()
+        messages = await receive_until(comm, "live")
+        await comm.disconnect()
+        return messages
+
+    messages = asyncio.run(scenario())
+    assert messages[0] == {"type": "refetch", "seq": 2, "reason": "invalid cursor"}
+    assert seqs(messages) == []
+
+
+def test_non_member_is_refused(member_world):
+    convoy, _user = member_world
+    stranger = UserFactory()
+
+    async def scenario():
+        comm = communicator(convoy, stranger)
+        connected, code = await comm.connect()
+        return connected, code
+
+    connected, code = asyncio.run(scenario())
+    assert not connected
+    assert code == 4403
+
+
+def test_presence_expires_ghosts(monkeypatch):
+    store = MemoryPresence()
+    clock = [1000.0]
+    monkeypatch.setattr("convoys.presence.time.time", lambda: clock[0])
+    anna = {"id": 1, "name": "Anna", "handle": "anna", "companies": ["A"]}
+    ben = {"id": 2, "name": "Ben", "handle": "ben", "companies": ["B"]}
+
+    async def scenario():
+        await store.touch(5, "tab-1", anna)
+        await store.touch(5, "tab-2", anna)
+        await store.touch(5, "tab-3", ben)
+        first = people_present(await store.entries(5))
+        clock[0] += 45
+        await store.touch(5, "tab-1", anna)  # Anna's heartbeat; Ben's process crashed
+        clock[0] += 30
+        later = people_present(await store.entries(5))
+        return first, later
+
+    first, later = asyncio.run(scenario())
+    assert [(p["name"], p["tabs"]) for p in first] == [("Anna", 2), ("Ben", 1)]
+    assert [(p["name"], p["tabs"]) for p in later] == [("Anna", 1)]
