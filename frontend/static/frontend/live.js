@@ -27,7 +27,7 @@
     if (!status) return;
     status.dataset.state = state;
     var text = status.dataset["label" + state.charAt(0).toUpperCase() + state.slice(1)] || state;
-    status.textContent = seconds ? text.replace("%s", seconds) : text;
+    status.textContent = seconds ? text.replace("{seconds}", seconds) : text;
   }
 
   function url() {
