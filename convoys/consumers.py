@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from companies.models import CompanyMember
@@ -74,7 +75,24 @@ def _missed(convoy_id: int, after: int) -> list[dict[str, Any]]:
     return [event_message(e) for e in events_after(convoy=convoy, after=after)[:REPLAY_LIMIT]]
 
 
-class ConvoyConsumer(AsyncJsonWebsocketConsumer):
+class CleanDisconnectMixin:
+    """Run disconnect() also when the client vanished while a message was being sent to it.
+
+    A channel-layer message handled after the client's close frame, but before the server's
+    websocket.disconnect, makes send() raise ClientDisconnected (an OSError), which ASGI servers
+    swallow: the consumer would end without disconnect(), leaving its groups and its presence
+    entry behind.
+    """
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        try:
+            await super().dispatch(message)  # type: ignore[misc]
+        except OSError:
+            await self.disconnect(1006)  # type: ignore[attr-defined]
+            raise StopConsumer() from None
+
+
+class ConvoyConsumer(CleanDisconnectMixin, AsyncJsonWebsocketConsumer):
     convoy_id: int
     last_seq: int
     company_ids: set[int]

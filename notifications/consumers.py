@@ -9,11 +9,11 @@ from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from convoys.consumers import CLOSE_FORBIDDEN
+from convoys.consumers import CLOSE_FORBIDDEN, CleanDisconnectMixin
 from convoys.events import user_group
 
 
-class NotificationConsumer(AsyncJsonWebsocketConsumer):
+class NotificationConsumer(CleanDisconnectMixin, AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
         self.group = None

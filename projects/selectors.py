@@ -4,11 +4,13 @@ Each returns a queryset scoped to the person asking and shaped (annotated/prefet
 the number of queries does not grow with the data.
 """
 
-from datetime import datetime
+import json
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import (
     Count,
     Exists,
@@ -193,26 +195,51 @@ def _dashboard_build(convoy: Convoy) -> dict[str, Any]:
     }
 
 
-def convoy_dashboard(*, convoy: Convoy, now: datetime) -> dict[str, Any]:
-    """Per company: projects, milestones done/total, progress, last update, help wanted.
+def _local_date(value: datetime, tz: ZoneInfo) -> date:
+    return value.astimezone(tz).date()
 
-    Everything that changes the dashboard is an Event, so the convoy's last seq versions the
-    payload: it is built once per seq and cached. Time-dependent flags (quiet companies) are
-    added afterwards, without queries.
-    """
-    key = f"dashboard:v1:{convoy.pk}:{convoy.last_event_seq}"
+
+def _add_time_flags(payload: dict[str, Any], *, cadence: int, today: date, tz: ZoneInfo) -> None:
+    """Days since each company's last update (calendar days in the convoy's time zone) and
+    whether it has been quiet for a whole cadence."""
+    for company in payload["companies"]:
+        since = company["last_update"]["created_at"] if company["last_update"] else None
+        reference = _local_date(datetime.fromisoformat(since or company["joined_at"]), tz)
+        days = (today - reference).days
+        company["days_since_update"] = days if since else None
+        company["quiet"] = days >= cadence
+
+
+def _dashboard_key(convoy: Convoy, today: date) -> str:
+    # Everything that changes the dashboard is an Event, so the convoy's last seq versions
+    # it; the local date versions the time-dependent flags.
+    return f"dashboard:v2:{convoy.pk}:{convoy.last_event_seq}:{today.isoformat()}"
+
+
+def convoy_dashboard(*, convoy: Convoy, now: datetime) -> dict[str, Any]:
+    """Per company: projects, milestones done/total, progress, last update, help wanted, quiet;
+    and milestones done over time. Built once per event seq and day, then cached."""
+    tz = ZoneInfo(convoy.timezone)
+    today = _local_date(now, tz)
+    key = _dashboard_key(convoy, today)
     payload = cache.get(key)
     if payload is None:
         payload = _dashboard_build(convoy)
+        _add_time_flags(payload, cadence=convoy.update_cadence_days, today=today, tz=tz)
         cache.set(key, payload, DASHBOARD_CACHE_SECONDS)
-    cadence = convoy.update_cadence_days
-    for company in payload["companies"]:
-        since = company["last_update"]["created_at"] if company["last_update"] else None
-        reference = datetime.fromisoformat(since or company["joined_at"])
-        days = (now - reference).days
-        company["days_since_update"] = days if since else None
-        company["quiet"] = days >= cadence
     return payload
+
+
+def convoy_dashboard_json(*, convoy: Convoy, now: datetime) -> bytes:
+    """The dashboard as the API sends it, encoded once per event seq and day: readers between
+    two events (every open dashboard after each event) cost a cache read."""
+    key = _dashboard_key(convoy, _local_date(now, ZoneInfo(convoy.timezone))) + ":json"
+    body = cache.get(key)
+    if body is None:
+        payload = convoy_dashboard(convoy=convoy, now=now)
+        body = json.dumps(payload, cls=DjangoJSONEncoder, separators=(",", ":")).encode()
+        cache.set(key, body, DASHBOARD_CACHE_SECONDS)
+    return body
 
 
 def project_convoys_for_user(*, user: User, project: Project) -> list[Convoy]:

@@ -25,6 +25,7 @@ from companies.services import (
 class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Companies: your own, and your convoy peers. Anyone else's are 404."""
 
+    lookup_value_regex = r"[0-9]+"
     serializer_class = CompanyOutput
 
     def get_queryset(self):

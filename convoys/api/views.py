@@ -1,4 +1,4 @@
-from django.shortcuts import get_object_or_404
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -30,6 +31,7 @@ from convoys.selectors import (
     convoy_invitations,
     convoy_list_for_user,
     convoy_memberships,
+    convoys_for_user,
     events_after,
 )
 from convoys.services import (
@@ -41,12 +43,13 @@ from convoys.services import (
     invitation_problem,
     membership_end,
 )
-from projects.selectors import convoy_dashboard
+from projects.selectors import convoy_dashboard_json
 
 
 class ConvoyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Convoys you facilitate or your company belongs to. Anyone else's are 404."""
 
+    lookup_value_regex = r"[0-9]+"
     serializer_class = ConvoyOutput
 
     def get_queryset(self):
@@ -110,9 +113,12 @@ class ConvoyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(responses={200: DashboardOutput})
     @action(detail=True, methods=["get"], pagination_class=None)
-    def dashboard(self, request: Request, pk: str) -> Response:
-        convoy = self.get_object()
-        return Response(convoy_dashboard(convoy=convoy, now=timezone.now()))
+    def dashboard(self, request: Request, pk: str) -> HttpResponse:
+        # The plain scoped selector (no list annotations), and bytes encoded once per event seq:
+        # this is the page every member keeps open.
+        convoy = get_object_or_404(convoys_for_user(user=request.user), pk=pk)
+        body = convoy_dashboard_json(convoy=convoy, now=timezone.now())
+        return HttpResponse(body, content_type="application/json")
 
     @extend_schema(
         parameters=[

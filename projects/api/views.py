@@ -69,6 +69,7 @@ def _follow_up_for(request: Request, project_id: int | None) -> Project | None:
 class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Projects of your companies and of your convoy peers; anyone else's are 404."""
 
+    lookup_value_regex = r"[0-9]+"
     serializer_class = ProjectOutput
     filterset_class = ProjectFilter
 
@@ -116,6 +117,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
 
 class MilestoneViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    lookup_value_regex = r"[0-9]+"
     serializer_class = MilestoneOutput
 
     def get_queryset(self):
