@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from companies.models import Company, CompanyMember, CompanyRole
 from companies.selectors import is_company_owner
+from convoys.events import access_changed_on_commit
 
 
 def _require_owner(*, actor: User, company: Company) -> None:
@@ -94,3 +95,5 @@ def company_member_remove(*, actor: User, member: CompanyMember) -> None:
         if len(owners) <= 1:
             raise ValidationError({"user": [_("A company needs at least one owner.")]})
     member.delete()
+    # Their open convoy sockets may belong to convoys they no longer see.
+    access_changed_on_commit(user_id=member.user_id)

@@ -207,3 +207,25 @@ def test_presence_expires_ghosts(monkeypatch):
     first, later = asyncio.run(scenario())
     assert [(p["name"], p["tabs"]) for p in first] == [("Anna", 2), ("Ben", 1)]
     assert [(p["name"], p["tabs"]) for p in later] == [("Anna", 1)]
+
+
+def test_removing_the_person_from_their_company_closes_the_socket(member_world):
+    from companies.models import CompanyMember
+    from companies.services import company_member_remove
+
+    convoy, user = member_world
+    member = CompanyMember.objects.get(user=user)
+    other_owner = UserFactory()
+    CompanyMemberFactory(company=member.company, user=other_owner, role="owner")
+
+    async def scenario():
+        comm = communicator(convoy, user, "?after=0")
+        await comm.connect()
+        await receive_until(comm, "live")
+        await asyncio.to_thread(company_member_remove, actor=other_owner, member=member)
+        while True:
+            message = await comm.receive_output(timeout=3)
+            if message["type"] == "websocket.close":
+                return message["code"]
+
+    assert asyncio.run(scenario()) == 4403
