@@ -138,7 +138,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BODY_BYTES
 REDIS_URL = env.str("REDIS_URL", default="")
 # Which channels_redis layer carries live events: "core" (per-channel lists) or "pubsub"
 # (one PUBLISH per group send, fanned out in each process). Chosen by bench/live_latency.py.
-CHANNEL_LAYER = env.str("CHANNEL_LAYER", default="core")
+CHANNEL_LAYER = env.str("CHANNEL_LAYER", default="pubsub")
 if CHANNEL_LAYER not in {"core", "pubsub"}:
     raise ImproperlyConfigured("CHANNEL_LAYER must be core or pubsub.")
 # redis-py 8 defaults socket_timeout to 5 s, the length of channels_redis' blocking pop: every

@@ -185,8 +185,8 @@ class ConvoyConsumer(CleanDisconnectMixin, AsyncJsonWebsocketConsumer):
         """Deliver what waited during the replay (de-duplicated), then stream live."""
         self.pending = False
         buffered, self.buffer = self.buffer, []
-        for event in sorted(buffered, key=lambda e: e["seq"]):
-            await self._deliver(event)
+        for message in sorted(buffered, key=lambda m: m["seq"]):
+            await self._deliver(message)
         await self.send_json({"type": "live", "seq": self.last_seq})
 
     async def resume_timeout(self, message: dict[str, Any]) -> None:
@@ -206,27 +206,25 @@ class ConvoyConsumer(CleanDisconnectMixin, AsyncJsonWebsocketConsumer):
     # --- channel-layer messages ---
 
     async def convoy_event(self, message: dict[str, Any]) -> None:
-        event = message["event"]
+        """A live event (convoys.events.event_group_message): relayed as the text it came as."""
         if self.pending:
             # Bounded: beyond the limit the gap is read from the log anyway.
             if len(self.buffer) < REPLAY_LIMIT:
-                self.buffer.append(event)
+                self.buffer.append(message)
             return
-        await self._deliver(event)
+        await self._deliver(message)
 
-    async def _deliver(self, event: dict[str, Any]) -> None:
-        seq = event["seq"]
+    async def _deliver(self, message: dict[str, Any]) -> None:
+        seq = message["seq"]
         if seq <= self.last_seq:
             return  # already sent by a replay
         if seq > self.last_seq + 1:
             await self._catch_up(seq)  # a publish was lost or is late: read the gap
         if seq == self.last_seq + 1:
-            await self.send_json(event)
+            await self.send(text_data=message["text"])
             self.last_seq = seq
-        if event["kind"] == "membership.left":
-            company = (event.get("data") or {}).get("company") or {}
-            if company.get("id") in self.company_ids:
-                await self._recheck_access()
+        if message["kind"] == "membership.left" and message["company_id"] in self.company_ids:
+            await self._recheck_access()
 
     async def access_changed(self, message: dict[str, Any]) -> None:
         """This person left a company or lost a role: are they still allowed here?"""

@@ -5,11 +5,17 @@ group only after commit. Publishing may fail (Redis down) without undoing the ch
 recover missed events by seq from the log.
 """
 
+import asyncio
+import json
 import logging
+import os
+import threading
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -110,20 +116,69 @@ def event_record_for_company_convoys(
     ]
 
 
+class _PublisherLoop:
+    """One long-lived event loop thread per process for publishing from sync code.
+
+    async_to_sync in a plain thread (a Celery task, a management command) builds a new event
+    loop, and channels_redis a new connection, for every send: milliseconds each. Sends from
+    here share one loop and its connection pool. Created lazily, so a forked worker gets its
+    own.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._pid = 0
+
+    def run(self, coro: Any, timeout: float) -> Any:
+        with self._lock:
+            if self._loop is None or self._pid != os.getpid():
+                self._loop = asyncio.new_event_loop()
+                self._pid = os.getpid()
+                threading.Thread(
+                    target=self._loop.run_forever, name="konvoi-publisher", daemon=True
+                ).start()
+            loop = self._loop
+        return asyncio.run_coroutine_threadsafe(coro, loop).result(timeout)
+
+
+_publisher = _PublisherLoop()
+PUBLISH_TIMEOUT = 5.0
+
+
 def group_send_safely(group: str, message: dict[str, Any]) -> None:
     """Send to a channel-layer group from sync code. Never raises: the log is the truth, and
     a client that missed a message catches up by seq."""
     try:
         layer = get_channel_layer()
-        if layer is not None:
+        if layer is None:
+            return
+        if settings.REDIS_URL:
+            _publisher.run(layer.group_send(group, message), PUBLISH_TIMEOUT)
+        else:
+            # The in-memory layer lives on the web server's own loop, which async_to_sync
+            # reaches from a request thread; it has no connections to keep.
             async_to_sync(layer.group_send)(group, message)
     except Exception:
         logger.exception("publishing to %s failed", group)
 
 
+def event_group_message(message: dict[str, Any]) -> dict[str, Any]:
+    """The channel-layer message of one event. The wire text is serialised here, once; every
+    consumer relays it as is (no per-subscriber work), reading only seq, kind and company."""
+    company = message["data"].get("company") if isinstance(message["data"], dict) else None
+    return {
+        "type": "convoy.event",
+        "seq": message["seq"],
+        "kind": message["kind"],
+        "company_id": company.get("id") if isinstance(company, dict) else None,
+        "text": json.dumps(message, cls=DjangoJSONEncoder),
+    }
+
+
 def event_publish(*, convoy_id: int, message: dict[str, Any]) -> None:
     """Send one serialised event to the convoy's group (one send, whatever the audience)."""
-    group_send_safely(convoy_group(convoy_id), {"type": "convoy.event", "event": message})
+    group_send_safely(convoy_group(convoy_id), event_group_message(message))
 
 
 def access_changed_on_commit(*, user_id: int) -> None:

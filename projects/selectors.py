@@ -5,6 +5,8 @@ the number of queries does not grow with the data.
 """
 
 import json
+import threading
+from collections import OrderedDict
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -230,15 +232,50 @@ def convoy_dashboard(*, convoy: Convoy, now: datetime) -> dict[str, Any]:
     return payload
 
 
+class _ImmutableLRU:
+    """A small process-local LRU for values that never change under their key (the dashboard
+    bytes are keyed by event seq): no invalidation needed, and no network round trip to the
+    shared cache for the page every member keeps open."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def set(self, key: str, value: bytes) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+dashboard_bytes = _ImmutableLRU(size=32)
+
+
 def convoy_dashboard_json(*, convoy: Convoy, now: datetime) -> bytes:
     """The dashboard as the API sends it, encoded once per event seq and day: readers between
-    two events (every open dashboard after each event) cost a cache read."""
+    two events (every open dashboard after each event) cost a memory read."""
     key = _dashboard_key(convoy, _local_date(now, ZoneInfo(convoy.timezone))) + ":json"
-    body = cache.get(key)
+    body = dashboard_bytes.get(key)
     if body is None:
-        payload = convoy_dashboard(convoy=convoy, now=now)
-        body = json.dumps(payload, cls=DjangoJSONEncoder, separators=(",", ":")).encode()
-        cache.set(key, body, DASHBOARD_CACHE_SECONDS)
+        body = cache.get(key)
+        if body is None:
+            payload = convoy_dashboard(convoy=convoy, now=now)
+            body = json.dumps(payload, cls=DjangoJSONEncoder, separators=(",", ":")).encode()
+            cache.set(key, body, DASHBOARD_CACHE_SECONDS)
+        dashboard_bytes.set(key, body)
     return body
 
 

@@ -51,9 +51,13 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
+    from projects.selectors import dashboard_bytes
+
     cache.clear()
+    dashboard_bytes.clear()
     yield
     cache.clear()
+    dashboard_bytes.clear()
 
 
 @dataclass

@@ -14,7 +14,7 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.db import transaction
 
-from convoys.events import convoy_group, event_message, event_record
+from convoys.events import convoy_group, event_group_message, event_message, event_record
 from convoys.models import Event
 from convoys.presence import MemoryPresence, people_present
 from convoys.routing import websocket_urlpatterns
@@ -127,7 +127,7 @@ def test_a_gap_in_live_delivery_is_filled_from_the_log(member_world):
         # A late duplicate publish is dropped.
         event = await asyncio.to_thread(lambda: Event.objects.get(convoy=convoy, seq=2))
         await get_channel_layer().group_send(
-            convoy_group(convoy.pk), {"type": "convoy.event", "event": event_message(event)}
+            convoy_group(convoy.pk), event_group_message(event_message(event))
         )
         assert await comm.receive_nothing(timeout=0.3)
         await comm.disconnect()
