@@ -1,36 +1,81 @@
 """The per-person live stream: /ws/notifications/.
 
-Joins the person's group `user.<id>`; whatever the notifications machinery sends there as
-{"type": "notification.message", "message": {...}} is relayed as is. Anonymous sockets are
-refused.
+Joins the person's group `user.<id>` and relays what the notifications machinery sends there
+({"type": "notification", "id": …, "title": …, "unread": …}). A client that reconnects says
+the last id it has (`?after=N` or {"type": "resume", "after": N}) and first receives what it
+missed, oldest first. Anonymous sockets are refused.
 """
 
 from typing import Any
+from urllib.parse import parse_qs
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from convoys.consumers import CLOSE_FORBIDDEN, CleanDisconnectMixin
-from convoys.events import user_group
+from convoys.events import server_loop_remember, user_group
+
+REPLAY_LIMIT = 100
+
+
+@database_sync_to_async
+def _missed(user_id: int, after: int) -> list[dict[str, Any]]:
+    from notifications.models import Notification
+    from notifications.tasks import notification_message
+
+    rows = list(
+        Notification.objects.filter(recipient_id=user_id, pk__gt=after)
+        .select_related("recipient", "actor")
+        .order_by("id")[:REPLAY_LIMIT]
+    )
+    unread = Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).count()
+    return [notification_message(n, unread=unread) for n in rows]
+
+
+def _cursor(value: Any) -> int | None:
+    try:
+        cursor = int(value)
+    except (TypeError, ValueError):
+        return None
+    return cursor if cursor >= 0 else None
 
 
 class NotificationConsumer(CleanDisconnectMixin, AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
+        server_loop_remember()
         user = self.scope.get("user")
         self.group = None
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        self.user_id = user.pk
         self.group = user_group(user.pk)
+        # Join before replaying, so nothing created in between is lost (the client drops
+        # an id it has already seen).
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        query = parse_qs(self.scope.get("query_string", b"").decode())
+        after = _cursor(query.get("after", [None])[0])
+        if after is not None:
+            await self._replay(after)
+
+    async def _replay(self, after: int) -> None:
+        for message in await _missed(self.user_id, after):
+            await self.send_json(message)
 
     async def disconnect(self, code: int) -> None:
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
-        if isinstance(content, dict) and content.get("type") == "ping":
+        if not isinstance(content, dict):
+            return
+        if content.get("type") == "ping":
             await self.send_json({"type": "pong"})
+        elif content.get("type") == "resume":
+            after = _cursor(content.get("after"))
+            if after is not None:
+                await self._replay(after)
 
     async def notification_message(self, message: dict[str, Any]) -> None:
         await self.send_json(message["message"])

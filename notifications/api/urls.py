@@ -1,0 +1,11 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from notifications.api.views import NotificationViewSet, PreferencesView
+
+router = SimpleRouter()
+router.register("notifications", NotificationViewSet, basename="notification")
+urlpatterns = [
+    *router.urls,
+    path("me/preferences/", PreferencesView.as_view(), name="preferences"),
+]
