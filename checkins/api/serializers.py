@@ -1,0 +1,150 @@
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from checkins.markdown import markdown_to_html
+from checkins.models import CheckIn, CheckInReport, CheckInStatus, RsvpResponse, RsvpStatus
+from projects.api.serializers import AuthorRef, CompanyRef  # one schema component each
+
+
+class CheckInInput(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    rsvp_deadline = serializers.DateTimeField(required=False)
+    location = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    video_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    agenda = serializers.CharField(max_length=10000, required=False, allow_blank=True)
+    capacity = serializers.IntegerField(
+        min_value=1, max_value=100000, required=False, allow_null=True
+    )
+
+    def validate(self, attrs):
+        starts, ends = attrs.get("starts_at"), attrs.get("ends_at")
+        if starts and ends and ends <= starts:
+            raise serializers.ValidationError(
+                {"ends_at": [_("The check-in must end after it starts.")]}
+            )
+        deadline = attrs.get("rsvp_deadline")
+        if starts and deadline and deadline > starts:
+            raise serializers.ValidationError(
+                {"rsvp_deadline": [_("The RSVP deadline cannot be after the start.")]}
+            )
+        return attrs
+
+
+class CheckInUpdateInput(CheckInInput):
+    """Any subset of the fields; `status: cancelled` cancels the check-in."""
+
+    title = serializers.CharField(max_length=200, required=False)
+    starts_at = serializers.DateTimeField(required=False)
+    ends_at = serializers.DateTimeField(required=False)
+    status = serializers.ChoiceField(choices=[CheckInStatus.CANCELLED], required=False)
+
+
+class SeatsOutput(serializers.Serializer):
+    confirmed = serializers.IntegerField()
+    capacity = serializers.IntegerField(allow_null=True)
+    waitlisted = serializers.IntegerField()
+
+
+class CheckInOutput(serializers.ModelSerializer):
+    timezone = serializers.CharField(source="convoy.timezone")
+    agenda_html = serializers.SerializerMethodField()
+    notes_html = serializers.SerializerMethodField()
+    seats = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CheckIn
+        fields = [
+            "id",
+            "convoy",
+            "title",
+            "starts_at",
+            "ends_at",
+            "timezone",
+            "rsvp_deadline",
+            "location",
+            "video_url",
+            "agenda",
+            "agenda_html",
+            "capacity",
+            "seats",
+            "status",
+            "sequence",
+            "notes",
+            "notes_html",
+            "notes_posted_at",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_agenda_html(self, checkin: CheckIn) -> str:
+        return markdown_to_html(checkin.agenda)
+
+    def get_notes_html(self, checkin: CheckIn) -> str:
+        return markdown_to_html(checkin.notes)
+
+    @extend_schema_field(SeatsOutput)
+    def get_seats(self, checkin: CheckIn) -> dict:
+        # From the with_seats() annotations: no query per check-in.
+        return SeatsOutput(
+            {
+                "confirmed": checkin.seats_confirmed,
+                "capacity": checkin.capacity,
+                "waitlisted": checkin.seats_waitlisted,
+            }
+        ).data
+
+
+class RsvpInput(serializers.Serializer):
+    response = serializers.ChoiceField(choices=RsvpResponse.choices)
+
+
+class RsvpOutput(serializers.Serializer):
+    response = serializers.ChoiceField(choices=RsvpResponse.choices)
+    status = serializers.ChoiceField(choices=RsvpStatus.choices)
+    position = serializers.IntegerField(
+        allow_null=True, help_text="Place on the waitlist (1 = next), or null."
+    )
+    seats = SeatsOutput()
+
+
+class ReportInput(serializers.Serializer):
+    company = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="Needed only when you belong to several member companies of the convoy.",
+    )
+    moved = serializers.CharField(max_length=5000)
+    next_steps = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    help_needed = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
+class ReportOutput(serializers.ModelSerializer):
+    company = CompanyRef()
+    author = AuthorRef(allow_null=True)
+
+    class Meta:
+        model = CheckInReport
+        fields = [
+            "id",
+            "checkin",
+            "company",
+            "author",
+            "moved",
+            "next_steps",
+            "help_needed",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class NotesInput(serializers.Serializer):
+    notes = serializers.CharField(max_length=20000)
+
+
+class CalendarFeedOutput(serializers.Serializer):
+    url = serializers.URLField(
+        allow_null=True, help_text="Secret subscription URL; null until one is made (rotate)."
+    )

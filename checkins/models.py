@@ -1,0 +1,221 @@
+"""Check-ins: the convoy's meetings, the people's answers (RSVPs with a waitlist), each
+company's report before the meeting, and the per-person calendar subscription."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from companies.models import Company
+from convoys.models import Convoy
+
+# Plausible meeting dates; far-off years have no sensible time-zone rules (or calendars).
+YEARS = (2000, 2100)
+
+
+class CheckInStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    CANCELLED = "cancelled", _("Cancelled")
+    DONE = "done", _("Done")
+
+
+class CheckIn(models.Model):
+    """A convoy meeting scheduled by a facilitator.
+
+    Times are aware instants; they are shown (and exported to calendars) in the convoy's time
+    zone. `sequence` is the iCalendar SEQUENCE: raised on every change a calendar must pick up.
+    """
+
+    convoy = models.ForeignKey(Convoy, on_delete=models.CASCADE, related_name="checkins")
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    location = models.CharField(_("place"), max_length=300, blank=True)
+    video_url = models.URLField(_("video link"), max_length=500, blank=True)
+    agenda = models.TextField(_("agenda"), max_length=10000, blank=True)
+    capacity = models.PositiveIntegerField(
+        _("seats"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Empty: no limit."),
+    )
+    rsvp_deadline = models.DateTimeField(_("RSVP deadline"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=CheckInStatus.choices, default=CheckInStatus.SCHEDULED
+    )
+    sequence = models.PositiveIntegerField(_("revision"), default=0, editable=False)
+    notes = models.TextField(_("notes"), max_length=20000, blank=True)
+    notes_posted_at = models.DateTimeField(_("notes posted at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="checkin_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(rsvp_deadline__lte=F("starts_at")),
+                name="checkin_deadline_before_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(capacity__gte=1),
+                name="checkin_capacity_positive",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["convoy", "starts_at"], name="checkin_convoy_start_idx"),
+            # The reminder sweep: scheduled check-ins by start and by deadline.
+            models.Index(fields=["status", "starts_at"], name="checkin_status_start_idx"),
+            models.Index(fields=["status", "rsvp_deadline"], name="checkin_status_deadline_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        # The check constraints alone would report nameless errors; name the field.
+        errors = {}
+        for name in ("starts_at", "ends_at", "rsvp_deadline"):
+            value = getattr(self, name)
+            if value and not YEARS[0] <= value.year <= YEARS[1]:
+                errors[name] = _("Please choose a date between %(first)s and %(last)s.") % {
+                    "first": YEARS[0],
+                    "last": YEARS[1],
+                }
+        if errors:
+            raise ValidationError(errors)
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            errors["ends_at"] = _("The check-in must end after it starts.")
+        if self.starts_at and self.rsvp_deadline and self.rsvp_deadline > self.starts_at:
+            errors["rsvp_deadline"] = _("The RSVP deadline cannot be after the start.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class RsvpResponse(models.TextChoices):
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    MAYBE = "maybe", _("Maybe")
+
+
+class RsvpStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed")
+    WAITLISTED = "waitlisted", _("On the waitlist")
+    DECLINED = "declined", _("Declined")
+    TENTATIVE = "tentative", _("Tentative")
+
+
+class Rsvp(models.Model):
+    """One person's answer to a check-in. A yes takes a seat (confirmed) or, when the seats
+    are taken, a place on the waitlist, ordered by `queued_at` and then id."""
+
+    checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="rsvps")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rsvps"
+    )
+    response = models.CharField(_("response"), max_length=5, choices=RsvpResponse.choices)
+    status = models.CharField(_("status"), max_length=10, choices=RsvpStatus.choices)
+    queued_at = models.DateTimeField(_("on the waitlist since"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("RSVP")
+        verbose_name_plural = _("RSVPs")
+        ordering = ["checkin_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["checkin", "user"], name="rsvp_one_per_person"),
+            models.CheckConstraint(
+                condition=Q(response="yes", status__in=["confirmed", "waitlisted"])
+                | Q(response="no", status="declined")
+                | Q(response="maybe", status="tentative"),
+                name="rsvp_status_matches_response",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="waitlisted", queued_at__isnull=False)
+                | (~Q(status="waitlisted") & Q(queued_at__isnull=True)),
+                name="rsvp_queued_iff_waitlisted",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["checkin", "status", "queued_at"], name="rsvp_checkin_status_idx"),
+            models.Index(fields=["user", "checkin"], name="rsvp_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.checkin_id}: {self.response}"
+
+
+class CheckInReport(models.Model):
+    """A company's short report before a check-in: what moved, what is next, where help is
+    needed. One per company and check-in; filing again replaces it."""
+
+    checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="reports")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="checkin_reports")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    moved = models.TextField(_("what moved since the last check-in"), max_length=5000)
+    next_steps = models.TextField(_("what is next"), max_length=5000, blank=True)
+    help_needed = models.TextField(_("where help is needed"), max_length=5000, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("check-in report")
+        verbose_name_plural = _("check-in reports")
+        ordering = ["checkin_id", "company__name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["checkin", "company"], name="checkin_report_one_per_company"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_id} for {self.checkin_id}"
+
+
+class CalendarFeed(models.Model):
+    """A person's secret calendar subscription URL. At most one is active; rotating revokes it
+    and creates a new one.
+
+    The secret in the URL is HMAC(SECRET_KEY, nonce): only its SHA-256 hash is looked up, and
+    the nonce alone reveals nothing, yet the person's own page can show the URL again.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    nonce = models.CharField(max_length=64, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(revoked_at__isnull=True),
+                name="calendar_feed_one_active_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"calendar feed of {self.user_id}"

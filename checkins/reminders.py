@@ -1,0 +1,132 @@
+"""The check-in reminder rules, for the notifications sweep (notifications.sweep).
+
+Each rule is one set-based queryset yielding a row per (recipient, reminder), annotated with
+n_key (the natural key that makes the reminder exactly-once), n_convoy, n_url and n_data; the
+third element names the lookup path from the row to the recipient. Every multi-valued
+condition of a rule sits in one filter() call, so that the recipient path (annotated later by
+the sweep) reuses the very joins the rule filtered on.
+"""
+
+from datetime import datetime, timedelta
+
+from django.db.models import CharField, Exists, F, OuterRef, QuerySet, Value
+from django.db.models.functions import Cast, Concat, JSONObject
+from django.urls import reverse
+
+from checkins.models import CheckIn, CheckInReport, CheckInStatus, Rsvp, RsvpResponse
+from convoys.models import ConvoyStatus, MembershipStatus
+from notifications.models import NotificationKind
+
+RSVP_MISSING_BEFORE = timedelta(hours=48)  # remind while the deadline is this close
+CHECKIN_SOON_BEFORE = timedelta(hours=24)  # "tomorrow": from a day before the start
+REPORT_DUE_BEFORE = timedelta(hours=72)  # three days before the meeting
+LIVE_CONVOYS = (ConvoyStatus.FORMING, ConvoyStatus.ACTIVE)
+MEMBER_USER = "convoy__memberships__company__members__user"
+
+
+def _text(value) -> Cast:
+    return Cast(value, output_field=CharField())
+
+
+def _checkin_url(checkin_id: F) -> Concat:
+    marker = 987654321
+    prefix, suffix = reverse("frontend:checkin", kwargs={"checkin_id": marker}).split(str(marker))
+    return Concat(Value(prefix), _text(checkin_id), Value(suffix), output_field=CharField())
+
+
+def rsvp_missing(now: datetime) -> QuerySet:
+    """People of active member companies who have not answered, while the deadline is less
+    than 48 h away and not passed. Once per person and check-in."""
+    answered = Rsvp.objects.filter(checkin=OuterRef("pk"), user=OuterRef(MEMBER_USER))
+    return (
+        CheckIn.objects.filter(
+            ~Exists(answered),
+            status=CheckInStatus.SCHEDULED,
+            convoy__status__in=LIVE_CONVOYS,
+            rsvp_deadline__gt=now,
+            rsvp_deadline__lte=now + RSVP_MISSING_BEFORE,
+            convoy__memberships__status=MembershipStatus.ACTIVE,
+            **{f"{MEMBER_USER}__isnull": False},  # a company without people has nobody to tell
+        )
+        .order_by()
+        .annotate(
+            n_key=Concat(
+                Value(f"{NotificationKind.RSVP_MISSING}:"), _text(F("pk")), output_field=CharField()
+            ),
+            n_convoy=F("convoy_id"),
+            n_url=_checkin_url(F("pk")),
+            n_data=JSONObject(
+                title=F("title"), deadline=F("rsvp_deadline"), starts_at=F("starts_at")
+            ),
+        )
+    )
+
+
+def checkin_soon(now: datetime) -> QuerySet:
+    """People who said yes or maybe, from a day before the start. Once per person and
+    check-in (a later RSVP within the day still gets it)."""
+    return (
+        Rsvp.objects.filter(
+            checkin__status=CheckInStatus.SCHEDULED,
+            checkin__convoy__status__in=LIVE_CONVOYS,
+            checkin__starts_at__gt=now,
+            checkin__starts_at__lte=now + CHECKIN_SOON_BEFORE,
+            response__in=[RsvpResponse.YES, RsvpResponse.MAYBE],
+        )
+        .order_by()
+        .annotate(
+            n_key=Concat(
+                Value(f"{NotificationKind.CHECKIN_SOON}:"),
+                _text(F("checkin_id")),
+                output_field=CharField(),
+            ),
+            n_convoy=F("checkin__convoy_id"),
+            n_url=_checkin_url(F("checkin_id")),
+            n_data=JSONObject(title=F("checkin__title"), starts_at=F("checkin__starts_at")),
+        )
+    )
+
+
+def report_due(now: datetime) -> QuerySet:
+    """People of member companies that have not filed their report, from three days before
+    the meeting. Once per person, check-in and company."""
+    filed = CheckInReport.objects.filter(
+        checkin=OuterRef("pk"), company=OuterRef("convoy__memberships__company")
+    )
+    return (
+        CheckIn.objects.filter(
+            ~Exists(filed),
+            status=CheckInStatus.SCHEDULED,
+            convoy__status__in=LIVE_CONVOYS,
+            starts_at__gt=now,
+            starts_at__lte=now + REPORT_DUE_BEFORE,
+            convoy__memberships__status=MembershipStatus.ACTIVE,
+            **{f"{MEMBER_USER}__isnull": False},  # a company without people has nobody to tell
+        )
+        .order_by()
+        .annotate(
+            n_key=Concat(
+                Value(f"{NotificationKind.REPORT_DUE}:"),
+                _text(F("pk")),
+                Value(":"),
+                _text(F("convoy__memberships__company_id")),
+                output_field=CharField(),
+            ),
+            n_convoy=F("convoy_id"),
+            n_url=_checkin_url(F("pk")),
+            n_data=JSONObject(
+                title=F("title"),
+                starts_at=F("starts_at"),
+                company=F("convoy__memberships__company__name"),
+            ),
+        )
+    )
+
+
+def reminder_querysets(now: datetime) -> list[tuple[str, QuerySet, str]]:
+    """(kind, queryset, recipient path) for each check-in reminder rule."""
+    return [
+        (NotificationKind.RSVP_MISSING, rsvp_missing(now), MEMBER_USER),
+        (NotificationKind.CHECKIN_SOON, checkin_soon(now), "user"),
+        (NotificationKind.REPORT_DUE, report_due(now), MEMBER_USER),
+    ]
