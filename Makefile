@@ -17,7 +17,7 @@ INSTALLED := $(VENV)/.installed
 DEV := env DEBUG=$${DEBUG:-true}
 
 .DEFAULT_GOAL := help
-.PHONY: help install run web worker beat migrate demo locale messages test lint format check bench
+.PHONY: help install run web worker beat migrate demo locale messages test lint format check bench bench-reminders
 
 help:  ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-9s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -76,6 +76,9 @@ check: install  ## Django's system checks
 
 bench: install  ## dashboard benchmark against a bare DRF endpoint (see README, Performance)
 	$(PY) -m bench.dashboard
+
+bench-reminders: install  ## reminder sweep over 100k memberships against a bare INSERT … SELECT
+	$(PY) -m bench.reminders
 
 # makemessages needs GNU gettext (xgettext, msgmerge): apt-get install gettext.
 messages: install  ## extract strings into locale/*/django.po and compile them

@@ -124,6 +124,11 @@ def main(argv: list[str] | None = None) -> int:
     asked_to_stop: list[str] = []
 
     def announce(**kwargs: object) -> None:
+        # Beat's first sweep would come one interval after start; run one now so that what
+        # is due (the demo's quiet company, the facilitator's digest) is there at once.
+        from notifications.tasks import reminders_sweep
+
+        reminders_sweep.delay()
         # Printed once the worker is consuming, so it is the last thing on the screen.
         print(_banner(url), flush=True)
 

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "companies",
     "convoys",
     "projects",
+    "checkins",
+    "comments",
     "notifications",
     "frontend",
 ]
@@ -83,6 +85,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "frontend.context_processors.notifications",
             ],
         },
     },
@@ -183,7 +186,16 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-CELERY_BEAT_SCHEDULE: dict = {}
+# One reminder sweep every few minutes decides everything due (notifications.sweep); it is
+# idempotent, so a second beat or a late run sends nothing twice.
+REMINDER_SWEEP_SECONDS = env.int("REMINDER_SWEEP_SECONDS", default=300)
+CELERY_BEAT_SCHEDULE: dict = {
+    "reminder-sweep": {
+        "task": "notifications.tasks.reminders_sweep",
+        "schedule": REMINDER_SWEEP_SECONDS,
+        "options": {"expires": REMINDER_SWEEP_SECONDS},
+    },
+}
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / ".celerybeat-schedule")
 )

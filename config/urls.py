@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from checkins.feeds import calendar_feed
 from config import views
 
 api_v1 = [
@@ -11,6 +12,9 @@ api_v1 = [
     path("", include("companies.api.urls")),
     path("", include("convoys.api.urls")),
     path("", include("projects.api.urls")),
+    path("", include("notifications.api.urls")),
+    path("", include("comments.api.urls")),
+    path("", include("checkins.api.urls")),
 ]
 
 urlpatterns = [
@@ -20,6 +24,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
+    # The calendar subscription feed: the secret token authenticates (no login).
+    path("calendar/<str:token>.ics", calendar_feed, name="calendar-feed"),
     path("", include("frontend.urls")),
 ]
 

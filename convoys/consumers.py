@@ -27,7 +27,7 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from companies.models import CompanyMember
-from convoys.events import access_group, convoy_group, event_message
+from convoys.events import access_group, convoy_group, event_message, server_loop_remember
 from convoys.models import Convoy
 from convoys.presence import people_present, presence_store
 from convoys.selectors import convoys_for_user, events_after
@@ -98,6 +98,7 @@ class ConvoyConsumer(CleanDisconnectMixin, AsyncJsonWebsocketConsumer):
     company_ids: set[int]
 
     async def connect(self) -> None:
+        server_loop_remember()
         user = self.scope.get("user")
         self.convoy_id = int(self.scope["url_route"]["kwargs"]["convoy_id"])
         self.joined = False

@@ -36,6 +36,17 @@ class EventKind:
     MILESTONE_COMPLETED = "milestone.completed"
     MILESTONE_UPDATED = "milestone.updated"
     UPDATE_POSTED = "update.posted"
+    CHECKIN_SCHEDULED = "checkin.scheduled"
+    CHECKIN_UPDATED = "checkin.updated"
+    CHECKIN_CANCELLED = "checkin.cancelled"
+    CHECKIN_NOTES_POSTED = "checkin.notes_posted"
+    CHECKIN_REPORT_FILED = "checkin.report_filed"
+    RSVP_CHANGED = "rsvp.changed"
+    COMMENT_CREATED = "comment.created"
+    COMMENT_UPDATED = "comment.updated"
+    COMMENT_DELETED = "comment.deleted"
+    COMMENT_HIDDEN = "comment.hidden"
+    REACTION_CHANGED = "reaction.changed"
 
 
 def convoy_group(convoy_id: int) -> str:
@@ -145,6 +156,24 @@ class _PublisherLoop:
 _publisher = _PublisherLoop()
 PUBLISH_TIMEOUT = 5.0
 
+# The in-memory layer's queues belong to the web server's event loop. A send from a thread
+# that does not come from that loop (the embedded Celery worker running the reminder sweep)
+# must be handed to it: a put from a foreign loop would not wake the waiting consumer.
+_server_loop: asyncio.AbstractEventLoop | None = None
+
+
+def server_loop_remember() -> None:
+    """Called by consumers on connect (so in the server's loop) for in-memory publishing."""
+    global _server_loop
+    _server_loop = asyncio.get_running_loop()
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
 
 def group_send_safely(group: str, message: dict[str, Any]) -> None:
     """Send to a channel-layer group from sync code. Never raises: the log is the truth, and
@@ -155,9 +184,15 @@ def group_send_safely(group: str, message: dict[str, Any]) -> None:
             return
         if settings.REDIS_URL:
             _publisher.run(layer.group_send(group, message), PUBLISH_TIMEOUT)
+        elif (
+            _server_loop is not None
+            and _server_loop.is_running()
+            and _running_loop() is not _server_loop
+        ):
+            asyncio.run_coroutine_threadsafe(layer.group_send(group, message), _server_loop).result(
+                PUBLISH_TIMEOUT
+            )
         else:
-            # The in-memory layer lives on the web server's own loop, which async_to_sync
-            # reaches from a request thread; it has no connections to keep.
             async_to_sync(layer.group_send)(group, message)
     except Exception:
         logger.exception("publishing to %s failed", group)

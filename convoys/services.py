@@ -116,7 +116,28 @@ def invitation_create(*, actor: User, convoy: Convoy, email: str) -> tuple[Invit
     invitation.full_clean()
     invitation.save()
     invitation_email_send.delay_on_commit(invitation_id=invitation.pk, token=token)
+    _invitation_notify(invitation=invitation, actor=actor)
     return invitation, token
+
+
+def _invitation_notify(*, invitation: Invitation, actor: User) -> None:
+    """Someone who already has an account sees the invitation in the app too. The link stays
+    in the e-mail: the token is never stored, so the notification cannot carry it."""
+    from notifications.models import NotificationKind
+    from notifications.services import notify
+
+    invitee = User.objects.filter(email__iexact=invitation.email, is_active=True).first()
+    if invitee is None:
+        return
+    notify(
+        recipient_ids=[invitee.pk],
+        kind=NotificationKind.INVITATION,
+        actor=actor,
+        convoy_id=None,  # not theirs to see (yet): it must not appear as a convoy link
+        url="/",
+        data={"convoy": invitation.convoy.name},
+        key=f"invitation:{invitation.pk}",
+    )
 
 
 def invitation_by_token(*, token: str) -> Invitation | None:

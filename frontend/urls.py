@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from frontend import views
+from frontend import checkin_views, comments_views, notification_views, views
 
 app_name = "frontend"
 
@@ -50,6 +50,23 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     *password_reset_urls,
     path("language/", views.language_set, name="language"),
+    path("notifications/", notification_views.notification_list, name="notifications"),
+    path(
+        "notifications/<int:notification_id>/open/",
+        notification_views.notification_open,
+        name="notification_open",
+    ),
+    path(
+        "notifications/read-all/",
+        notification_views.notification_read_all,
+        name="notifications_read_all",
+    ),
+    path(
+        "notifications/settings/",
+        notification_views.notification_preferences,
+        name="notification_preferences",
+    ),
+    path("unsubscribe/<str:token>/", notification_views.unsubscribe_view, name="unsubscribe"),
     path("companies/new/", views.company_create_view, name="company_create"),
     path("companies/<int:company_id>/", views.company_detail, name="company"),
     path(
@@ -77,5 +94,60 @@ urlpatterns = [
         "milestones/<int:milestone_id>/status/",
         views.milestone_status_view,
         name="milestone_status",
+    ),
+    path(
+        "convoys/<int:convoy_id>/checkins/new/",
+        checkin_views.checkin_create_view,
+        name="checkin_create",
+    ),
+    # Reversed by checkins.services.checkin_url (notifications, calendars): keep name and kwarg.
+    path("checkins/<int:checkin_id>/", checkin_views.checkin_detail, name="checkin"),
+    path("checkins/<int:checkin_id>/rsvp/", checkin_views.checkin_rsvp_view, name="checkin_rsvp"),
+    path("checkins/<int:checkin_id>/edit/", checkin_views.checkin_edit_view, name="checkin_edit"),
+    path(
+        "checkins/<int:checkin_id>/cancel/",
+        checkin_views.checkin_cancel_view,
+        name="checkin_cancel",
+    ),
+    path(
+        "checkins/<int:checkin_id>/report/",
+        checkin_views.checkin_report_view,
+        name="checkin_report",
+    ),
+    path(
+        "checkins/<int:checkin_id>/notes/", checkin_views.checkin_notes_view, name="checkin_notes"
+    ),
+    path(
+        "checkins/<int:checkin_id>/attendance/",
+        checkin_views.checkin_attendance_view,
+        name="checkin_attendance",
+    ),
+    path(
+        "checkins/<int:checkin_id>/attendance.csv",
+        checkin_views.checkin_attendance_csv_view,
+        name="checkin_attendance_csv",
+    ),
+    path(
+        "checkins/<int:checkin_id>/checkin.ics", checkin_views.checkin_ics_view, name="checkin_ics"
+    ),
+    path("calendar/", checkin_views.calendar_view, name="calendar"),
+    path("comments/", comments_views.comment_thread_view, name="comment_thread"),
+    path("comments/new/", comments_views.comment_create_view, name="comment_create"),
+    path("comments/<int:comment_id>/edit/", comments_views.comment_edit_view, name="comment_edit"),
+    path(
+        "comments/<int:comment_id>/delete/",
+        comments_views.comment_delete_view,
+        name="comment_delete",
+    ),
+    path("comments/<int:comment_id>/hide/", comments_views.comment_hide_view, name="comment_hide"),
+    path(
+        "comments/<int:comment_id>/react/",
+        comments_views.comment_react_view,
+        name="comment_react",
+    ),
+    path(
+        "convoys/<int:convoy_id>/people/",
+        comments_views.convoy_people_view,
+        name="convoy_people",
     ),
 ]

@@ -24,6 +24,7 @@ from django.views.i18n import set_language
 
 from accounts.selectors import user_profile
 from accounts.services import user_register, user_update
+from checkins.selectors import checkins_upcoming
 from companies.selectors import (
     companies_for_user,
     companies_owned_by,
@@ -46,6 +47,7 @@ from convoys.services import (
     invitation_create,
     invitation_problem,
 )
+from frontend.comments_views import convoy_comments_context, project_comments_context
 from frontend.forms import (
     CompanyForm,
     CompanyMemberForm,
@@ -277,6 +279,8 @@ def convoy_detail(request: HttpRequest, convoy_id: int) -> HttpResponse:
             "my_company_ids": convoy_member_companies_of_user(
                 user=request.user, convoy_id=convoy.pk
             ),
+            "checkins": checkins_upcoming(convoy=convoy, now=timezone.now()),
+            **convoy_comments_context(request, convoy),
         },
     )
 
@@ -383,10 +387,12 @@ def invitation_view(request: HttpRequest, token: str) -> HttpResponse:
 
 def _project_context(request: HttpRequest, project: Project, **extra: Any) -> dict[str, Any]:
     can_edit = company_role(user=request.user, company=project.company) is not None
+    convoys = project_convoys_for_user(user=request.user, project=project)
     return {
         "project": project,
         "can_edit": can_edit,
-        "convoys": project_convoys_for_user(user=request.user, project=project),
+        "convoys": convoys,
+        **project_comments_context(request, project, convoys),
         "progress": progress_percent(
             done_weight=project.weight_done,
             total_weight=project.weight_total,

@@ -26,8 +26,10 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
 
 from accounts.models import User
+from checkins.selectors import next_checkin_query, seats_data
 from companies.models import CompanyMember
 from convoys.events import actor_data
 from convoys.models import Convoy, Membership, MembershipStatus
@@ -194,6 +196,22 @@ def _dashboard_build(convoy: Convoy) -> dict[str, Any]:
         "convoy": convoy_summary(convoy),
         "companies": companies,
         "milestones_done_over_time": chart,
+        "next_checkin": _next_checkin_data(convoy),
+    }
+
+
+def _next_checkin_data(convoy: Convoy) -> dict[str, Any] | None:
+    # One query. Check-in events bump the convoy's seq, which versions the cached dashboard;
+    # a meeting that ends without an event drops out with the next event or day.
+    checkin = next_checkin_query(convoy=convoy, now=timezone.now())
+    if checkin is None:
+        return None
+    return {
+        "id": checkin.pk,
+        "title": checkin.title,
+        "starts_at": checkin.starts_at.isoformat(),
+        "ends_at": checkin.ends_at.isoformat(),
+        "seats": seats_data(checkin),
     }
 
 
@@ -202,14 +220,17 @@ def _local_date(value: datetime, tz: ZoneInfo) -> date:
 
 
 def _add_time_flags(payload: dict[str, Any], *, cadence: int, today: date, tz: ZoneInfo) -> None:
-    """Days since each company's last update (calendar days in the convoy's time zone) and
-    whether it has been quiet for a whole cadence."""
+    """Days since each company's last update (calendar days in the convoy's time zone); an
+    update is due after one cadence without, and the company counts as quiet after two (it
+    has had its reminder and its second nudge by then, see notifications.sweep)."""
     for company in payload["companies"]:
         since = company["last_update"]["created_at"] if company["last_update"] else None
         reference = _local_date(datetime.fromisoformat(since or company["joined_at"]), tz)
         days = (today - reference).days
         company["days_since_update"] = days if since else None
-        company["quiet"] = days >= cadence
+        company["days_silent"] = days
+        company["update_due"] = days >= cadence
+        company["quiet"] = days >= 2 * cadence
 
 
 def _dashboard_key(convoy: Convoy, today: date) -> str:

@@ -6,14 +6,26 @@ from dataclasses import dataclass
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from checkins.models import CalendarFeed, CheckIn, CheckInReport, Rsvp
+from comments.models import Comment, CommentRevision, Reaction
 from companies.models import Company, CompanyMember
 from convoys.models import Convoy, Event, Facilitator, Invitation, Membership
+from notifications.models import (
+    ConvoyMute,
+    DeliverySettings,
+    DigestDelivery,
+    Notification,
+    NotificationPreference,
+)
 from projects.models import Milestone, Project, Update
 from tests.factories import (
+    CheckInFactory,
+    CommentFactory,
     CompanyFactory,
     CompanyMemberFactory,
     ConvoyFactory,
@@ -143,6 +155,18 @@ DOMAIN_MODELS = [
     Milestone,
     Update,
     Update.milestones.through,
+    Comment,
+    CommentRevision,
+    Reaction,
+    CheckIn,
+    Rsvp,
+    CheckInReport,
+    CalendarFeed,
+    Notification,
+    NotificationPreference,
+    DeliverySettings,
+    ConvoyMute,
+    DigestDelivery,
 ]
 
 
@@ -174,6 +198,9 @@ class Content:
     invitation_token: str
     membership: Membership  # world.company in world.convoy
     colleague: CompanyMember  # world.member's place in world.company
+    comment: Comment  # world.owner's comment on `update`, in world.convoy
+    checkin: CheckIn  # scheduled in world.convoy a week ahead, 20 seats
+    notification: Notification  # world.owner's
 
 
 @pytest.fixture
@@ -189,6 +216,13 @@ def content(world: World) -> Content:
     invitation = InvitationFactory(
         convoy=world.convoy, token=token, email="invited@example.com", invited_by=world.facilitator
     )
+    comment = CommentFactory(
+        convoy=world.convoy,
+        target_type="update",
+        target_id=update.pk,
+        author=world.owner,
+        company=world.company,
+    )
     return Content(
         project=project,
         milestone=milestone,
@@ -197,4 +231,15 @@ def content(world: World) -> Content:
         invitation_token=token,
         membership=Membership.objects.get(convoy=world.convoy, company=world.company),
         colleague=CompanyMember.objects.get(company=world.company, user=world.member),
+        comment=comment,
+        checkin=CheckInFactory(convoy=world.convoy, created_by=world.facilitator),
+        notification=Notification.objects.create(
+            recipient=world.owner,
+            kind="mention",
+            actor=world.member,
+            convoy=world.convoy,
+            url=f"/convoys/{world.convoy.pk}/",
+            data={"excerpt": "Hallo", "target_title": "Update"},
+            created_at=timezone.now(),
+        ),
     )

@@ -7,6 +7,8 @@ import factory
 from django.utils import timezone
 
 from accounts.models import User
+from checkins.models import CheckIn
+from comments.models import Comment
 from companies.models import Company, CompanyMember, CompanyRole
 from convoys.models import Convoy, Event, Facilitator, Invitation, Membership
 from convoys.services import token_hash
@@ -114,6 +116,37 @@ class UpdateFactory(factory.django.DjangoModelFactory):
     company = factory.SubFactory(CompanyFactory)
     author = factory.SubFactory(UserFactory)
     body = "Termine gehen jetzt online."
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    """A plain comment row (body_html given, not rendered): comments.services renders."""
+
+    class Meta:
+        model = Comment
+
+    convoy = factory.SubFactory(ConvoyFactory)
+    target_type = "update"
+    target_id = 1
+    author = factory.SubFactory(UserFactory)
+    body = "Gute Idee!"
+    body_html = "<p>Gute Idee!</p>"
+
+
+class CheckInFactory(factory.django.DjangoModelFactory):
+    """A scheduled check-in a week ahead, 2 h long, answers until the day before."""
+
+    class Meta:
+        model = CheckIn
+
+    convoy = factory.SubFactory(ConvoyFactory)
+    title = factory.Sequence(lambda n: f"Check-in {n}")
+    starts_at = factory.LazyFunction(
+        lambda: (timezone.now() + timedelta(days=7)).replace(microsecond=0)
+    )
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))
+    rsvp_deadline = factory.LazyAttribute(lambda o: o.starts_at - timedelta(days=1))
+    location = "Hagen, Kompetenzzentrum"
+    capacity = 20
 
 
 class InvitationFactory(factory.django.DjangoModelFactory):

@@ -33,7 +33,7 @@ PASSWORD = "correct-horse-42"  # tests.factories.UserFactory
 class Endpoint:
     method: str
     path: str  # placeholders: {convoy} {company} {project} {milestone} {token} {membership}
-    # {colleague}
+    # {colleague} {update} {comment} {checkin}
     body: Any  # None, a dict, or a callable (world, content) -> dict
     expected: tuple[int, ...]  # one status per role, in ROLES order
 
@@ -76,6 +76,21 @@ def new_update(world, content):
     return {"company": world.company.pk, "body": "Shop ist live", "help_wanted": True}
 
 
+def new_comment(world, content):
+    return {"target_type": "update", "target_id": content.update.pk, "body": "Super, @olaf!"}
+
+
+def new_checkin(world, content):
+    return {
+        "title": "Check-in Oktober",
+        "starts_at": "2031-10-06T17:00:00+02:00",
+        "ends_at": "2031-10-06T19:00:00+02:00",
+        "location": "Hagen",
+        "capacity": 12,
+        "rsvp_deadline": "2031-10-05T12:00:00+02:00",
+    }
+
+
 # fmt: off
 MATRIX = [
     # method  path                                             body                      anon outs other staff memb owner facil
@@ -116,6 +131,37 @@ MATRIX = [
     E("GET",    "/convoys/{convoy}/updates/",                  None,                     401, 404, 404, 404, 200, 200, 200),
     E("POST",   "/convoys/{convoy}/updates/",                  new_update,               401, 404, 404, 404, 201, 201, 403),
     E("GET",    "/convoys/{convoy}/events/?after=0",           None,                     401, 404, 404, 404, 200, 200, 200),
+    # Comments: content.comment is the owner's, on content.update in world.convoy. A target
+    # the caller cannot see, named in the body, is a 400 on target_id; read by query, a 404.
+    E("GET",    "/comments/?target_type=update&target_id={update}", None,                401, 404, 404, 404, 200, 200, 200),
+    E("POST",   "/comments/",                                  new_comment,              401, 400, 400, 400, 201, 201, 201),
+    E("GET",    "/comments/{comment}/",                        None,                     401, 404, 404, 404, 200, 200, 200),
+    E("PATCH",  "/comments/{comment}/",                        {"body": "Korrigiert"},   401, 404, 404, 404, 403, 200, 403),
+    E("DELETE", "/comments/{comment}/",                        None,                     401, 404, 404, 404, 403, 204, 403),
+    E("POST",   "/comments/{comment}/reactions/",              {"emoji": "👍"},          401, 404, 404, 404, 200, 200, 200),
+    E("GET",    "/comments/{comment}/revisions/",              None,                     401, 404, 404, 404, 403, 403, 200),
+    E("POST",   "/comments/{comment}/hide/",                   None,                     401, 404, 404, 404, 403, 403, 200),
+    # Check-ins: content.checkin is scheduled in world.convoy. Facilitators schedule, change,
+    # post notes and export; people of member companies answer and file their company's report.
+    E("GET",    "/convoys/{convoy}/checkins/",                 None,                     401, 404, 404, 404, 200, 200, 200),
+    E("POST",   "/convoys/{convoy}/checkins/",                 new_checkin,              401, 404, 404, 404, 403, 403, 201),
+    E("GET",    "/checkins/{checkin}/",                        None,                     401, 404, 404, 404, 200, 200, 200),
+    E("PATCH",  "/checkins/{checkin}/",                        {"title": "Neuer Titel"}, 401, 404, 404, 404, 403, 403, 200),
+    E("POST",   "/checkins/{checkin}/rsvp/",                   {"response": "yes"},      401, 404, 404, 404, 200, 200, 200),
+    E("GET",    "/checkins/{checkin}/reports/",                None,                     401, 404, 404, 404, 200, 200, 200),
+    E("PUT",    "/checkins/{checkin}/reports/",                {"moved": "Shop läuft"},  401, 404, 404, 404, 200, 200, 403),
+    E("POST",   "/checkins/{checkin}/notes/",                  {"notes": "Protokoll"},   401, 404, 404, 404, 403, 403, 200),
+    E("GET",    "/checkins/{checkin}/attendance.csv",          None,                     401, 404, 404, 404, 403, 403, 200),
+    E("GET",    "/checkins/{checkin}/ics/",                    None,                     401, 404, 404, 404, 200, 200, 200),
+    E("GET",    "/me/calendar/",                               None,                     401, 200, 200, 200, 200, 200, 200),
+    E("POST",   "/me/calendar/rotate/",                        None,                     401, 200, 200, 200, 200, 200, 200),
+    # Notifications: content.notification is world.owner's; everyone else's list is their own.
+    E("GET",    "/notifications/",                             None,                     401, 200, 200, 200, 200, 200, 200),
+    E("POST",   "/notifications/{notification}/read/",         None,                     401, 404, 404, 404, 404, 200, 404),
+    E("POST",   "/notifications/read-all/",                    None,                     401, 200, 200, 200, 200, 200, 200),
+    E("GET",    "/me/preferences/",                            None,                     401, 200, 200, 200, 200, 200, 200),
+    E("PUT",    "/me/preferences/",                            {"weekends": True},       401, 200, 200, 200, 200, 200, 200),
+    E("PUT",    "/me/preferences/",                            {"muted_convoys": [{"convoy": 0}]}, 401, 400, 400, 400, 400, 400, 400),
 ]
 # fmt: on
 
@@ -129,6 +175,10 @@ def _url(endpoint: Endpoint, world, content) -> str:
         token=content.invitation_token,
         membership=content.membership.pk,
         colleague=content.colleague.pk,
+        update=content.update.pk,
+        comment=content.comment.pk,
+        checkin=content.checkin.pk,
+        notification=content.notification.pk,
     )
 
 

@@ -56,7 +56,9 @@ def api_user(world, content, monkeypatch):
             },
             "projects": {"id": content.project.pk},
             "milestones": {"id": content.milestone.pk},
+            "comments": {"id": content.comment.pk},
             "invitations": {"token": content.invitation_token},
+            "checkins": {"checkin_id": content.checkin.pk},
         },
     }
     request_started.connect(close_old_connections)

@@ -186,7 +186,22 @@ class DashboardConvoy(serializers.Serializer):
     last_event_seq = serializers.IntegerField()
 
 
+class DashboardSeats(serializers.Serializer):
+    confirmed = serializers.IntegerField()
+    capacity = serializers.IntegerField(allow_null=True)
+    waitlisted = serializers.IntegerField()
+
+
+class DashboardCheckIn(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    seats = DashboardSeats()
+
+
 class DashboardOutput(serializers.Serializer):
     convoy = DashboardConvoy()
     companies = DashboardCompany(many=True)
     milestones_done_over_time = DashboardDay(many=True)
+    next_checkin = DashboardCheckIn(allow_null=True, help_text="The next scheduled check-in.")

@@ -132,12 +132,32 @@ def _milestone(d: dict[str, Any], text: str) -> str:
     }
 
 
+def _comment_on(d: dict[str, Any], with_title: str, without: str) -> str:
+    comment = d.get("comment") or {}
+    title = comment.get("target_title") if isinstance(comment, dict) else None
+    return with_title % {"target": title} if title else without
+
+
+def _comment_created(d: dict[str, Any]) -> str:
+    comment = d.get("comment") or {}
+    if isinstance(comment, dict) and comment.get("parent"):
+        return _comment_on(
+            d, _("A reply in the conversation on “%(target)s”."), _("Someone replied.")
+        )
+    return _comment_on(d, _("New comment on “%(target)s”."), _("Someone commented."))
+
+
 def _update_posted(d: dict[str, Any]) -> str:
     update = d.get("update") or {}
     values = {"company": _name(update, "company")}
     if update.get("help_wanted"):
         return _("%(company)s posted an update and is looking for help.") % values
     return _("%(company)s posted an update.") % values
+
+
+def _checkin(d: dict[str, Any], text: str) -> str:
+    checkin = d.get("checkin") or {}
+    return text % {"title": checkin.get("title", ""), "company": _name(d, "company")}
 
 
 EVENT_SENTENCES: dict[str, Callable[[dict[str, Any]], str]] = {
@@ -157,13 +177,25 @@ EVENT_SENTENCES: dict[str, Callable[[dict[str, Any]], str]] = {
         d, _("%(company)s changed the milestone “%(milestone)s” in “%(project)s”.")
     ),
     "update.posted": _update_posted,
-    "comment.created": lambda d: _("Someone commented."),
-    "comment.updated": lambda d: _("A comment was edited."),
+    "comment.created": _comment_created,
+    "comment.updated": lambda d: _comment_on(
+        d, _("A comment on “%(target)s” was edited."), _("A comment was edited.")
+    ),
     "comment.deleted": lambda d: _("A comment was deleted."),
-    "checkin.scheduled": lambda d: _("A check-in was scheduled."),
-    "checkin.updated": lambda d: _("A check-in was changed."),
-    "checkin.cancelled": lambda d: _("A check-in was cancelled."),
-    "rsvp.changed": lambda d: _("A company answered a check-in invitation."),
+    "comment.hidden": lambda d: _("A facilitator hid a comment."),
+    "reaction.changed": lambda d: _comment_on(
+        d, _("Someone reacted to a comment on “%(target)s”."), _("Someone reacted to a comment.")
+    ),
+    "checkin.scheduled": lambda d: _checkin(d, _("The check-in “%(title)s” was scheduled.")),
+    "checkin.updated": lambda d: _checkin(d, _("The check-in “%(title)s” was changed.")),
+    "checkin.cancelled": lambda d: _checkin(d, _("The check-in “%(title)s” was cancelled.")),
+    "checkin.notes_posted": lambda d: _checkin(
+        d, _("The notes of the check-in “%(title)s” are online.")
+    ),
+    "checkin.report_filed": lambda d: _checkin(
+        d, _("%(company)s filed its report for the check-in “%(title)s”.")
+    ),
+    "rsvp.changed": lambda d: _checkin(d, _("An answer for the check-in “%(title)s” came in.")),
 }
 
 

@@ -60,3 +60,15 @@ def new_page(browser: Browser, width: int = 1280, height: int = 900) -> Page:
     page = context.new_page()
     page.set_default_timeout(15_000)
     return page
+
+
+FACTORY_PASSWORD = "correct-horse-42"  # tests.factories.UserFactory's
+
+
+def log_in(page: Page, base_url: str, email: str, password: str = FACTORY_PASSWORD) -> None:
+    """Log in through the real login form and wait for the overview."""
+    page.goto(f"{base_url}/login/")
+    page.locator("input[name=username]").fill(email)
+    page.locator("input[name=password]").fill(password)
+    page.get_by_test_id("login-submit").click()
+    page.wait_for_url(f"{base_url}/")

@@ -3,8 +3,9 @@ does appears for the other without a reload, and each sees the other is there.""
 
 import pytest
 from django.conf import global_settings
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
+from tests.browser.conftest import log_in as _log_in
 from tests.browser.conftest import new_page
 from tests.factories import (
     CompanyFactory,
@@ -30,14 +31,6 @@ def server(django_db_setup, settings):
     started = Server(REDIS_URL, debug=True)
     yield started
     started.stop()
-
-
-def log_in(page: Page, server: Server, email: str) -> None:
-    page.goto(f"{server.url}/login/")
-    page.locator("input[name=username]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    page.wait_for_url(f"{server.url}/")
 
 
 def test_milestone_completed_by_one_appears_for_the_other_with_presence(browser, server):
@@ -83,3 +76,7 @@ def test_milestone_completed_by_one_appears_for_the_other_with_presence(browser,
     # The other person leaving the page leaves the presence list.
     doer.context.close()
     expect(watcher.get_by_test_id("live-presence")).not_to_contain_text("Mia Schulte")
+
+
+def log_in(page, server: Server, email: str) -> None:
+    _log_in(page, server.url, email)

@@ -98,26 +98,38 @@ def test_updates_in_other_convoys_do_not_count(world):
     assert row["help_wanted"] is False
 
 
-@pytest.mark.parametrize(("days_ago", "quiet"), [(0, False), (13, False), (14, True), (40, True)])
-def test_quiet_after_the_cadence(world, days_ago, quiet):
+@pytest.mark.parametrize(
+    ("days_ago", "update_due", "quiet"),
+    [
+        (0, False, False),
+        (13, False, False),
+        (14, True, False),
+        (27, True, False),
+        (28, True, True),
+        (40, True, True),
+    ],
+)
+def test_update_due_after_one_cadence_quiet_after_two(world, days_ago, update_due, quiet):
     now = timezone.now()
     _post(world, at=now - timedelta(days=days_ago))
     row = _company(_dashboard(world.convoy, now), world.company)
     assert row["days_since_update"] == days_ago
-    assert row["quiet"] is quiet
+    assert (row["update_due"], row["quiet"]) == (update_due, quiet)
 
 
-def test_a_company_that_never_posted_is_quiet_a_cadence_after_joining(world):
+def test_a_company_that_never_posted_counts_from_joining(world):
     joined = Membership.objects.get(convoy=world.convoy, company=world.company).joined_at
     row = _company(_dashboard(world.convoy, joined + timedelta(days=13)), world.company)
-    assert (row["days_since_update"], row["quiet"]) == (None, False)
+    assert (row["days_since_update"], row["update_due"], row["quiet"]) == (None, False, False)
     row = _company(_dashboard(world.convoy, joined + timedelta(days=14)), world.company)
-    assert (row["days_since_update"], row["quiet"]) == (None, True)
+    assert (row["days_silent"], row["update_due"], row["quiet"]) == (14, True, False)
+    row = _company(_dashboard(world.convoy, joined + timedelta(days=28)), world.company)
+    assert (row["days_silent"], row["quiet"]) == (28, True)
 
 
 def test_quiet_follows_the_convoys_cadence(world):
     now = timezone.now()
-    _post(world, at=now - timedelta(days=8))
+    _post(world, at=now - timedelta(days=15))
     Convoy.objects.filter(pk=world.convoy.pk).update(update_cadence_days=7)
     assert _company(_dashboard(world.convoy, now), world.company)["quiet"] is True
 
@@ -163,8 +175,8 @@ def test_cached_payload_still_computes_quiet_from_now(world):
     now = timezone.now()
     _post(world, at=now - timedelta(days=10))
     assert _company(_dashboard(world.convoy, now), world.company)["quiet"] is False
-    later = _company(_dashboard(world.convoy, now + timedelta(days=5)), world.company)
-    assert (later["days_since_update"], later["quiet"]) == (15, True)
+    later = _company(_dashboard(world.convoy, now + timedelta(days=20)), world.company)
+    assert (later["days_since_update"], later["quiet"]) == (30, True)
 
 
 def test_projects_for_user_sees_own_and_shared_by_active_members(world):

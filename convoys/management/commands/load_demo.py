@@ -20,6 +20,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import user_register
+from checkins.models import CheckIn, CheckInReport
+from checkins.services import checkin_notes_post, checkin_schedule, report_file, rsvp_set
+from comments.demo import demo_comments_add
 from companies.models import Company, CompanyMember
 from companies.services import company_create, company_member_add
 from convoys.models import Convoy, ConvoyStatus, Event, Facilitator, Invitation, Membership
@@ -441,6 +444,7 @@ def _load() -> Convoy:
     companies: dict[str, Company] = {}
     projects: dict[tuple[str, str], Project] = {}
     milestones: dict[tuple[str, str], Milestone] = {}
+    updates: dict[tuple[str, int], Update] = {}
 
     def register(name: str, email: str, at: datetime) -> User:
         user = user_register(email=email, password=DEMO_PASSWORD, name=name)
@@ -565,11 +569,125 @@ def _load() -> Convoy:
                     milestone_ids=[milestones[(c.name, t)].pk for t in u.milestones],
                 )
                 Update.objects.filter(pk=update.pk).update(created_at=at)
+                updates[(c.name, u.days_ago)] = update
 
             story.add(_when(u.days_ago, 17), post)
 
+    _checkins(story, users, companies)
+    demo_comments_add(
+        add=story.add, when=_when, users=users, updates=updates, milestones=milestones
+    )
     story.run()
     return story.convoy
+
+
+def _checkins(story: _Story, users: dict[str, User], companies: dict[str, Company]) -> None:
+    """A past check-in with notes (done) and the next one, with answers and a report."""
+    jana = FACILITATOR[1]
+    markus, sabine = "markus@sanitaer-schulte.example", "sabine@modehaus-kramer.example"
+    thomas, frank = "thomas@kanzlei-vogt.example", "frank@dreherei-lindner.example"
+    aylin, petra = "aylin@dreherei-lindner.example", "petra@baeckerei-brinkmann.example"
+    checkins: dict[str, CheckIn] = {}
+
+    def meeting(days: int) -> tuple[datetime, datetime]:
+        day = timezone.localdate(timezone=TZ) + timedelta(days=days)
+        return (
+            datetime.combine(day, time(17, 0), tzinfo=TZ),
+            datetime.combine(day, time(19, 0), tzinfo=TZ),
+        )
+
+    def schedule(at: datetime, key: str, days: int, **fields: Any) -> None:
+        starts_at, ends_at = meeting(days)
+        checkin = checkin_schedule(
+            actor=users[jana],
+            convoy=story.convoy,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            rsvp_deadline=starts_at - timedelta(days=2),
+            **fields,
+        )
+        CheckIn.objects.filter(pk=checkin.pk).update(created_at=at, updated_at=at)
+        checkins[key] = checkin
+
+    def answer(at: datetime, key: str, email: str, response: str) -> None:
+        rsvp_set(actor=users[email], checkin=checkins[key], response=response, now=at)
+
+    def report(at: datetime, key: str, email: str, company: str, **text: str) -> None:
+        filed = report_file(
+            actor=users[email], checkin=checkins[key], company=companies[company], **text
+        )
+        CheckInReport.objects.filter(pk=filed.pk).update(created_at=at, updated_at=at)
+
+    story.add(
+        _when(34, 10),
+        lambda at: schedule(
+            at,
+            "past",
+            -20,
+            title="Check-in Oktober: IT-Sicherheit im Betrieb",
+            location="Mittelstand-Digital Kompetenzzentrum Hagen, Raum 2.14",
+            agenda="- Runde: Was hat sich bewegt?\n- Impuls: Backups und Zwei-Faktor-Anmeldung\n"
+            "- Fragen an die Runde",
+            capacity=10,
+        ),
+    )
+    for days, email in ((30, markus), (29, sabine), (29, frank), (28, aylin), (27, thomas)):
+        story.add(_when(days, 12), lambda at, email=email: answer(at, "past", email, "yes"))
+
+    def notes(at: datetime) -> None:
+        checkin_notes_post(
+            actor=users[jana],
+            checkin=checkins["past"],
+            now=at,
+            notes=(
+                "**Beschlüsse**\n\n"
+                "- Dreherei Lindner stellt im nächsten Check-in ihr Backup-Konzept vor.\n"
+                "- Modehaus Kramer und Sanitär Schulte tauschen sich zur Warenwirtschaft aus.\n"
+                "- Nächster Check-in in vier Wochen, Schwerpunkt Online-Termine."
+            ),
+        )
+
+    story.add(_when(20, 20), notes)
+
+    story.add(
+        _when(3, 10),
+        lambda at: schedule(
+            at,
+            "next",
+            9,
+            title="Check-in November: Online-Termine und Warenwirtschaft",
+            location="Mittelstand-Digital Kompetenzzentrum Hagen, Raum 2.14",
+            video_url="https://meet.example/konvoi-hagen",
+            agenda="- Runde: Was hat sich bewegt?\n"
+            "- Sanitär Schulte zeigt die Online-Terminbuchung\n"
+            "- Modehaus Kramer: Hilfe bei der Warenwirtschaft",
+            capacity=6,
+        ),
+    )
+    for hours, email, response in (
+        (50, markus, "yes"),
+        (48, sabine, "yes"),
+        (30, frank, "yes"),
+        (28, petra, "maybe"),
+        (26, thomas, "no"),
+    ):
+        story.add(
+            _when(2, 9) + timedelta(hours=50 - hours),
+            lambda at, email=email, response=response: answer(at, "next", email, response),
+        )
+    story.add(
+        _when(1, 12),
+        lambda at: report(
+            at,
+            "next",
+            sabine,
+            "Modehaus Kramer",
+            moved="Der Webshop zeigt jetzt den echten Lagerbestand; die Inventur ging doppelt so "
+            "schnell.",
+            next_steps="Retouren im Warenwirtschaftssystem abbilden.",
+            help_needed="Wer hat Erfahrung mit der Schnittstelle zwischen Kasse und Webshop?",
+        ),
+    )
 
 
 class Command(BaseCommand):
