@@ -3,6 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from comments.models import BODY_MAX_LENGTH, Comment, CommentRevision, Emoji, TargetType
+from projects.api.serializers import CompanyRef
 
 
 class CommentInput(serializers.Serializer):
@@ -64,11 +65,6 @@ class PersonRef(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     handle = serializers.CharField()
-
-
-class CompanyRef(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
 
 
 class CommentOutput(serializers.ModelSerializer):

@@ -1,3 +1,4 @@
+from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -47,7 +48,7 @@ class MutedConvoy(serializers.Serializer):
 
 
 class PreferencesSerializer(serializers.Serializer):
-    language = serializers.ChoiceField(choices=["de", "en"], required=False)
+    language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
     timezone = serializers.CharField(required=False)
     channels = serializers.DictField(
         child=serializers.ChoiceField(choices=Channel.choices),
