@@ -23,6 +23,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 SWEEPS = 4
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_sweeps_send_each_reminder_once(mailoutbox, monkeypatch):
     require_postgres()
