@@ -1,12 +1,13 @@
 """/ws/notifications/ in-process: own stream only, live pushes, resume after an id."""
 
 import asyncio
+import threading
 
 import pytest
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
-from django.db import transaction
+from django.db import connection, transaction
 
 from notifications.models import Notification
 from notifications.routing import websocket_urlpatterns
@@ -29,15 +30,19 @@ def communicator(user, query: str = "") -> WebsocketCommunicator:
 
 
 def mention(recipient, actor, excerpt="Hallo") -> None:
-    with transaction.atomic():
-        notify(
-            recipient_ids=[recipient.pk],
-            kind="mention",
-            actor=actor,
-            convoy_id=None,
-            url="/",
-            data={"excerpt": excerpt, "target_title": "Update"},
-        )
+    try:
+        with transaction.atomic():
+            notify(
+                recipient_ids=[recipient.pk],
+                kind="mention",
+                actor=actor,
+                convoy_id=None,
+                url="/",
+                data={"excerpt": excerpt, "target_title": "Update"},
+            )
+    finally:
+        if threading.current_thread() is not threading.main_thread():
+            connection.close()  # a worker thread's connection would outlive the test
 
 
 def test_anonymous_is_refused():
