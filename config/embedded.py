@@ -69,6 +69,9 @@ def _banner(url: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # Links in e-mails point at this very server unless SITE_URL says otherwise.
+    link_host = "127.0.0.1" if args.host in {"0.0.0.0", "::"} else args.host  # noqa: S104
+    os.environ.setdefault("SITE_URL", f"http://{link_host}:{args.port}")
 
     import django
 

@@ -7,10 +7,13 @@ from django.utils.functional import SimpleLazyObject
 
 
 def notifications(request: HttpRequest) -> dict[str, Any]:
-    """The unread count for the header badge: one query, and only when a page shows it."""
+    """The header badge: unread count and the newest notification id the page was rendered
+    with (the live socket resumes after it, so it neither misses nor repeats one). One query,
+    and only when a page shows the badge."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from notifications.selectors import unread_count
+    from notifications.selectors import badge_state
 
-    return {"unread_notifications": SimpleLazyObject(lambda: unread_count(user=user))}
+    state = SimpleLazyObject(lambda: badge_state(user=user))
+    return {"notification_badge": state}

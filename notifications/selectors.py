@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -25,6 +25,14 @@ def notifications_for_user(*, user: User) -> QuerySet[Notification]:
 
 def unread_count(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def badge_state(*, user: User) -> dict[str, int]:
+    """The header badge in one query: unread count and the newest notification's id."""
+    row = Notification.objects.filter(recipient=user).aggregate(
+        unread=Count("id", filter=Q(read_at__isnull=True)), last_id=Max("id")
+    )
+    return {"unread": row["unread"], "last_id": row["last_id"] or 0}
 
 
 def preferences_for_user(*, user: User) -> dict[str, Any]:

@@ -100,3 +100,12 @@ def test_every_demo_login_works_with_the_shared_password():
     emails = [FACILITATOR[1]] + [email for c in COMPANIES for _name, email, _role in c.people]
     for email in emails:
         assert authenticate(email=email, password=DEMO_PASSWORD) is not None, email
+
+
+def test_the_demo_history_sends_no_e_mails_on_start():
+    """Its notifications are there to read; a fresh `make run` does not mail them out."""
+    from notifications.models import Notification
+
+    _load()
+    assert Notification.objects.exists()
+    assert not Notification.objects.filter(channel="email", emailed_at__isnull=True).exists()

@@ -126,6 +126,9 @@ def test_notifications_page_badge_and_open(world, client):
     page = client.get("/notifications/").content.decode()
     assert page.count('class="card notification unread"') == 2
     assert "data-notification-count>2<" in page
+    # The socket resumes after the newest one the page knew: no replay, no stale toast.
+    newest = Notification.objects.filter(recipient=world.owner).latest("id")
+    assert f'data-last-id="{newest.pk}"' in page
     first = Notification.objects.filter(recipient=world.owner).first()
     response = client.post(f"/notifications/{first.pk}/open/")
     assert response.status_code == 302

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
@@ -27,6 +28,7 @@ from companies.models import Company, CompanyMember
 from companies.services import company_create, company_member_add
 from convoys.models import Convoy, ConvoyStatus, Event, Facilitator, Invitation, Membership
 from convoys.services import convoy_create, invitation_accept, invitation_create
+from notifications.models import Channel, Notification
 from projects.models import Milestone, MilestoneStatus, Project, ProjectStatus, Update
 from projects.services import (
     milestone_complete,
@@ -578,6 +580,11 @@ def _load() -> Convoy:
         add=story.add, when=_when, users=users, updates=updates, milestones=milestones
     )
     story.run()
+    # The demo's history happened "in the past": its notifications are there to read, but
+    # their e-mails are not sent again on every start (reminders that are due now still are).
+    Notification.objects.filter(channel=Channel.EMAIL, emailed_at__isnull=True).update(
+        emailed_at=F("created_at")
+    )
     return story.convoy
 
 
