@@ -91,7 +91,7 @@ def notification_title(notification: Notification, *, tz: str = "Europe/Berlin")
             deadline=_when(data.get("deadline"), tz), title=title
         )
     if kind == NotificationKind.CHECKIN_SOON:
-        return _("Tomorrow: “{title}” starts {starts_at}.").format(
+        return _("Tomorrow: “{title}” starts {starts_at}").format(
             title=title, starts_at=_when(data.get("starts_at"), tz)
         )
     if kind == NotificationKind.REPORT_DUE:
@@ -118,22 +118,22 @@ def notification_title(notification: Notification, *, tz: str = "Europe/Berlin")
         change = data.get("change")
         starts_at = _when(data.get("starts_at"), tz)
         if change == "scheduled":
-            return _("New check-in: “{title}” on {starts_at}.").format(
+            return _("New check-in: “{title}” on {starts_at}").format(
                 title=title, starts_at=starts_at
             )
         if change == "cancelled":
-            return _("Cancelled: the check-in “{title}” on {starts_at}.").format(
+            return _("Cancelled: the check-in “{title}” on {starts_at}").format(
                 title=title, starts_at=starts_at
             )
         if change == "rescheduled":
-            return _("Moved: the check-in “{title}” is now on {starts_at}.").format(
+            return _("Moved: the check-in “{title}” is now on {starts_at}").format(
                 title=title, starts_at=starts_at
             )
         return _("Changed: the check-in “{title}” ({starts_at}).").format(
             title=title, starts_at=starts_at
         )
     if kind == NotificationKind.CHECKIN_PROMOTED:
-        return _("A seat became free: you are now confirmed for “{title}” on {starts_at}.").format(
+        return _("A seat became free: you are now confirmed for “{title}” on {starts_at}").format(
             title=title, starts_at=_when(data.get("starts_at"), tz)
         )
     return str(NotificationKind(kind).label) if kind in NotificationKind.values else kind

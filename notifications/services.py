@@ -215,17 +215,10 @@ def unsubscribe(*, user_id: int, kind: str) -> None:
     then stays in the app."""
     if kind in {"digest.daily", "digest.weekly"}:
         channel = Channel.DAILY if kind == "digest.daily" else Channel.WEEKLY
-        explicit = set(
-            NotificationPreference.objects.filter(user_id=user_id, channel=channel).values_list(
-                "kind", flat=True
-            )
+        chosen = dict(
+            NotificationPreference.objects.filter(user_id=user_id).values_list("kind", "channel")
         )
-        kinds = explicit | {
-            k
-            for k, default in DEFAULT_CHANNELS.items()
-            if default == channel
-            and not NotificationPreference.objects.filter(user_id=user_id, kind=k).exists()
-        }
+        kinds = {k for k, default in DEFAULT_CHANNELS.items() if chosen.get(k, default) == channel}
     else:
         kinds = {kind}
     for k in kinds:
