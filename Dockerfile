@@ -29,4 +29,6 @@ USER konvoi
 
 EXPOSE 8000
 # The web role. Workers: one per core is a good start; override with WEB_CONCURRENCY.
-CMD ["sh", "-c", "exec uvicorn config.asgi:application --host 0.0.0.0 --port 8000 --workers ${WEB_CONCURRENCY:-2} --lifespan off --proxy-headers --forwarded-allow-ips '*'"]
+# X-Forwarded-For/-Proto are believed only from FORWARDED_ALLOW_IPS (your reverse proxy's
+# address); from anyone else a client could choose its own address and dodge the rate limits.
+CMD ["sh", "-c", "exec uvicorn config.asgi:application --host 0.0.0.0 --port 8000 --workers ${WEB_CONCURRENCY:-2} --lifespan off --proxy-headers --forwarded-allow-ips \"${FORWARDED_ALLOW_IPS:-127.0.0.1}\""]
