@@ -29,6 +29,37 @@ CASES = [
     # --- malformed JSON and wrong types ---
     ("invalid json", "owner", "POST", "/companies/", '{"name": "Firma",', 400, "detail"),
     ("json not an object", "owner", "POST", "/companies/", "[1, 2]", 400, "non_field_errors"),
+    # Nested beyond the decoder's recursion limit (was a RecursionError 500 on every endpoint)
+    # or merely beyond the parser's depth limit: a parse error, never a 500.
+    ("nested 100k arrays", "owner", "POST", "/companies/", "[" * 100_000, 400, "detail"),
+    ("nested 100k objects", "owner", "POST", "/projects/", '{"a":' * 100_000, 400, "detail"),
+    (
+        "nested in a field",
+        "owner",
+        "PATCH",
+        "/projects/{project}/",
+        '{"title": ' + "[" * 50_000 + "]" * 50_000 + "}",
+        400,
+        "detail",
+    ),
+    (
+        "valid but too deep",
+        "facilitator",
+        "POST",
+        "/convoys/{convoy}/checkins/",
+        "[" * 40 + "]" * 40,
+        400,
+        "detail",
+    ),
+    (
+        "too deep, unauthenticated endpoint",
+        "owner",
+        "POST",
+        "/auth/token/",
+        "[" * 100_000,
+        400,
+        "detail",
+    ),
     (
         "string for int",
         "owner",
