@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vText
 
 from checkins.models import CheckIn, CheckInStatus
 from checkins.services import checkin_url
@@ -79,7 +79,10 @@ def calendar_build(checkins: Iterable[CheckIn], *, name: str) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    # An X- property has no known type: icalendar would write the raw string, and a line
+    # break in it (a check-in title stored before titles were single-line) aborted the
+    # export. As TEXT it is escaped like SUMMARY.
+    calendar.add("x-wr-calname", vText(name))
     first: date | None = None
     last: date | None = None
     for checkin in checkins:

@@ -1,6 +1,8 @@
 """Check-ins: the convoy's meetings, the people's answers (RSVPs with a waitlist), each
 company's report before the meeting, and the per-person calendar subscription."""
 
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -13,6 +15,18 @@ from convoys.models import Convoy
 
 # Plausible meeting dates; far-off years have no sensible time-zone rules (or calendars).
 YEARS = (2000, 2100)
+
+
+def wall_time_exists(value: datetime) -> bool:
+    """False for a local time the clocks skip (02:30 on the spring-forward night in Berlin).
+
+    Such a value (a naive time made aware in the convoy's or the server's zone) gets the
+    offset from before the change, so it is not the instant it names, and comparisons
+    between values of the same zone ignore offsets: an end "after" the start could be
+    stored before it and only the database constraint would notice.
+    """
+    there_and_back = value.astimezone(UTC).astimezone(value.tzinfo)
+    return there_and_back.replace(tzinfo=None) == value.replace(tzinfo=None)
 
 
 class CheckInStatus(models.TextChoices):
@@ -96,6 +110,11 @@ class CheckIn(models.Model):
                     "first": YEARS[0],
                     "last": YEARS[1],
                 }
+            elif value and not wall_time_exists(value):
+                errors[name] = _(
+                    "This time does not exist in the time zone %(zone)s (the clocks are put "
+                    "forward that night). Please choose another time."
+                ) % {"zone": value.tzinfo}
         if errors:
             raise ValidationError(errors)
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:

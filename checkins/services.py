@@ -20,6 +20,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.text import name_clean
 from checkins.models import (
     CalendarFeed,
     CheckIn,
@@ -138,7 +139,8 @@ def checkin_schedule(
     _require_facilitator(actor=actor, convoy_id=convoy.pk)
     checkin = CheckIn(
         convoy=convoy,
-        title=title.strip(),
+        # One line: the title is a calendar SUMMARY, a notification subject, a feed line.
+        title=name_clean(title, field="title"),
         starts_at=starts_at,
         ends_at=ends_at,
         rsvp_deadline=rsvp_deadline or starts_at,
@@ -175,9 +177,11 @@ def checkin_update(*, actor: User, checkin: CheckIn, **fields: Any) -> CheckIn:
     if unknown:
         raise ValidationError({k: [_("This field cannot be changed.")] for k in sorted(unknown)})
     _require_open(checkin, field="status")
-    for key in ("title", "location", "video_url"):
+    for key in ("location", "video_url"):
         if isinstance(fields.get(key), str):
             fields[key] = fields[key].strip()
+    if isinstance(fields.get("title"), str):
+        fields["title"] = name_clean(fields["title"], field="title")
     changed = [k for k in CHECKIN_FIELDS if k in fields and getattr(checkin, k) != fields[k]]
     if not changed:
         return checkin
