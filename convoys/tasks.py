@@ -2,12 +2,12 @@
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 
+from accounts.models import User
 from convoys.models import Invitation
+from convoys.services import token_hash
+from notifications.emails import email_message
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -17,17 +17,25 @@ def invitation_email_send(*, invitation_id: int, token: str) -> None:
     )
     if invitation is None or invitation.accepted_at or invitation.revoked_at:
         return
-    with translation.override(invitation.convoy.language):
-        context = {
+    if invitation.token_hash != token_hash(token):
+        return  # resent since: this token no longer opens it, so its e-mail would mislead
+    # Someone who already has an account reads it in their own language and by name.
+    invitee = User.objects.filter(email__iexact=invitation.email, is_active=True).first()
+    inviter = invitation.invited_by
+    message = email_message(
+        to=invitation.email,
+        template="convoys/email/invitation",
+        context={
             "invitation": invitation,
             "convoy": invitation.convoy,
-            "inviter": invitation.invited_by,
+            "inviter": inviter,
+            "invitee": invitee,
             "accept_url": settings.SITE_URL
             + reverse("frontend:invitation", kwargs={"token": token}),
-        }
-        subject = render_to_string("convoys/email/invitation_subject.txt", context).strip()
-        text = render_to_string("convoys/email/invitation.txt", context)
-        html = render_to_string("convoys/email/invitation.html", context)
-    message = EmailMultiAlternatives(subject, text, to=[invitation.email])
-    message.attach_alternative(html, "text/html")
+        },
+        language=invitee.language if invitee else invitation.convoy.language,
+        time_zone=invitee.timezone if invitee else invitation.convoy.timezone,
+        # The facilitator invites in person: the invited company may write back to them.
+        reply_to=inviter if inviter is not None and inviter.is_active else None,
+    )
     message.send()
