@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.text import name_clean
 from companies.models import Company, CompanyMember, CompanyRole
 from companies.selectors import is_company_owner
 from convoys.events import access_changed_on_commit
@@ -27,7 +28,7 @@ def company_create(
     website: str = "",
 ) -> Company:
     company = Company(
-        name=name.strip(),
+        name=name_clean(name),
         sector=sector,
         size=size,
         city=city.strip(),
@@ -49,10 +50,15 @@ def company_update(*, actor: User, company: Company, **fields: str) -> Company:
     unknown = set(fields) - allowed
     if unknown:
         raise ValidationError({k: [_("This field cannot be changed.")] for k in unknown})
-    for key, value in fields.items():
-        setattr(company, key, value)
+    if isinstance(fields.get("name"), str):
+        fields["name"] = name_clean(fields["name"])
+    changed = [key for key, value in fields.items() if getattr(company, key) != value]
+    if not changed:
+        return company  # nothing changes: no write, no event in every convoy of the company
+    for key in changed:
+        setattr(company, key, fields[key])
     company.full_clean()
-    company.save(update_fields=[*fields])
+    company.save(update_fields=changed)
     event_record_for_company_convoys(
         company_id=company.pk,
         kind=EventKind.COMPANY_UPDATED,

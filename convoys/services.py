@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.text import name_clean
 from companies.models import Company
 from companies.selectors import is_company_owner
 from convoys.events import EventKind, event_record
@@ -62,7 +63,7 @@ def convoy_create(
     status: str = ConvoyStatus.FORMING,
 ) -> Convoy:
     convoy = Convoy(
-        name=name.strip(),
+        name=name_clean(name),
         description=description,
         topic=topic,
         timezone=timezone,
@@ -83,10 +84,15 @@ def convoy_update(*, actor: User, convoy: Convoy, **fields: object) -> Convoy:
     unknown = set(fields) - CONVOY_FIELDS
     if unknown:
         raise ValidationError({k: [_("This field cannot be changed.")] for k in unknown})
-    for key, value in fields.items():
-        setattr(convoy, key, value)
+    if isinstance(fields.get("name"), str):
+        fields["name"] = name_clean(fields["name"])
+    changed = [key for key, value in fields.items() if getattr(convoy, key) != value]
+    if not changed:
+        return convoy  # nothing changes: no write, no convoy.updated event
+    for key in changed:
+        setattr(convoy, key, fields[key])
     convoy.full_clean()
-    convoy.save(update_fields=[*fields])
+    convoy.save(update_fields=changed)
     event_record(
         convoy_id=convoy.pk,
         kind=EventKind.CONVOY_UPDATED,
@@ -161,6 +167,24 @@ def invitation_problem(invitation: Invitation) -> str | None:
     return None
 
 
+def _address_key(email: str) -> str:
+    return email.strip().casefold()
+
+
+def invitation_is_for(*, invitation: Invitation, user: User) -> bool:
+    """An invitation is accepted by the account of the address it was sent to, so that a
+    forwarded or leaked link does not let someone else join the convoy."""
+    return _address_key(user.email) == _address_key(invitation.email)
+
+
+def invitation_mismatch_message(*, invitation: Invitation, user: User) -> str:
+    # Whoever holds the link got it at that address: naming it tells them nothing new.
+    return _(
+        "This invitation is for %(email)s, but you are logged in as %(you)s. Log out and log "
+        "in (or sign up) with %(email)s to accept it."
+    ) % {"email": invitation.email, "you": user.email}
+
+
 @transaction.atomic
 def invitation_accept(*, actor: User, token: str, company: Company) -> Membership:
     """Accept an invitation on behalf of a company the actor owns: the company joins."""
@@ -175,6 +199,8 @@ def invitation_accept(*, actor: User, token: str, company: Company) -> Membershi
     problem = invitation_problem(invitation)
     if problem:
         raise ValidationError({"token": [problem]})
+    if not invitation_is_for(invitation=invitation, user=actor):
+        raise PermissionDenied(invitation_mismatch_message(invitation=invitation, user=actor))
     if not is_company_owner(user=actor, company_id=company.pk):
         raise ValidationError({"company": [_("Only an owner of the company can accept for it.")]})
     active = Membership.objects.filter(convoy=convoy, status=MembershipStatus.ACTIVE)
@@ -199,13 +225,45 @@ def invitation_accept(*, actor: User, token: str, company: Company) -> Membershi
     return membership
 
 
+def _invitation_for_change(*, actor: User, invitation: Invitation) -> Invitation:
+    """The invitation locked for a facilitator's change; refused once it has been accepted."""
+    _require_facilitator(actor=actor, convoy=invitation.convoy)
+    locked = Invitation.objects.select_for_update().select_related("convoy").get(pk=invitation.pk)
+    if locked.accepted_at is not None:
+        raise ValidationError({"invitation": [_("This invitation has already been accepted.")]})
+    return locked
+
+
+# Invitations are the facilitators' business (members cannot list them), so revoking and
+# resending record no convoy Event: no member's page changes.
 @transaction.atomic
 def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
-    _require_facilitator(actor=actor, convoy=invitation.convoy)
-    if invitation.accepted_at is None and invitation.revoked_at is None:
+    """Withdraw an open invitation: its link stops working. Revoking twice changes nothing."""
+    invitation = _invitation_for_change(actor=actor, invitation=invitation)
+    if invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
     return invitation
+
+
+@transaction.atomic
+def invitation_resend(*, actor: User, invitation: Invitation) -> tuple[Invitation, str]:
+    """Send an invitation again with a new link, valid for the full period again (also after it
+    expired). Only the token's hash is stored, so the old link cannot be mailed again: it is
+    replaced, and stops working."""
+    from convoys.tasks import invitation_email_send
+
+    invitation = _invitation_for_change(actor=actor, invitation=invitation)
+    if invitation.revoked_at is not None:
+        raise ValidationError({"invitation": [_("This invitation was withdrawn.")]})
+    if invitation.convoy.status == ConvoyStatus.CLOSED:
+        raise ValidationError({"convoy": [_("This convoy is closed.")]})
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = token_hash(token)
+    invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
+    invitation.save(update_fields=["token_hash", "expires_at"])
+    invitation_email_send.delay_on_commit(invitation_id=invitation.pk, token=token)
+    return invitation, token
 
 
 @transaction.atomic

@@ -73,14 +73,25 @@ def projects_for_user(*, user: User) -> QuerySet[Project]:
 
 
 def project_detail_queryset(*, user: User) -> QuerySet[Project]:
+    """Projects the user sees, with milestones and progress; `convoys` holds only the
+    convoys the user is in (a peer must not learn which other convoys a company's project is
+    shared with), in the same single prefetch query."""
     return (
         with_progress(projects_for_user(user=user))
         .select_related("company", "follow_up_of")
         .prefetch_related(
             Prefetch("milestones", queryset=Milestone.objects.order_by("due_date", "id")),
-            Prefetch("convoys", queryset=Convoy.objects.order_by("name", "id")),
+            Prefetch("convoys", queryset=convoys_for_user(user=user).order_by("name", "id")),
         )
     )
+
+
+def projects_in_convoy(
+    queryset: QuerySet[Project], *, user: User, convoy_id: int
+) -> QuerySet[Project]:
+    """`queryset` narrowed to projects shared with a convoy the user is in: a convoy the
+    user is not in gives the same empty answer as one that does not exist."""
+    return queryset.filter(convoys__in=convoys_for_user(user=user).filter(pk=convoy_id))
 
 
 def milestones_for_user(*, user: User) -> QuerySet[Milestone]:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.text import name_clean
 from companies.models import Company
 from companies.selectors import is_company_member
 from convoys.events import EventKind, event_record
@@ -121,7 +122,7 @@ def project_create(
     _check_follow_up(company=company, follow_up_of=follow_up_of)
     project = Project(
         company=company,
-        title=title.strip(),
+        title=name_clean(title, field="title"),
         category=category,
         description=description,
         status=status,
@@ -154,16 +155,24 @@ def project_update(
         _check_follow_up(company=project.company, follow_up_of=fields["follow_up_of"])
         if fields["follow_up_of"] is not None and fields["follow_up_of"].pk == project.pk:
             raise ValidationError({"follow_up_of": [_("A project cannot follow up itself.")]})
-    for key, value in fields.items():
-        setattr(project, key, value)
+    if isinstance(fields.get("title"), str):
+        fields["title"] = name_clean(fields["title"], field="title")
+    before = _project_convoy_ids(project)
+    after = (
+        before
+        if convoy_ids is None
+        else _check_convoys(company=project.company, convoy_ids=list(convoy_ids))
+    )
+    changed = [key for key, value in fields.items() if getattr(project, key) != value]
+    if not changed and set(after) == set(before):
+        # Nothing changes: no write, no event (a client re-sending the same PATCH is a no-op).
+        return project
+    for key in changed:
+        setattr(project, key, fields[key])
     project.full_clean()
     project.save()
-    before = _project_convoy_ids(project)
     if convoy_ids is not None:
-        after = _check_convoys(company=project.company, convoy_ids=list(convoy_ids))
         project.convoys.set(after)
-    else:
-        after = before
     data = {"project": _project_data(project)}
     _record_in(set(after) - set(before), kind=EventKind.PROJECT_CREATED, data=data, actor=actor)
     _record_in(
@@ -189,7 +198,7 @@ def milestone_create(
     _require_company_member(actor=actor, company_id=project.company_id)
     milestone = Milestone(
         project=project,
-        title=title.strip(),
+        title=name_clean(title, field="title"),
         due_date=due_date,
         weight=weight,
         status=status,
@@ -223,9 +232,16 @@ def milestone_update(*, actor: User, milestone: Milestone, **fields: Any) -> Mil
     unknown = set(fields) - MILESTONE_FIELDS
     if unknown:
         raise ValidationError({k: [_("This field cannot be changed.")] for k in unknown})
+    if isinstance(fields.get("title"), str):
+        fields["title"] = name_clean(fields["title"], field="title")
+    changed = [key for key, value in fields.items() if getattr(milestone, key) != value]
+    if not changed:
+        # Setting a milestone to what it is (e.g. done again) records no event and keeps
+        # completed_at.
+        return milestone
     was_done = milestone.status == MilestoneStatus.DONE
-    for key, value in fields.items():
-        setattr(milestone, key, value)
+    for key in changed:
+        setattr(milestone, key, fields[key])
     is_done = milestone.status == MilestoneStatus.DONE
     if is_done and not was_done:
         milestone.completed_at = timezone.now()

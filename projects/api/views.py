@@ -28,6 +28,7 @@ from projects.selectors import (
     milestones_for_user,
     project_detail_queryset,
     projects_for_user,
+    projects_in_convoy,
     updates_for_convoy,
 )
 from projects.services import (
@@ -41,13 +42,16 @@ from projects.services import (
 
 class ProjectFilter(django_filters.FilterSet):
     company = django_filters.NumberFilter(field_name="company_id")
-    convoy = django_filters.NumberFilter(field_name="convoys__id")
+    convoy = django_filters.NumberFilter(method="filter_convoy")
     status = django_filters.CharFilter()
     category = django_filters.CharFilter()
 
     class Meta:
         model = Project
         fields = ["company", "convoy", "status", "category"]
+
+    def filter_convoy(self, queryset, name: str, value: int):
+        return projects_in_convoy(queryset, user=self.request.user, convoy_id=value)
 
 
 def _company_for(request: Request, company_id: int):
