@@ -147,6 +147,9 @@ REDIS_URL = env.str("REDIS_URL", default="")
 CHANNEL_LAYER = env.str("CHANNEL_LAYER", default="pubsub")
 if CHANNEL_LAYER not in {"core", "pubsub"}:
     raise ImproperlyConfigured("CHANNEL_LAYER must be core or pubsub.")
+# Seconds a convoy presence entry outlives its socket's last heartbeat (browsers ping every
+# 20 s): how long a crashed client may stay listed.
+PRESENCE_TTL_SECONDS = env.int("PRESENCE_TTL_SECONDS", default=60)
 # redis-py 8 defaults socket_timeout to 5 s, the length of channels_redis' blocking pop: every
 # idle consumer would crash with "Timeout reading" (django/channels_redis#422). Read longer.
 REDIS_HOST = {"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}

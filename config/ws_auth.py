@@ -1,36 +1,84 @@
 """WebSocket authentication and origin checks, wrapped around the socket router.
 
-Browsers authenticate with the session cookie and always send an Origin header, which must name
-one of ALLOWED_HOSTS (this blocks cross-site WebSocket hijacking, with DEBUG on or off). API
-clients send `Authorization: Token <key>` and usually no Origin.
+Browsers authenticate with the session cookie and always send an Origin header, which must be
+this site's own origin, scheme, host and port alike (this blocks cross-site WebSocket hijacking,
+also from another port of the same host, with DEBUG on or off). API clients send
+`Authorization: Token <key>` and usually no Origin.
 """
 
 from typing import Any
-from urllib.parse import ParseResult
+from urllib.parse import urlsplit
 
 from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
-from channels.security.websocket import OriginValidator
+from channels.security.websocket import WebsocketDenier
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http.request import split_domain_port, validate_host
+from django.utils.http import is_same_domain
 from rest_framework.authtoken.models import Token
 
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
 
-class HostOriginValidator(OriginValidator):
-    """Origin, when present, must be one of ALLOWED_HOSTS; absent is a non-browser client."""
+
+def _origin_parts(scheme: str, netloc: str) -> tuple[str, str, str] | None:
+    """(scheme, host, port) with the scheme's default port filled in, or None if unusable."""
+    if scheme not in _DEFAULT_PORTS:
+        return None
+    host, port = split_domain_port(netloc)  # lower-cased; port is ASCII digits or ""
+    if not host:
+        return None
+    return scheme, host, str(int(port)) if port else _DEFAULT_PORTS[scheme]
+
+
+def origin_allowed(origin: str, *, host_header: str | None, secure: bool) -> bool:
+    """Whether a browser on `origin` may open a socket here. Like Django's CSRF origin check:
+    the request's own origin (its Host among ALLOWED_HOSTS, the scheme of the socket), SITE_URL,
+    or one of CSRF_TRUSTED_ORIGINS ("https://*.example.com" allows subdomains); scheme, host
+    and port must all match."""
+    parts = urlsplit(origin.strip())
+    given = _origin_parts(parts.scheme.lower(), parts.netloc)
+    if given is None:
+        return False
+    if host_header:
+        own = _origin_parts("https" if secure else "http", host_header)
+        if own == given and validate_host(given[1], settings.ALLOWED_HOSTS):
+            return True
+    site = urlsplit(settings.SITE_URL)
+    if _origin_parts(site.scheme.lower(), site.netloc) == given:
+        return True
+    for trusted in settings.CSRF_TRUSTED_ORIGINS:
+        parts = urlsplit(trusted.strip())
+        # "*.example.com" → ".example.com", which is_same_domain reads as "and subdomains".
+        pattern = _origin_parts(parts.scheme.lower(), parts.netloc.removeprefix("*"))
+        if (
+            pattern is not None
+            and pattern[0] == given[0]
+            and pattern[2] == given[2]
+            and is_same_domain(given[1], pattern[1])
+        ):
+            return True
+    return False
+
+
+class HostOriginValidator:
+    """Origin, when present, must be this site's (origin_allowed); absent is a non-browser
+    client, which cannot ride on a visitor's session cookie."""
 
     def __init__(self, application: Any) -> None:
-        super().__init__(application, allowed_origins=[])
+        self.application = application
 
-    def valid_origin(self, parsed_origin: ParseResult | None) -> bool:
-        if parsed_origin is None:
-            return True
-        host, _port = split_domain_port(parsed_origin.netloc)
-        if not host or parsed_origin.scheme not in {"http", "https"}:
-            return False
-        return validate_host(host, settings.ALLOWED_HOSTS)
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> Any:
+        headers = dict(scope.get("headers", []))
+        origin = headers.get(b"origin")
+        if origin is None or origin_allowed(
+            origin.decode("latin1"),
+            host_header=headers[b"host"].decode("latin1") if b"host" in headers else None,
+            secure=scope.get("scheme") == "wss",
+        ):
+            return await self.application(scope, receive, send)
+        return await WebsocketDenier()(scope, receive, send)
 
 
 @database_sync_to_async

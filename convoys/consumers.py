@@ -9,16 +9,26 @@ Protocol (JSON):
   server → {"type": "refetch", "seq": N, "reason"}   cursor unusable: reload state, resume at N
   server → {"type": "presence", "people": [...]}      who is looking at the convoy
   client → {"type": "ping"} → {"type": "pong", "seq": N}   heartbeat; also closes tail gaps
+  server → {"type": "error", "reason"}     a frame that is not a small JSON text was ignored
 
 Channels dispatches one message at a time per consumer, so live events that arrive while a
 replay is being read wait in the channel and are de-duplicated by seq afterwards; a live event
 that skips seqs (a publish that failed, a full channel) triggers a replay of the gap from the
-log. Authorisation is checked on connect with the API's selector, and again only when this
-person's membership may have ended.
+log.
+
+Access: checked on connect with the API's selector. Afterwards every event reaches the client
+through one gate, _emit(). Reads from the log (replay, resume, ping, gap filling) are bounded
+by the convoy's seq as seen in the same statement that confirms the person's access, so they
+can never return an event recorded after the person lost access; a live event that ends a
+membership is sent only after access is re-checked. A socket that loses access is closed and
+sends nothing more.
 """
 
 import asyncio
+import json
 import logging
+import re
+import time
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -27,7 +37,13 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from companies.models import CompanyMember
-from convoys.events import access_group, convoy_group, event_message, server_loop_remember
+from convoys.events import (
+    EventKind,
+    access_group,
+    convoy_group,
+    event_message,
+    server_loop_remember,
+)
 from convoys.models import Convoy
 from convoys.presence import people_present, presence_store
 from convoys.selectors import convoys_for_user, events_after
@@ -37,6 +53,35 @@ logger = logging.getLogger(__name__)
 REPLAY_LIMIT = 1000
 RESUME_WAIT = 2.0  # seconds a fresh socket holds live events for the client's resume
 CLOSE_FORBIDDEN = 4403
+MAX_FRAME_CHARS = 4096  # client messages are a few dozen characters
+# Pings beyond PING_LIMIT per PING_WINDOW seconds are ignored (no database, no Redis): the
+# browser pings every 20 s, so this only stops a client that floods.
+PING_LIMIT = 10
+PING_WINDOW = 10.0
+# Kinds after which a socket may no longer be allowed: re-checked before they are sent.
+ENDS_ACCESS = frozenset({EventKind.MEMBERSHIP_LEFT})
+_CURSOR = re.compile(r"[0-9]{1,18}")
+
+
+def parse_cursor(value: Any) -> int | None:
+    """A seq or id cursor from a query string or a JSON message; None if it is not one.
+
+    Only ASCII digits, at most 18: int() accepts other Unicode digits or raises on some
+    ('²'), refuses more than 4,300 digits, and anything above a bigint is no cursor anyway.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 <= value < 10**18 else None
+    if isinstance(value, str) and _CURSOR.fullmatch(value):
+        return int(value)
+    return None
+
+
+def query_param(scope: dict[str, Any], name: str) -> str | None:
+    # latin-1 decodes any byte: a raw non-UTF-8 query string must not crash the connect.
+    values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get(name)
+    return values[0] if values else None
 
 
 @database_sync_to_async
@@ -54,25 +99,40 @@ def _access(user: Any, convoy_id: int) -> dict[str, Any] | None:
     )
     return {
         "seq": row["last_event_seq"],
-        "company_ids": {c["company_id"] for c in companies},
         "company_names": sorted(c["company__name"] for c in companies),
     }
 
 
-@database_sync_to_async
-def _still_allowed(user: Any, convoy_id: int) -> bool:
-    return convoys_for_user(user=user).filter(pk=convoy_id).exists()
+def _head_for(user: Any, convoy_id: int) -> int | None:
+    # One statement: the access decision and the seq come from the same snapshot. A removal
+    # commits its membership change and its event's seq together, so while the person is
+    # still allowed here, the removal's seq is above the returned head.
+    return (
+        convoys_for_user(user=user)
+        .filter(pk=convoy_id)
+        .values_list("last_event_seq", flat=True)
+        .first()
+    )
 
 
 @database_sync_to_async
-def _current_seq(convoy_id: int) -> int:
-    return Convoy.objects.filter(pk=convoy_id).values_list("last_event_seq", flat=True).get()
+def _head_if_allowed(user: Any, convoy_id: int) -> int | None:
+    """The convoy's newest seq if the person may still see the convoy, else None."""
+    return _head_for(user, convoy_id)
 
 
 @database_sync_to_async
-def _missed(convoy_id: int, after: int) -> list[dict[str, Any]]:
-    convoy = Convoy(pk=convoy_id)
-    return [event_message(e) for e in events_after(convoy=convoy, after=after)[:REPLAY_LIMIT]]
+def _log_page(user: Any, convoy_id: int, after: int) -> tuple[int, list[dict[str, Any]]] | None:
+    """The next events after `after` that this person may see, or None if they lost access.
+
+    Bounded by the head read together with the access check, so nothing recorded after the
+    person lost access is ever returned, whatever happens between the two queries.
+    """
+    head = _head_for(user, convoy_id)
+    if head is None:
+        return None
+    events = events_after(convoy=Convoy(pk=convoy_id), after=after).filter(seq__lte=head)
+    return head, [event_message(e) for e in events[:REPLAY_LIMIT]]
 
 
 class CleanDisconnectMixin:
@@ -92,16 +152,39 @@ class CleanDisconnectMixin:
             raise StopConsumer() from None
 
 
-class ConvoyConsumer(CleanDisconnectMixin, AsyncJsonWebsocketConsumer):
+class SafeJsonMixin:
+    """Parse client frames defensively.
+
+    AsyncJsonWebsocketConsumer raises on a binary frame, on text that is not JSON and on JSON
+    nested deeper than the recursion limit; the exception ends the consumer without
+    disconnect() (close 1006, a ghost in presence). Such a frame, or one longer than any
+    message of the protocol, is answered with an error frame and otherwise ignored.
+    """
+
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
+    ) -> None:
+        if text_data is None or len(text_data) > MAX_FRAME_CHARS:
+            await self.send_json({"type": "error", "reason": "invalid message"})  # type: ignore[attr-defined]
+            return
+        try:
+            content = json.loads(text_data)
+        except (ValueError, RecursionError):
+            await self.send_json({"type": "error", "reason": "invalid message"})  # type: ignore[attr-defined]
+            return
+        await self.receive_json(content, **kwargs)  # type: ignore[attr-defined]
+
+
+class ConvoyConsumer(SafeJsonMixin, CleanDisconnectMixin, AsyncJsonWebsocketConsumer):
     convoy_id: int
     last_seq: int
-    company_ids: set[int]
 
     async def connect(self) -> None:
         server_loop_remember()
         user = self.scope.get("user")
         self.convoy_id = int(self.scope["url_route"]["kwargs"]["convoy_id"])
         self.joined = False
+        self.forbidden = False
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_FORBIDDEN)
             return
@@ -113,7 +196,7 @@ class ConvoyConsumer(CleanDisconnectMixin, AsyncJsonWebsocketConsumer):
         self.pending = True
         self.buffer: list[dict[str, Any]] = []
         self.present: list[tuple[int, int]] = []
-        self.company_ids = access["company_ids"]
+        self.pings: list[float] = []
         self.presence_info = {
             "id": user.pk,
             "name": user.name,
@@ -124,9 +207,9 @@ class ConvoyConsumer(CleanDisconnectMixin, AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_add(access_group(user.pk), self.channel_name)
         self.joined = True
         await self.accept()
-        after = parse_qs(self.scope.get("query_string", b"").decode()).get("after")
+        after = query_param(self.scope, "after")
         if after:
-            await self._resume(int(after[0]) if after[0].isdigit() else after[0])
+            await self._resume(parse_cursor(after))
         else:
             self._timer = asyncio.get_running_loop().call_later(
                 RESUME_WAIT,
@@ -134,7 +217,8 @@ class ConvoyConsumer(CleanDisconnectMixin, AsyncJsonWebsocketConsumer):
                     self.channel_layer.send(self.channel_name, {"type": "resume.timeout"})
                 ),
             )
-        await self._presence_touch(broadcast=True)
+        if not self.forbidden:
+            await self._presence_touch(broadcast=True)
 
     async def disconnect(self, code: int) -> None:
         if not getattr(self, "joined", False):
@@ -142,40 +226,61 @@ class ConvoyConsumer(CleanDisconnectMixin, AsyncJsonWebsocketConsumer):
         self.joined = False
         if getattr(self, "_timer", None) is not None:
             self._timer.cancel()
-        await self.channel_layer.group_discard(convoy_group(self.convoy_id), self.channel_name)
-        await self.channel_layer.group_discard(
-            access_group(self.scope["user"].pk), self.channel_name
-        )
+        await self._leave_groups()
         try:
             await presence_store().remove(self.convoy_id, self.channel_name)
             await self._presence_broadcast()
         except Exception:
             logger.warning("presence: leaving convoy %s failed", self.convoy_id, exc_info=True)
 
+    async def _leave_groups(self) -> None:
+        await self.channel_layer.group_discard(convoy_group(self.convoy_id), self.channel_name)
+        await self.channel_layer.group_discard(
+            access_group(self.scope["user"].pk), self.channel_name
+        )
+
     # --- client messages ---
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
-        if not isinstance(content, dict):
+        if not isinstance(content, dict) or self.forbidden:
             return
         kind = content.get("type")
         if kind == "resume":
-            await self._resume(content.get("after"))
+            await self._resume(parse_cursor(content.get("after")))
         elif kind == "ping":
-            await self._presence_touch(broadcast=False, if_changed=True)
-            await self._catch_up(await _current_seq(self.convoy_id))
+            await self._ping()
+
+    async def _ping(self) -> None:
+        now = time.monotonic()
+        self.pings = [t for t in self.pings if now - t < PING_WINDOW]
+        if len(self.pings) >= PING_LIMIT:
+            if len(self.pings) == PING_LIMIT:  # say it once per flood, then stay silent
+                self.pings.append(now)
+                await self.send_json({"type": "error", "reason": "too many pings"})
+            return
+        self.pings.append(now)
+        await self._presence_touch(broadcast=False, if_changed=True)
+        head = await _head_if_allowed(self.scope["user"], self.convoy_id)
+        if head is None:
+            await self._forbid()
+            return
+        if await self._catch_up(head):
             await self.send_json({"type": "pong", "seq": self.last_seq})
 
-    async def _resume(self, after: Any) -> None:
-        current = await _current_seq(self.convoy_id)
-        if isinstance(after, bool) or not isinstance(after, int) or not 0 <= after <= current:
-            await self._refetch(current, "invalid cursor")
+    async def _resume(self, after: int | None) -> None:
+        head = await _head_if_allowed(self.scope["user"], self.convoy_id)
+        if head is None:
+            await self._forbid()
             return
-        if current - after > REPLAY_LIMIT:
-            await self._refetch(current, "cursor too old")
+        if after is None or after > head:
+            await self._refetch(head, "invalid cursor")
+            return
+        if head - after > REPLAY_LIMIT:
+            await self._refetch(head, "cursor too old")
             return
         self.last_seq = after
-        await self._catch_up(current)
-        await self._go_live()
+        if await self._catch_up(head):
+            await self._go_live()
 
     async def _refetch(self, current: int, reason: str) -> None:
         self.last_seq = current
@@ -188,26 +293,69 @@ class ConvoyConsumer(CleanDisconnectMixin, AsyncJsonWebsocketConsumer):
         buffered, self.buffer = self.buffer, []
         for message in sorted(buffered, key=lambda m: m["seq"]):
             await self._deliver(message)
+            if self.forbidden:
+                return
         await self.send_json({"type": "live", "seq": self.last_seq})
 
     async def resume_timeout(self, message: dict[str, Any]) -> None:
-        if self.pending:
+        if self.pending and not self.forbidden:
             await self._go_live()
 
-    async def _catch_up(self, upto: int) -> None:
-        """Send every event after last_seq up to `upto` from the log, in order."""
+    async def _catch_up(self, upto: int) -> bool:
+        """Send every event after last_seq up to `upto` from the log, in order.
+
+        False if the person has lost access (the socket is then closed).
+        """
         while self.last_seq < upto:
-            missed = await _missed(self.convoy_id, self.last_seq)
-            if not missed:
-                return
-            for message in missed:
-                await self.send_json(message)
-                self.last_seq = message["seq"]
+            page = await _log_page(self.scope["user"], self.convoy_id, self.last_seq)
+            if page is None:
+                await self._forbid()
+                return False
+            _head, messages = page
+            messages = [m for m in messages if m["seq"] <= upto]
+            if not messages:
+                return True
+            for message in messages:
+                # The page is bounded by a head read together with the access check.
+                await self._emit(
+                    message["seq"], message["kind"], await self.encode_json(message), checked=True
+                )
+        return True
+
+    async def _emit(self, seq: int, kind: str, text: str, *, checked: bool) -> None:
+        """The one way an event reaches the client: in seq order, once, never after the
+        person lost access. `checked`: the event came from an access-bounded log read."""
+        if self.forbidden or seq <= self.last_seq:
+            return
+        # Someone's membership ended. Re-check before sending: if it was this person's,
+        # neither this event nor any later one may reach them.
+        if (
+            kind in ENDS_ACCESS
+            and not checked
+            and await _head_if_allowed(self.scope["user"], self.convoy_id) is None
+        ):
+            await self._forbid()
+            return
+        await self.send(text_data=text)
+        self.last_seq = seq
+
+    async def _forbid(self) -> None:
+        """Access is gone: stop everything, then close."""
+        if self.forbidden:
+            return
+        self.forbidden = True
+        self.pending = False
+        self.buffer = []
+        # Leave the groups at once: the close handshake takes a round trip.
+        await self._leave_groups()
+        await self.close(code=CLOSE_FORBIDDEN)
 
     # --- channel-layer messages ---
 
     async def convoy_event(self, message: dict[str, Any]) -> None:
         """A live event (convoys.events.event_group_message): relayed as the text it came as."""
+        if self.forbidden:
+            return
         if self.pending:
             # Bounded: beyond the limit the gap is read from the log anyway.
             if len(self.buffer) < REPLAY_LIMIT:
@@ -218,29 +366,30 @@ class ConvoyConsumer(CleanDisconnectMixin, AsyncJsonWebsocketConsumer):
     async def _deliver(self, message: dict[str, Any]) -> None:
         seq = message["seq"]
         if seq <= self.last_seq:
-            return  # already sent by a replay
-        if seq > self.last_seq + 1:
-            await self._catch_up(seq)  # a publish was lost or is late: read the gap
-        if seq == self.last_seq + 1:
-            await self.send(text_data=message["text"])
-            self.last_seq = seq
-        if message["kind"] == "membership.left" and message["company_id"] in self.company_ids:
-            await self._recheck_access()
+            return  # already sent by an (access-bounded) replay
+        if seq > self.last_seq + 1 and not await self._catch_up(seq - 1):
+            return  # a publish was lost or is late: the gap was read from the log
+        await self._emit(seq, message["kind"], message["text"], checked=False)
 
     async def access_changed(self, message: dict[str, Any]) -> None:
         """This person left a company or lost a role: are they still allowed here?"""
-        await self._recheck_access()
-
-    async def _recheck_access(self) -> None:
-        if not await _still_allowed(self.scope["user"], self.convoy_id):
-            await self.close(code=CLOSE_FORBIDDEN)
+        if (
+            not self.forbidden
+            and await _head_if_allowed(self.scope["user"], self.convoy_id) is None
+        ):
+            await self._forbid()
 
     async def convoy_presence(self, message: dict[str, Any]) -> None:
-        await self.send_json({"type": "presence", "people": message["people"]})
+        if not self.forbidden:
+            await self._presence_send(message["people"])
+
+    async def _presence_send(self, people: list[dict[str, Any]]) -> None:
+        self.present = [(p["id"], p["tabs"]) for p in people]
+        await self.send_json({"type": "presence", "people": people})
 
     async def _presence_touch(self, *, broadcast: bool, if_changed: bool = False) -> None:
-        """Refresh this socket's presence entry. On heartbeats, announce the list only when it
-        differs from the last one seen (someone's entry expired after a crash)."""
+        """Refresh this socket's presence entry. On heartbeats, announce the list to everyone
+        when it differs from the last one seen here (someone's entry expired after a crash)."""
         # Presence is a nicety: a Redis hiccup must not cost the socket its events.
         try:
             await presence_store().touch(self.convoy_id, self.channel_name, self.presence_info)
@@ -249,7 +398,10 @@ class ConvoyConsumer(CleanDisconnectMixin, AsyncJsonWebsocketConsumer):
             elif if_changed:
                 people = people_present(await presence_store().entries(self.convoy_id))
                 if [(p["id"], p["tabs"]) for p in people] != self.present:
-                    await self._presence_send(people)
+                    self.present = [(p["id"], p["tabs"]) for p in people]
+                    await self.channel_layer.group_send(
+                        convoy_group(self.convoy_id), {"type": "convoy.presence", "people": people}
+                    )
         except Exception:
             logger.warning("presence: update for convoy %s failed", self.convoy_id, exc_info=True)
 

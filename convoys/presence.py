@@ -1,8 +1,8 @@
 """Who is looking at a convoy right now.
 
 Each open socket holds an entry (its channel name → the person and their companies) that
-expires PRESENCE_TTL seconds after its last heartbeat, so a crashed process or a dropped
-connection leaves no ghost for longer than that. Several tabs of one person count once.
+expires PRESENCE_TTL_SECONDS (setting, 60) after its last heartbeat, so a crashed process or
+a dropped connection leaves no ghost for longer than that. Several tabs of one person count once.
 The store is Redis when REDIS_URL is set (shared by all ASGI processes), else process memory
 (the embedded mode has one process).
 """
@@ -14,7 +14,10 @@ from typing import Any
 
 from django.conf import settings
 
-PRESENCE_TTL = 60  # seconds; clients heartbeat every 20
+
+def presence_ttl() -> float:
+    """Seconds an entry outlives its last heartbeat (clients heartbeat every 20)."""
+    return float(settings.PRESENCE_TTL_SECONDS)
 
 
 class MemoryPresence:
@@ -22,7 +25,7 @@ class MemoryPresence:
         self._entries: dict[int, dict[str, tuple[float, dict[str, Any]]]] = {}
 
     async def touch(self, convoy_id: int, channel: str, info: dict[str, Any]) -> None:
-        self._entries.setdefault(convoy_id, {})[channel] = (time.time() + PRESENCE_TTL, info)
+        self._entries.setdefault(convoy_id, {})[channel] = (time.time() + presence_ttl(), info)
 
     async def remove(self, convoy_id: int, channel: str) -> None:
         self._entries.get(convoy_id, {}).pop(channel, None)
@@ -48,10 +51,11 @@ class RedisPresence:
     async def touch(self, convoy_id: int, channel: str, info: dict[str, Any]) -> None:
         expiries, infos = self._keys(convoy_id)
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.zadd(expiries, {channel: time.time() + PRESENCE_TTL})
+            ttl = presence_ttl()
+            pipe.zadd(expiries, {channel: time.time() + ttl})
             pipe.hset(infos, channel, json.dumps(info))
-            pipe.expire(expiries, PRESENCE_TTL * 2)
-            pipe.expire(infos, PRESENCE_TTL * 2)
+            pipe.expire(expiries, int(ttl * 2) + 1)
+            pipe.expire(infos, int(ttl * 2) + 1)
             await pipe.execute()
 
     async def remove(self, convoy_id: int, channel: str) -> None:

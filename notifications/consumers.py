@@ -7,12 +7,17 @@ missed, oldest first. Anonymous sockets are refused.
 """
 
 from typing import Any
-from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from convoys.consumers import CLOSE_FORBIDDEN, CleanDisconnectMixin
+from convoys.consumers import (
+    CLOSE_FORBIDDEN,
+    CleanDisconnectMixin,
+    SafeJsonMixin,
+    parse_cursor,
+    query_param,
+)
 from convoys.events import server_loop_remember, user_group
 
 REPLAY_LIMIT = 100
@@ -32,15 +37,7 @@ def _missed(user_id: int, after: int) -> list[dict[str, Any]]:
     return [notification_message(n, unread=unread) for n in rows]
 
 
-def _cursor(value: Any) -> int | None:
-    try:
-        cursor = int(value)
-    except (TypeError, ValueError):
-        return None
-    return cursor if cursor >= 0 else None
-
-
-class NotificationConsumer(CleanDisconnectMixin, AsyncJsonWebsocketConsumer):
+class NotificationConsumer(SafeJsonMixin, CleanDisconnectMixin, AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         server_loop_remember()
         user = self.scope.get("user")
@@ -54,8 +51,7 @@ class NotificationConsumer(CleanDisconnectMixin, AsyncJsonWebsocketConsumer):
         # an id it has already seen).
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        query = parse_qs(self.scope.get("query_string", b"").decode())
-        after = _cursor(query.get("after", [None])[0])
+        after = parse_cursor(query_param(self.scope, "after"))
         if after is not None:
             await self._replay(after)
 
@@ -73,7 +69,7 @@ class NotificationConsumer(CleanDisconnectMixin, AsyncJsonWebsocketConsumer):
         if content.get("type") == "ping":
             await self.send_json({"type": "pong"})
         elif content.get("type") == "resume":
-            after = _cursor(content.get("after"))
+            after = parse_cursor(content.get("after"))
             if after is not None:
                 await self._replay(after)
 
