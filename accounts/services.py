@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from accounts.models import User, validate_timezone
+from accounts.text import name_clean
 
 
 def handle_allocate(*, name: str) -> str:
@@ -31,9 +32,9 @@ def user_register(
     *, email: str, password: str, name: str, language: str = "de", timezone: str = "Europe/Berlin"
 ) -> User:
     email = User.objects.normalize_email(email).strip().lower()
-    name = name.strip()
-    if not name:
+    if not name.strip():
         raise ValidationError({"name": [_("Please enter your name.")]})
+    name = name_clean(name)
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": [_("An account with this e-mail address exists.")]})
     try:
@@ -70,7 +71,7 @@ def user_update(
     if name is not None:
         if not name.strip():
             raise ValidationError({"name": [_("Please enter your name.")]})
-        user.name = name.strip()
+        user.name = name_clean(name)
         fields.append("name")
     if language is not None:
         user.language = language
