@@ -1,11 +1,24 @@
-"""Admin forms for the e-mail based user model."""
+"""Forms around the e-mail based user model: admin forms, password reset and set-password.
+
+Every form that sets a password saves it through accounts.services.user_password_set, which
+also revokes the person's API tokens.
+"""
 
 from typing import Any
+from urllib.parse import urlsplit
 
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.conf import settings
+from django.contrib.auth.forms import (
+    AdminPasswordChangeForm,
+    AdminUserCreationForm,
+    PasswordResetForm,
+    SetPasswordForm,
+    UserChangeForm,
+)
 
 from accounts.models import User
-from accounts.services import handle_allocate
+from accounts.ratelimit import password_reset_mail_allowed
+from accounts.services import handle_allocate, user_password_set
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -26,3 +39,42 @@ class UserChangeAdminForm(UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
+
+
+class UserPasswordAdminForm(AdminPasswordChangeForm):
+    """The admin's "change password" form; the new password revokes the API tokens."""
+
+    def save(self, commit: bool = True) -> Any:
+        if not commit:
+            return super().save(commit=False)
+        usable = self.cleaned_data.get("set_usable_password", True)
+        return user_password_set(
+            user=self.user, password=self.cleaned_data["password1"] if usable else None
+        )
+
+
+class PasswordSetForm(SetPasswordForm):
+    """The new password of a reset link; it revokes the API tokens."""
+
+    def save(self, commit: bool = True) -> Any:
+        if not commit:
+            return super().save(commit=False)
+        return user_password_set(user=self.user, password=self.cleaned_data["new_password1"])
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    """Django's reset form with two changes: the link is built from SITE_URL, never from the
+    request's Host header (which a client chooses), and at most PASSWORD_RESET_RATE_LIMIT
+    mails go to one address per window. The page afterwards is the same whether or not a
+    mail was sent, so it tells nothing about which addresses have accounts."""
+
+    def save(self, **kwargs: Any) -> None:
+        site = urlsplit(settings.SITE_URL)
+        kwargs["domain_override"] = site.netloc
+        kwargs["use_https"] = site.scheme == "https"
+        super().save(**kwargs)
+
+    def send_mail(self, *args: Any, **kwargs: Any) -> None:
+        to_email = kwargs["to_email"] if "to_email" in kwargs else args[4]
+        if password_reset_mail_allowed(email=to_email):
+            super().send_mail(*args, **kwargs)

@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
+from knox.settings import CONSTANTS
 
 HANDLE_PATTERN = r"[a-z0-9][a-z0-9_]{1,29}"
 handle_validator = RegexValidator(
@@ -86,3 +88,25 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.name
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token of one person (django-rest-knox's token with a name and a plain id).
+
+    Only a hash of the secret is stored (`digest`) with its first characters (`token_key`) to
+    find it; the secret is shown once, when the token is made. Tokens expire (`expiry`) and
+    are revoked by deleting the row.
+    """
+
+    # A short, non-secret id to list and revoke a token by (knox's primary key is the digest).
+    id = models.BigAutoField(primary_key=True)
+    digest = models.CharField(max_length=CONSTANTS.DIGEST_LENGTH, unique=True)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.name or self.token_key[:8]} ({self.user_id})"

@@ -2,7 +2,10 @@
 
 from typing import Any
 
-from accounts.models import User
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import ApiToken, User
 from companies.models import CompanyMember
 from convoys.selectors import convoy_list_for_user
 
@@ -29,3 +32,10 @@ def user_profile(*, user: User) -> dict[str, Any]:
         "companies": companies,
         "convoys": convoys,
     }
+
+
+def api_tokens_for_user(*, user: User) -> QuerySet[ApiToken]:
+    """The person's API tokens that still work, newest first."""
+    return ApiToken.objects.filter(user=user).filter(
+        Q(expiry__isnull=True) | Q(expiry__gt=timezone.now())
+    )

@@ -1,15 +1,18 @@
-"""Writes for accounts: registration, profile changes, API tokens."""
+"""Writes for accounts: registration, profile changes, passwords, API tokens."""
 
 import re
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone as dj_timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
-from accounts.models import User, validate_timezone
+from accounts.events import tokens_revoked_on_commit
+from accounts.models import ApiToken, User, validate_timezone
 from accounts.text import name_clean
 
 
@@ -88,6 +91,51 @@ def user_update(
     return user
 
 
-def token_for_user(*, user: User) -> str:
-    token, _created = Token.objects.get_or_create(user=user)
-    return token.key
+def _token_ttl() -> timedelta:
+    return timedelta(days=settings.API_TOKEN_TTL_DAYS)
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """A new API token for `user`; returns the row and the secret, which is shown only now
+    (the database keeps a hash). Expired tokens of the person are dropped first."""
+    ApiToken.objects.filter(user=user, expiry__lt=dj_timezone.now()).delete()
+    if ApiToken.objects.filter(user=user).count() >= settings.API_TOKEN_LIMIT_PER_USER:
+        raise ValidationError(
+            {
+                "non_field_errors": [
+                    _("You have too many API tokens. Please revoke one you no longer use.")
+                ]
+            }
+        )
+    return ApiToken.objects.create(user=user, expiry=_token_ttl(), name=name.strip()[:100])
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken) -> None:
+    """Revoke one token: it stops working at once and its open sockets close after commit."""
+    token_id = token.pk
+    ApiToken.objects.filter(pk=token_id).delete()
+    tokens_revoked_on_commit(token_ids=[token_id])
+
+
+@transaction.atomic
+def api_tokens_revoke_all(*, user: User) -> int:
+    """Revoke every API token of `user` (logout everywhere, password change or reset)."""
+    token_ids = list(ApiToken.objects.filter(user=user).values_list("pk", flat=True))
+    ApiToken.objects.filter(pk__in=token_ids).delete()
+    tokens_revoked_on_commit(token_ids=token_ids)
+    return len(token_ids)
+
+
+@transaction.atomic
+def user_password_set(*, user: User, password: str | None) -> User:
+    """Set a new password (reset, admin; None: no usable password). Every API token dies with
+    the old password; sessions end through Django's session hash check."""
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    user.save(update_fields=["password"])
+    api_tokens_revoke_all(user=user)
+    return user

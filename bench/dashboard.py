@@ -68,9 +68,9 @@ def _populate(*, companies: int, rng: random.Random, suffix: str):
     Rows are bulk-created: the benchmark measures reads, and the services' per-row events
     would only make setup slow."""
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
     from accounts.models import User
+    from accounts.services import api_token_create
     from companies.models import Company, CompanyMember
     from convoys.models import Convoy, Facilitator, Membership
     from projects.models import Milestone, Project, Update
@@ -134,8 +134,8 @@ def _populate(*, companies: int, rng: random.Random, suffix: str):
         for c in firms
         for _ in range(rng.randint(1, 3))
     )
-    token = Token.objects.create(user=facilitator)
-    return convoy, token.key, len(projects), len(milestones)
+    _token, secret = api_token_create(user=facilitator, name="bench")
+    return convoy, secret, len(projects), len(milestones)
 
 
 def _measure(*, companies: int, requests: int, warmup: int, cold: int, rng) -> list[Row]:

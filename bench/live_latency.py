@@ -62,8 +62,7 @@ def setup_environment(layer: str) -> None:
 
 
 def arrange():
-    from rest_framework.authtoken.models import Token
-
+    from accounts.services import api_token_create
     from tests.factories import (
         CompanyFactory,
         CompanyMemberFactory,
@@ -77,7 +76,7 @@ def arrange():
     owner = UserFactory()
     CompanyMemberFactory(company=company, user=owner, role="owner")
     MembershipFactory(convoy=convoy, company=company)
-    token = Token.objects.create(user=owner).key
+    token = api_token_create(user=owner, name="bench")[1]
     return convoy, company, owner, token
 
 

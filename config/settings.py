@@ -7,6 +7,7 @@ Two ways to run from the same code:
 """
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -43,7 +44,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    # Hashed, expiring, revocable API tokens (the model is accounts.ApiToken).
+    "knox",
+    # Login lockout per account and per address (web, admin and API token logins).
+    "axes",
     "django_filters",
     "drf_spectacular",
     "channels",
@@ -68,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a login refused by the axes backend into the lockout page (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -104,7 +110,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses every login of a locked-out account or address before the password is
+    # checked (so the right password is refused too until the cool-off ends).
+    "axes.backends.AxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -210,9 +221,49 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 
+# --- authentication: client address, login lockout, form limits, API tokens ---
+# How many reverse proxies in front append to X-Forwarded-For. 0 (default): the address is
+# REMOTE_ADDR and the header is ignored. uvicorn's --proxy-headers already puts the client
+# into REMOTE_ADDR when the proxy is in FORWARDED_ALLOW_IPS; then keep 0 here.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# django-axes: an account is locked after LOGIN_FAILURE_LIMIT wrong passwords from anywhere
+# (stops guessing spread over many addresses), and an address after as many failures on any
+# accounts (stops one address spraying many accounts). Either lock lasts LOGIN_COOLOFF_MINUTES;
+# the short cool-off bounds what someone who locks another person out can do.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_USERNAME_CALLABLE = "accounts.ratelimit.login_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.ratelimit.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.ratelimit.lockout_response"
+AXES_RESET_ON_SUCCESS = False
+# Attempts during a lock do not prolong it: the cool-off (and Retry-After) stays what it says.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_VERBOSE = False
+# Sign-up and password reset: at most this many per client address and per target e-mail
+# address within RATE_LIMIT_WINDOW_SECONDS (reset mails beyond it are silently not sent).
+SIGNUP_RATE_LIMIT = env.int("SIGNUP_RATE_LIMIT", default=10)
+PASSWORD_RESET_RATE_LIMIT = env.int("PASSWORD_RESET_RATE_LIMIT", default=5)
+RATE_LIMIT_WINDOW_SECONDS = env.int("RATE_LIMIT_WINDOW_SECONDS", default=3600)
+# API tokens (django-rest-knox): stored hashed; valid for API_TOKEN_TTL_DAYS after their last
+# use, so an integration in use keeps working and a forgotten token dies by itself.
+KNOX_TOKEN_MODEL = "accounts.ApiToken"
+# knox's migrations would create its own (swapped-out, unused) token table with a foreign key
+# to users that test flushes cannot truncate; our model lives in accounts' migrations.
+MIGRATION_MODULES = {"knox": None}
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=90)
+API_TOKEN_LIMIT_PER_USER = env.int("API_TOKEN_LIMIT_PER_USER", default=50)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS),
+    "AUTO_REFRESH": True,
+    # The expiry is written at most once an hour per token, not on every request.
+    "MIN_REFRESH_INTERVAL": 3600,
+    "AUTH_HEADER_PREFIX": "Token",
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -225,6 +276,9 @@ REST_FRAMEWORK = {
     # DRF's JSONParser, refusing deeply nested bodies with a 400 (not a RecursionError 500).
     "DEFAULT_PARSER_CLASSES": ["config.parsers.DepthLimitedJSONParser"],
     "DEFAULT_THROTTLE_RATES": {"auth": env.str("AUTH_THROTTLE_RATE", default="30/minute")},
+    # The throttles' client address: REMOTE_ADDR, or the one TRUSTED_PROXY_COUNT hops back in
+    # X-Forwarded-For. DRF's default (None) would take the whole header, which anyone can set.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {

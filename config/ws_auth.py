@@ -17,7 +17,8 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http.request import split_domain_port, validate_host
 from django.utils.http import is_same_domain
-from rest_framework.authtoken.models import Token
+from knox.auth import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
 
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 
@@ -82,22 +83,27 @@ class HostOriginValidator:
 
 
 @database_sync_to_async
-def _user_for_token(key: str) -> Any:
-    token = Token.objects.select_related("user").filter(key=key).first()
-    if token is None or not token.user.is_active:
-        return AnonymousUser()
-    return token.user
+def _user_for_token(key: str) -> tuple[Any, int | None]:
+    """The user and token id of an API token, by the same rules as the API (hashed lookup,
+    expiry, inactive users refused); an anonymous user when it does not work."""
+    try:
+        user, token = TokenAuthentication().authenticate_credentials(key.encode())
+    except AuthenticationFailed:
+        return AnonymousUser(), None
+    return user, token.pk
 
 
 class TokenAuthMiddleware(BaseMiddleware):
-    """Sets scope['user'] from an `Authorization: Token <key>` header when one is sent."""
+    """Sets scope['user'] from an `Authorization: Token <key>` header when one is sent, and
+    scope['token_id'], so the socket can be closed when that token is revoked."""
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> Any:
         for name, value in scope.get("headers", []):
             if name == b"authorization":
                 kind, _sep, key = value.decode("latin1").partition(" ")
                 if kind.lower() == "token" and key.strip():
-                    scope = dict(scope, user=await _user_for_token(key.strip()))
+                    user, token_id = await _user_for_token(key.strip())
+                    scope = dict(scope, user=user, token_id=token_id)
                 break
         return await super().__call__(scope, receive, send)
 

@@ -36,6 +36,7 @@ from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from accounts.consumers import TokenRevocationMixin
 from companies.models import CompanyMember
 from convoys.events import (
     EventKind,
@@ -175,7 +176,9 @@ class SafeJsonMixin:
         await self.receive_json(content, **kwargs)  # type: ignore[attr-defined]
 
 
-class ConvoyConsumer(SafeJsonMixin, CleanDisconnectMixin, AsyncJsonWebsocketConsumer):
+class ConvoyConsumer(
+    TokenRevocationMixin, SafeJsonMixin, CleanDisconnectMixin, AsyncJsonWebsocketConsumer
+):
     convoy_id: int
     last_seq: int
 
@@ -205,6 +208,7 @@ class ConvoyConsumer(SafeJsonMixin, CleanDisconnectMixin, AsyncJsonWebsocketCons
         }
         await self.channel_layer.group_add(convoy_group(self.convoy_id), self.channel_name)
         await self.channel_layer.group_add(access_group(user.pk), self.channel_name)
+        await self.token_group_join()
         self.joined = True
         await self.accept()
         after = query_param(self.scope, "after")
@@ -238,6 +242,7 @@ class ConvoyConsumer(SafeJsonMixin, CleanDisconnectMixin, AsyncJsonWebsocketCons
         await self.channel_layer.group_discard(
             access_group(self.scope["user"].pk), self.channel_name
         )
+        await self.token_group_leave()
 
     # --- client messages ---
 

@@ -1,16 +1,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from accounts.forms import PasswordSetForm
 from frontend import checkin_views, comments_views, notification_views, views
 
 app_name = "frontend"
 
-# Django's password-reset views with our templates. The e-mailed link is built from the
-# request's host (no sites framework), so it points back to where the person asked.
+# Django's password-reset views with our templates and accounts' forms: the e-mailed link is
+# built from SITE_URL (never from the request's Host), a new password revokes the API tokens.
 password_reset_urls = [
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
+        views.PasswordResetView.as_view(
             template_name="frontend/auth/password_reset_form.html",
             email_template_name="frontend/email/password_reset.txt",
             html_email_template_name="frontend/email/password_reset.html",
@@ -30,6 +31,7 @@ password_reset_urls = [
         "password-reset/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
             template_name="frontend/auth/password_reset_confirm.html",
+            form_class=PasswordSetForm,
             success_url=reverse_lazy("frontend:password_reset_complete"),
         ),
         name="password_reset_confirm",

@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language
 
+from accounts.forms import PasswordResetRequestForm
+from accounts.ratelimit import password_reset_address_allowed, rate_limited_message, signup_allowed
 from accounts.selectors import user_profile
 from accounts.services import user_register, user_update
 from checkins.selectors import checkins_upcoming
@@ -128,12 +130,16 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         language = translation.get_language() or settings.LANGUAGE_CODE
+        if not signup_allowed(request=request, email=form.cleaned_data["email"]):
+            form.add_error(None, rate_limited_message())
+            context = {"form": form, "next": _next_url(request, "")}
+            return render(request, "frontend/auth/signup.html", context, status=429)
         try:
             user = user_register(**form.cleaned_data, language=language[:2])
         except ValidationError as exc:
             errors_to_form(form, exc)
         else:
-            login(request, user)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome to Konvoi, %(name)s!") % {"name": user.name})
             response = redirect(_next_url(request, reverse("frontend:home")))
             _set_language_cookie(response, user.language)
@@ -141,6 +147,21 @@ def signup(request: HttpRequest) -> HttpResponse:
     return render(
         request, "frontend/auth/signup.html", {"form": form, "next": _next_url(request, "")}
     )
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset view, limited per client address; the per-recipient limit and the link
+    built from SITE_URL live in the form."""
+
+    form_class = PasswordResetRequestForm
+
+    def form_valid(self, form: PasswordResetRequestForm) -> HttpResponse:
+        if not password_reset_address_allowed(request=self.request):
+            form.add_error(None, rate_limited_message())
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
+        return super().form_valid(form)
 
 
 @require_POST

@@ -11,6 +11,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from accounts.consumers import TokenRevocationMixin
 from convoys.consumers import (
     CLOSE_FORBIDDEN,
     CleanDisconnectMixin,
@@ -37,7 +38,9 @@ def _missed(user_id: int, after: int) -> list[dict[str, Any]]:
     return [notification_message(n, unread=unread) for n in rows]
 
 
-class NotificationConsumer(SafeJsonMixin, CleanDisconnectMixin, AsyncJsonWebsocketConsumer):
+class NotificationConsumer(
+    TokenRevocationMixin, SafeJsonMixin, CleanDisconnectMixin, AsyncJsonWebsocketConsumer
+):
     async def connect(self) -> None:
         server_loop_remember()
         user = self.scope.get("user")
@@ -50,6 +53,7 @@ class NotificationConsumer(SafeJsonMixin, CleanDisconnectMixin, AsyncJsonWebsock
         # Join before replaying, so nothing created in between is lost (the client drops
         # an id it has already seen).
         await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.token_group_join()
         await self.accept()
         after = parse_cursor(query_param(self.scope, "after"))
         if after is not None:
@@ -62,6 +66,7 @@ class NotificationConsumer(SafeJsonMixin, CleanDisconnectMixin, AsyncJsonWebsock
     async def disconnect(self, code: int) -> None:
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
+            await self.token_group_leave()
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not isinstance(content, dict):

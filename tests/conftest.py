@@ -7,10 +7,9 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts.models import User
+from accounts.models import ApiToken, User
 from checkins.models import CalendarFeed, CheckIn, CheckInReport, Rsvp
 from comments.models import Comment, CommentRevision, Reaction
 from companies.models import Company, CompanyMember
@@ -142,7 +141,7 @@ def client_for():
 # Every table the domain writes to (including the many-to-many link tables).
 DOMAIN_MODELS = [
     User,
-    Token,
+    ApiToken,
     Company,
     CompanyMember,
     Convoy,

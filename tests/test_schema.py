@@ -8,13 +8,14 @@ operations reach their real code path; path parameters point at real rows for po
 
 import pytest
 import schemathesis
+from django.conf import settings as django_settings
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from rest_framework.throttling import ScopedRateThrottle
 
+from accounts.services import api_token_create
 from convoys.models import Facilitator
 from tests.factories import CompanyMemberFactory, MilestoneFactory, UserFactory
 
@@ -40,13 +41,16 @@ def api_user(world, content, monkeypatch):
     colleague = UserFactory(email="colleague@example.com")
     CompanyMemberFactory(company=world.company, user=colleague, role="member")
     MilestoneFactory(project=content.project, status="done")
-    token = Token.objects.create(user=world.owner)
+    # Login lockout and sign-up limits would answer 429 after a few examples, like the throttle.
+    monkeypatch.setattr(django_settings, "AXES_FAILURE_LIMIT", 100000)
+    monkeypatch.setattr(django_settings, "SIGNUP_RATE_LIMIT", 100000)
+    _token, secret = api_token_create(user=world.owner, name="schemathesis")
     # The WSGI handler would close the test's connection at the end of each request (inside
     # the test transaction); Django's own test client disconnects these signals the same way.
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     yield {
-        "headers": {"Authorization": f"Token {token.key}"},
+        "headers": {"Authorization": f"Token {secret}"},
         "ids": {
             "companies": {"id": world.company.pk, "member_id": content.colleague.pk},
             "convoys": {

@@ -15,10 +15,30 @@ class RegisterInput(serializers.Serializer):
 class TokenInput(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
+    # Optional, so existing clients keep sending {email, password}.
+    name = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
 
 class TokenOutput(serializers.Serializer):
     token = serializers.CharField()
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    expiry = serializers.DateTimeField(allow_null=True)
+
+
+class ApiTokenOutput(serializers.Serializer):
+    """A token as listed: never its secret, only the first characters to recognise it."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    token_key = serializers.CharField(help_text="The first characters of the token.")
+    created = serializers.DateTimeField()
+    expiry = serializers.DateTimeField(allow_null=True)
+    current = serializers.BooleanField(help_text="Whether this request was made with it.")
+
+
+class RevokedOutput(serializers.Serializer):
+    revoked = serializers.IntegerField()
 
 
 class UserOutput(serializers.ModelSerializer):

@@ -1,9 +1,21 @@
 from django.urls import path
 
-from accounts.api.views import MeView, RegisterView, TokenView
+from accounts.api.views import (
+    LogoutAllView,
+    LogoutView,
+    MeView,
+    RegisterView,
+    TokenDetailView,
+    TokenListView,
+    TokenView,
+)
 
 urlpatterns = [
     path("auth/register/", RegisterView.as_view(), name="auth-register"),
     path("auth/token/", TokenView.as_view(), name="auth-token"),
+    path("auth/logout/", LogoutView.as_view(), name="auth-logout"),
+    path("auth/logout-all/", LogoutAllView.as_view(), name="auth-logout-all"),
+    path("auth/tokens/", TokenListView.as_view(), name="auth-tokens"),
+    path("auth/tokens/<int:token_id>/", TokenDetailView.as_view(), name="auth-token-detail"),
     path("me/", MeView.as_view(), name="me"),
 ]

@@ -1,8 +1,10 @@
 from django.contrib.auth import authenticate
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from knox.auth import TokenAuthentication
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -10,15 +12,25 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.api.serializers import (
+    ApiTokenOutput,
     MeOutput,
     MeUpdateInput,
     RegisterInput,
+    RevokedOutput,
     TokenInput,
     TokenOutput,
     UserOutput,
 )
-from accounts.selectors import user_profile
-from accounts.services import token_for_user, user_register, user_update
+from accounts.models import ApiToken
+from accounts.ratelimit import lockout_response, rate_limited_message, signup_allowed
+from accounts.selectors import api_tokens_for_user, user_profile
+from accounts.services import (
+    api_token_create,
+    api_token_revoke,
+    api_tokens_revoke_all,
+    user_register,
+    user_update,
+)
 
 
 class RegisterView(APIView):
@@ -31,6 +43,9 @@ class RegisterView(APIView):
     def post(self, request: Request) -> Response:
         data = RegisterInput(data=request.data)
         data.is_valid(raise_exception=True)
+        # Per address (besides the scoped throttle) and per target e-mail address.
+        if not signup_allowed(request=request._request, email=data.validated_data["email"]):
+            raise Throttled(detail=rate_limited_message())
         user = user_register(**data.validated_data)
         return Response(UserOutput(user).data, status=status.HTTP_201_CREATED)
 
@@ -41,20 +56,81 @@ class TokenView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 
-    @extend_schema(request=TokenInput, responses={200: TokenOutput}, operation_id="auth_token")
+    @extend_schema(
+        request=TokenInput,
+        responses={200: TokenOutput, 429: OpenApiResponse(description="Locked out")},
+        operation_id="auth_token",
+    )
     def post(self, request: Request) -> Response:
         data = TokenInput(data=request.data)
         data.is_valid(raise_exception=True)
+        # The Django request, so that django-axes counts and locks this login like the web
+        # and admin ones (its backend and middleware read and flag the HttpRequest).
+        django_request = request._request
         user = authenticate(
-            request,
+            django_request,
             email=data.validated_data["email"].lower(),
             password=data.validated_data["password"],
         )
         if user is None:
+            if getattr(django_request, "axes_locked_out", False):
+                return lockout_response(django_request)
             raise ValidationError(
                 {"non_field_errors": [_("E-mail address or password is not correct.")]}
             )
-        return Response({"token": token_for_user(user=user)})
+        token, secret = api_token_create(user=user, name=data.validated_data.get("name", ""))
+        return Response(
+            {"token": secret, "id": token.pk, "name": token.name, "expiry": token.expiry}
+        )
+
+
+def _current_token_id(request: Request) -> int | None:
+    return request.auth.pk if isinstance(request.auth, ApiToken) else None
+
+
+class LogoutView(APIView):
+    """Revokes the token this request was made with."""
+
+    authentication_classes = [TokenAuthentication]
+
+    @extend_schema(request=None, responses={204: None}, operation_id="auth_logout")
+    def post(self, request: Request) -> Response:
+        api_token_revoke(token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LogoutAllView(APIView):
+    """Revokes every API token of the caller."""
+
+    @extend_schema(request=None, responses={200: RevokedOutput}, operation_id="auth_logout_all")
+    def post(self, request: Request) -> Response:
+        return Response({"revoked": api_tokens_revoke_all(user=request.user)})
+
+
+class TokenListView(APIView):
+    @extend_schema(responses={200: ApiTokenOutput(many=True)}, operation_id="auth_tokens_list")
+    def get(self, request: Request) -> Response:
+        current = _current_token_id(request)
+        rows = [
+            {
+                "id": t.pk,
+                "name": t.name,
+                "token_key": t.token_key[:8],
+                "created": t.created,
+                "expiry": t.expiry,
+                "current": t.pk == current,
+            }
+            for t in api_tokens_for_user(user=request.user)
+        ]
+        return Response(ApiTokenOutput(rows, many=True).data)
+
+
+class TokenDetailView(APIView):
+    @extend_schema(responses={204: None}, operation_id="auth_tokens_destroy")
+    def delete(self, request: Request, token_id: int) -> Response:
+        token = get_object_or_404(api_tokens_for_user(user=request.user), pk=token_id)
+        api_token_revoke(token=token)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeView(APIView):

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
 from accounts.models import HANDLE_PATTERN, User
-from accounts.services import handle_allocate, token_for_user, user_register, user_update
+from accounts.services import handle_allocate, user_register, user_update
 from tests.factories import UserFactory
 
 PASSWORD = "S3cure-enough!"
@@ -98,8 +98,3 @@ def test_user_update_changes_only_what_is_given(db):
     assert "timezone" in exc.value.message_dict
     with pytest.raises(ValidationError):
         user_update(user=user, name="  ")
-
-
-def test_token_for_user_is_stable(db):
-    user = UserFactory()
-    assert token_for_user(user=user) == token_for_user(user=user)

@@ -22,8 +22,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
-from rest_framework.authtoken.models import Token
 
+from accounts.services import api_token_create
 from tests.conftest import IN_CI, require_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -234,7 +234,7 @@ class PrivateRedis:
 
 
 def token_for(user) -> str:
-    return Token.objects.get_or_create(user=user)[0].key
+    return api_token_create(user=user, name="live test")[1]
 
 
 def run(coro):
