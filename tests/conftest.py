@@ -212,8 +212,12 @@ def content(world: World) -> Content:
         convoy=world.convoy, company=world.company, author=world.owner, body="Angebote liegen vor"
     )
     token = "matrix-invitation-token"
+    # Addressed to other_member, who owns other_company: the one who may accept it.
     invitation = InvitationFactory(
-        convoy=world.convoy, token=token, email="invited@example.com", invited_by=world.facilitator
+        convoy=world.convoy,
+        token=token,
+        email=world.other_member.email,
+        invited_by=world.facilitator,
     )
     comment = CommentFactory(
         convoy=world.convoy,

@@ -32,7 +32,7 @@ PASSWORD = "correct-horse-42"  # tests.factories.UserFactory
 @dataclass(frozen=True)
 class Endpoint:
     method: str
-    path: str  # placeholders: {convoy} {company} {project} {milestone} {token} {membership}
+    path: str  # placeholders: {convoy} {company} {project} {milestone} {token} {invitation} {membership}
     # {colleague} {update} {comment} {checkin}
     body: Any  # None, a dict, or a callable (world, content) -> dict
     expected: tuple[int, ...]  # one status per role, in ROLES order
@@ -112,9 +112,13 @@ MATRIX = [
     E("PATCH",  "/convoys/{convoy}/",                          {"name": "Umbenannt"},    401, 404, 404, 404, 403, 403, 200),
     E("GET",    "/convoys/{convoy}/invitations/",              None,                     401, 404, 404, 404, 403, 403, 200),
     E("POST",   "/convoys/{convoy}/invitations/",              {"email": "x@example.com"}, 401, 404, 404, 404, 403, 403, 201),
+    # Revoke and resend: facilitators' business, like the list.
+    E("POST",   "/convoys/{convoy}/invitations/{invitation}/revoke/", None,              401, 404, 404, 404, 403, 403, 200),
+    E("POST",   "/convoys/{convoy}/invitations/{invitation}/resend/", None,              401, 404, 404, 404, 403, 403, 200),
     # The token is the capability: whoever holds it may look at it.
     E("GET",    "/invitations/{token}/",                       None,                     401, 200, 200, 200, 200, 200, 200),
-    # Only an owner of the company named in the body can accept (other_member owns it).
+    # Only the invited address's account (other_member), as an owner of the company named in
+    # the body (other_company), can accept; the others' bodies name a company they cannot use.
     E("POST",   "/invitations/{token}/accept/",                accept_for_other_company, 401, 400, 200, 400, 400, 400, 400),
     E("GET",    "/convoys/{convoy}/memberships/",              None,                     401, 404, 404, 404, 200, 200, 200),
     # The facilitator removes a company; its owner takes it out; nobody else.
@@ -173,6 +177,7 @@ def _url(endpoint: Endpoint, world, content) -> str:
         project=content.project.pk,
         milestone=content.milestone.pk,
         token=content.invitation_token,
+        invitation=content.invitation.pk,
         membership=content.membership.pk,
         colleague=content.colleague.pk,
         update=content.update.pk,

@@ -426,7 +426,7 @@ CASES = [
         "accept for a company one does not own",
         "member",
         "POST",
-        "/invitations/{token}/accept/",
+        "/invitations/{for_member}/accept/",
         lambda w, c: {"company": c.second_company.pk},
         400,
         "company",
@@ -444,12 +444,21 @@ CASES = [
         "accept for a company already in",
         "owner",
         "POST",
-        "/invitations/{token}/accept/",
+        "/invitations/{for_owner}/accept/",
         lambda w, c: {"company": w.company.pk},
         400,
         "company",
     ),
     ("accept without company", "owner", "POST", "/invitations/{token}/accept/", {}, 400, "company"),
+    (
+        "accept an invitation sent to another address",
+        "owner",
+        "POST",
+        "/invitations/{token}/accept/",
+        lambda w, c: {"company": c.second_company.pk},
+        403,
+        "detail",
+    ),
     (
         "invite a non-address",
         "facilitator",
@@ -516,6 +525,9 @@ def bad(world, content):
     InvitationFactory(convoy=world.convoy, token="expired", expires_at=now - timedelta(seconds=1))
     InvitationFactory(convoy=world.convoy, token="used", accepted_at=now - timedelta(days=1))
     InvitationFactory(convoy=world.convoy, token="revoked", revoked_at=now)
+    # An invitation is accepted by the account it was sent to.
+    InvitationFactory(convoy=world.convoy, token="for-member", email=world.member.email)
+    InvitationFactory(convoy=world.convoy, token="for-owner", email=world.owner.email)
     Project.objects.filter(pk=content.project.pk).update(start_date="2026-05-01")
     return content
 
@@ -538,6 +550,8 @@ def test_bad_input_is_refused_naming_the_field(
         expired="expired",
         used="used",
         revoked="revoked",
+        for_member="for-member",
+        for_owner="for-owner",
     )
     if callable(body):
         body = body(world, bad)

@@ -22,7 +22,10 @@ def test_happy_path_over_the_api(db, api_client):
     )
     assert r.status_code == 201, r.content
     convoy = r.json()
-    r = api_client.post(f"/api/v1/convoys/{convoy['id']}/invitations/", {"email": "o@example.com"})
+    # The one account invites its own address (an invitation is accepted by its addressee).
+    r = api_client.post(
+        f"/api/v1/convoys/{convoy['id']}/invitations/", {"email": "frieda@example.com"}
+    )
     assert r.status_code == 201, r.content
     token = r.json()["token"]
     r = api_client.post(

@@ -41,6 +41,8 @@ from convoys.services import (
     invitation_by_token,
     invitation_create,
     invitation_problem,
+    invitation_resend,
+    invitation_revoke,
     membership_end,
 )
 from projects.selectors import convoy_dashboard_json
@@ -95,6 +97,38 @@ class ConvoyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         )
         output = InvitationOutput(invitation).data | {"token": token}
         return Response(output, status=status.HTTP_201_CREATED)
+
+    def _invitation(self, pk: str, invitation_id: str):
+        convoy = self.get_object()
+        self._require_facilitator(convoy)
+        return get_object_or_404(convoy_invitations(convoy=convoy), pk=invitation_id)
+
+    @extend_schema(request=None, responses={200: InvitationOutput})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"invitations/(?P<invitation_id>\d+)/revoke",
+    )
+    def invitation_revoke(self, request: Request, pk: str, invitation_id: str) -> Response:
+        """Withdraw an open invitation: its link stops working."""
+        invitation = invitation_revoke(
+            actor=request.user, invitation=self._invitation(pk, invitation_id)
+        )
+        return Response(InvitationOutput(invitation).data)
+
+    @extend_schema(request=None, responses={200: InvitationCreatedOutput})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"invitations/(?P<invitation_id>\d+)/resend",
+    )
+    def invitation_resend(self, request: Request, pk: str, invitation_id: str) -> Response:
+        """Mail the invitation again with a new link (the old one stops working), valid for the
+        full period again."""
+        invitation, token = invitation_resend(
+            actor=request.user, invitation=self._invitation(pk, invitation_id)
+        )
+        return Response(InvitationOutput(invitation).data | {"token": token})
 
     @extend_schema(responses={200: MembershipOutput(many=True)})
     @action(detail=True, methods=["get"])

@@ -22,7 +22,7 @@ def test_create_convoy_makes_the_caller_facilitator(world, client_for):
 def test_invite_preview_accept(world, client_for, mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         r = client_for(world.facilitator).post(
-            f"/api/v1/convoys/{world.convoy.pk}/invitations/", {"email": "neu@example.com"}
+            f"/api/v1/convoys/{world.convoy.pk}/invitations/", {"email": world.outsider.email}
         )
     assert r.status_code == 201
     token = r.json()["token"]
@@ -85,3 +85,81 @@ def test_facilitator_edits_the_convoy(world, client_for):
     assert r.status_code == 200
     assert (r.json()["update_cadence_days"], r.json()["max_companies"]) == (7, 8)
     assert r.json()["last_event_seq"] == 1
+
+
+def _invite(world, client_for, email):
+    r = client_for(world.facilitator).post(
+        f"/api/v1/convoys/{world.convoy.pk}/invitations/", {"email": email}
+    )
+    assert r.status_code == 201, r.content
+    return r.json()
+
+
+def test_accepting_an_invitation_sent_to_another_address_is_403(world, client_for):
+    invitation = _invite(world, client_for, "neu@example.com")
+    company = CompanyFactory(name="Neu GmbH")
+    CompanyMemberFactory(company=company, user=world.outsider, role="owner")
+    r = client_for(world.outsider).post(
+        f"/api/v1/invitations/{invitation['token']}/accept/",
+        {"company": company.pk},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert r.status_code == 403
+    assert r.json()["detail"].startswith("This invitation is for neu@example.com, but you are")
+    assert not company.memberships.exists()
+
+
+def test_facilitator_revokes_and_the_link_stops_working(world, client_for):
+    invitation = _invite(world, client_for, world.other_member.email)
+    base = f"/api/v1/convoys/{world.convoy.pk}/invitations/{invitation['id']}"
+    r = client_for(world.facilitator).post(f"{base}/revoke/")
+    assert r.status_code == 200
+    assert r.json()["status"] == "revoked" and "token" not in r.json()
+    r = client_for(world.other_member).post(
+        f"/api/v1/invitations/{invitation['token']}/accept/",
+        {"company": world.other_company.pk},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert r.status_code == 400
+    assert r.json()["token"] == ["This invitation was withdrawn."]
+    # Withdrawn is final: no new link for it.
+    r = client_for(world.facilitator).post(f"{base}/resend/", HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 400
+    assert r.json()["invitation"] == ["This invitation was withdrawn."]
+
+
+def test_facilitator_resends_with_a_new_link(
+    world, client_for, mailoutbox, django_capture_on_commit_callbacks
+):
+    invitation = _invite(world, client_for, world.other_member.email)
+    base = f"/api/v1/convoys/{world.convoy.pk}/invitations/{invitation['id']}"
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client_for(world.facilitator).post(f"{base}/resend/")
+    assert r.status_code == 200
+    body = r.json()
+    assert (body["id"], body["status"]) == (invitation["id"], "open")
+    assert body["token"] != invitation["token"]
+    assert f"/invitations/{body['token']}/" in mailoutbox[-1].body
+    old = client_for(world.other_member).get(f"/api/v1/invitations/{invitation['token']}/")
+    assert old.status_code == 404
+    r = client_for(world.other_member).post(
+        f"/api/v1/invitations/{body['token']}/accept/", {"company": world.other_company.pk}
+    )
+    assert r.status_code == 200
+    r = client_for(world.facilitator).post(f"{base}/revoke/", HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 400
+    assert r.json()["invitation"] == ["This invitation has already been accepted."]
+
+
+def test_an_invitation_of_another_convoy_is_404_under_this_one(world, client_for):
+    from tests.factories import FacilitatorFactory, InvitationFactory
+
+    FacilitatorFactory(convoy=world.other_convoy, user=world.facilitator)
+    foreign = InvitationFactory(convoy=world.other_convoy)
+    for action in ("revoke", "resend"):
+        r = client_for(world.facilitator).post(
+            f"/api/v1/convoys/{world.convoy.pk}/invitations/{foreign.pk}/{action}/"
+        )
+        assert r.status_code == 404
+    foreign.refresh_from_db()
+    assert foreign.revoked_at is None

@@ -14,6 +14,7 @@ from convoys.services import (
     convoy_update,
     invitation_accept,
     invitation_create,
+    invitation_resend,
     invitation_revoke,
     membership_end,
     token_hash,
@@ -116,10 +117,10 @@ def test_invitation_create_refused_for_a_closed_convoy(world):
 
 @pytest.fixture
 def invited(world):
-    invitation, token = invitation_create(
-        actor=world.facilitator, convoy=world.convoy, email="neu@example.com"
-    )
     owner, company = _owned_company()
+    invitation, token = invitation_create(
+        actor=world.facilitator, convoy=world.convoy, email=owner.email
+    )
     return invitation, token, owner, company
 
 
@@ -178,11 +179,12 @@ def test_only_a_facilitator_revokes(world, invited):
     assert invitation.revoked_at is None
 
 
-def test_revoking_an_accepted_invitation_changes_nothing(world, invited):
+def test_revoking_an_accepted_invitation_is_refused_and_changes_nothing(world, invited):
     invitation, token, owner, company = invited
     invitation_accept(actor=owner, token=token, company=company)
     invitation.refresh_from_db()
-    invitation_revoke(actor=world.facilitator, invitation=invitation)
+    with pytest.raises(ValidationError, match="already been accepted"):
+        invitation_revoke(actor=world.facilitator, invitation=invitation)
     invitation.refresh_from_db()
     assert invitation.revoked_at is None
     assert Membership.objects.get(convoy=world.convoy, company=company).status == "active"
@@ -202,15 +204,19 @@ def test_invitation_for_a_closed_convoy_is_refused(world, invited):
 
 
 def test_only_an_owner_accepts_for_the_company(world, invited):
-    _invitation, token, _owner, company = invited
+    _invitation, _token, _owner, company = invited
     colleague = UserFactory()
     CompanyMemberFactory(company=company, user=colleague, role="member")
+    _invitation, token = invitation_create(
+        actor=world.facilitator, convoy=world.convoy, email=colleague.email
+    )
     _assert_refused(world, actor=colleague, token=token, company=company, field="company")
-    _assert_refused(world, actor=world.facilitator, token=token, company=company, field="company")
 
 
-def test_a_company_already_in_the_convoy_cannot_join_twice(world, invited):
-    _invitation, token, *_ = invited
+def test_a_company_already_in_the_convoy_cannot_join_twice(world):
+    _invitation, token = invitation_create(
+        actor=world.facilitator, convoy=world.convoy, email=world.owner.email
+    )
     _assert_refused(
         world, actor=world.owner, token=token, company=world.company, field="company",
         message="already",
@@ -286,3 +292,88 @@ def test_an_ended_membership_cannot_end_again(world, membership):
 def test_facilitator_who_also_owns_the_company_removes_it(world, membership):
     Facilitator.objects.create(convoy=world.convoy, user=world.owner)
     assert membership_end(actor=world.owner, membership=membership).status == "removed"
+
+
+# --- invitations are bound to their address; revoke and resend ---
+
+
+def test_an_invitation_is_accepted_only_by_the_account_it_was_sent_to(world, invited):
+    _invitation, token, owner, _company = invited
+    stranger, strangers_company = _owned_company("Fremd GmbH")
+    before = domain_counts()
+    with pytest.raises(PermissionDenied) as exc, translation.override("en"):
+        invitation_accept(actor=stranger, token=token, company=strangers_company)
+    # Says for which address it is (the link went there), and who is logged in.
+    assert str(exc.value) == (
+        f"This invitation is for {owner.email}, but you are logged in as {stranger.email}. "
+        f"Log out and log in (or sign up) with {owner.email} to accept it."
+    )
+    assert domain_counts() == before
+
+
+def test_the_invited_address_matches_whatever_its_case_and_spaces(world):
+    owner, company = _owned_company()
+    owner.email = "Olga.Owner@Example.COM"
+    owner.save(update_fields=["email"])
+    _invitation, token = invitation_create(
+        actor=world.facilitator, convoy=world.convoy, email="  olga.owner@example.com "
+    )
+    assert invitation_accept(actor=owner, token=token, company=company).status == "active"
+
+
+def test_revoking_twice_changes_nothing_the_second_time(world, invited):
+    invitation, *_ = invited
+    first = invitation_revoke(actor=world.facilitator, invitation=invitation).revoked_at
+    assert first is not None
+    assert invitation_revoke(actor=world.facilitator, invitation=invitation).revoked_at == first
+    assert Event.objects.filter(convoy=world.convoy).count() == 0  # facilitators' business
+
+
+def test_resend_mails_a_new_link_and_the_old_one_stops_working(
+    world, invited, mailoutbox, django_capture_on_commit_callbacks
+):
+    invitation, old_token, owner, company = invited
+    Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now())  # expired
+    with django_capture_on_commit_callbacks(execute=True):
+        resent, new_token = invitation_resend(actor=world.facilitator, invitation=invitation)
+    assert resent.pk == invitation.pk and new_token != old_token
+    assert resent.token_hash == token_hash(new_token)
+    assert resent.expires_at > timezone.now() + timedelta(days=13)
+    (mail,) = mailoutbox
+    assert mail.to == [owner.email] and f"/invitations/{new_token}/" in mail.body
+    assert Event.objects.filter(convoy=world.convoy).count() == 0
+    _assert_refused(world, actor=owner, token=old_token, company=company, field="token",
+                    message="not valid")  # fmt: skip
+    assert invitation_accept(actor=owner, token=new_token, company=company).status == "active"
+
+
+def test_a_mail_queued_with_the_old_token_is_not_sent_after_a_resend(world, invited, mailoutbox):
+    from convoys.tasks import invitation_email_send
+
+    invitation, old_token, *_ = invited
+    invitation_resend(actor=world.facilitator, invitation=invitation)
+    invitation_email_send(invitation_id=invitation.pk, token=old_token)
+    assert mailoutbox == []
+
+
+@pytest.mark.parametrize("state", ["revoked", "accepted"])
+def test_resend_is_refused_once_revoked_or_accepted(world, invited, state):
+    invitation, token, owner, company = invited
+    if state == "revoked":
+        invitation_revoke(actor=world.facilitator, invitation=invitation)
+    else:
+        invitation_accept(actor=owner, token=token, company=company)
+    invitation.refresh_from_db()
+    before = domain_counts()
+    with pytest.raises(ValidationError):
+        invitation_resend(actor=world.facilitator, invitation=invitation)
+    assert domain_counts() == before
+    assert Invitation.objects.get(pk=invitation.pk).token_hash == invitation.token_hash
+
+
+@pytest.mark.parametrize("role", ["owner", "member", "outsider"])
+def test_only_a_facilitator_resends(world, invited, role):
+    invitation, *_ = invited
+    with pytest.raises(PermissionDenied):
+        invitation_resend(actor=getattr(world, role), invitation=invitation)
+    assert Invitation.objects.get(pk=invitation.pk).token_hash == invitation.token_hash
