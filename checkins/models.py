@@ -49,6 +49,8 @@ class CheckIn(models.Model):
     location = models.CharField(_("place"), max_length=300, blank=True)
     video_url = models.URLField(_("video link"), max_length=500, blank=True)
     agenda = models.TextField(_("agenda"), max_length=10000, blank=True)
+    # agenda and notes rendered and sanitised when written (checkins.markdown), never per read.
+    agenda_html = models.TextField(blank=True, editable=False)
     capacity = models.PositiveIntegerField(
         _("seats"),
         null=True,
@@ -62,6 +64,7 @@ class CheckIn(models.Model):
     )
     sequence = models.PositiveIntegerField(_("revision"), default=0, editable=False)
     notes = models.TextField(_("notes"), max_length=20000, blank=True)
+    notes_html = models.TextField(blank=True, editable=False)
     notes_posted_at = models.DateTimeField(_("notes posted at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.text import name_clean
+from checkins.markdown import markdown_to_html
 from checkins.models import (
     CalendarFeed,
     CheckIn,
@@ -121,7 +122,6 @@ def _require_open(checkin: CheckIn, *, field: str) -> None:
         raise ValidationError({field: [_("This check-in is over.")]})
 
 
-@transaction.atomic
 def checkin_schedule(
     *,
     actor: User,
@@ -136,6 +136,37 @@ def checkin_schedule(
     capacity: int | None = None,
 ) -> CheckIn:
     """A facilitator schedules a check-in; the RSVP deadline defaults to the start."""
+    return _checkin_schedule(
+        actor=actor,
+        convoy=convoy,
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        rsvp_deadline=rsvp_deadline,
+        location=location,
+        video_url=video_url,
+        agenda=agenda,
+        # Rendered before the transaction opens (see checkins.markdown).
+        agenda_html=markdown_to_html(agenda),
+        capacity=capacity,
+    )
+
+
+@transaction.atomic
+def _checkin_schedule(
+    *,
+    actor: User,
+    convoy: Convoy,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    rsvp_deadline: datetime | None,
+    location: str,
+    video_url: str,
+    agenda: str,
+    agenda_html: str,
+    capacity: int | None,
+) -> CheckIn:
     _require_facilitator(actor=actor, convoy_id=convoy.pk)
     checkin = CheckIn(
         convoy=convoy,
@@ -147,6 +178,7 @@ def checkin_schedule(
         location=location.strip(),
         video_url=video_url.strip(),
         agenda=agenda,
+        agenda_html=agenda_html,
         capacity=capacity,
         created_by=actor,
     )
@@ -166,11 +198,18 @@ def checkin_schedule(
     return checkin
 
 
-@transaction.atomic
 def checkin_update(*, actor: User, checkin: CheckIn, **fields: Any) -> CheckIn:
     """Change or reschedule a check-in. Raises SEQUENCE, records checkin.updated and tells
     everyone what changed; nothing happens when nothing changed. More seats promote the
     waitlist; fewer seats never unseat anyone already confirmed."""
+    agenda = fields.get("agenda")
+    # Rendered before the transaction opens (see checkins.markdown).
+    agenda_html = markdown_to_html(agenda) if isinstance(agenda, str) else ""
+    return _checkin_update(actor=actor, checkin=checkin, agenda_html=agenda_html, **fields)
+
+
+@transaction.atomic
+def _checkin_update(*, actor: User, checkin: CheckIn, agenda_html: str, **fields: Any) -> CheckIn:
     _require_facilitator(actor=actor, convoy_id=checkin.convoy_id)
     checkin = _lock(checkin)
     unknown = set(fields) - set(CHECKIN_FIELDS)
@@ -187,6 +226,8 @@ def checkin_update(*, actor: User, checkin: CheckIn, **fields: Any) -> CheckIn:
         return checkin
     for key in changed:
         setattr(checkin, key, fields[key])
+    if "agenda" in changed:
+        checkin.agenda_html = agenda_html
     checkin.sequence += 1
     checkin.full_clean()
     checkin.save()
@@ -358,12 +399,22 @@ def report_file(
     return report
 
 
-@transaction.atomic
 def checkin_notes_post(
     *, actor: User, checkin: CheckIn, notes: str, now: datetime | None = None
 ) -> CheckIn:
     """The facilitator posts the meeting's notes to the convoy; once the meeting has begun,
     the check-in is done."""
+    # Rendered before the transaction opens (see checkins.markdown).
+    notes_html = markdown_to_html(notes.strip())
+    return _checkin_notes_post(
+        actor=actor, checkin=checkin, notes=notes, notes_html=notes_html, now=now
+    )
+
+
+@transaction.atomic
+def _checkin_notes_post(
+    *, actor: User, checkin: CheckIn, notes: str, notes_html: str, now: datetime | None
+) -> CheckIn:
     _require_facilitator(actor=actor, convoy_id=checkin.convoy_id)
     now = now or timezone.now()
     checkin = _lock(checkin)
@@ -372,11 +423,12 @@ def checkin_notes_post(
     if not notes.strip():
         raise ValidationError({"notes": [_("The notes are empty.")]})
     checkin.notes = notes.strip()
+    checkin.notes_html = notes_html
     checkin.notes_posted_at = now
     if checkin.starts_at <= now:
         checkin.status = CheckInStatus.DONE
     checkin.full_clean()
-    checkin.save(update_fields=["notes", "notes_posted_at", "status", "updated_at"])
+    checkin.save(update_fields=["notes", "notes_html", "notes_posted_at", "status", "updated_at"])
     event_record(
         convoy_id=checkin.convoy_id,
         kind=EventKind.CHECKIN_NOTES_POSTED,

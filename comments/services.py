@@ -16,7 +16,13 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from comments.models import BODY_MAX_LENGTH, Comment, CommentRevision, Emoji, Reaction, TargetType
-from comments.rendering import Rendered, excerpt, render
+from comments.rendering import (
+    Rendered,
+    excerpt,
+    markdown_html,
+    mentioned_handles,
+    resolve_mentions,
+)
 from comments.selectors import (
     ReactionSummary,
     convoy_handles,
@@ -145,7 +151,14 @@ def _resolve_for_actor(*, actor: User, target_type: str, target_id: int) -> tupl
     return target, convoy_ids
 
 
-@transaction.atomic
+def _markdown_before_transaction(body: str) -> str:
+    """The body's HTML, rendered before the write transaction opens: SQLite takes its write
+    lock at BEGIN (and PostgreSQL would hold row locks) for as long as rendering takes.
+    Mentions are resolved inside, against the convoy's people (a cheap substitution)."""
+    body = body.strip()
+    return markdown_html(body) if 0 < len(body) <= BODY_MAX_LENGTH else ""
+
+
 def comment_create(
     *,
     actor: User,
@@ -157,6 +170,29 @@ def comment_create(
 ) -> Comment:
     """Comment on a target, or reply to a comment (the reply takes the parent's target and
     convoy). A target visible in several of the person's convoys needs `convoy_id`."""
+    html = _markdown_before_transaction(body)
+    return _comment_create(
+        actor=actor,
+        body=body,
+        html=html,
+        target_type=target_type,
+        target_id=target_id,
+        parent=parent,
+        convoy_id=convoy_id,
+    )
+
+
+@transaction.atomic
+def _comment_create(
+    *,
+    actor: User,
+    body: str,
+    html: str,
+    target_type: str | None,
+    target_id: int | None,
+    parent: Comment | None,
+    convoy_id: int | None,
+) -> Comment:
     body = _clean_body(body)
     if parent is not None:
         parent = _locked(parent)  # its current state; a concurrent delete waits for us
@@ -190,7 +226,7 @@ def comment_create(
         raise ValidationError({"convoy": [_("This is not shared with that convoy.")]})
 
     people = convoy_handles(convoy_id=convoy_id)
-    rendered = render(body, people=people)
+    rendered = resolve_mentions(html, people=people)
     comment = Comment(
         convoy_id=convoy_id,
         target_type=target.type,
@@ -231,10 +267,15 @@ def _require_author(*, actor: User, comment: Comment, message: str) -> None:
         raise PermissionDenied(message)
 
 
-@transaction.atomic
 def comment_update(*, actor: User, comment: Comment, body: str) -> Comment:
     """The author edits: the earlier version is kept (facilitators see it), the comment is
     marked edited, and people newly mentioned are told (once per comment)."""
+    html = _markdown_before_transaction(body)
+    return _comment_update(actor=actor, comment=comment, body=body, html=html)
+
+
+@transaction.atomic
+def _comment_update(*, actor: User, comment: Comment, body: str, html: str) -> Comment:
     comment = _locked(comment)
     _require_author(
         actor=actor, comment=comment, message=_("Only the author may edit this comment.")
@@ -245,8 +286,9 @@ def comment_update(*, actor: User, comment: Comment, body: str) -> Comment:
     if body == comment.body:
         return comment
     people = convoy_handles(convoy_id=comment.convoy_id)
-    before = render(comment.body, people=people).mentioned_ids
-    rendered = render(body, people=people)
+    # Who the stored version mentioned (read from its HTML: nothing is rendered in here).
+    before = {people[h] for h in mentioned_handles(comment.body_html) if h in people}
+    rendered = resolve_mentions(html, people=people)
     now = timezone.now()
     CommentRevision.objects.create(
         comment=comment, body=comment.body, written_at=comment.edited_at or comment.created_at

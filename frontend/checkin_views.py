@@ -21,7 +21,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from checkins.calendars import CONTENT_TYPE, calendar_build
 from checkins.exports import attendance_csv
 from checkins.feeds import feed_url_for
-from checkins.markdown import markdown_to_html
 from checkins.models import CheckIn, CheckInStatus
 from checkins.selectors import (
     attendance_rows,
@@ -107,8 +106,9 @@ def checkin_detail(request: HttpRequest, checkin_id: int, **extra: Any) -> HttpR
         report_form=extra.pop("report_form", None)
         or (_report_form(request, checkin, companies, reports) if companies else None),
         notes_form=extra.pop("notes_form", None) or NotesForm(initial={"notes": checkin.notes}),
-        agenda_html=markdown_to_html(checkin.agenda),
-        notes_html=markdown_to_html(checkin.notes),
+        # Stored when written (checkins.services): a read never renders Markdown.
+        agenda_html=checkin.agenda_html,
+        notes_html=checkin.notes_html,
         **checkin_comments_context(request, checkin),
         **extra,
     )

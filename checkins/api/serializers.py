@@ -2,7 +2,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from checkins.markdown import markdown_to_html
 from checkins.models import CheckIn, CheckInReport, CheckInStatus, RsvpResponse, RsvpStatus
 from projects.api.serializers import AuthorRef, CompanyRef  # one schema component each
 
@@ -50,8 +49,9 @@ class SeatsOutput(serializers.Serializer):
 
 class CheckInOutput(serializers.ModelSerializer):
     timezone = serializers.CharField(source="convoy.timezone")
-    agenda_html = serializers.SerializerMethodField()
-    notes_html = serializers.SerializerMethodField()
+    # Stored when written (checkins.services): a read never renders Markdown.
+    agenda_html = serializers.CharField(read_only=True)
+    notes_html = serializers.CharField(read_only=True)
     seats = serializers.SerializerMethodField()
 
     class Meta:
@@ -78,12 +78,6 @@ class CheckInOutput(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-
-    def get_agenda_html(self, checkin: CheckIn) -> str:
-        return markdown_to_html(checkin.agenda)
-
-    def get_notes_html(self, checkin: CheckIn) -> str:
-        return markdown_to_html(checkin.notes)
 
     @extend_schema_field(SeatsOutput)
     def get_seats(self, checkin: CheckIn) -> dict:

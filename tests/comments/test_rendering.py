@@ -2,9 +2,22 @@
 links with rel="nofollow noopener"), nothing executable from an XSS corpus, mentions only of
 the people given."""
 
-import pytest
+import subprocess
+import sys
+import time
 
-from comments.rendering import excerpt, render
+import pytest
+from django.conf import settings
+
+from bench.markdown_worst import corpus, max_length
+from comments.rendering import (
+    MAX_DEPTH,
+    excerpt,
+    markdown_html,
+    mentioned_handles,
+    render,
+    resolve_mentions,
+)
 from tests.comments.xss import CORPUS, executable_parts
 
 PEOPLE = {"mia": 1, "olaf": 2}
@@ -79,3 +92,65 @@ def test_excerpt_is_plain_text_and_short():
     text = excerpt(render("**Hallo** <b> & " + "lang " * 60, people={}).html)
     assert text.startswith("Hallo <b> & lang")
     assert len(text) == 140 and text.endswith("…")
+
+
+def test_typed_mention_markup_is_text_not_a_mention():
+    result = render(
+        '<span class="mention">@niemand</span> <a href="https://x.example">x</a>', people=PEOPLE
+    )
+    assert result.mentioned_ids == set()
+    assert "<span" not in result.html and "<a " not in result.html
+    assert "&lt;span class=" in result.html
+
+
+def test_mentions_are_resolved_after_rendering_without_rendering_again():
+    html = markdown_html("@mia, @Olaf und @niemand `@mia` [@olaf](https://x.example/@mia)")
+    result = resolve_mentions(html, people={"olaf": 2})
+    assert result.mentioned == {"olaf": 2}
+    assert result.html == (
+        '<p>@mia, <span class="mention">@olaf</span> und @niemand <code>@mia</code> '
+        '<a href="https://x.example/@mia" rel="nofollow noopener">@olaf</a></p>'
+    )
+    assert mentioned_handles(result.html) == {"olaf"}
+
+
+def test_autolinks_code_and_escapes_keep_their_meaning():
+    html = render("<https://example.com/a?b=1> `<b>` \\<i> x < y\n\n    <script>", people={}).html
+    assert html == (
+        '<p><a href="https://example.com/a?b=1" rel="nofollow noopener">'
+        "https://example.com/a?b=1</a> <code>&lt;b&gt;</code> &lt;i&gt; x &lt; y</p>\n"
+        "<pre><code>&lt;script&gt;\n</code></pre>"
+    )
+
+
+def test_deep_nesting_is_flattened_and_keeps_its_text():
+    html = render(">" * 1000 + " tief @mia\n\n" + "- " * 500 + "Liste", people=PEOPLE).html
+    assert html.count("<blockquote>") == html.count("</blockquote>") == MAX_DEPTH
+    assert 'tief <span class="mention">@mia</span>' in html and "Liste" in html
+
+
+def test_the_old_markdown_package_is_not_needed():
+    # It is gone from requirements.lock; a fresh venv has no `markdown` to import.
+    code = "import sys; sys.modules['markdown'] = None; import comments.rendering"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=settings.BASE_DIR)
+
+
+def _best_ms(text: str, repeat: int = 5) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        render(text, people=PEOPLE)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def test_rendering_cost_grows_linearly():
+    # A ratio, not a time: a quadratic renderer (Python-Markdown took 35 s for 10,000 `[`)
+    # costs 16× for 4× the text, a linear one about 4×. The absolute worst case is measured
+    # by `make bench-markdown`. Best of 5, and a second try, so a busy machine is no failure.
+    n = max_length()
+    large, small = corpus(n), corpus(n // 4)
+    slowest = sorted(large, key=lambda name: _best_ms(large[name], repeat=1))[-3:]
+    for name in slowest:
+        ratio = min(_best_ms(large[name]) / _best_ms(small[name]) for _try in range(2))
+        assert ratio < 8, (name, ratio)
