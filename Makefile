@@ -17,7 +17,7 @@ INSTALLED := $(VENV)/.installed
 DEV := env DEBUG=$${DEBUG:-true}
 
 .DEFAULT_GOAL := help
-.PHONY: help install run web worker beat migrate demo locale messages test lint format check bench bench-reminders
+.PHONY: help install run web worker beat migrate demo locale messages test lint format check bench bench-reminders bench-markdown
 
 help:  ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-9s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -79,6 +79,9 @@ bench: install  ## dashboard benchmark against a bare DRF endpoint (see README, 
 
 bench-reminders: install  ## reminder sweep over 100k memberships against a bare INSERT … SELECT
 	$(PY) -m bench.reminders
+
+bench-markdown: install  ## Markdown rendering of a pathological corpus at the longest allowed text
+	$(PY) -m bench.markdown_worst
 
 # makemessages needs GNU gettext (xgettext, msgmerge): apt-get install gettext.
 messages: install  ## extract strings into locale/*/django.po and compile them
