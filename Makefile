@@ -49,15 +49,16 @@ run: demo locale  ## embedded mode: web + worker + beat in one process (HOST, PO
 	exec $(DEV) $(PY) -m config.embedded --host $(HOST) --port $(PORT)
 
 # Scaled topology: run web, worker and beat separately (with DATABASE_URL and REDIS_URL set).
+# KONVOI_ROLE picks the database connection handling: a pool for web, persistent for workers.
 web: locale  ## uvicorn only (WEB_WORKERS processes)
-	exec $(DEV) $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) \
+	exec $(DEV) KONVOI_ROLE=web $(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) \
 		--workers $(WEB_WORKERS) --lifespan off
 
 worker: locale  ## a Celery worker (needs REDIS_URL to share work with web processes)
-	exec $(VENV)/bin/celery -A config worker --loglevel INFO
+	exec env KONVOI_ROLE=worker $(VENV)/bin/celery -A config worker --loglevel INFO
 
 beat: install  ## Celery beat: run exactly one
-	exec $(VENV)/bin/celery -A config beat --loglevel INFO
+	exec env KONVOI_ROLE=worker $(VENV)/bin/celery -A config beat --loglevel INFO
 
 test: locale  ## the whole pytest suite (PYTEST_ARGS='-m "not browser"' to narrow it)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -105,9 +105,29 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+# What this process is: "web" (ASGI) or "worker" (Celery worker, beat, management commands).
+# Under ASGI every request runs in a fresh thread, so a persistent connection (CONN_MAX_AGE)
+# belongs to a thread that never comes back: connections pile up. The web role borrows from a
+# psycopg pool instead; workers keep one long-lived connection per process.
+KONVOI_ROLE = env.str("KONVOI_ROLE", default="web")
+if KONVOI_ROLE not in {"web", "worker"}:
+    raise ImproperlyConfigured("KONVOI_ROLE must be web or worker.")
+DATABASES["default"]["CONN_MAX_AGE"] = env.int(
+    "CONN_MAX_AGE", default=60 if KONVOI_ROLE == "worker" else 0
+)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Not in the pytest process: its threads and test-database switching are simpler without.
+    if KONVOI_ROLE == "web" and not TESTING:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django refuses a pool with persistence
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": env.int("DB_POOL_MAX_SIZE", default=10),
+            "timeout": 10,
+        }
+    else:
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the in-process worker and the web threads share the file.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,

@@ -2,6 +2,7 @@
 production settings refuse to start without a SECRET_KEY."""
 
 import ast
+import json
 import os
 import re
 import subprocess
@@ -82,3 +83,63 @@ def test_production_settings_start_with_a_secret_key():
     result = _django_setup(DEBUG="false", SECRET_KEY="x" * 50)
     assert result.returncode == 0, result.stderr
     assert "started" in result.stdout
+
+
+def _database_settings(**overrides: str | None) -> dict:
+    """DATABASES["default"] as a process started with these variables sees it (a process
+    without pytest: settings keep the pool out of the test process). None unsets."""
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        "db = settings.DATABASES['default']; "
+        "print(json.dumps({k: db.get(k) for k in ('CONN_MAX_AGE', 'CONN_HEALTH_CHECKS', "
+        "'OPTIONS')}))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": "x" * 50,
+        "DATABASE_URL": "postgres://konvoi@127.0.0.1:5432/konvoi",
+        "CONN_MAX_AGE": None,
+        "DB_POOL_MAX_SIZE": None,
+        **overrides,
+    }
+    env = {k: v for k, v in env.items() if v is not None}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_web_role_borrows_connections_from_a_pool():
+    # Under ASGI each request runs in a new thread: a persistent connection would be stranded
+    # with it, so the web role never keeps one, whatever CONN_MAX_AGE says.
+    db = _database_settings(KONVOI_ROLE="web", CONN_MAX_AGE="60")
+    assert db["CONN_MAX_AGE"] == 0
+    assert db["OPTIONS"]["pool"]["max_size"] == 10
+    pool = _database_settings(KONVOI_ROLE="web", DB_POOL_MAX_SIZE="4")["OPTIONS"]["pool"]
+    assert pool["max_size"] == 4
+
+
+def test_web_is_the_default_role():
+    assert "pool" in _database_settings(KONVOI_ROLE=None)["OPTIONS"]
+
+
+def test_worker_role_keeps_a_persistent_connection_without_a_pool():
+    db = _database_settings(KONVOI_ROLE="worker")
+    assert db["CONN_MAX_AGE"] == 60
+    assert db["CONN_HEALTH_CHECKS"] is True
+    assert "pool" not in (db["OPTIONS"] or {})
+    assert _database_settings(KONVOI_ROLE="worker", CONN_MAX_AGE="5")["CONN_MAX_AGE"] == 5
+
+
+def test_an_unknown_role_refuses_to_start():
+    result = _django_setup(DEBUG="false", SECRET_KEY="x" * 50, KONVOI_ROLE="both")
+    assert result.returncode != 0
+    assert "KONVOI_ROLE" in result.stderr
