@@ -106,13 +106,26 @@ def test_database_credentials_match_the_postgres_service():
     assert url.path.lstrip("/") == db_env["POSTGRES_DB"]
 
 
+def _without_role(env: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in env.items() if k != "KONVOI_ROLE"}
+
+
 def test_app_roles_run_the_same_image_with_the_same_configuration():
     first = SERVICES[APP_ROLES[0]]
     for role in (*APP_ROLES, "migrate"):
         service = SERVICES[role]
         assert service.get("build") == first.get("build") is not None
         assert service.get("image") == first.get("image")
-        assert _environment(service) == _environment(first)
+        # The same configuration except the role, which picks the database connection handling.
+        assert _without_role(_environment(service)) == _without_role(_environment(first))
+
+
+def test_web_pools_connections_and_the_other_roles_keep_theirs():
+    # Under ASGI a persistent connection belongs to a thread that does not come back.
+    assert _environment(SERVICES["web"])["KONVOI_ROLE"] == "web"
+    for role in ("worker", "beat", "migrate"):
+        assert _environment(SERVICES[role])["KONVOI_ROLE"] == "worker", role
+    assert "CONN_MAX_AGE" not in _environment(SERVICES["web"])
 
 
 def test_production_like_environment():
@@ -141,7 +154,8 @@ def test_web_runs_several_uvicorn_workers_and_has_a_healthcheck():
     assert "uvicorn config.asgi:application" in command
     workers = re.search(r"--workers (\S+)", command).group(1)
     assert int(_interpolated(workers)) > 1
-    assert "/healthz" in " ".join(SERVICES["web"]["healthcheck"]["test"])
+    # Readiness (database, cache, broker), not the process-only liveness check /healthz.
+    assert "/readyz" in " ".join(SERVICES["web"]["healthcheck"]["test"])
 
 
 def _asgi_targets(text: str) -> list[str]:
@@ -175,7 +189,36 @@ def test_commands_name_modules_that_exist():
 def test_dockerfile_builds_the_app_as_a_non_root_user():
     dockerfile = (BASE_DIR / "Dockerfile").read_text()
     assert re.search(r"^FROM python:3\.11-slim", dockerfile, re.MULTILINE)
-    assert "requirements.lock" in dockerfile
+    assert "requirements.prod.lock" in dockerfile
     assert "collectstatic" in dockerfile
     users = re.findall(r"^USER (\S+)", dockerfile, re.MULTILINE)
     assert users and users[-1] not in {"root", "0"}
+
+
+def _pins(path: Path) -> dict[str, str]:
+    pins = re.findall(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)", path.read_text(), re.MULTILINE)
+    return {name.lower(): version for name, version in pins}
+
+
+def test_production_lock_pins_the_tested_versions_without_dev_tooling():
+    prod = _pins(BASE_DIR / "requirements.prod.lock")
+    dev = _pins(BASE_DIR / "requirements.lock")
+    assert {"django", "uvicorn", "celery", "psycopg", "channels-redis"} <= set(prod)
+    # Exactly the versions CI tested: a subset of the development lock, identical pins.
+    assert set(prod) <= set(dev), sorted(set(prod) - set(dev))
+    assert {name: v for name, v in prod.items() if dev[name] != v} == {}
+    tooling = {"pytest", "pytest-django", "playwright", "schemathesis", "ruff", "factory-boy"}
+    assert not tooling & set(prod), sorted(tooling & set(prod))
+
+
+def test_the_image_installs_the_production_lock_and_leaves_tests_out():
+    dockerfile = (BASE_DIR / "Dockerfile").read_text()
+    installs = re.findall(r"^RUN pip install .*-r (\S+)", dockerfile, re.MULTILINE)
+    assert installs == ["requirements.prod.lock"]
+    assert re.search(r"^COPY requirements\.prod\.lock ", dockerfile, re.MULTILINE)
+    ignored = {
+        line.strip().rstrip("/")
+        for line in (BASE_DIR / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    assert {"tests", "bench", ".git", ".venv", ".env"} <= ignored
