@@ -83,6 +83,16 @@ urlpatterns = [
         views.convoy_invitations_view,
         name="convoy_invitations",
     ),
+    path(
+        "convoys/<int:convoy_id>/invitations/<int:invitation_id>/revoke/",
+        views.convoy_invitation_revoke_view,
+        name="convoy_invitation_revoke",
+    ),
+    path(
+        "convoys/<int:convoy_id>/invitations/<int:invitation_id>/resend/",
+        views.convoy_invitation_resend_view,
+        name="convoy_invitation_resend",
+    ),
     path("convoys/<int:convoy_id>/updates/new/", views.update_create_view, name="update_create"),
     # Reversed by convoys.tasks.invitation_email_send: keep the name and the `token` kwarg.
     path("invitations/<str:token>/", views.invitation_view, name="invitation"),

@@ -47,7 +47,11 @@ from convoys.services import (
     invitation_accept,
     invitation_by_token,
     invitation_create,
+    invitation_is_for,
+    invitation_mismatch_message,
     invitation_problem,
+    invitation_resend,
+    invitation_revoke,
 )
 from frontend.comments_views import convoy_comments_context, project_comments_context
 from frontend.forms import (
@@ -337,6 +341,52 @@ def convoy_invitations_view(request: HttpRequest, convoy_id: int) -> HttpRespons
     )
 
 
+def _facilitated_invitation(request: HttpRequest, convoy_id: int, invitation_id: int):
+    """An invitation of a convoy the user facilitates: others' convoys are 404, members 403."""
+    convoy = get_object_or_404(convoy_list_for_user(user=request.user), pk=convoy_id)
+    if not convoy.is_facilitator:
+        raise PermissionDenied
+    return get_object_or_404(convoy_invitations(convoy=convoy), pk=invitation_id)
+
+
+@login_required
+@require_POST
+def convoy_invitation_revoke_view(
+    request: HttpRequest, convoy_id: int, invitation_id: int
+) -> HttpResponse:
+    invitation = _facilitated_invitation(request, convoy_id, invitation_id)
+    try:
+        invitation_revoke(actor=request.user, invitation=invitation)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("The invitation to %(email)s was withdrawn: its link no longer works.")
+            % {"email": invitation.email},
+        )
+    return redirect("frontend:convoy_invitations", convoy_id=convoy_id)
+
+
+@login_required
+@require_POST
+def convoy_invitation_resend_view(
+    request: HttpRequest, convoy_id: int, invitation_id: int
+) -> HttpResponse:
+    invitation = _facilitated_invitation(request, convoy_id, invitation_id)
+    try:
+        invitation_resend(actor=request.user, invitation=invitation)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("A new link was sent to %(email)s; the previous link no longer works.")
+            % {"email": invitation.email},
+        )
+    return redirect("frontend:convoy_invitations", convoy_id=convoy_id)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def update_create_view(request: HttpRequest, convoy_id: int) -> HttpResponse:
@@ -384,6 +434,10 @@ def invitation_view(request: HttpRequest, token: str) -> HttpResponse:
     if problem or not request.user.is_authenticated:
         context["problem"] = problem
         return render(request, "frontend/invitation.html", context, status=410 if problem else 200)
+    if not invitation_is_for(invitation=invitation, user=request.user):
+        # Logged in with another address: say for which one it is and offer to log out.
+        context["mismatch"] = invitation_mismatch_message(invitation=invitation, user=request.user)
+        return render(request, "frontend/invitation.html", context, status=403)
     companies = list(companies_owned_by(user=request.user))
     form = InvitationAcceptForm(request.POST or None, companies=companies)
     if request.method == "POST" and form.is_valid():

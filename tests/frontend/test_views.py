@@ -163,7 +163,8 @@ def test_language_switch_ignores_unknown_languages(world):
     assert world.owner.language == "de"
 
 
-def test_password_reset_mails_a_link_to_the_request_host(world):
+def test_password_reset_mails_a_link_on_site_url_whatever_the_request_host(world, settings):
+    settings.SITE_URL = "https://konvoi.example"
     client = client_as(None, "de")
     response = client.post(
         reverse("frontend:password_reset"), {"email": world.owner.email}, HTTP_HOST="localhost"
@@ -172,7 +173,7 @@ def test_password_reset_mails_a_link_to_the_request_host(world):
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.subject == "Ihr neues Konvoi-Passwort"
-    link = re.search(r"http://localhost(/password-reset/\S+/\S+/)", message.body).group(1)
+    link = re.search(r"https://konvoi\.example(/password-reset/\S+/\S+/)", message.body).group(1)
     response = client.get(link, follow=True)
     assert "Neues Passwort wählen" in text(response)
     form_url = response.redirect_chain[-1][0]
@@ -374,12 +375,18 @@ def test_invite_with_a_bad_address_writes_nothing(world):
     assert not Invitation.objects.exists() and not mail.outbox
 
 
-@pytest.fixture
-def invitation_token(world) -> str:
+def _invite(world, user=None) -> str:
+    """A token of an invitation to the user's address (an invitation is accepted by it)."""
+    email = user.email if user is not None else "neu@example.com"
     _invitation, token = invitation_create(
-        actor=world.facilitator, convoy=world.convoy, email="neu@example.com"
+        actor=world.facilitator, convoy=world.convoy, email=email
     )
     return token
+
+
+@pytest.fixture
+def invitation_token(world) -> str:
+    return _invite(world)
 
 
 @pytest.mark.parametrize(("language", "word"), [("de", "Registrieren"), ("en", "Sign up")])
@@ -395,16 +402,16 @@ def test_invitation_page_sends_visitors_to_log_in_or_sign_up(
     assert f"?next={url}" in body
 
 
-def test_invitation_page_without_an_owned_company_links_to_company_form(world, invitation_token):
-    url = reverse("frontend:invitation", kwargs={"token": invitation_token})
+def test_invitation_page_without_an_owned_company_links_to_company_form(world):
+    url = reverse("frontend:invitation", kwargs={"token": _invite(world, world.outsider)})
     body = text(client_as(world.outsider).get(url))
     assert f"{reverse('frontend:company_create')}?next={url}" in body
 
 
-def test_owner_accepts_an_invitation_for_a_company(world, invitation_token):
+def test_owner_accepts_an_invitation_for_a_company(world):
     company = CompanyFactory(name="Bäckerei Brandt")
     CompanyMemberFactory(company=company, user=world.outsider, role="owner")
-    url = reverse("frontend:invitation", kwargs={"token": invitation_token})
+    url = reverse("frontend:invitation", kwargs={"token": _invite(world, world.outsider)})
     client = client_as(world.outsider)
     assert "Bäckerei Brandt" in text(client.get(url))
     response = client.post(url, {"company": company.pk})
@@ -413,16 +420,16 @@ def test_owner_accepts_an_invitation_for_a_company(world, invitation_token):
     assert client.get(response["Location"]).status_code == 200
 
 
-def test_accepting_for_a_company_already_in_the_convoy_shows_the_error(world, invitation_token):
-    url = reverse("frontend:invitation", kwargs={"token": invitation_token})
+def test_accepting_for_a_company_already_in_the_convoy_shows_the_error(world):
+    url = reverse("frontend:invitation", kwargs={"token": _invite(world, world.owner)})
     response = client_as(world.owner, "en").post(url, {"company": world.company.pk})
     assert response.status_code == 200
     assert "This company is already in the convoy." in text(response)
     assert Invitation.objects.get().accepted_at is None
 
 
-def test_accepting_for_a_company_one_does_not_own_is_refused(world, invitation_token):
-    url = reverse("frontend:invitation", kwargs={"token": invitation_token})
+def test_accepting_for_a_company_one_does_not_own_is_refused(world):
+    url = reverse("frontend:invitation", kwargs={"token": _invite(world, world.member)})
     response = client_as(world.member).post(url, {"company": world.company.pk})
     assert response.status_code == 200
     assert Invitation.objects.get().accepted_at is None
@@ -439,6 +446,75 @@ def test_unknown_and_used_invitation_links(world, invitation_token):
     response = client_as(world.owner, "en").get(url)
     assert response.status_code == 410
     assert "This invitation has expired." in text(response)
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_an_invitation_for_another_address_says_so_and_offers_to_log_out(
+    world, invitation_token, method
+):
+    company = CompanyFactory(name="Bäckerei Brandt")
+    CompanyMemberFactory(company=company, user=world.outsider, role="owner")
+    url = reverse("frontend:invitation", kwargs={"token": invitation_token})
+    client = client_as(world.outsider, "en")
+    response = getattr(client, method)(url, {"company": company.pk} if method == "post" else None)
+    assert response.status_code == 403
+    body = text(response)
+    assert (
+        f"This invitation is for neu@example.com, but you are logged in as "
+        f"{world.outsider.email}." in body
+    )
+    assert 'data-testid="invitation-logout"' in body and f'value="{url}"' in body
+    assert 'data-testid="invitation-accept-form"' not in body
+    assert not Membership.objects.filter(company=company).exists()
+    # Logging out comes back to the invitation, now asking to log in with that address.
+    response = client.post(reverse("frontend:logout"), {"next": url})
+    assert response["Location"] == url
+    assert "This invitation is for neu@example.com." in text(client.get(url))
+
+
+def test_the_facilitator_revokes_and_resends_from_the_invitations_page(world):
+    accepted, token = invitation_create(
+        actor=world.facilitator, convoy=world.convoy, email=world.other_member.email
+    )
+    Invitation.objects.filter(pk=accepted.pk).update(accepted_at=timezone.now())
+    invitation, token = invitation_create(
+        actor=world.facilitator, convoy=world.convoy, email="neu@example.com"
+    )
+    client = client_as(world.facilitator, "en")
+    page = text(client.get(reverse("frontend:convoy_invitations", args=[world.convoy.pk])))
+    # Buttons for the open invitation only, each a CSRF-protected POST; revoking asks first.
+    assert page.count('data-testid="invitation-revoke"') == 1
+    assert page.count('data-testid="invitation-resend"') == 1
+    assert "Withdraw the invitation to neu@example.com?" in page
+    assert page.count("csrfmiddlewaretoken") >= 3
+
+    resend = reverse("frontend:convoy_invitation_resend", args=[world.convoy.pk, invitation.pk])
+    response = client.post(resend)
+    assert response["Location"] == reverse("frontend:convoy_invitations", args=[world.convoy.pk])
+    assert Invitation.objects.get(pk=invitation.pk).token_hash != invitation.token_hash
+    old_link = reverse("frontend:invitation", kwargs={"token": token})
+    assert client_as(None).get(old_link).status_code == 404
+
+    revoke = reverse("frontend:convoy_invitation_revoke", args=[world.convoy.pk, invitation.pk])
+    response = client.post(revoke, follow=True)
+    assert "The invitation to neu@example.com was withdrawn" in text(response)
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is not None
+    # Revoked: no more buttons for it.
+    assert 'data-testid="invitation-revoke"' not in text(response)
+
+
+@pytest.mark.parametrize(("who", "status"), [("member", 403), ("owner", 403), ("outsider", 404)])
+@pytest.mark.parametrize("action", ["revoke", "resend"])
+def test_only_the_facilitator_revokes_or_resends(world, who, status, action):
+    invitation, _token = invitation_create(
+        actor=world.facilitator, convoy=world.convoy, email="neu@example.com"
+    )
+    before = Invitation.objects.values().get(pk=invitation.pk)
+    url = reverse(f"frontend:convoy_invitation_{action}", args=[world.convoy.pk, invitation.pk])
+    assert client_as(getattr(world, who)).post(url).status_code == status
+    assert client_as(world.facilitator).get(url).status_code == 405
+    assert Invitation.objects.values().get(pk=invitation.pk) == before
 
 
 # --- the dashboard ---------------------------------------------------------------------------
