@@ -96,6 +96,11 @@ MATRIX = [
     # method  path                                             body                      anon outs other staff memb owner facil
     E("POST",   "/auth/register/",                             REGISTER,                 201, 201, 201, 201, 201, 201, 201),
     E("POST",   "/auth/token/",                                token_body,               200, 200, 200, 200, 200, 200, 200),
+    # Token-only: a request without an API token (here: forced authentication) has none to end.
+    E("POST",   "/auth/logout/",                               None,                     401, 401, 401, 401, 401, 401, 401),
+    E("POST",   "/auth/logout-all/",                           None,                     401, 200, 200, 200, 200, 200, 200),
+    E("GET",    "/auth/tokens/",                               None,                     401, 200, 200, 200, 200, 200, 200),
+    E("DELETE", "/auth/tokens/{unknown}/",                     None,                     401, 404, 404, 404, 404, 404, 404),
     E("GET",    "/me/",                                        None,                     401, 200, 200, 200, 200, 200, 200),
     E("PATCH",  "/me/",                                        {"name": "Neuer Name"},   401, 200, 200, 200, 200, 200, 200),
     E("GET",    "/companies/",                                 None,                     401, 200, 200, 200, 200, 200, 200),
@@ -184,6 +189,7 @@ def _url(endpoint: Endpoint, world, content) -> str:
         comment=content.comment.pk,
         checkin=content.checkin.pk,
         notification=content.notification.pk,
+        unknown=987654,
     )
 
 
