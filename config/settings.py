@@ -236,6 +236,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": REMINDER_SWEEP_SECONDS,
         "options": {"expires": REMINDER_SWEEP_SECONDS},
     },
+    # Expired sessions stay in the database until someone deletes them (config.celery).
+    "sessions-clear": {
+        "task": "konvoi.sessions_clear",
+        "schedule": 24 * 60 * 60,
+        "options": {"expires": 60 * 60},
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / ".celerybeat-schedule")
