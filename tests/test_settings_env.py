@@ -14,7 +14,7 @@ SETTINGS = BASE_DIR / "config" / "settings.py"
 ENV_EXAMPLE = BASE_DIR / ".env.example"
 
 # Variables for the runners, documented in .env.example but not read by settings.
-RUNNER_VARIABLES = {"HOST", "PORT", "WEB_WORKERS", "WEB_CONCURRENCY"}
+RUNNER_VARIABLES = {"HOST", "PORT", "WEB_WORKERS", "WEB_CONCURRENCY", "FORWARDED_ALLOW_IPS"}
 
 
 def settings_variables() -> set[str]:
