@@ -7,13 +7,14 @@ Three steps, each linear in the length of the text:
    newlines are line breaks. No raw HTML: every `<` that does not open an autolink is swapped
    for a placeholder before parsing and comes out as `&lt;`, so typed-in tags are shown as
    text (cmark's own safe mode would drop them silently instead).
-2. Mention candidates: every @handle in text outside code and links is wrapped in
-   <span class="mention">. Which of them are people of the convoy is decided later, by
-   `resolve_mentions` (a cheap substitution), so the expensive step needs no database and can
-   run before a write transaction opens.
-3. nh3 (ammonia) with a small allow-list is the actual guarantee: whatever the parser
+2. nh3 (ammonia) with a small allow-list is the actual guarantee: whatever the parser
    produces, only these tags and attributes survive, links only to http(s) and mailto, with
-   rel="nofollow noopener".
+   rel="nofollow noopener". Nesting deeper than MAX_DEPTH is flattened first (an HTML
+   parser's cost grows with the depth).
+3. Mention candidates: every @handle in text outside code and links is wrapped in
+   <span class="mention"> (only [A-Za-z0-9_] inside: safe after sanitising). Which of them
+   are people of the convoy is decided later, by `resolve_mentions` (a cheap substitution),
+   so the expensive steps need no database and run before a write transaction opens.
 
 Python-Markdown did this before and was quadratic on unbalanced brackets (10,000 `[` took
 35 s); `make bench-markdown` measures the worst of a pathological corpus.
@@ -22,7 +23,6 @@ Python-Markdown did this before and was quadratic on unbalanced brackets (10,000
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from itertools import accumulate
 from urllib.parse import urlsplit
 
 import cmarkgfm
@@ -65,13 +65,18 @@ _RAW_LT = re.compile(
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?)*)>)",
     re.DOTALL,
 )
+# Deeper than any quote or list people write; beyond it the nesting is flattened.
+MAX_DEPTH = 32
 # cmark's output only: tags never contain `>` (attribute values are escaped), code, pre and
 # links never nest in themselves.
 _TAG = re.compile(r"<(/?)([a-z0-9]+)[^>]*>\n?")
 _TAG_RUN = re.compile(r"((?:<[a-z][^>]*>\n?)+)|((?:</[a-z0-9]+>\n?)+)")
+_TEXT = re.compile(r">[^<]+")
+_DEEP_RUN = re.compile(rf"(?:<[a-z][^>]*>\n?){{{MAX_DEPTH + 1}}}")
+_VOID = re.compile(r"<[^>]*/>")
+_END = re.compile(r"</[^>]*>")
+_START = re.compile(r"<[^>]*>")
 _TAG_OR_UNMENTIONABLE = re.compile(r"(<(code|pre|a)\b[^>]*>.*?</\2>|<[^>]*>)", re.DOTALL)
-# Deeper than any quote or list people write; beyond it the nesting is flattened.
-MAX_DEPTH = 32
 _MENTION_CANDIDATE = rf'<span class="{MENTION_CLASS}">\g<0></span>'
 _CANDIDATE = re.compile(rf'<span class="{MENTION_CLASS}">@([A-Za-z0-9][A-Za-z0-9_]{{1,29}})</span>')
 
@@ -106,6 +111,25 @@ def _escape_raw_html(body: str) -> str:
     return _RAW_LT.sub(lambda m: m[0] if m[0][0] == "\\" else _LT, body.replace(_LT, ""))
 
 
+def _deeper_than_max(html: str) -> bool:
+    """Whether tags nest deeper than MAX_DEPTH, with string operations only (no Python work
+    per tag): the tags become a skeleton of parentheses, and each pass removes the innermost
+    pairs, so MAX_DEPTH passes empty it unless it is deeper."""
+    if html.count("<") <= MAX_DEPTH:
+        return False
+    if _DEEP_RUN.search(html):
+        return True
+    skeleton = _TEXT.sub(">", html.replace("\n", ""))
+    skeleton = _START.sub("(", _END.sub(")", _VOID.sub("", skeleton)))
+    if "(" * (MAX_DEPTH + 1) in skeleton:
+        return True
+    for _pass in range(MAX_DEPTH):
+        if not skeleton:
+            return False
+        skeleton = skeleton.replace("()", "")
+    return bool(skeleton)
+
+
 def _flatten(html: str) -> str:
     """Drop the tags nested deeper than MAX_DEPTH (their text stays): an HTML parser checks
     the open elements on every tag, so 10,000 nested quotes would cost nh3 seconds.
@@ -113,12 +137,7 @@ def _flatten(html: str) -> str:
     cmark's output is well-formed, so a depth counter tells which end tags belong to dropped
     start tags. Runs of start or end tags are handled whole, so the Python work is per run,
     not per tag, whatever the nesting."""
-    if html.count("<") <= MAX_DEPTH:
-        return html
-    # How deep it goes, at C speed: one delta per run of start or end tags.
-    runs = _TAG_RUN.findall(html)
-    deltas = [start.count("<") - start.count("/>") - end.count("<") for start, end in runs]
-    if max(accumulate(deltas), default=0) <= MAX_DEPTH:
+    if not _deeper_than_max(html):
         return html
     parts: list[str] = []
     depth = 0
@@ -129,11 +148,9 @@ def _flatten(html: str) -> str:
         run = m[0]
         if m[1] is None:  # end tags, never void
             count = run.count("<")
-            drop = min(count, depth - MAX_DEPTH)
-            if drop > 0:
-                # The first `drop` close the dropped elements; keep the rest.
-                rest = run.split("<", drop + 1)
-                run = "<" + rest[-1] if len(rest) == drop + 2 else ""
+            keep = count - max(0, depth - MAX_DEPTH)  # the first ones close dropped elements
+            if keep < count:
+                run = "<" + "<".join(run.rsplit("<", keep)[1:]) if keep > 0 else ""
             depth -= count
         else:
             opened = run.count("<") - run.count("/>")  # void tags end in " />"
@@ -174,7 +191,7 @@ def markdown_html(body: str) -> str:
     transaction opens (SQLite takes its write lock at BEGIN), then `resolve_mentions`."""
     html = cmarkgfm.markdown_to_html(_escape_raw_html(body), options=_CMARK_OPTIONS)
     html = html.replace(_LT_IN_HREF, "%3C").replace(_LT, "&lt;")
-    return sanitise(_mark_mentions(_flatten(html))).strip()
+    return _mark_mentions(sanitise(_flatten(html))).strip()
 
 
 @dataclass

@@ -2,6 +2,7 @@
 links with rel="nofollow noopener"), nothing executable from an XSS corpus, mentions only of
 the people given."""
 
+import re
 import subprocess
 import sys
 import time
@@ -127,6 +128,17 @@ def test_deep_nesting_is_flattened_and_keeps_its_text():
     html = render(">" * 1000 + " tief @mia\n\n" + "- " * 500 + "Liste", people=PEOPLE).html
     assert html.count("<blockquote>") == html.count("</blockquote>") == MAX_DEPTH
     assert 'tief <span class="mention">@mia</span>' in html and "Liste" in html
+    # Nested with text and siblings on every level: still balanced, at most MAX_DEPTH deep.
+    html = render(
+        "".join("  " * i + f"- a{i}\n  " + "  " * i + "- b\n" for i in range(60)), people={}
+    ).html
+    assert html.count("<ul>") == html.count("</ul>") and html.count("<li>") == html.count("</li>")
+    assert "a59" in html
+    depth = deepest = 0
+    for tag in re.findall(r"</?[a-z]+", html):
+        depth += -1 if tag[1] == "/" else 1
+        deepest = max(deepest, depth)
+    assert deepest == MAX_DEPTH and depth == 0
 
 
 def test_the_old_markdown_package_is_not_needed():
