@@ -55,8 +55,8 @@ REPLAY_LIMIT = 1000
 RESUME_WAIT = 2.0  # seconds a fresh socket holds live events for the client's resume
 CLOSE_FORBIDDEN = 4403
 MAX_FRAME_CHARS = 4096  # client messages are a few dozen characters
-# Pings beyond PING_LIMIT per PING_WINDOW seconds are ignored (no database, no Redis): the
-# browser pings every 20 s, so this only stops a client that floods.
+# Pings and resumes beyond PING_LIMIT per PING_WINDOW seconds are ignored (no database, no
+# Redis): the browser pings every 20 s and resumes once, so this only stops a client that floods.
 PING_LIMIT = 10
 PING_WINDOW = 10.0
 # Kinds after which a socket may no longer be allowed: re-checked before they are sent.
@@ -250,20 +250,25 @@ class ConvoyConsumer(
         if not isinstance(content, dict) or self.forbidden:
             return
         kind = content.get("type")
+        if kind not in {"resume", "ping"} or not await self._within_rate():
+            return
         if kind == "resume":
             await self._resume(parse_cursor(content.get("after")))
-        elif kind == "ping":
+        else:
             await self._ping()
 
-    async def _ping(self) -> None:
+    async def _within_rate(self) -> bool:
         now = time.monotonic()
         self.pings = [t for t in self.pings if now - t < PING_WINDOW]
         if len(self.pings) >= PING_LIMIT:
             if len(self.pings) == PING_LIMIT:  # say it once per flood, then stay silent
                 self.pings.append(now)
-                await self.send_json({"type": "error", "reason": "too many pings"})
-            return
+                await self.send_json({"type": "error", "reason": "too many messages"})
+            return False
         self.pings.append(now)
+        return True
+
+    async def _ping(self) -> None:
         await self._presence_touch(broadcast=False, if_changed=True)
         head = await _head_if_allowed(self.scope["user"], self.convoy_id)
         if head is None:

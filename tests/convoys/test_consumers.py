@@ -378,7 +378,7 @@ def test_pings_beyond_the_limit_cost_nothing(world, monkeypatch):
     pongs = [m for m in messages if m["type"] == "pong"]
     errors = [m for m in messages if m["type"] == "error"]
     assert len(pongs) == consumers.PING_LIMIT
-    assert errors == [{"type": "error", "reason": "too many pings"}]
+    assert errors == [{"type": "error", "reason": "too many messages"}]
     assert len(reads) == consumers.PING_LIMIT
 
 

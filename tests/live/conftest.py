@@ -109,7 +109,14 @@ class Server:
         "daphne": ["-m", "daphne", "--bind", "127.0.0.1", "config.asgi:application", "--port"],
     }
 
-    def __init__(self, redis_url: str, kind: str = "uvicorn", *, debug: bool = False) -> None:
+    def __init__(
+        self,
+        redis_url: str,
+        kind: str = "uvicorn",
+        *,
+        debug: bool = False,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.kind = kind
@@ -130,7 +137,7 @@ class Server:
                 "off",
             ],
             cwd=ROOT,
-            env=server_env(redis_url, debug=debug),
+            env={**server_env(redis_url, debug=debug), **(env or {})},
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
@@ -146,6 +153,11 @@ class Server:
         self.stop()
         self.log.seek(0)
         raise RuntimeError("server did not start:\n" + self.log.read().decode()[-3000:])
+
+    def crash(self) -> None:
+        """Die at once, as a crashed process does: no socket is closed, no cleanup runs."""
+        self.process.kill()
+        self.process.wait(10)
 
     def stop(self) -> None:
         if self.process.poll() is None:
