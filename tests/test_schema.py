@@ -57,6 +57,7 @@ def api_user(world, content, monkeypatch):
                 "id": world.convoy.pk,
                 "convoy_id": world.convoy.pk,
                 "membership_id": content.membership.pk,
+                "invitation_id": content.invitation.pk,
             },
             "projects": {"id": content.project.pk},
             "milestones": {"id": content.milestone.pk},
