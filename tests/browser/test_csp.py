@@ -131,3 +131,28 @@ def test_main_pages_and_api_docs_raise_no_csp_violation(browser, server):
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("Konvoi API")
     page.wait_for_load_state("networkidle")
     assert watched.violations() == []
+
+
+def test_admin_pages_raise_no_csp_violation(browser, server):
+    """Support works in the admin under the same policy (Django's admin has no inline code)."""
+    UserFactory(email="support@example.com", is_staff=True, is_superuser=True)
+    convoy = ConvoyFactory()
+    FacilitatorFactory(convoy=convoy)
+
+    watched = Watched(new_page(browser))
+    page = watched.page
+    page.goto(f"{server.url}/admin/login/")
+    page.locator("input[name=username]").fill("support@example.com")
+    page.locator("input[name=password]").fill("correct-horse-42")
+    page.locator("input[type=submit]").click()
+    page.wait_for_url(f"{server.url}/admin/")
+    for path in (
+        "/admin/",
+        "/admin/notifications/notification/?q=support%40example.com",
+        "/admin/convoys/event/",
+        f"/admin/convoys/convoy/{convoy.pk}/change/",
+    ):
+        response = page.goto(server.url + path)
+        assert response.status == 200, path
+        page.wait_for_load_state("networkidle")
+        assert watched.violations() == [], path
