@@ -15,7 +15,9 @@ class CheckInAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["title", "convoy__name"]
     raw_id_fields = ["convoy", "created_by"]
-    readonly_fields = ["sequence"]
+    # agenda and notes change through the services, which store their rendered HTML with them
+    # (and tell the convoy); an edit here would leave the stored HTML behind.
+    readonly_fields = ["sequence", "agenda", "agenda_html", "notes", "notes_html"]
     inlines = [RsvpInline]
 
 

@@ -14,7 +14,8 @@ class CommentAdmin(admin.ModelAdmin):
     list_display = ["id", "convoy", "target_type", "target_id", "author", "created_at"]
     list_filter = ["target_type"]
     raw_id_fields = ["convoy", "parent", "author", "company", "hidden_by"]
-    readonly_fields = ["body_html"]
+    # The body changes through comment_update, which stores its rendered HTML with it.
+    readonly_fields = ["body", "body_html"]
     inlines = [CommentRevisionInline]
 
 
