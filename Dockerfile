@@ -13,17 +13,21 @@ WORKDIR /app
 # has no dev extras (no pytest, Playwright, schemathesis, ruff: ~280 MB less) and pins exactly
 # the versions of requirements.lock, which CI tests (tests/test_compose.py checks both);
 # psycopg[binary] brings its own libpq, so no system packages are needed.
-COPY requirements.prod.lock ./
+COPY requirements.prod.lock requirements.lock ./
 RUN pip install -r requirements.prod.lock
 
 # .dockerignore keeps tests/, bench/, .git, .venv and local state out of the image.
 COPY . .
 
 # Static files and translations are built into the image. Settings need a SECRET_KEY to
-# load with DEBUG off; this throwaway one exists only during this build step.
+# load with DEBUG off; this throwaway one exists only during this build step. compile_locale
+# needs polib, a dev tool: installed at requirements.lock's pin for this step and removed in the
+# same layer, so the image does not carry it.
 RUN DEBUG=false SECRET_KEY=build-only-not-used-at-runtime \
         python manage.py collectstatic --noinput \
-    && python -m config.compile_locale
+    && pip install "$(grep -E '^polib==' requirements.lock)" \
+    && python -m config.compile_locale \
+    && pip uninstall -y polib
 
 RUN useradd --system --uid 10001 --home-dir /app --no-create-home konvoi \
     && chown -R konvoi /app/staticfiles

@@ -5,9 +5,12 @@ wait for what they need, URLs point at services of the file on their images' por
 roles share one image, and every command names code that exists.
 """
 
+import ast
 import importlib
+import importlib.metadata
 import re
 import shlex
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -215,6 +218,11 @@ def test_the_image_installs_the_production_lock_and_leaves_tests_out():
     dockerfile = (BASE_DIR / "Dockerfile").read_text()
     installs = re.findall(r"^RUN pip install .*-r (\S+)", dockerfile, re.MULTILINE)
     assert installs == ["requirements.prod.lock"]
+    # Build-time tools (polib for the translations) come at the tested pin and leave again.
+    for package in re.findall(r"pip install (?!-r)(.+?)\s*\\?$", dockerfile, re.MULTILINE):
+        name = re.search(r"\^([\w-]+)==", package).group(1)
+        assert "requirements.lock" in package, package
+        assert re.search(rf"pip uninstall -y {name}\b", dockerfile), name
     assert re.search(r"^COPY requirements\.prod\.lock ", dockerfile, re.MULTILINE)
     ignored = {
         line.strip().rstrip("/")
@@ -222,3 +230,39 @@ def test_the_image_installs_the_production_lock_and_leaves_tests_out():
         if line.strip() and not line.startswith("#")
     }
     assert {"tests", "bench", ".git", ".venv", ".env"} <= ignored
+
+
+def _normalised(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_the_code_the_image_runs_imports_only_what_the_production_lock_installs():
+    """Every third-party import of application code is installed by requirements.prod.lock
+    (config/compile_locale.py runs at build time with polib, see the Dockerfile)."""
+    prod = {_normalised(name) for name in _pins(BASE_DIR / "requirements.prod.lock")}
+    distributions = importlib.metadata.packages_distributions()
+    skip = {".venv", ".git", "tests", "bench", "node_modules"}
+    local = {p.name for p in BASE_DIR.iterdir() if p.is_dir()} | {"manage"}
+    missing = set()
+    for top_dir in BASE_DIR.iterdir():
+        if top_dir.name in skip or top_dir.name.startswith("."):
+            continue
+        files = [top_dir] if top_dir.suffix == ".py" else top_dir.rglob("*.py")
+        for path in files:
+            if path == BASE_DIR / "config" / "compile_locale.py":
+                continue
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.Import):
+                    modules = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    modules = [node.module]
+                else:
+                    continue
+                for module in modules:
+                    top = module.split(".")[0]
+                    if top in sys.stdlib_module_names or top in local:
+                        continue
+                    dists = {_normalised(d) for d in distributions.get(top, [top])}
+                    if not dists & prod:
+                        missing.add(f"{path.relative_to(BASE_DIR)}: {module}")
+    assert not missing, sorted(missing)
