@@ -198,13 +198,19 @@ def _checkin_schedule(
     return checkin
 
 
-def checkin_update(*, actor: User, checkin: CheckIn, **fields: Any) -> CheckIn:
+def checkin_update(
+    *, actor: User, checkin: CheckIn, agenda_html: str | None = None, **fields: Any
+) -> CheckIn:
     """Change or reschedule a check-in. Raises SEQUENCE, records checkin.updated and tells
     everyone what changed; nothing happens when nothing changed. More seats promote the
-    waitlist; fewer seats never unseat anyone already confirmed."""
+    waitlist; fewer seats never unseat anyone already confirmed.
+
+    `agenda_html`: the agenda already rendered by checkins.markdown, for a caller that holds
+    a transaction around this call (rendering is done before it opens)."""
     agenda = fields.get("agenda")
-    # Rendered before the transaction opens (see checkins.markdown).
-    agenda_html = markdown_to_html(agenda) if isinstance(agenda, str) else ""
+    if agenda_html is None:
+        # Rendered before the transaction opens (see checkins.markdown).
+        agenda_html = markdown_to_html(agenda) if isinstance(agenda, str) else ""
     return _checkin_update(actor=actor, checkin=checkin, agenda_html=agenda_html, **fields)
 
 

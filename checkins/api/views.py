@@ -26,6 +26,7 @@ from checkins.api.serializers import (
 from checkins.calendars import CONTENT_TYPE, calendar_build
 from checkins.exports import attendance_csv
 from checkins.feeds import feed_url_for
+from checkins.markdown import markdown_to_html
 from checkins.models import CheckIn, CheckInReport, CheckInStatus
 from checkins.selectors import (
     checkin_detail_queryset,
@@ -121,6 +122,9 @@ class CheckInView(_CheckInAPIView):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         cancel = values.pop("status", None) == CheckInStatus.CANCELLED
+        if "agenda" in values:
+            # Before the transaction below: SQLite takes its write lock at BEGIN.
+            values["agenda_html"] = markdown_to_html(values["agenda"])
         # Changes and the cancellation stand or fall together.
         with transaction.atomic():
             if values:

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+import checkins.api.views
 import checkins.markdown
 import comments.rendering
 from checkins import services
@@ -105,3 +106,25 @@ def test_the_migration_renders_existing_check_ins(world):
     checkin.refresh_from_db()
     assert checkin.agenda_html == "<p><strong>alt</strong></p>"
     assert checkin.notes_html == "<p><em>n</em></p>"
+
+
+def test_the_api_renders_before_its_own_transaction(
+    transactional_db, world, client_for, monkeypatch
+):
+    # PATCH holds a transaction around change + cancellation: the agenda is rendered first.
+    checkin = _schedule(world)
+    seen = []
+    real = services.markdown_to_html
+
+    def spy(text):
+        seen.append(connection.in_atomic_block)
+        return real(text)
+
+    monkeypatch.setattr(services, "markdown_to_html", spy)
+    monkeypatch.setattr(checkins.api.views, "markdown_to_html", spy)
+    response = client_for(world.facilitator).patch(
+        f"/api/v1/checkins/{checkin.pk}/", {"agenda": "**neu**"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["agenda_html"] == "<p><strong>neu</strong></p>"
+    assert seen == [False]
