@@ -15,6 +15,10 @@ from django.contrib.auth.forms import (
     SetPasswordForm,
     UserChangeForm,
 )
+from django.core.mail import EmailMultiAlternatives
+from django.template import Context
+from django.template.loader import get_template, render_to_string
+from django.utils import translation
 
 from accounts.models import User
 from accounts.ratelimit import password_reset_mail_allowed
@@ -74,7 +78,38 @@ class PasswordResetRequestForm(PasswordResetForm):
         kwargs["use_https"] = site.scheme == "https"
         super().save(**kwargs)
 
-    def send_mail(self, *args: Any, **kwargs: Any) -> None:
-        to_email = kwargs["to_email"] if "to_email" in kwargs else args[4]
-        if password_reset_mail_allowed(email=to_email):
-            super().send_mail(*args, **kwargs)
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        """Django's send_mail renders the subject and the plain text with HTML autoescaping
+        ("o'brien&co" arrived as "o&#x27;brien&amp;co"): here only the HTML part escapes. The
+        mail is written in the person's own language and marked as machine-generated."""
+        if not password_reset_mail_allowed(email=to_email):
+            return
+        user = context.get("user")
+        language = getattr(user, "language", None) or translation.get_language()
+        text_context = Context({**context, "LANGUAGE_CODE": language}, autoescape=False)
+        with translation.override(language):
+            subject = get_template(subject_template_name).template.render(text_context)
+            body = get_template(email_template_name).template.render(text_context)
+            html = None
+            if html_email_template_name:
+                html = render_to_string(
+                    html_email_template_name, {**context, "LANGUAGE_CODE": language}
+                )
+        message = EmailMultiAlternatives(
+            " ".join(subject.split()),
+            body,
+            from_email,
+            [to_email],
+            headers={"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"},
+        )
+        if html is not None:
+            message.attach_alternative(html, "text/html")
+        message.send()

@@ -185,6 +185,26 @@ def test_password_reset_mails_a_link_on_site_url_whatever_the_request_host(world
     assert world.owner.check_password("An0ther-secret!")
 
 
+@pytest.mark.parametrize(
+    ("language", "subject"),
+    [("de", "Ihr neues Konvoi-Passwort"), ("en", "Your new Konvoi password")],
+)
+def test_password_reset_mail_is_plain_text_in_the_persons_language(db, language, subject):
+    person = UserFactory(email="o'brien&co@example.com", language=language)
+    client_as(None, "de" if language == "en" else "en").post(
+        reverse("frontend:password_reset"), {"email": person.email}
+    )
+    (message,) = mail.outbox
+    assert message.subject == subject
+    assert "o'brien&co@example.com" in message.body
+    assert not re.search(r"&(amp|#x27|#39|lt|gt|quot);", message.subject + message.body)
+    html = message.alternatives[0][0]
+    assert "o&#x27;brien&amp;co@example.com" in html
+    assert f'<html lang="{language}">' in html
+    assert message.extra_headers["Auto-Submitted"] == "auto-generated"
+    assert message.extra_headers["X-Auto-Response-Suppress"] == "All"
+
+
 # --- home and companies ----------------------------------------------------------------------
 
 
