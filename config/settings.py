@@ -337,7 +337,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- security: safe by default, relaxed only for DEBUG and tests ---
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# No SECURE_PROXY_SSL_HEADER: Django would believe X-Forwarded-Proto from any client. uvicorn
+# (--proxy-headers) already takes the scheme from it, but only from FORWARDED_ALLOW_IPS.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=PRODUCTION)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=PRODUCTION)

@@ -82,3 +82,12 @@ def test_happy_path_over_the_api(db, api_client):
     assert r.json()["convoys"][0]["role"] == "facilitator"
     r = api_client.get("/api/schema/")
     assert r.status_code == 200
+
+
+def test_a_client_cannot_claim_https_with_a_forwarded_header(client, settings):
+    """Only the ASGI server, for the proxies it trusts, may turn X-Forwarded-Proto into the
+    scheme; a plain-HTTP client sending it is still redirected to HTTPS."""
+    settings.SECURE_SSL_REDIRECT = True
+    response = client.get("/login/", HTTP_X_FORWARDED_PROTO="https")
+    assert response.status_code == 301
+    assert response["Location"].startswith("https://")
