@@ -75,10 +75,19 @@ def test_api_login_locks_an_account_attacked_from_many_addresses(person):
         "/api/v1/auth/token/",
         {"email": person.email, "password": PASSWORD},
         REMOTE_ADDR="203.0.113.50",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert r.status_code == 429
     assert r["Retry-After"] == "900"
     assert "15 minutes" in r.json()["detail"]
+    r = client.post(
+        "/api/v1/auth/token/",
+        {"email": person.email, "password": PASSWORD},
+        REMOTE_ADDR="203.0.113.51",
+        HTTP_ACCEPT_LANGUAGE="de",
+    )
+    assert r.status_code == 429
+    assert "15 Minuten" in r.json()["detail"]
     assert not ApiToken.objects.exists()
     cool_off_passes()
     r = client.post(

@@ -178,6 +178,9 @@ def test_a_lost_removal_publish_leaks_nothing_live_by_ping_or_by_resume(servers,
     assert all(s < removal for s in seqs[2])
 
 
+HEARTBEAT = 1.2
+
+
 def test_a_ghost_leaves_the_others_presence_within_the_ttl(django_db_setup, world):
     """The server process holding a socket crashes: nobody closes it, its presence entry stays
     in Redis until it expires, and then the others' next heartbeat shows it gone."""
@@ -207,7 +210,8 @@ def test_a_ghost_leaves_the_others_presence_within_the_ttl(django_db_setup, worl
                 if message["type"] == "presence" and len(message["people"]) == 1:
                     await watcher.close()
                     return loop.time() - crashed_at, message["people"]
-                await asyncio.sleep(0.9)
+                # Under the ping budget (10 per 10 s), or pings would be ignored.
+                await asyncio.sleep(HEARTBEAT)
             await watcher.close()
             return None, None
 
@@ -216,7 +220,8 @@ def test_a_ghost_leaves_the_others_presence_within_the_ttl(django_db_setup, worl
         doomed.stop()
         survivor.stop()
     assert elapsed is not None, "the crashed client stayed in the presence list"
-    assert elapsed <= ttl + 1.5  # the TTL plus one heartbeat
+    # The TTL plus one heartbeat, plus a second of slack for a loaded 2-core CI machine.
+    assert elapsed <= ttl + HEARTBEAT + 1.0
     assert people[0]["companies"] == []  # the facilitator alone
 
 
