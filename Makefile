@@ -63,9 +63,10 @@ beat: install  ## Celery beat: run exactly one
 test: locale  ## the whole pytest suite (PYTEST_ARGS='-m "not browser"' to narrow it)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-lint: install  ## ruff check, ruff format --check, missing migrations
+lint: install  ## ruff check, ruff format --check, the import contracts, missing migrations
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(DEV) $(PY) manage.py makemigrations --check --dry-run
 
 format: install  ## ruff format and autofix
