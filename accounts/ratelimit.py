@@ -45,8 +45,9 @@ def lockout_seconds() -> int:
 def lockout_message() -> str:
     minutes = max(1, lockout_seconds() // 60)
     return _(
-        "Too many failed login attempts. For your security, logging in is blocked for "
-        "%(minutes)d minutes. You can reset your password in the meantime."
+        "Too many failed login attempts for this account or from your network. For your "
+        "security, logging in is blocked for %(minutes)d minutes. If you have forgotten your "
+        "password, reset it: that also lifts the block."
     ) % {"minutes": minutes}
 
 

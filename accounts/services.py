@@ -3,6 +3,7 @@
 import re
 from datetime import timedelta
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
@@ -138,4 +139,7 @@ def user_password_set(*, user: User, password: str | None) -> User:
         user.set_password(password)
     user.save(update_fields=["password"])
     api_tokens_revoke_all(user=user)
+    # The person proved they own the address: the failed logins against it (which also count
+    # towards their network's block) no longer stand, or the lockout page's advice would not work.
+    axes_reset(username=user.email.strip().lower())
     return user

@@ -35,6 +35,12 @@ class EmailAuthenticationForm(AuthenticationForm):
         label=_("E-mail address"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
+    # Django's own text ("Please enter a correct e-mail address and password") reads, in its
+    # German, as if the fields were empty.
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("The e-mail address or the password is not right. Please try again."),
+    }
 
 
 class SignupForm(forms.Form):

@@ -1,6 +1,7 @@
 """Rate limits hold against a client that chooses its own X-Forwarded-For, and cover every
 door: API token login, web login, admin login, sign-up and password reset (web and API)."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -264,3 +265,26 @@ def test_an_api_signup_burst_is_limited_per_address_and_per_email(db, settings):
         for i in range(4)
     ]
     assert codes == [400, 400, 400, 429]
+
+
+def test_a_password_reset_lifts_the_lockout_it_advises(person):
+    """The lockout page says "reset your password: that also lifts the block" — it must."""
+    for i in range(10):
+        Client(REMOTE_ADDR="198.51.100.7").post(
+            "/login/", {"username": person.email, "password": f"wrong-{i}"}
+        )
+    client = Client(REMOTE_ADDR="198.51.100.7")
+    assert (
+        client.post("/login/", {"username": person.email, "password": PASSWORD}).status_code == 429
+    )
+    client.post("/password-reset/", {"email": person.email})
+    link = re.search(r"https?://\S+(/password-reset/\S+/\S+/)", mail.outbox[-1].body).group(1)
+    form_url = client.get(link, follow=True).redirect_chain[-1][0]
+    response = client.post(
+        form_url, {"new_password1": "An0ther-secret!", "new_password2": "An0ther-secret!"}
+    )
+    assert response.status_code == 302
+    # Both the account's block and the one on the address (its failures were this account's).
+    response = client.post("/login/", {"username": person.email, "password": "An0ther-secret!"})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(person.pk)

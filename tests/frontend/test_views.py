@@ -157,6 +157,14 @@ def test_language_switch_is_saved_on_the_account(world):
     assert '<html lang="en">' in text(client.get(reverse("frontend:home")))
 
 
+def test_a_wrong_password_says_so_in_plain_words(world):
+    response = client_as(None, "de").post(
+        reverse("frontend:login"), {"username": world.owner.email, "password": "falsch"}
+    )
+    assert response.status_code == 200
+    assert "E-Mail-Adresse oder Passwort stimmen nicht." in text(response)
+
+
 def test_language_switch_ignores_unknown_languages(world):
     client_as(world.owner).post(reverse("frontend:language"), {"language": "xx", "next": "/"})
     world.owner.refresh_from_db()
@@ -466,6 +474,9 @@ def test_unknown_and_used_invitation_links(world, invitation_token):
     response = client_as(world.owner, "en").get(url)
     assert response.status_code == 410
     assert "This invitation has expired." in text(response)
+    # A dead link shows nothing of the private convoy any more.
+    assert world.convoy.name not in text(response)
+    assert world.facilitator.name not in text(response)
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
