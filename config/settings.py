@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "checkins",
     "comments",
     "notifications",
+    # Cross-app read models (dashboard, /me/ payload, digest content); no models.
+    "overview",
     "frontend",
 ]
 
