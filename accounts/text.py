@@ -24,7 +24,22 @@ BIDI_CONTROLS = frozenset(
 # scripts and emoji, so they are allowed next to visible characters, but never alone).
 INVISIBLE = frozenset("\u200b\u2060\ufeff\u180e")
 JOINERS = frozenset("\u200c\u200d")
+# Characters that look like a space but are letters or symbols to Unicode (Hangul fillers,
+# the blank Braille pattern): treated as spaces, so they are trimmed and collapsed.
+BLANKS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 _WHITESPACE_RUN = re.compile(r"\s+")
+# What a reader can see: letters, digits, punctuation, symbols (not marks or format
+# characters on their own).
+_VISIBLE_CATEGORIES = ("L", "N", "P", "S")
+
+
+def _is_format_trick(char: str) -> bool:
+    """A control or format character other than the two joiners: bidi controls, zero-width
+    spaces, soft hyphens, deprecated format controls (U+206A–206F), tag characters, invisible
+    operators and the like. None belongs in a name."""
+    if char == "\t" or char in JOINERS:
+        return False
+    return char in BIDI_CONTROLS or char in INVISIBLE or unicodedata.category(char) in {"Cc", "Cf"}
 
 
 def name_clean(value: str, *, field: str = "name") -> str:
@@ -36,11 +51,7 @@ def name_clean(value: str, *, field: str = "name") -> str:
     text = unicodedata.normalize("NFC", value)
     if any(char in LINE_BREAKS for char in text):
         raise ValidationError({field: [_("Please write this on a single line.")]})
-    if any(
-        char in BIDI_CONTROLS or char in INVISIBLE or unicodedata.category(char) == "Cc"
-        for char in text
-        if char != "\t"
-    ):
+    if any(_is_format_trick(char) for char in text):
         raise ValidationError(
             {
                 field: [
@@ -51,7 +62,8 @@ def name_clean(value: str, *, field: str = "name") -> str:
                 ]
             }
         )
+    text = "".join(" " if char in BLANKS else char for char in text)
     text = _WHITESPACE_RUN.sub(" ", text).strip()
-    if not text.strip("".join(JOINERS)):
+    if not any(unicodedata.category(char).startswith(_VISIBLE_CATEGORIES) for char in text):
         raise ValidationError({field: [_("Please enter visible characters.")]})
     return text

@@ -20,6 +20,7 @@ CONTROLS = (
     "This contains invisible control characters (for example text-direction marks or "
     "zero-width spaces). Please remove them."
 )
+VISIBLE = "Please enter visible characters."
 BAD = {
     "line feed": ("Anna\nModeratorin", SINGLE_LINE),
     "carriage return": ("Anna\rX", SINGLE_LINE),
@@ -32,7 +33,21 @@ BAD = {
     "word joiner only": ("\u2060", CONTROLS),
     "byte order mark": ("\ufeffAnna", CONTROLS),
     "NUL": ("An\x00na", CONTROLS),
-    "joiners only": ("\u200c\u200d", "Please enter visible characters."),
+    "joiners only": ("\u200c\u200d", VISIBLE),
+    # Found by the review: format characters beyond the first list, and blanks that Unicode
+    # calls letters or symbols.
+    "soft hyphen": ("\u00ad", CONTROLS),
+    "deprecated format control": ("Max\u206eEvil", CONTROLS),
+    "invisible operators": ("\u2061\u2062", CONTROLS),
+    "tag characters": ("\U000e0041\U000e0042", CONTROLS),
+    "musical format control": ("\U0001d173", CONTROLS),
+    "Hangul filler only": ("\u3164", VISIBLE),
+    "Hangul choseong/jungseong fillers": ("\u115f\u1160", VISIBLE),
+    "blank Braille pattern only": ("\u2800", VISIBLE),
+    "combining grapheme joiner only": ("\u034f", VISIBLE),
+    "variation selector only": ("\ufe0f", VISIBLE),
+    "Khmer inherent vowel only": ("\u17b4", VISIBLE),
+    "Mongolian variation selector only": ("\u180b", VISIBLE),
 }
 # (DRF's CharField refuses NUL itself, with its own message.)
 BAD_API = {key: bad for key, bad in BAD.items() if key != "NUL"}
@@ -56,6 +71,8 @@ def test_the_rule_refuses(value, message):
         ("Anna\u00a0Schmidt", "Anna Schmidt"),
         ("\U0001f468\u200d\U0001f373 Koch", "\U0001f468\u200d\U0001f373 Koch"),  # emoji ZWJ
         ("محمد", "محمد"),  # right-to-left script itself is fine
+        ("Zoe\u2800", "Zoe"),  # a trailing blank that is not whitespace to Unicode
+        ("\u2764\ufe0f Herz", "\u2764\ufe0f Herz"),  # emoji with its variation selector
     ],
 )
 def test_the_rule_normalises(value, stored):
