@@ -1,6 +1,5 @@
 """Writes for accounts: registration, profile changes, passwords, API tokens."""
 
-import re
 from datetime import timedelta
 
 from axes.utils import reset as axes_reset
@@ -9,7 +8,6 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone as dj_timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.events import tokens_revoked_on_commit
@@ -17,24 +15,12 @@ from accounts.models import ApiToken, User, validate_timezone
 from accounts.text import name_clean
 
 
-def handle_allocate(*, name: str) -> str:
-    """A free @handle derived from a display name: 'Anna Schmidt' → 'anna_schmidt', '…2', …"""
-    base = re.sub(r"[^a-z0-9_]", "", slugify(name).replace("-", "_"))[:26] or "user"
-    if len(base) < 2:
-        base = f"{base}_x"
-    taken = set(User.objects.filter(handle__startswith=base).values_list("handle", flat=True))
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}{n}" in taken:
-        n += 1
-    return f"{base}{n}"
-
-
 @transaction.atomic
 def user_register(
     *, email: str, password: str, name: str, language: str = "de", timezone: str = "Europe/Berlin"
 ) -> User:
+    """Sign someone up: checks name, address, time zone and password rules, then writes the
+    row through User.objects.create_user (the one place a User is created, with its @handle)."""
     email = User.objects.normalize_email(email).strip().lower()
     if not name.strip():
         raise ValidationError({"name": [_("Please enter your name.")]})
@@ -45,16 +31,16 @@ def user_register(
         validate_timezone(timezone)
     except ValidationError as exc:
         raise ValidationError({"timezone": exc.messages}) from exc
-    user = User(email=email, name=name, language=language, timezone=timezone)
+    candidate = User(email=email, name=name)  # unsaved: the similarity rules compare with it
     try:
-        password_validation.validate_password(password, user)
+        password_validation.validate_password(password, candidate)
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from exc
-    user.handle = handle_allocate(name=name)
-    user.set_password(password)
     try:
         with transaction.atomic():
-            user.save()
+            user = User.objects.create_user(
+                email, password, name=name, language=language, timezone=timezone
+            )
     except IntegrityError as exc:
         # Two registrations raced for the same address.
         raise ValidationError(
@@ -99,16 +85,22 @@ def _token_ttl() -> timedelta:
 @transaction.atomic
 def api_token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
     """A new API token for `user`; returns the row and the secret, which is shown only now
-    (the database keeps a hash). Expired tokens of the person are dropped first."""
+    (the database keeps a hash). Expired tokens of the person are dropped first.
+
+    At API_TOKEN_LIMIT_PER_USER the least recently used tokens make room (a token's expiry
+    moves on with use, so the earliest expiry is the longest unused): a script that logs in
+    on every run, as clients of the old single-token endpoint do, keeps working.
+    """
     ApiToken.objects.filter(user=user, expiry__lt=dj_timezone.now()).delete()
-    if ApiToken.objects.filter(user=user).count() >= settings.API_TOKEN_LIMIT_PER_USER:
-        raise ValidationError(
-            {
-                "non_field_errors": [
-                    _("You have too many API tokens. Please revoke one you no longer use.")
-                ]
-            }
-        )
+    keep = settings.API_TOKEN_LIMIT_PER_USER - 1
+    stale = list(
+        ApiToken.objects.filter(user=user)
+        .order_by("-expiry", "-created")
+        .values_list("pk", flat=True)[keep:]
+    )
+    if stale:
+        ApiToken.objects.filter(pk__in=stale).delete()
+        tokens_revoked_on_commit(token_ids=stale)
     return ApiToken.objects.create(user=user, expiry=_token_ttl(), name=name.strip()[:100])
 
 

@@ -63,6 +63,22 @@ def test_token_login_keeps_its_shape_and_stores_only_a_hash(user, api_client):
     assert token_client(secret).get("/api/v1/me/").status_code == 200
 
 
+def test_a_client_logging_in_on_every_run_keeps_working_past_the_token_limit(
+    user, api_client, settings
+):
+    """Clients of the old endpoint got the same token on every call and may log in on every
+    run: at the limit the least recently used token makes room instead of a 400."""
+    settings.API_TOKEN_LIMIT_PER_USER = 3
+    first, second, third = (login(api_client, user)["token"] for _ in range(3))
+    # The first is in use (its expiry moves on), so the second is the longest unused.
+    ApiToken.objects.filter(token_key=first[:15]).update(expiry=timezone.now() + timedelta(days=91))
+    fourth = login(api_client, user)["token"]
+    assert ApiToken.objects.filter(user=user).count() == 3
+    assert token_client(second).get("/api/v1/me/").status_code == 401
+    for secret in (first, third, fourth):
+        assert token_client(secret).get("/api/v1/me/").status_code == 200
+
+
 def test_several_named_tokens_are_listed_without_their_secret(user, api_client):
     first = login(api_client, user, name="CRM sync")
     second = login(api_client, user, name="Laptop")
