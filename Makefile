@@ -17,7 +17,7 @@ INSTALLED := $(VENV)/.installed
 DEV := env DEBUG=$${DEBUG:-true}
 
 .DEFAULT_GOAL := help
-.PHONY: help install run web worker beat migrate demo locale messages test lint format check bench bench-reminders bench-markdown
+.PHONY: help install run web worker beat migrate demo locale messages test test-fast lint typecheck format check bench bench-reminders bench-markdown
 
 help:  ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-9s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -63,11 +63,20 @@ beat: install  ## Celery beat: run exactly one
 test: locale  ## the whole pytest suite (PYTEST_ARGS='-m "not browser"' to narrow it)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-lint: install  ## ruff check, ruff format --check, the import contracts, missing migrations
+# The developer's loop: no slow, browser or live tests, stop at the first failure. CI runs
+# `make test`, which leaves nothing out.
+test-fast: locale  ## the quick loop: pytest -m "not slow and not browser and not live" -x
+	$(VENV)/bin/pytest -m "not slow and not browser and not live" -x -q $(PYTEST_ARGS)
+
+lint: install  ## ruff, the import contracts, mypy, missing migrations (as pre-commit and CI)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(MAKE) --no-print-directory typecheck
 	$(DEV) $(PY) manage.py makemigrations --check --dry-run
+
+typecheck: install  ## mypy with django-stubs over services, selectors ([tool.mypy] in pyproject.toml)
+	$(DEV) $(VENV)/bin/mypy
 
 format: install  ## ruff format and autofix
 	$(VENV)/bin/ruff format .
