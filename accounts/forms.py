@@ -22,7 +22,7 @@ from django.utils import translation
 
 from accounts.models import User
 from accounts.ratelimit import password_reset_mail_allowed
-from accounts.services import handle_allocate, user_password_set
+from accounts.services import user_password_set
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -33,7 +33,7 @@ class UserCreationAdminForm(AdminUserCreationForm):
     def save(self, commit: bool = True) -> Any:
         user = super().save(commit=False)
         user.email = user.email.lower()
-        user.handle = handle_allocate(name=user.name)
+        user.handle = User.objects.handle_allocate(name=user.name)
         if commit:
             user.save()
         return user

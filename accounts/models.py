@@ -1,5 +1,6 @@
 """People who use Konvoi: e-mail login, a display name and a unique @handle."""
 
+import re
 import zoneinfo
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone as dj_timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 from knox.settings import CONSTANTS
@@ -28,16 +30,32 @@ def validate_timezone(value: str) -> None:
 
 
 class UserManager(BaseUserManager["User"]):
+    """The one place a User row is written (`create_user`) and a free @handle is chosen.
+
+    accounts.services.user_register checks a sign-up (name, address, time zone, password
+    rules) and then calls `create_user`; Django's createsuperuser and the admin come here
+    directly. The manager needs nothing above the model, so models does not import services.
+    """
+
     use_in_migrations = True
 
-    def create_user(self, email: str, password: str | None = None, **fields: Any) -> "User":
-        # Account creation with handle allocation lives in accounts.services.user_register;
-        # this stays for createsuperuser and the admin.
-        from accounts.services import handle_allocate
+    def handle_allocate(self, *, name: str) -> str:
+        """A free @handle derived from a display name: 'Anna Schmidt' → 'anna_schmidt', '…2', …"""
+        base = re.sub(r"[^a-z0-9_]", "", slugify(name).replace("-", "_"))[:26] or "user"
+        if len(base) < 2:
+            base = f"{base}_x"
+        taken = set(self.filter(handle__startswith=base).values_list("handle", flat=True))
+        if base not in taken:
+            return base
+        n = 2
+        while f"{base}{n}" in taken:
+            n += 1
+        return f"{base}{n}"
 
-        email = self.normalize_email(email).lower()
+    def create_user(self, email: str, password: str | None = None, **fields: Any) -> "User":
+        email = self.normalize_email(email).strip().lower()
         fields.setdefault("name", email.split("@")[0])
-        fields.setdefault("handle", handle_allocate(name=fields["name"]))
+        fields.setdefault("handle", self.handle_allocate(name=fields["name"]))
         user = self.model(email=email, **fields)
         user.set_password(password)
         user.save(using=self._db)

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
 from accounts.models import HANDLE_PATTERN, User
-from accounts.services import handle_allocate, user_register, user_update
+from accounts.services import user_register, user_update
 from tests.factories import UserFactory
 
 PASSWORD = "S3cure-enough!"
@@ -57,13 +57,13 @@ def test_handles_are_allocated_uniquely(db):
 def test_a_handle_prefix_does_not_block_the_shorter_handle(db):
     UserFactory(handle="anna_schmidt2")
     UserFactory(handle="anna_schmidtke")
-    assert handle_allocate(name="Anna Schmidt") == "anna_schmidt"
+    assert User.objects.handle_allocate(name="Anna Schmidt") == "anna_schmidt"
 
 
 def test_gaps_in_numbered_handles_are_reused(db):
     UserFactory(handle="anna")
     UserFactory(handle="anna3")
-    assert handle_allocate(name="Anna") == "anna2"
+    assert User.objects.handle_allocate(name="Anna") == "anna2"
 
 
 @pytest.mark.parametrize(
@@ -77,7 +77,7 @@ def test_gaps_in_numbered_handles_are_reused(db):
     ],
 )
 def test_handles_are_valid_for_any_name(db, name, handle):
-    allocated = handle_allocate(name=name)
+    allocated = User.objects.handle_allocate(name=name)
     assert allocated == handle
     assert re.fullmatch(HANDLE_PATTERN, allocated)
 
@@ -98,3 +98,21 @@ def test_user_update_changes_only_what_is_given(db):
     assert "timezone" in exc.value.message_dict
     with pytest.raises(ValidationError):
         user_update(user=user, name="  ")
+
+
+def test_sign_up_and_createsuperuser_write_through_the_one_manager_method(db, monkeypatch):
+    from accounts.models import UserManager
+
+    calls = []
+    create_user = UserManager.create_user
+
+    def spy(self, email, password=None, **fields):
+        calls.append(email)
+        return create_user(self, email, password, **fields)
+
+    monkeypatch.setattr(UserManager, "create_user", spy)
+    user = _register(name="Anna Schmidt", email="Anna@Example.com")
+    admin = User.objects.create_superuser("Root@Example.com", PASSWORD, name="Anna Schmidt")
+    assert calls == ["anna@example.com", "Root@Example.com"]
+    assert (user.handle, admin.handle) == ("anna_schmidt", "anna_schmidt2")
+    assert admin.email == "root@example.com" and admin.is_superuser and admin.is_staff
