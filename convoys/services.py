@@ -17,6 +17,7 @@ from accounts.models import User
 from accounts.text import name_clean
 from companies.models import Company
 from companies.selectors import is_company_owner
+from convoys.delivery import invitation_announce
 from convoys.events import EventKind, event_record
 from convoys.models import (
     Convoy,
@@ -106,8 +107,6 @@ def convoy_update(*, actor: User, convoy: Convoy, **fields: object) -> Convoy:
 @transaction.atomic
 def invitation_create(*, actor: User, convoy: Convoy, email: str) -> tuple[Invitation, str]:
     """Invite a company by e-mail. Returns the invitation and its one-time token."""
-    from convoys.tasks import invitation_email_send
-
     _require_facilitator(actor=actor, convoy=convoy)
     if convoy.status == ConvoyStatus.CLOSED:
         raise ValidationError({"convoy": [_("This convoy is closed.")]})
@@ -121,29 +120,8 @@ def invitation_create(*, actor: User, convoy: Convoy, email: str) -> tuple[Invit
     )
     invitation.full_clean()
     invitation.save()
-    invitation_email_send.delay_on_commit(invitation_id=invitation.pk, token=token)
-    _invitation_notify(invitation=invitation, actor=actor)
+    invitation_announce(invitation=invitation, token=token, actor=actor)
     return invitation, token
-
-
-def _invitation_notify(*, invitation: Invitation, actor: User) -> None:
-    """Someone who already has an account sees the invitation in the app too. The link stays
-    in the e-mail: the token is never stored, so the notification cannot carry it."""
-    from notifications.models import NotificationKind
-    from notifications.services import notify
-
-    invitee = User.objects.filter(email__iexact=invitation.email, is_active=True).first()
-    if invitee is None:
-        return
-    notify(
-        recipient_ids=[invitee.pk],
-        kind=NotificationKind.INVITATION,
-        actor=actor,
-        convoy_id=None,  # not theirs to see (yet): it must not appear as a convoy link
-        url="/",
-        data={"convoy": invitation.convoy.name},
-        key=f"invitation:{invitation.pk}",
-    )
 
 
 def invitation_by_token(*, token: str) -> Invitation | None:
@@ -251,8 +229,6 @@ def invitation_resend(*, actor: User, invitation: Invitation) -> tuple[Invitatio
     """Send an invitation again with a new link, valid for the full period again (also after it
     expired). Only the token's hash is stored, so the old link cannot be mailed again: it is
     replaced, and stops working."""
-    from convoys.tasks import invitation_email_send
-
     invitation = _invitation_for_change(actor=actor, invitation=invitation)
     if invitation.revoked_at is not None:
         raise ValidationError({"invitation": [_("This invitation was withdrawn.")]})
@@ -262,7 +238,7 @@ def invitation_resend(*, actor: User, invitation: Invitation) -> tuple[Invitatio
     invitation.token_hash = token_hash(token)
     invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
     invitation.save(update_fields=["token_hash", "expires_at"])
-    invitation_email_send.delay_on_commit(invitation_id=invitation.pk, token=token)
+    invitation_announce(invitation=invitation, token=token, actor=actor, resent=True)
     return invitation, token
 
 

@@ -94,7 +94,8 @@ urlpatterns = [
         name="convoy_invitation_resend",
     ),
     path("convoys/<int:convoy_id>/updates/new/", views.update_create_view, name="update_create"),
-    # Reversed by convoys.tasks.invitation_email_send: keep the name and the `token` kwarg.
+    # Reversed by notifications.invitations.invitation_email_send: keep the name and the
+    # `token` kwarg.
     path("invitations/<str:token>/", views.invitation_view, name="invitation"),
     path("projects/<int:project_id>/", views.project_detail, name="project"),
     path(

@@ -7,3 +7,10 @@ class NotificationsConfig(AppConfig):
     # the app exists now so that Celery beat and e-mail wiring have their home.
     name = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        # Convoys (core) announces invitations through its registry; delivering them is ours.
+        from convoys.delivery import register_invitation_delivery
+        from notifications.invitations import invitation_mailer
+
+        register_invitation_delivery(invitation_mailer)

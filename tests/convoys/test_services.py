@@ -348,7 +348,7 @@ def test_resend_mails_a_new_link_and_the_old_one_stops_working(
 
 
 def test_a_mail_queued_with_the_old_token_is_not_sent_after_a_resend(world, invited, mailoutbox):
-    from convoys.tasks import invitation_email_send
+    from notifications.invitations import invitation_email_send
 
     invitation, old_token, *_ = invited
     invitation_resend(actor=world.facilitator, invitation=invitation)

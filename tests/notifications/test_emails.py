@@ -314,7 +314,7 @@ def test_the_digest_mail_is_plain_text_in_text_and_escaped_in_html(nasty_world, 
 def test_the_invitation_mail_is_plain_text_in_text_and_escaped_in_html(
     nasty_world, mailoutbox, language
 ):
-    from convoys.tasks import invitation_email_send
+    from notifications.invitations import invitation_email_send
     from tests.factories import InvitationFactory
 
     world = nasty_world
@@ -335,7 +335,7 @@ def test_the_invitation_mail_is_plain_text_in_text_and_escaped_in_html(
 
 
 def test_an_invitation_to_someone_with_an_account_is_in_their_language(world, mailoutbox):
-    from convoys.tasks import invitation_email_send
+    from notifications.invitations import invitation_email_send
     from tests.factories import InvitationFactory
 
     world.convoy.language = "de"
