@@ -9,6 +9,21 @@ from accounts.models import ApiToken, User
 from accounts.services import api_token_revoke
 
 
+class ViewOnlyAdminMixin:
+    """For rows that decide who may see what (memberships, facilitators, company members):
+    support may look, but only the services change them, because only they record the event,
+    notify, and close the live sockets of someone who loses access."""
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     form = UserChangeAdminForm

@@ -1,9 +1,10 @@
 from django.contrib import admin
 
+from accounts.admin import ViewOnlyAdminMixin
 from companies.models import Company, CompanyMember
 
 
-class CompanyMemberInline(admin.TabularInline):
+class CompanyMemberInline(ViewOnlyAdminMixin, admin.TabularInline):
     model = CompanyMember
     extra = 0
     raw_id_fields = ["user"]
@@ -18,7 +19,7 @@ class CompanyAdmin(admin.ModelAdmin):
 
 
 @admin.register(CompanyMember)
-class CompanyMemberAdmin(admin.ModelAdmin):
+class CompanyMemberAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["company", "user", "role", "joined_at"]
     list_filter = ["role"]
     raw_id_fields = ["company", "user"]

@@ -1,15 +1,16 @@
 from django.contrib import admin
 
+from accounts.admin import ViewOnlyAdminMixin
 from convoys.models import Convoy, Event, Facilitator, Invitation, Membership
 
 
-class FacilitatorInline(admin.TabularInline):
+class FacilitatorInline(ViewOnlyAdminMixin, admin.TabularInline):
     model = Facilitator
     extra = 0
     raw_id_fields = ["user"]
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ViewOnlyAdminMixin, admin.TabularInline):
     model = Membership
     extra = 0
     raw_id_fields = ["company", "invitation"]
@@ -25,13 +26,13 @@ class ConvoyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Facilitator)
-class FacilitatorAdmin(admin.ModelAdmin):
+class FacilitatorAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["convoy", "user", "added_at"]
     raw_id_fields = ["convoy", "user"]
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["convoy", "company", "status", "joined_at", "ended_at"]
     list_filter = ["status"]
     raw_id_fields = ["convoy", "company", "invitation"]

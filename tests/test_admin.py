@@ -127,3 +127,34 @@ def test_the_session_task_deletes_expired_sessions_only():
     entry = settings.CELERY_BEAT_SCHEDULE["sessions-clear"]
     celery_app.tasks[entry["task"]].delay()  # eager in tests
     assert list(Session.objects.values_list("session_key", flat=True)) == ["b" * 32]
+
+
+@pytest.mark.parametrize(
+    "model_label", ["convoys.membership", "convoys.facilitator", "companies.companymember"]
+)
+def test_who_may_see_what_changes_only_through_the_services(model_label, admin_client, admin_user):
+    """An admin edit of a membership would skip the event, the notifications and the closing
+    of the live sockets of whoever loses access: support may look, not change."""
+    from django.apps import apps
+
+    from tests.factories import CompanyMemberFactory, FacilitatorFactory, MembershipFactory
+
+    membership = MembershipFactory()
+    FacilitatorFactory(convoy=membership.convoy)
+    CompanyMemberFactory(company=membership.company)
+    model = apps.get_model(model_label)
+    row = model.objects.get()
+    request = RequestFactory().get("/admin/")
+    request.user = admin_user
+    model_admin = admin.site._registry[model]
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request, row)
+    assert not model_admin.has_delete_permission(request, row)
+    app_label, model_name = model_label.split(".")
+    assert (
+        admin_client.get(reverse(f"admin:{app_label}_{model_name}_changelist")).status_code == 200
+    )
+    convoy_admin = admin.site._registry[apps.get_model("convoys.convoy")]
+    for inline in convoy_admin.get_inline_instances(request, membership.convoy):
+        assert not inline.has_change_permission(request, membership.convoy)
+        assert not inline.has_delete_permission(request, membership.convoy)
