@@ -274,7 +274,8 @@ def _explain() -> None:
     """EXPLAIN ANALYZE the sweep's first update_due statement (rolled back)."""
     from django.db import connection, transaction
 
-    from notifications.sweep import _gated, _insert_sql, _pk_windows, update_due_querysets
+    from notifications.sweep import _gated, _insert_sql, _pk_windows
+    from projects.reminders import update_due_querysets
 
     kind, queryset, recipient = next(iter(update_due_querysets(NOW)))
     from django.db.models import F

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class CheckinsConfig(AppConfig):
     name = "checkins"
     verbose_name = _("Check-ins")
+
+    def ready(self) -> None:
+        # The check-in reminders (RSVP missing, tomorrow, report due) run in the
+        # notifications sweep, registered here (notifications.rules).
+        from checkins.reminders import reminder_querysets
+        from notifications.rules import ReminderRule, register_rule
+
+        register_rule(ReminderRule(name="checkins.reminders", querysets=reminder_querysets))

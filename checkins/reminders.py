@@ -1,37 +1,32 @@
-"""The check-in reminder rules, for the notifications sweep (notifications.sweep).
+"""The check-in reminder rules, run by the notifications sweep (registered in
+CheckinsConfig.ready(); the shape of a rule is described in notifications.rules).
 
-Each rule is one set-based queryset yielding a row per (recipient, reminder), annotated with
-n_key (the natural key that makes the reminder exactly-once), n_convoy, n_url and n_data; the
-third element names the lookup path from the row to the recipient. Every multi-valued
-condition of a rule sits in one filter() call, so that the recipient path (annotated later by
-the sweep) reuses the very joins the rule filtered on.
+Each rule is one set-based queryset yielding a row per (recipient, reminder). Every
+multi-valued condition of a rule sits in one filter() call, so that the recipient path
+(annotated later by the sweep) reuses the very joins the rule filtered on.
 """
 
 from datetime import datetime, timedelta
 
 from django.db.models import CharField, Exists, F, OuterRef, QuerySet, Value
-from django.db.models.functions import Cast, Concat, JSONObject
+from django.db.models.functions import Concat, JSONObject
 from django.urls import reverse
 
 from checkins.models import CheckIn, CheckInReport, CheckInStatus, Rsvp, RsvpResponse
-from convoys.models import ConvoyStatus, MembershipStatus
+from convoys.models import MembershipStatus
 from notifications.models import NotificationKind
+from notifications.rules import LIVE_CONVOY_STATUSES, RuleQuery, as_text
 
 RSVP_MISSING_BEFORE = timedelta(hours=48)  # remind while the deadline is this close
 CHECKIN_SOON_BEFORE = timedelta(hours=24)  # "tomorrow": from a day before the start
 REPORT_DUE_BEFORE = timedelta(hours=72)  # three days before the meeting
-LIVE_CONVOYS = (ConvoyStatus.FORMING, ConvoyStatus.ACTIVE)
 MEMBER_USER = "convoy__memberships__company__members__user"
-
-
-def _text(value) -> Cast:
-    return Cast(value, output_field=CharField())
 
 
 def _checkin_url(checkin_id: F) -> Concat:
     marker = 987654321
     prefix, suffix = reverse("frontend:checkin", kwargs={"checkin_id": marker}).split(str(marker))
-    return Concat(Value(prefix), _text(checkin_id), Value(suffix), output_field=CharField())
+    return Concat(Value(prefix), as_text(checkin_id), Value(suffix), output_field=CharField())
 
 
 def rsvp_missing(now: datetime) -> QuerySet:
@@ -42,7 +37,7 @@ def rsvp_missing(now: datetime) -> QuerySet:
         CheckIn.objects.filter(
             ~Exists(answered),
             status=CheckInStatus.SCHEDULED,
-            convoy__status__in=LIVE_CONVOYS,
+            convoy__status__in=LIVE_CONVOY_STATUSES,
             rsvp_deadline__gt=now,
             rsvp_deadline__lte=now + RSVP_MISSING_BEFORE,
             convoy__memberships__status=MembershipStatus.ACTIVE,
@@ -51,7 +46,9 @@ def rsvp_missing(now: datetime) -> QuerySet:
         .order_by()
         .annotate(
             n_key=Concat(
-                Value(f"{NotificationKind.RSVP_MISSING}:"), _text(F("pk")), output_field=CharField()
+                Value(f"{NotificationKind.RSVP_MISSING}:"),
+                as_text(F("pk")),
+                output_field=CharField(),
             ),
             n_convoy=F("convoy_id"),
             n_url=_checkin_url(F("pk")),
@@ -68,7 +65,7 @@ def checkin_soon(now: datetime) -> QuerySet:
     return (
         Rsvp.objects.filter(
             checkin__status=CheckInStatus.SCHEDULED,
-            checkin__convoy__status__in=LIVE_CONVOYS,
+            checkin__convoy__status__in=LIVE_CONVOY_STATUSES,
             checkin__starts_at__gt=now,
             checkin__starts_at__lte=now + CHECKIN_SOON_BEFORE,
             response__in=[RsvpResponse.YES, RsvpResponse.MAYBE],
@@ -77,7 +74,7 @@ def checkin_soon(now: datetime) -> QuerySet:
         .annotate(
             n_key=Concat(
                 Value(f"{NotificationKind.CHECKIN_SOON}:"),
-                _text(F("checkin_id")),
+                as_text(F("checkin_id")),
                 output_field=CharField(),
             ),
             n_convoy=F("checkin__convoy_id"),
@@ -97,7 +94,7 @@ def report_due(now: datetime) -> QuerySet:
         CheckIn.objects.filter(
             ~Exists(filed),
             status=CheckInStatus.SCHEDULED,
-            convoy__status__in=LIVE_CONVOYS,
+            convoy__status__in=LIVE_CONVOY_STATUSES,
             starts_at__gt=now,
             starts_at__lte=now + REPORT_DUE_BEFORE,
             convoy__memberships__status=MembershipStatus.ACTIVE,
@@ -107,9 +104,9 @@ def report_due(now: datetime) -> QuerySet:
         .annotate(
             n_key=Concat(
                 Value(f"{NotificationKind.REPORT_DUE}:"),
-                _text(F("pk")),
+                as_text(F("pk")),
                 Value(":"),
-                _text(F("convoy__memberships__company_id")),
+                as_text(F("convoy__memberships__company_id")),
                 output_field=CharField(),
             ),
             n_convoy=F("convoy_id"),
@@ -123,10 +120,10 @@ def report_due(now: datetime) -> QuerySet:
     )
 
 
-def reminder_querysets(now: datetime) -> list[tuple[str, QuerySet, str]]:
-    """(kind, queryset, recipient path) for each check-in reminder rule."""
+def reminder_querysets(now: datetime) -> list[RuleQuery]:
+    """The check-in reminders the sweep runs: RSVP missing, check-in tomorrow, report due."""
     return [
-        (NotificationKind.RSVP_MISSING, rsvp_missing(now), MEMBER_USER),
-        (NotificationKind.CHECKIN_SOON, checkin_soon(now), "user"),
-        (NotificationKind.REPORT_DUE, report_due(now), MEMBER_USER),
+        RuleQuery(NotificationKind.RSVP_MISSING, rsvp_missing(now), MEMBER_USER),
+        RuleQuery(NotificationKind.CHECKIN_SOON, checkin_soon(now), "user"),
+        RuleQuery(NotificationKind.REPORT_DUE, report_due(now), MEMBER_USER),
     ]

@@ -19,15 +19,16 @@ from convoys.consumers import (
     parse_cursor,
     query_param,
 )
-from convoys.events import server_loop_remember, user_group
+from live.groups import user_group
+from live.publish import server_loop_remember
 
 REPLAY_LIMIT = 100
 
 
 @database_sync_to_async
 def _missed(user_id: int, after: int) -> list[dict[str, Any]]:
+    from notifications.events import notification_message
     from notifications.models import Notification
-    from notifications.tasks import notification_message
 
     rows = list(
         Notification.objects.filter(recipient_id=user_id, pk__gt=after)

@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from accounts.models import User
 from notifications.kinds import notification_title
 from notifications.models import DigestDelivery, Notification, NotificationKind
+from notifications.rules import email_content
 
 UNSUBSCRIBE_SALT = "konvoi.notifications.unsubscribe"
 DIGEST_KINDS = ("digest.daily", "digest.weekly")
@@ -144,21 +145,18 @@ def _item(notification: Notification, user: User) -> dict[str, Any]:
 
 
 def notification_email(notification: Notification) -> EmailMultiAlternatives:
-    """One notification as an e-mail (the facilitator digest with its weekly summary)."""
-    from notifications.selectors import facilitator_digest_summary
-
+    """One notification as an e-mail; a kind that registered more content (the facilitator
+    digest and its weekly summary, notifications.rules) shows it with its own template."""
     user = notification.recipient
     with translation.override(user.language):
         item = _item(notification, user)
     context: dict[str, Any] = {"item": item, "notification": notification}
     template = "notification"
-    if notification.kind == NotificationKind.FACILITATOR_DIGEST and notification.convoy_id:
-        template = "facilitator_digest"
-        context["summary"] = facilitator_digest_summary(
-            convoy_id=notification.convoy_id,
-            since=notification.data.get("since"),
-            until=notification.data.get("until"),
-        )
+    content = email_content(notification.kind)
+    extra = content.context(notification) if content else None
+    if content and extra is not None:
+        template = content.template
+        context.update(extra)
     return _message(
         user=user,
         template=template,

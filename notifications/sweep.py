@@ -1,5 +1,9 @@
 """The reminder sweep: one run decides every reminder and digest that is due, exactly once.
 
+The engine only: the rules (update due, RSVP missing, the facilitator digest …) are written
+and registered by the apps that own them (notifications.rules); the sweep runs each
+registered rule's querysets through the same gate and insert.
+
 Celery beat calls it every few minutes (`notifications.tasks.reminders_sweep`), an operator
 with `manage.py send_reminders [--now …]`; both run `sweep_run`.
 
@@ -19,12 +23,10 @@ How it stays exactly-once and set-based:
 """
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
-from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import (
     Case,
@@ -33,7 +35,6 @@ from django.db.models import (
     DateTimeField,
     Exists,
     F,
-    IntegerField,
     Max,
     Min,
     OuterRef,
@@ -43,28 +44,26 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Concat, JSONObject
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
-from convoys.models import Convoy, ConvoyStatus, Facilitator, Membership, MembershipStatus
 from notifications.kinds import DEFAULT_CHANNELS
 from notifications.models import (
     Channel,
     ConvoyMute,
     DigestDelivery,
     Notification,
-    NotificationKind,
     NotificationPreference,
 )
-from notifications.timing import SEND_FROM, in_send_window, local_at, local_midnight, local_now
+from notifications.rules import registered_rules
+from notifications.sending import CLAIM_LEASE
+from notifications.timing import SEND_FROM, in_send_window, local_at, local_now
 
 logger = logging.getLogger(__name__)
 
 BATCH = 5000  # base rows per INSERT … SELECT: bounded memory, short transactions
 SEND_BATCH = 200  # e-mails per sending task
-CLAIM_LEASE = timedelta(minutes=15)  # a claim older than this belongs to a crashed worker
-LIVE_CONVOY_STATUSES = (ConvoyStatus.FORMING, ConvoyStatus.ACTIVE)
 
 
 @dataclass
@@ -77,7 +76,7 @@ class SweepResult:
         self.created[kind] = self.created.get(kind, 0) + count
 
 
-def _recipient_zones() -> list[str]:
+def recipient_zones() -> list[str]:
     return sorted(set(User.objects.order_by().values_list("timezone", flat=True).distinct()))
 
 
@@ -204,13 +203,14 @@ def reminders_insert(
     most the batch in flight, which the next run inserts. The new notifications are pushed
     to their people's sockets batch by batch.
     """
+    # Imported here, to enqueue only: the tasks module imports the sweep to run it.
     from notifications.tasks import notifications_push
 
     if recipient is not None:
         queryset = queryset.annotate(n_recipient=F(recipient))
     zones = [
         zone
-        for zone in (zones if zones is not None else _recipient_zones())
+        for zone in (zones if zones is not None else recipient_zones())
         if in_send_window(local_now(now, zone))
     ]
     if not zones:
@@ -227,119 +227,6 @@ def reminders_insert(
                 notifications_push.delay_on_commit(ids=ids)
         created += len(ids)
     return created
-
-
-def _text(value: Any) -> Cast:
-    return Cast(value, output_field=CharField())
-
-
-def update_due_querysets(now: datetime) -> Iterator[tuple[str, QuerySet, str]]:
-    """Companies silent for one cadence get a reminder; after a second, a second nudge.
-
-    A period is counted in the convoy's calendar days from the company's last update (or
-    from joining). The key names the membership, how many updates it had posted when it fell
-    silent (so a new update starts a new cycle) and the nudge (1 or 2); nothing after the
-    second: from then on the facilitator sees the company as quiet and follows up.
-    """
-    from projects.models import Update
-
-    latest = Update.objects.filter(
-        convoy_id=OuterRef("convoy_id"), company_id=OuterRef("company_id")
-    ).order_by("-created_at", "-id")
-    base = Membership.objects.filter(
-        status=MembershipStatus.ACTIVE, convoy__status__in=LIVE_CONVOY_STATUSES
-    ).annotate(
-        last_update=Coalesce(Subquery(latest.values("id")[:1]), Value(0)),
-        last_active=Coalesce(
-            Subquery(latest.values("created_at")[:1]), F("joined_at"), output_field=DateTimeField()
-        ),
-    )
-    combos = (
-        Convoy.objects.filter(status__in=LIVE_CONVOY_STATUSES)
-        .order_by()  # Meta.ordering would add the name to the DISTINCT
-        .values_list("timezone", "update_cadence_days")
-        .distinct()
-    )
-    for zone, cadence in sorted(set(combos)):
-        today = local_now(now, zone).date()
-        # Silent for n whole periods: last activity before the start of the local day
-        # (today - n·cadence + 1).
-        first = local_midnight(today - timedelta(days=cadence - 1), zone)
-        second = local_midnight(today - timedelta(days=2 * cadence - 1), zone)
-        # One statement for both nudges (the second from two periods on): each membership
-        # is read once per batch, not once per nudge (bench/reminders.py).
-        nudge = Case(
-            When(last_active__lt=second, then=Value(2)),
-            default=Value(1),
-            output_field=IntegerField(),
-        )
-        rows = base.filter(
-            convoy__timezone=zone, convoy__update_cadence_days=cadence, last_active__lt=first
-        ).annotate(
-            n_convoy=F("convoy_id"),
-            n_key=Concat(
-                Value(f"{NotificationKind.UPDATE_DUE}:"),
-                _text(F("pk")),
-                Value(":"),
-                _text(F("last_update")),
-                Value(":"),
-                _text(nudge),
-                output_field=CharField(),
-            ),
-            n_url=Concat(
-                Value("/convoys/"), _text(F("convoy_id")), Value("/"), output_field=CharField()
-            ),
-            n_data=JSONObject(
-                company=F("company__name"),
-                convoy=F("convoy__name"),
-                cadence=F("convoy__update_cadence_days"),
-                nudge=nudge,
-            ),
-        )
-        yield NotificationKind.UPDATE_DUE, rows, "company__members__user"
-
-
-def facilitator_digest_querysets(now: datetime) -> Iterator[tuple[str, QuerySet, str]]:
-    """One weekly digest per facilitator and convoy, from Monday's sending hour of the
-    facilitator's week on (or the first good moment after it that week)."""
-    for zone in _recipient_zones():
-        local = local_now(now, zone)
-        year, week, _weekday = local.isocalendar()
-        rows = Facilitator.objects.filter(
-            convoy__status__in=LIVE_CONVOY_STATUSES, user__timezone=zone
-        ).annotate(
-            n_convoy=F("convoy_id"),
-            n_key=Concat(
-                Value(f"{NotificationKind.FACILITATOR_DIGEST}:"),
-                _text(F("convoy_id")),
-                Value(f":{year}-W{week:02d}"),
-                output_field=CharField(),
-            ),
-            n_url=Concat(
-                Value("/convoys/"), _text(F("convoy_id")), Value("/"), output_field=CharField()
-            ),
-            n_data=JSONObject(
-                convoy=F("convoy__name"),
-                since=Value((now - timedelta(days=7)).isoformat()),
-                until=Value(now.isoformat()),
-            ),
-        )
-        yield NotificationKind.FACILITATOR_DIGEST, rows, "user"
-
-
-def _checkin_querysets(now: datetime) -> Iterator[tuple[str, QuerySet, str]]:
-    if not apps.is_installed("checkins"):
-        return
-    from checkins.reminders import reminder_querysets
-
-    yield from reminder_querysets(now)
-
-
-RULES: list[Callable[[datetime], Iterator[tuple[str, QuerySet, str]]]] = [
-    update_due_querysets,
-    facilitator_digest_querysets,
-    _checkin_querysets,
-]
 
 
 def _digests_open(now: datetime, zones: list[str]) -> int:
@@ -400,6 +287,7 @@ def _digests_open(now: datetime, zones: list[str]) -> int:
 
 def _queue_sending(now: datetime) -> int:
     """Queue the e-mails and digests that are due and not held by a live claim."""
+    # Imported here, to enqueue only: the tasks module imports the sweep to run it.
     from notifications.tasks import digest_send, notification_emails_send
 
     stale = now - CLAIM_LEASE
@@ -433,9 +321,9 @@ def sweep_run(*, now: datetime | None = None, send: bool = True) -> SweepResult:
     """Run every reminder rule once, open digests, and queue what is due for sending."""
     now = now or timezone.now()
     result = SweepResult()
-    zones = _recipient_zones()
-    for rule in RULES:
-        for kind, queryset, recipient in rule(now):
+    zones = recipient_zones()
+    for rule in registered_rules():
+        for kind, queryset, recipient in rule.querysets(now):
             result.add(
                 kind,
                 reminders_insert(

@@ -93,7 +93,7 @@ def test_pushed_live_with_the_unread_count(world, django_capture_on_commit_callb
     from unittest import mock
 
     with (
-        mock.patch("notifications.tasks.group_send_safely") as sent,
+        mock.patch("notifications.events.group_send_safely") as sent,
         django_capture_on_commit_callbacks(execute=True),
     ):
         send(world, [world.owner.pk])

@@ -1,0 +1,95 @@
+"""The registry of reminder rules: the sweep engine runs them, the apps that own them fill it.
+
+Notifications is delivery: everyone calls `notify()`, and it knows no feature app. A feature
+that wants something sent on a schedule (an update is due, an RSVP is missing, the weekly
+facilitator digest) writes the rule in its own app and registers it here from its
+`AppConfig.ready()`:
+
+    from notifications.rules import ReminderRule, register_rule
+
+    class CheckinsConfig(AppConfig):
+        def ready(self) -> None:
+            from checkins.reminders import reminder_querysets
+
+            register_rule(ReminderRule(name="checkins", querysets=reminder_querysets))
+
+An explicit registry rather than Django signals: the sweep calls each rule and uses what it
+returns (signals would hide that data flow and drop return values).
+
+A rule is a function of the sweep's moment returning `RuleQuery`s: one set-based queryset per
+(kind, batch of base rows) yielding a row per (recipient, reminder), annotated with `n_key`
+(the natural key that makes the reminder exactly-once), `n_convoy`, `n_url` and `n_data`;
+`recipient` names the lookup path from the row to the user.
+Every multi-valued condition of a rule sits in one filter() call, so that the recipient path
+(annotated later by the sweep) reuses the very joins the rule filtered on.
+
+A kind whose e-mail shows more than its one-line title (the facilitator digest and its weekly
+summary) registers that content with `register_email_content`.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from django.db.models import CharField, QuerySet
+from django.db.models.functions import Cast
+
+from convoys.models import ConvoyStatus
+
+if TYPE_CHECKING:
+    from notifications.models import Notification
+
+# Reminders go to convoys that are forming or running, not to closed ones.
+LIVE_CONVOY_STATUSES = (ConvoyStatus.FORMING, ConvoyStatus.ACTIVE)
+
+
+class RuleQuery(NamedTuple):
+    """One statement's worth of reminders of one kind."""
+
+    kind: str
+    queryset: QuerySet
+    recipient: str  # lookup path from the queryset's model to the user
+
+
+@dataclass(frozen=True)
+class ReminderRule:
+    """A named rule: given the sweep's moment, the querysets of the reminders it decides."""
+
+    name: str
+    querysets: Callable[[datetime], Iterable[RuleQuery]]
+
+
+@dataclass(frozen=True)
+class EmailContent:
+    """What an e-mail of one kind shows besides its title: its template and extra context."""
+
+    template: str
+    # None: nothing more to show for this one; it goes as a plain notification e-mail.
+    context: Callable[["Notification"], dict[str, Any] | None]
+
+
+_rules: dict[str, ReminderRule] = {}
+_email_content: dict[str, EmailContent] = {}
+
+
+def register_rule(rule: ReminderRule) -> None:
+    """Add (or, by name, replace) a rule; the sweep runs the rules in registration order."""
+    _rules[rule.name] = rule
+
+
+def registered_rules() -> list[ReminderRule]:
+    return list(_rules.values())
+
+
+def register_email_content(*, kind: str, content: EmailContent) -> None:
+    _email_content[kind] = content
+
+
+def email_content(kind: str) -> EmailContent | None:
+    return _email_content.get(kind)
+
+
+def as_text(value: Any) -> Cast:
+    """A value as text in SQL, for building natural keys with Concat."""
+    return Cast(value, output_field=CharField())
