@@ -42,6 +42,10 @@ class CheckIn(models.Model):
     zone. `sequence` is the iCalendar SEQUENCE: raised on every change a calendar must pick up.
     """
 
+    # Not columns: annotations set by checkins.selectors.with_seats (declared for type checking).
+    seats_confirmed: int
+    seats_waitlisted: int
+
     convoy = models.ForeignKey(Convoy, on_delete=models.CASCADE, related_name="checkins")
     title = models.CharField(_("title"), max_length=200)
     starts_at = models.DateTimeField(_("starts at"))

@@ -24,7 +24,8 @@ _WAITLISTED = Q(rsvps__status=RsvpStatus.WAITLISTED)
 
 def with_seats(queryset: QuerySet[CheckIn]) -> QuerySet[CheckIn]:
     """Annotate seats_confirmed and seats_waitlisted (one grouped query, no N+1)."""
-    return queryset.annotate(
+    # The model declares these two for the readers' types; django-stubs calls that a redefinition.
+    return queryset.annotate(  # type: ignore[no-redef]
         seats_confirmed=Count("rsvps", filter=_CONFIRMED),
         seats_waitlisted=Count("rsvps", filter=_WAITLISTED),
     )
@@ -134,7 +135,11 @@ def waitlist_position(rsvp: Rsvp | None) -> int | None:
 
 def checkin_rsvps(*, checkin: CheckIn) -> list[Rsvp]:
     """Everyone who answered, seated first, then the waitlist in order, then the rest."""
-    order = {RsvpStatus.CONFIRMED: 0, RsvpStatus.WAITLISTED: 1, RsvpStatus.TENTATIVE: 2}
+    order: dict[str, int] = {
+        RsvpStatus.CONFIRMED: 0,
+        RsvpStatus.WAITLISTED: 1,
+        RsvpStatus.TENTATIVE: 2,
+    }
     rsvps = list(Rsvp.objects.filter(checkin=checkin).select_related("user"))
     rsvps.sort(
         key=lambda r: (order.get(r.status, 3), r.queued_at or r.updated_at, r.user.name, r.pk)

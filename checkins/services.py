@@ -302,7 +302,10 @@ def _notify_promoted(*, checkin: CheckIn, user_ids: list[int]) -> None:
     )
 
 
-_STATUS_FOR = {RsvpResponse.NO: RsvpStatus.DECLINED, RsvpResponse.MAYBE: RsvpStatus.TENTATIVE}
+_STATUS_FOR: dict[str, RsvpStatus] = {
+    RsvpResponse.NO: RsvpStatus.DECLINED,
+    RsvpResponse.MAYBE: RsvpStatus.TENTATIVE,
+}
 
 
 @transaction.atomic

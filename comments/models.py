@@ -1,6 +1,8 @@
 """Threaded comments on updates, milestones, projects and check-ins, their earlier versions
 and the reactions people leave on them."""
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -8,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
 from convoys.models import Convoy
+
+if TYPE_CHECKING:
+    from comments.selectors import ReactionSummary
 
 BODY_MAX_LENGTH = 10_000
 
@@ -35,6 +40,11 @@ class Comment(models.Model):
     convoy it was written in, and only that convoy's people see it. A reply has its parent's
     target and convoy. Deleting keeps the row (the thread keeps its shape); the text is gone.
     """
+
+    # Not columns: set on loaded comments by comments.selectors.with_reactions and
+    # thread_order (declared for type checking).
+    reaction_summary: "ReactionSummary"
+    depth: int
 
     convoy = models.ForeignKey(Convoy, on_delete=models.CASCADE, related_name="comments")
     target_type = models.CharField(_("target type"), max_length=16, choices=TargetType.choices)

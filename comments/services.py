@@ -77,7 +77,7 @@ def comment_url(comment: Comment) -> str:
     if comment.target_type == TargetType.UPDATE:
         return reverse("frontend:convoy", kwargs={"convoy_id": comment.convoy_id}) + anchor
     if comment.target_type in (TargetType.MILESTONE, TargetType.PROJECT):
-        project_id = comment.target_id
+        project_id: int | None = comment.target_id
         if comment.target_type == TargetType.MILESTONE:
             from projects.models import Milestone
 
@@ -124,7 +124,7 @@ def _notify_comment(
             )
         )
     owners &= people_ids
-    common = {
+    common: dict[str, Any] = {
         "actor": actor,
         "convoy_id": comment.convoy_id,
         "url": comment_url(comment),
@@ -136,9 +136,9 @@ def _notify_comment(
         (NotificationKind.COMMENT_REPLY, replied - mentioned),
         (NotificationKind.COMMENT_ON_POST, owners - mentioned - replied),
     ):
-        recipients = sorted(recipients - {actor.pk})
-        if recipients:
-            notify(recipient_ids=recipients, kind=kind, **common)
+        recipient_ids = sorted(recipients - {actor.pk})
+        if recipient_ids:
+            notify(recipient_ids=recipient_ids, kind=kind, **common)
 
 
 def _resolve_for_actor(*, actor: User, target_type: str, target_id: int) -> tuple[Target, list]:

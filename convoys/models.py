@@ -20,6 +20,9 @@ class ConvoyStatus(models.TextChoices):
 class Convoy(models.Model):
     """A private peer group of companies going digital together, led by facilitators."""
 
+    # Not a column: annotated by convoys.selectors.convoy_list_for_user (for type checking).
+    is_facilitator: bool
+
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     topic = models.CharField(_("topic"), max_length=200, blank=True)

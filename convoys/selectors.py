@@ -31,7 +31,7 @@ def convoy_list_for_user(*, user: User) -> QuerySet[Convoy]:
         return Convoy.objects.none()
     active = Q(memberships__status=MembershipStatus.ACTIVE)
     return (
-        convoys_for_user(user=user)
+        convoys_for_user(user=user)  # type: ignore[no-redef]  # Convoy declares is_facilitator
         .annotate(
             company_count=Count("memberships", filter=active, distinct=True),
             is_facilitator=Exists(Facilitator.objects.filter(convoy=OuterRef("pk"), user=user)),

@@ -85,8 +85,9 @@ def convoy_update(*, actor: User, convoy: Convoy, **fields: object) -> Convoy:
     unknown = set(fields) - CONVOY_FIELDS
     if unknown:
         raise ValidationError({k: [_("This field cannot be changed.")] for k in unknown})
-    if isinstance(fields.get("name"), str):
-        fields["name"] = name_clean(fields["name"])
+    name = fields.get("name")
+    if isinstance(name, str):
+        fields["name"] = name_clean(name)
     changed = [key for key, value in fields.items() if getattr(convoy, key) != value]
     if not changed:
         return convoy  # nothing changes: no write, no convoy.updated event

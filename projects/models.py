@@ -36,6 +36,12 @@ class ProjectStatus(models.TextChoices):
 class Project(models.Model):
     """A company's digitalisation project, shared with one or more of its convoys."""
 
+    # Not columns: annotations set by projects.selectors.with_progress (for type checking).
+    milestones_total: int
+    milestones_done: int
+    weight_total: int
+    weight_done: int
+
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="projects")
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
