@@ -170,7 +170,7 @@ def _measure(*, companies: int, requests: int, warmup: int, cold: int, rng) -> l
     # persistent cache (Redis) kept from that run must not answer for this one.
     from django.core.cache import cache
 
-    from projects.selectors import dashboard_bytes
+    from overview.dashboard import dashboard_bytes
 
     cache.clear()
     dashboard_bytes.clear()

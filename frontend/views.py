@@ -24,7 +24,6 @@ from django.views.i18n import set_language
 
 from accounts.forms import PasswordResetRequestForm
 from accounts.ratelimit import password_reset_address_allowed, rate_limited_message, signup_allowed
-from accounts.selectors import user_profile
 from accounts.services import user_register, user_update
 from checkins.selectors import checkins_upcoming
 from companies.selectors import (
@@ -68,9 +67,10 @@ from frontend.forms import (
     UpdateForm,
     errors_to_form,
 )
+from overview.dashboard import convoy_dashboard
+from overview.me import user_profile
 from projects.models import Project
 from projects.selectors import (
-    convoy_dashboard,
     milestones_for_user,
     progress_percent,
     project_convoys_for_user,

@@ -62,7 +62,7 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    from projects.selectors import dashboard_bytes
+    from overview.dashboard import dashboard_bytes
 
     cache.clear()
     dashboard_bytes.clear()

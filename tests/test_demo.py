@@ -18,8 +18,8 @@ from convoys.management.commands.load_demo import (
     FACILITATOR,
 )
 from convoys.models import Convoy, Event
+from overview.dashboard import convoy_dashboard
 from projects.models import Milestone, Project, Update
-from projects.selectors import convoy_dashboard
 
 pytestmark = pytest.mark.django_db
 

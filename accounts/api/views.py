@@ -23,7 +23,7 @@ from accounts.api.serializers import (
 )
 from accounts.models import ApiToken
 from accounts.ratelimit import lockout_response, rate_limited_message, signup_allowed
-from accounts.selectors import api_tokens_for_user, user_profile
+from accounts.selectors import api_tokens_for_user
 from accounts.services import (
     api_token_create,
     api_token_revoke,
@@ -31,6 +31,7 @@ from accounts.services import (
     user_register,
     user_update,
 )
+from overview.me import user_profile
 
 
 class RegisterView(APIView):

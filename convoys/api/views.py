@@ -45,7 +45,7 @@ from convoys.services import (
     invitation_revoke,
     membership_end,
 )
-from projects.selectors import convoy_dashboard_json
+from overview.dashboard import convoy_dashboard_json
 
 
 class ConvoyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

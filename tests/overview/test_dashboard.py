@@ -1,0 +1,179 @@
+"""The convoy dashboard: per company projects, progress, last update, help wanted, quiet
+companies, the cumulative chart — and its cache, versioned by the convoy's event seq."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from convoys.models import Convoy, Membership
+from convoys.services import membership_end
+from overview.dashboard import convoy_dashboard
+from projects.models import Update
+from projects.services import update_post
+from tests.factories import (
+    CompanyFactory,
+    CompanyMemberFactory,
+    MembershipFactory,
+    MilestoneFactory,
+    ProjectFactory,
+    UpdateFactory,
+)
+
+
+def _dashboard(convoy, now=None):
+    convoy = Convoy.objects.get(pk=convoy.pk)  # fresh last_event_seq, as a request has
+    return convoy_dashboard(convoy=convoy, now=now or timezone.now())
+
+
+def _company(payload, company):
+    (row,) = [c for c in payload["companies"] if c["id"] == company.pk]
+    return row
+
+
+def _post(world, *, at, **fields):
+    update = UpdateFactory(convoy=world.convoy, company=world.company, author=world.owner, **fields)
+    Update.objects.filter(pk=update.pk).update(created_at=at)
+    return update
+
+
+def test_companies_projects_and_weighted_progress(world):
+    shared = ProjectFactory(company=world.company, convoys=[world.convoy], title="Shop")
+    MilestoneFactory(project=shared, weight=3, status="done")
+    MilestoneFactory(project=shared, weight=1)
+    second = ProjectFactory(company=world.company, convoys=[world.convoy], title="Kasse")
+    MilestoneFactory(project=second, weight=4)
+    ProjectFactory(company=world.company, title="Privat")  # not shared: not shown
+    payload = _dashboard(world.convoy)
+    assert payload["convoy"]["id"] == world.convoy.pk
+    row = _company(payload, world.company)
+    assert [p["title"] for p in row["projects"]] == ["Shop", "Kasse"]
+    assert row["projects"][0] | {"id": 0} == {
+        "id": 0,
+        "title": "Shop",
+        "category": "website",
+        "status": "in_progress",
+        "milestones_done": 1,
+        "milestones_total": 2,
+        "progress": 75,
+    }
+    assert (row["milestones_done"], row["milestones_total"]) == (1, 3)
+    assert row["progress"] == 38  # 3 of 8 weight points
+    assert [c["id"] for c in payload["companies"]] == [world.company.pk]
+
+
+def test_companies_that_left_are_not_shown(world):
+    other = CompanyFactory(name="Aaa GmbH")
+    CompanyMemberFactory(company=other, role="owner")
+    MembershipFactory(convoy=world.convoy, company=other)
+    assert len(_dashboard(world.convoy)["companies"]) == 2
+    membership_end(
+        actor=world.facilitator,
+        membership=Membership.objects.get(convoy=world.convoy, company=other),
+    )
+    assert [c["id"] for c in _dashboard(world.convoy)["companies"]] == [world.company.pk]
+
+
+def test_help_wanted_comes_from_the_latest_update_only(world):
+    now = timezone.now()
+    _post(world, at=now - timedelta(days=3), help_wanted=True, body="Hilfe!")
+    latest = _post(world, at=now - timedelta(days=1), help_wanted=False, body="Gelöst")
+    row = _company(_dashboard(world.convoy, now), world.company)
+    assert row["help_wanted"] is False
+    assert row["last_update"]["id"] == latest.pk
+    assert row["last_update"]["author"]["handle"] == "olaf"
+
+    _post(world, at=now, help_wanted=True, stuck_on="Schnittstelle")
+    Convoy.objects.filter(pk=world.convoy.pk).update(last_event_seq=1)  # as an event would
+    row = _company(_dashboard(world.convoy, now), world.company)
+    assert row["help_wanted"] is True
+    assert row["last_update"]["stuck_on"] == "Schnittstelle"
+
+
+def test_updates_in_other_convoys_do_not_count(world):
+    MembershipFactory(convoy=world.other_convoy, company=world.company)
+    UpdateFactory(convoy=world.other_convoy, company=world.company, help_wanted=True)
+    row = _company(_dashboard(world.convoy), world.company)
+    assert row["last_update"] is None
+    assert row["help_wanted"] is False
+
+
+@pytest.mark.parametrize(
+    ("days_ago", "update_due", "quiet"),
+    [
+        (0, False, False),
+        (13, False, False),
+        (14, True, False),
+        (27, True, False),
+        (28, True, True),
+        (40, True, True),
+    ],
+)
+def test_update_due_after_one_cadence_quiet_after_two(world, days_ago, update_due, quiet):
+    now = timezone.now()
+    _post(world, at=now - timedelta(days=days_ago))
+    row = _company(_dashboard(world.convoy, now), world.company)
+    assert row["days_since_update"] == days_ago
+    assert (row["update_due"], row["quiet"]) == (update_due, quiet)
+
+
+def test_a_company_that_never_posted_counts_from_joining(world):
+    joined = Membership.objects.get(convoy=world.convoy, company=world.company).joined_at
+    row = _company(_dashboard(world.convoy, joined + timedelta(days=13)), world.company)
+    assert (row["days_since_update"], row["update_due"], row["quiet"]) == (None, False, False)
+    row = _company(_dashboard(world.convoy, joined + timedelta(days=14)), world.company)
+    assert (row["days_silent"], row["update_due"], row["quiet"]) == (14, True, False)
+    row = _company(_dashboard(world.convoy, joined + timedelta(days=28)), world.company)
+    assert (row["days_silent"], row["quiet"]) == (28, True)
+
+
+def test_quiet_follows_the_convoys_cadence(world):
+    now = timezone.now()
+    _post(world, at=now - timedelta(days=15))
+    Convoy.objects.filter(pk=world.convoy.pk).update(update_cadence_days=7)
+    assert _company(_dashboard(world.convoy, now), world.company)["quiet"] is True
+
+
+def test_chart_counts_done_milestones_per_day_cumulatively_in_the_convoy_time_zone(world):
+    project = ProjectFactory(company=world.company, convoys=[world.convoy])
+    at = [
+        datetime(2026, 3, 2, 9, 0, tzinfo=UTC),
+        datetime(2026, 3, 2, 15, 0, tzinfo=UTC),
+        # 23:30 UTC is already 3 March in Berlin
+        datetime(2026, 3, 2, 23, 30, tzinfo=UTC),
+        datetime(2026, 3, 5, 12, 0, tzinfo=UTC),
+    ]
+    for completed_at in at:
+        MilestoneFactory(project=project, status="done", completed_at=completed_at)
+    MilestoneFactory(project=project)  # open: not in the chart
+    foreign = ProjectFactory(company=world.other_company, convoys=[world.other_convoy])
+    MilestoneFactory(project=foreign, status="done", completed_at=at[0])
+    assert _dashboard(world.convoy)["milestones_done_over_time"] == [
+        {"date": "2026-03-02", "done": 2, "total": 2},
+        {"date": "2026-03-03", "done": 1, "total": 3},
+        {"date": "2026-03-05", "done": 1, "total": 4},
+    ]
+
+
+def test_cache_serves_the_same_seq_and_a_new_event_invalidates_it(world, django_assert_num_queries):
+    first = _dashboard(world.convoy)
+    assert _company(first, world.company)["last_update"] is None
+    # A change without an event is not seen: the payload is cached per seq...
+    UpdateFactory(convoy=world.convoy, company=world.company, body="still")
+    convoy = Convoy.objects.get(pk=world.convoy.pk)
+    with django_assert_num_queries(0):
+        cached = convoy_dashboard(convoy=convoy, now=timezone.now())
+    assert _company(cached, world.company)["last_update"] is None
+    # ...and every change made through a service records one, which bumps the seq.
+    update = update_post(actor=world.owner, convoy=world.convoy, company=world.company, body="neu")
+    fresh = _dashboard(world.convoy)
+    assert fresh["convoy"]["last_event_seq"] == 1
+    assert _company(fresh, world.company)["last_update"]["id"] == update.pk
+
+
+def test_cached_payload_still_computes_quiet_from_now(world):
+    now = timezone.now()
+    _post(world, at=now - timedelta(days=10))
+    assert _company(_dashboard(world.convoy, now), world.company)["quiet"] is False
+    later = _company(_dashboard(world.convoy, now + timedelta(days=20)), world.company)
+    assert (later["days_since_update"], later["quiet"]) == (30, True)
