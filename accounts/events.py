@@ -6,12 +6,13 @@ A socket authenticated by an API token joins `token.<id>`; revoking the token se
 
 from django.db import transaction
 
-from convoys.events import group_send_safely
+from live.groups import group_name
+from live.publish import group_send_safely
 
 
 def token_group(token_id: int) -> str:
     """Channel-layer group of the sockets opened with one API token."""
-    return f"token.{token_id}"
+    return group_name("token", token_id)
 
 
 def tokens_revoked_on_commit(*, token_ids: list[int]) -> None:

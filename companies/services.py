@@ -6,9 +6,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.text import name_clean
+from companies.hooks import company_updated_dispatch
 from companies.models import Company, CompanyMember, CompanyRole
 from companies.selectors import is_company_owner
-from convoys.events import access_changed_on_commit
+from live.publish import access_changed_on_commit
 
 
 def _require_owner(*, actor: User, company: Company) -> None:
@@ -43,8 +44,6 @@ def company_create(
 
 @transaction.atomic
 def company_update(*, actor: User, company: Company, **fields: str) -> Company:
-    from convoys.events import EventKind, event_record_for_company_convoys
-
     _require_owner(actor=actor, company=company)
     allowed = {"name", "sector", "size", "city", "region", "website"}
     unknown = set(fields) - allowed
@@ -59,12 +58,8 @@ def company_update(*, actor: User, company: Company, **fields: str) -> Company:
         setattr(company, key, fields[key])
     company.full_clean()
     company.save(update_fields=changed)
-    event_record_for_company_convoys(
-        company_id=company.pk,
-        kind=EventKind.COMPANY_UPDATED,
-        data={"company": {"id": company.pk, "name": company.name}},
-        actor=actor,
-    )
+    # Recorded in every convoy of the company by convoys (companies.hooks), in this transaction.
+    company_updated_dispatch(company=company, actor=actor, changed=changed)
     return company
 
 

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ConvoysConfig(AppConfig):
     name = "convoys"
     verbose_name = _("Convoys")
+
+    def ready(self) -> None:
+        from companies.hooks import company_updated_listen
+        from convoys.events import company_updated_record
+
+        company_updated_listen(company_updated_record)

@@ -38,16 +38,12 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from accounts.consumers import TokenRevocationMixin
 from companies.models import CompanyMember
-from convoys.events import (
-    EventKind,
-    access_group,
-    convoy_group,
-    event_message,
-    server_loop_remember,
-)
+from convoys.events import EventKind, convoy_group, event_message
 from convoys.models import Convoy
 from convoys.presence import people_present, presence_store
 from convoys.selectors import convoys_for_user, events_after
+from live.groups import access_group
+from live.publish import server_loop_remember
 
 logger = logging.getLogger(__name__)
 

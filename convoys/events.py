@@ -1,28 +1,23 @@
-"""The convoy event log (outbox): kinds, group names, recording and publishing.
+"""The convoy event log (outbox): kinds, the convoy's group, recording and the wire shape.
 
 A service records an Event in its own transaction; the message leaves for the convoy's channel
 group only after commit. Publishing may fail (Redis down) without undoing the change: clients
-recover missed events by seq from the log.
+recover missed events by seq from the log. The transport itself (group names, sending from
+sync code, the publisher loop) is the platform's: `live`.
 """
 
-import asyncio
 import json
-import logging
-import os
-import threading
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from companies.models import Company
 from convoys.models import Convoy, Event, Membership, MembershipStatus
-
-logger = logging.getLogger(__name__)
+from live.groups import group_name
+from live.publish import group_send_safely
 
 
 class EventKind:
@@ -51,17 +46,7 @@ class EventKind:
 
 def convoy_group(convoy_id: int) -> str:
     """Channel-layer group of a convoy's live subscribers."""
-    return f"convoy.{convoy_id}"
-
-
-def user_group(user_id: int) -> str:
-    """Channel-layer group of one person's sockets (notifications, membership changes)."""
-    return f"user.{user_id}"
-
-
-def access_group(user_id: int) -> str:
-    """Group of one person's convoy sockets, told when their access may have changed."""
-    return f"user.{user_id}.access"
+    return group_name("convoy", convoy_id)
 
 
 def actor_data(actor: User | None) -> dict[str, Any] | None:
@@ -127,75 +112,14 @@ def event_record_for_company_convoys(
     ]
 
 
-class _PublisherLoop:
-    """One long-lived event loop thread per process for publishing from sync code.
-
-    async_to_sync in a plain thread (a Celery task, a management command) builds a new event
-    loop, and channels_redis a new connection, for every send: milliseconds each. Sends from
-    here share one loop and its connection pool. Created lazily, so a forked worker gets its
-    own.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._pid = 0
-
-    def run(self, coro: Any, timeout: float) -> Any:
-        with self._lock:
-            if self._loop is None or self._pid != os.getpid():
-                self._loop = asyncio.new_event_loop()
-                self._pid = os.getpid()
-                threading.Thread(
-                    target=self._loop.run_forever, name="konvoi-publisher", daemon=True
-                ).start()
-            loop = self._loop
-        return asyncio.run_coroutine_threadsafe(coro, loop).result(timeout)
-
-
-_publisher = _PublisherLoop()
-PUBLISH_TIMEOUT = 5.0
-
-# The in-memory layer's queues belong to the web server's event loop. A send from a thread
-# that does not come from that loop (the embedded Celery worker running the reminder sweep)
-# must be handed to it: a put from a foreign loop would not wake the waiting consumer.
-_server_loop: asyncio.AbstractEventLoop | None = None
-
-
-def server_loop_remember() -> None:
-    """Called by consumers on connect (so in the server's loop) for in-memory publishing."""
-    global _server_loop
-    _server_loop = asyncio.get_running_loop()
-
-
-def _running_loop() -> asyncio.AbstractEventLoop | None:
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
-
-
-def group_send_safely(group: str, message: dict[str, Any]) -> None:
-    """Send to a channel-layer group from sync code. Never raises: the log is the truth, and
-    a client that missed a message catches up by seq."""
-    try:
-        layer = get_channel_layer()
-        if layer is None:
-            return
-        if settings.REDIS_URL:
-            _publisher.run(layer.group_send(group, message), PUBLISH_TIMEOUT)
-        elif (
-            _server_loop is not None
-            and _server_loop.is_running()
-            and _running_loop() is not _server_loop
-        ):
-            asyncio.run_coroutine_threadsafe(layer.group_send(group, message), _server_loop).result(
-                PUBLISH_TIMEOUT
-            )
-        else:
-            async_to_sync(layer.group_send)(group, message)
-    except Exception:
-        logger.exception("publishing to %s failed", group)
+def company_updated_record(*, company: Company, actor: User, changed: list[str]) -> None:
+    """A company's profile changed: every convoy it is in shows it (companies.hooks)."""
+    event_record_for_company_convoys(
+        company_id=company.pk,
+        kind=EventKind.COMPANY_UPDATED,
+        data={"company": {"id": company.pk, "name": company.name}},
+        actor=actor,
+    )
 
 
 def event_group_message(message: dict[str, Any]) -> dict[str, Any]:
@@ -214,10 +138,3 @@ def event_group_message(message: dict[str, Any]) -> dict[str, Any]:
 def event_publish(*, convoy_id: int, message: dict[str, Any]) -> None:
     """Send one serialised event to the convoy's group (one send, whatever the audience)."""
     group_send_safely(convoy_group(convoy_id), event_group_message(message))
-
-
-def access_changed_on_commit(*, user_id: int) -> None:
-    """After commit, ask this person's open sockets to re-check what they may still see."""
-    transaction.on_commit(
-        lambda: group_send_safely(access_group(user_id), {"type": "access.changed"})
-    )

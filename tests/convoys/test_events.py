@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
+import live.publish
 from convoys import events as events_module
 from convoys.events import event_record
 from convoys.models import Convoy, Event
@@ -130,7 +131,7 @@ def test_a_failing_channel_layer_does_not_undo_the_change(
     def broken_layer():
         raise ConnectionError("redis is down")
 
-    monkeypatch.setattr(events_module, "get_channel_layer", broken_layer)
+    monkeypatch.setattr(live.publish, "get_channel_layer", broken_layer)
     with django_capture_on_commit_callbacks(execute=True):
         update_post(actor=world.owner, convoy=world.convoy, company=world.company, body="x")
     assert Update.objects.filter(convoy=world.convoy).count() == 1
