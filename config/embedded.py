@@ -53,7 +53,7 @@ def _banner(url: str) -> str:
     try:
         # Imported late: the demo module needs the app registry, and the runner must work
         # without demo data as well.
-        from convoys.management.commands.load_demo import demo_logins
+        from demo.loader import demo_logins
 
         logins = demo_logins()
     except Exception:  # a missing table must not stop the server from announcing itself

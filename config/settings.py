@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "notifications",
     # Cross-app read models (dashboard, /me/ payload, digest content); no models.
     "overview",
+    # The demo convoy (`manage.py load_demo`); top layer, no models.
+    "demo",
     "frontend",
 ]
 

@@ -11,13 +11,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from companies.models import Company
-from convoys.management.commands.load_demo import (
-    COMPANIES,
-    DEMO_CONVOY_NAME,
-    DEMO_PASSWORD,
-    FACILITATOR,
-)
 from convoys.models import Convoy, Event
+from demo.data import COMPANIES, DEMO_CONVOY_NAME, DEMO_PASSWORD, FACILITATOR
 from overview.dashboard import convoy_dashboard
 from projects.models import Milestone, Project, Update
 

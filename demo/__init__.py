@@ -1,0 +1,1 @@
+"""The demo convoy: `data` tells the story, `loader` builds it through the services."""

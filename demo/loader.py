@@ -1,0 +1,406 @@
+"""Builds the demo convoy of `demo.data` for newcomers (`manage.py load_demo`, `make run`).
+
+Everything is created through the service functions, so memberships, projects, milestones,
+updates, check-ins and comments come with their real Event log and notifications. The services
+stamp "now"; afterwards each step's rows and events are moved back to the moment the story
+says they happened, so the dashboard shows several weeks of progress, one company that has
+gone quiet, and one that asks for help.
+
+Each part of the story schedules its steps on one `_Story`, which runs them in time order:
+the convoy and its memberships (people and companies first), projects with their milestones
+and updates, check-ins, comments. The notification history is settled at the end.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import partial
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.services import user_register
+from checkins.models import CheckIn, CheckInReport
+from checkins.services import checkin_notes_post, checkin_schedule, report_file, rsvp_set
+from comments.models import Comment
+from comments.services import comment_create, reaction_toggle
+from companies.models import Company, CompanyMember
+from companies.services import company_create, company_member_add
+from convoys.models import Convoy, Event, Facilitator, Invitation, Membership
+from convoys.services import convoy_create, invitation_accept, invitation_create
+from demo.data import (
+    COMPANIES,
+    CONVOY,
+    CONVOY_CREATED,
+    DEMO_CONVOY_NAME,
+    DEMO_PASSWORD,
+    FACILITATOR,
+    NEXT_CHECKIN,
+    NEXT_CHECKIN_REPORT,
+    NEXT_CHECKIN_RSVPS,
+    PAST_CHECKIN,
+    PAST_CHECKIN_NOTES,
+    PAST_CHECKIN_NOTES_DAYS_AGO,
+    PAST_CHECKIN_RSVPS,
+    THREADS,
+    TZ,
+    C,
+    DemoComment,
+    M,
+    Meeting,
+    P,
+    U,
+)
+from notifications.models import Channel, Notification
+from projects.models import Milestone, Project, ProjectStatus, Update
+from projects.services import (
+    milestone_complete,
+    milestone_create,
+    milestone_update,
+    project_create,
+    project_update,
+    update_post,
+)
+
+
+def demo_convoy() -> Convoy | None:
+    """The demo convoy if it has been loaded."""
+    return Convoy.objects.filter(name=DEMO_CONVOY_NAME, facilitators__email=FACILITATOR[1]).first()
+
+
+def demo_logins() -> list[str]:
+    """One line per demo account, for `load_demo`'s and `make run`'s output."""
+    if demo_convoy() is None:
+        return []
+    rows = [(FACILITATOR[1], f"{FACILITATOR[0]} (facilitator)")]
+    for company in COMPANIES:
+        rows += [
+            (email, f"{name} ({role}, {company.name})") for name, email, role in company.people
+        ]
+    width = max(len(email) for email, _label in rows)
+    return [f"{email:<{width}}  {label}" for email, label in rows] + [
+        f"{'password':<{width}}  {DEMO_PASSWORD}"
+    ]
+
+
+@transaction.atomic
+def demo_load() -> Convoy:
+    """Build the demo convoy and its history; the caller checks `demo_convoy()` first.
+
+    One transaction: a failure halfway leaves no half demo behind, and the events are
+    published (on commit) only once everything is in place.
+    """
+    cast = _Cast(story=_Story())
+    _convoy_and_memberships(cast)
+    _projects_milestones_and_updates(cast)
+    _checkins(cast)
+    _comments(cast)
+    cast.story.run()
+    _notifications_history()
+    return cast.convoy
+
+
+# The story's clock and its steps.
+
+
+def _when(days_ago: int, hour: int) -> datetime:
+    """An aware moment `days_ago` days back, at a plausible office hour in Hagen."""
+    day = timezone.localdate(timezone=TZ) - timedelta(days=days_ago)
+    return datetime.combine(day, time(hour, 0), tzinfo=TZ)
+
+
+def _due(days: int) -> date:
+    return timezone.localdate(timezone=TZ) + timedelta(days=days)
+
+
+def _stamp_event_data(value: Any, at: datetime) -> Any:
+    # Event payloads carry the created_at/completed_at the service saw ("now"); keep the
+    # log consistent with the backdated rows.
+    if isinstance(value, dict):
+        return {
+            k: at.isoformat()
+            if k in {"created_at", "completed_at"} and isinstance(v, str)
+            else _stamp_event_data(v, at)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_stamp_event_data(v, at) for v in value]
+    return value
+
+
+class _Story:
+    """Runs the demo's steps in chronological order and backdates what each step wrote."""
+
+    def __init__(self) -> None:
+        self.steps: list[tuple[datetime, int, Callable[[datetime], None]]] = []
+        self.convoy: Convoy | None = None
+
+    def add(self, at: datetime, step: Callable[[datetime], None]) -> None:
+        self.steps.append((at, len(self.steps), step))  # the index keeps ties in order
+
+    def run(self) -> None:
+        for at, _index, step in sorted(self.steps, key=lambda s: (s[0], s[1])):
+            before = self.convoy.last_event_seq if self.convoy else 0
+            step(at)
+            if self.convoy is None:
+                continue
+            self.convoy.refresh_from_db(fields=["last_event_seq"])
+            for event in Event.objects.filter(convoy=self.convoy, seq__gt=before):
+                event.at = at
+                event.data = _stamp_event_data(event.data, at)
+                event.save(update_fields=["at", "data"])
+
+
+@dataclass
+class _Cast:
+    """What the story has built so far, under the keys `demo.data` names things by."""
+
+    story: _Story
+    users: dict[str, User] = field(default_factory=dict)  # by e-mail
+    companies: dict[str, Company] = field(default_factory=dict)  # by name
+    projects: dict[tuple[str, str], Project] = field(default_factory=dict)  # (company, title)
+    milestones: dict[tuple[str, str], Milestone] = field(default_factory=dict)  # (company, title)
+    updates: dict[tuple[str, int], Update] = field(default_factory=dict)  # (company, days ago)
+    checkins: dict[str, CheckIn] = field(default_factory=dict)  # "past" / "next"
+    comments: dict[str, Comment] = field(default_factory=dict)  # by DemoComment.key
+
+    @property
+    def convoy(self) -> Convoy:
+        assert self.story.convoy is not None, "the convoy is opened by the story's first step"
+        return self.story.convoy
+
+    def owner(self, c: C) -> User:
+        return self.users[c.people[0][1]]
+
+
+# People and companies, the convoy and its memberships.
+
+
+def _register(cast: _Cast, name: str, email: str, at: datetime) -> User:
+    user = user_register(email=email, password=DEMO_PASSWORD, name=name)
+    User.objects.filter(pk=user.pk).update(date_joined=at)
+    cast.users[email] = user
+    return user
+
+
+def _open_convoy(cast: _Cast, at: datetime) -> None:
+    facilitator = _register(cast, *FACILITATOR, at)
+    cast.story.convoy = convoy_create(actor=facilitator, **CONVOY)
+    Convoy.objects.filter(pk=cast.convoy.pk).update(created_at=at)
+    Facilitator.objects.filter(convoy=cast.convoy).update(added_at=at)
+
+
+def _found_company(cast: _Cast, c: C, at: datetime) -> Company:
+    """The company's people sign up and its owner creates it, with its other members."""
+    owner_name, owner_email, _role = c.people[0]
+    owner = _register(cast, owner_name, owner_email, at)
+    company = company_create(
+        actor=owner, name=c.name, sector=c.sector, size=c.size, city=c.city, website=c.website
+    )
+    cast.companies[c.name] = company
+    for name, email, role in c.people[1:]:
+        _register(cast, name, email, at)
+        company_member_add(actor=owner, company=company, email=email, role=role)
+    Company.objects.filter(pk=company.pk).update(created_at=at)
+    CompanyMember.objects.filter(company=company).update(joined_at=at)
+    return company
+
+
+def _join_convoy(cast: _Cast, c: C, at: datetime) -> None:
+    """The company is founded an hour before its owner accepts the invitation to the convoy."""
+    company = _found_company(cast, c, at - timedelta(hours=1))
+    invitation, token = invitation_create(
+        actor=cast.users[FACILITATOR[1]], convoy=cast.convoy, email=c.people[0][1]
+    )
+    membership = invitation_accept(actor=cast.owner(c), token=token, company=company)
+    Invitation.objects.filter(pk=invitation.pk).update(
+        created_at=at - timedelta(days=2),
+        expires_at=at + timedelta(days=12),
+        accepted_at=at,
+    )
+    Membership.objects.filter(pk=membership.pk).update(joined_at=at)
+
+
+def _convoy_and_memberships(cast: _Cast) -> None:
+    cast.story.add(_when(CONVOY_CREATED, 9), partial(_open_convoy, cast))
+    for c in COMPANIES:
+        cast.story.add(_when(c.joined, 11), partial(_join_convoy, cast, c))
+
+
+# Projects, milestones and updates.
+
+
+def _start_project(cast: _Cast, c: C, p: P, at: datetime) -> None:
+    owner = cast.owner(c)
+    project = project_create(
+        actor=owner,
+        company=cast.companies[c.name],
+        title=p.title,
+        category=p.category,
+        description=p.description,
+        status=p.status,
+        start_date=at.date(),
+        target_date=_due(p.target),
+        follow_up_of=cast.projects[(c.name, p.follow_up_of)] if p.follow_up_of else None,
+        convoy_ids=[cast.convoy.pk],
+    )
+    cast.projects[(c.name, p.title)] = project
+    for m in p.milestones:
+        cast.milestones[(c.name, m.title)] = milestone_create(
+            actor=owner, project=project, title=m.title, due_date=_due(m.due), weight=m.weight
+        )
+    Project.objects.filter(pk=project.pk).update(created_at=at)
+    Milestone.objects.filter(project=project).update(created_at=at)
+
+
+def _complete_milestone(cast: _Cast, c: C, m: M, at: datetime) -> None:
+    milestone = milestone_complete(
+        actor=cast.owner(c), milestone=cast.milestones[(c.name, m.title)]
+    )
+    Milestone.objects.filter(pk=milestone.pk).update(completed_at=at)
+
+
+def _change_milestone(cast: _Cast, c: C, m: M, at: datetime) -> None:
+    milestone_update(
+        actor=cast.owner(c), milestone=cast.milestones[(c.name, m.title)], status=m.status
+    )
+
+
+def _finish_project(cast: _Cast, c: C, p: P, at: datetime) -> None:
+    project_update(
+        actor=cast.owner(c), project=cast.projects[(c.name, p.title)], status=ProjectStatus.DONE
+    )
+
+
+def _post_update(cast: _Cast, c: C, u: U, at: datetime) -> None:
+    update = update_post(
+        actor=cast.users[c.people[u.author][1]],
+        convoy=cast.convoy,
+        company=cast.companies[c.name],
+        body=u.body,
+        next_steps=u.next_steps,
+        help_wanted=u.help_wanted,
+        stuck_on=u.stuck_on,
+        milestone_ids=[cast.milestones[(c.name, t)].pk for t in u.milestones],
+    )
+    Update.objects.filter(pk=update.pk).update(created_at=at)
+    cast.updates[(c.name, u.days_ago)] = update
+
+
+def _projects_milestones_and_updates(cast: _Cast) -> None:
+    add = cast.story.add
+    for c in COMPANIES:
+        for p in c.projects:
+            add(_when(p.started, 10), partial(_start_project, cast, c, p))
+            for m in p.milestones:
+                if m.done is not None:
+                    add(_when(m.done, 15), partial(_complete_milestone, cast, c, m))
+                elif m.status is not None:
+                    add(_when(m.status_day or 1, 14), partial(_change_milestone, cast, c, m))
+            if p.done is not None:
+                add(_when(p.done, 16), partial(_finish_project, cast, c, p))
+        for u in c.updates:
+            add(_when(u.days_ago, 17), partial(_post_update, cast, c, u))
+
+
+# Check-ins: a past one (done, with notes) and the next one, with answers and a report.
+
+
+def _schedule_checkin(cast: _Cast, key: str, meeting: Meeting, at: datetime) -> None:
+    day = timezone.localdate(timezone=TZ) + timedelta(days=meeting.held)
+    starts_at = datetime.combine(day, time(17, 0), tzinfo=TZ)
+    checkin = checkin_schedule(
+        actor=cast.users[FACILITATOR[1]],
+        convoy=cast.convoy,
+        title=meeting.title,
+        starts_at=starts_at,
+        ends_at=datetime.combine(day, time(19, 0), tzinfo=TZ),
+        rsvp_deadline=starts_at - timedelta(days=2),
+        location=meeting.location,
+        video_url=meeting.video_url,
+        agenda=meeting.agenda,
+        capacity=meeting.capacity,
+    )
+    CheckIn.objects.filter(pk=checkin.pk).update(created_at=at, updated_at=at)
+    cast.checkins[key] = checkin
+
+
+def _answer(cast: _Cast, key: str, email: str, response: str, at: datetime) -> None:
+    rsvp_set(actor=cast.users[email], checkin=cast.checkins[key], response=response, now=at)
+
+
+def _post_notes(cast: _Cast, at: datetime) -> None:
+    checkin_notes_post(
+        actor=cast.users[FACILITATOR[1]],
+        checkin=cast.checkins["past"],
+        now=at,
+        notes=PAST_CHECKIN_NOTES,
+    )
+
+
+def _file_report(cast: _Cast, at: datetime) -> None:
+    report = NEXT_CHECKIN_REPORT
+    filed = report_file(
+        actor=cast.users[report.author],
+        checkin=cast.checkins["next"],
+        company=cast.companies[report.company],
+        moved=report.moved,
+        next_steps=report.next_steps,
+        help_needed=report.help_needed,
+    )
+    CheckInReport.objects.filter(pk=filed.pk).update(created_at=at, updated_at=at)
+
+
+def _checkins(cast: _Cast) -> None:
+    add = cast.story.add
+    add(_when(PAST_CHECKIN.scheduled, 10), partial(_schedule_checkin, cast, "past", PAST_CHECKIN))
+    for days, email in PAST_CHECKIN_RSVPS:
+        add(_when(days, 12), partial(_answer, cast, "past", email, "yes"))
+    add(_when(PAST_CHECKIN_NOTES_DAYS_AGO, 20), partial(_post_notes, cast))
+
+    add(_when(NEXT_CHECKIN.scheduled, 10), partial(_schedule_checkin, cast, "next", NEXT_CHECKIN))
+    for hours, email, response in NEXT_CHECKIN_RSVPS:
+        add(_when(2, 9) + timedelta(hours=hours), partial(_answer, cast, "next", email, response))
+    add(_when(NEXT_CHECKIN_REPORT.days_ago, 12), partial(_file_report, cast))
+
+
+# Comments: threads with replies, a mention and reactions.
+
+
+def _comment(cast: _Cast, demo: DemoComment, at: datetime) -> None:
+    target: dict[str, Any] = {}
+    if demo.parent:
+        target["parent"] = cast.comments[demo.parent]
+    elif demo.on_update:
+        target.update(target_type="update", target_id=cast.updates[demo.on_update].pk)
+    elif demo.on_milestone:
+        target.update(target_type="milestone", target_id=cast.milestones[demo.on_milestone].pk)
+    body = demo.body
+    for email, user in cast.users.items():
+        body = body.replace("{handle:" + email + "}", f"@{user.handle}")
+    comment = comment_create(actor=cast.users[demo.author], body=body, **target)
+    for email, emoji in demo.reactions:
+        reaction_toggle(actor=cast.users[email], comment=comment, emoji=emoji)
+    Comment.objects.filter(pk=comment.pk).update(created_at=at)
+    # The mention's notification is dated with the comment that made it.
+    Notification.objects.filter(key=f"comment:{comment.pk}").update(created_at=at)
+    cast.comments[demo.key] = comment
+
+
+def _comments(cast: _Cast) -> None:
+    for demo in THREADS:
+        cast.story.add(_when(demo.days_ago, demo.hour), partial(_comment, cast, demo))
+
+
+# The notification history.
+
+
+def _notifications_history() -> None:
+    # The demo's history happened "in the past": its notifications are there to read, but
+    # their e-mails are not sent again on every start (reminders that are due now still are).
+    Notification.objects.filter(channel=Channel.EMAIL, emailed_at__isnull=True).update(
+        emailed_at=F("created_at")
+    )
