@@ -3,7 +3,7 @@
 Renders a corpus of pathological inputs — unbalanced brackets, nested emphasis, backticks,
 nested quotes and lists, reference links, entities, tables, raw HTML, mentions — each at the
 largest length Konvoi accepts for Markdown (the longest of comment body, check-in agenda and
-notes), through `comments.rendering.render` (what every comment, agenda and notes write pays),
+notes), through `richtext.rendering.render` (what every comment, agenda and notes write pays),
 against a floor measured in the same run: `nh3.clean` of the same text (the sanitiser alone,
 no Markdown). For each input it prints the CPU time of the best of `--repeat` runs (a busy
 machine inflates the others), the ratio to the floor and the growth from a quarter of the
@@ -151,7 +151,7 @@ def main() -> int:
     django.setup()
     import nh3
 
-    from comments.rendering import render
+    from richtext.rendering import render
 
     people = {"abc": 1, "b": 2}
 

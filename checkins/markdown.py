@@ -1,8 +1,8 @@
 """Agendas and notes are Markdown written by people: rendered and sanitised exactly like
-comments (comments.rendering: no raw HTML, nh3 allow-list, safe links only), once when they
+comments (richtext.rendering: no raw HTML, nh3 allow-list, safe links only), once when they
 are written, and stored (CheckIn.agenda_html, notes_html). Reads never render."""
 
-from comments.rendering import render
+from richtext.rendering import render
 
 
 def markdown_to_html(text: str) -> str:

@@ -16,13 +16,6 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from comments.models import BODY_MAX_LENGTH, Comment, CommentRevision, Emoji, Reaction, TargetType
-from comments.rendering import (
-    Rendered,
-    excerpt,
-    markdown_html,
-    mentioned_handles,
-    resolve_mentions,
-)
 from comments.selectors import (
     ReactionSummary,
     convoy_handles,
@@ -35,6 +28,13 @@ from convoys.events import EventKind, event_record
 from convoys.selectors import convoy_member_companies_of_user, convoy_visible, is_facilitator
 from notifications.models import NotificationKind
 from notifications.services import notify
+from richtext.rendering import (
+    Rendered,
+    excerpt,
+    markdown_html,
+    mentioned_handles,
+    resolve_mentions,
+)
 
 
 def _clean_body(body: str) -> str:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 import checkins.api.views
 import checkins.markdown
-import comments.rendering
+import richtext.rendering
 from checkins import services
 from checkins.models import CheckIn
 from checkins.services import checkin_notes_post, checkin_schedule, checkin_update
@@ -54,8 +54,8 @@ def _refuse_rendering(monkeypatch) -> None:
         raise AssertionError("Markdown rendered on a read")
 
     monkeypatch.setattr(cmarkgfm, "markdown_to_html", refuse)
-    monkeypatch.setattr(comments.rendering, "markdown_html", refuse)
-    monkeypatch.setattr(comments.rendering, "render", refuse)
+    monkeypatch.setattr(richtext.rendering, "markdown_html", refuse)
+    monkeypatch.setattr(richtext.rendering, "render", refuse)
     monkeypatch.setattr(checkins.markdown, "render", refuse)
 
 

@@ -4,7 +4,6 @@ import pytest
 
 from comments.models import Comment
 from convoys.models import Convoy
-from tests.comments.xss import CORPUS, executable_parts
 from tests.conftest import domain_state
 from tests.factories import (
     ConvoyFactory,
@@ -13,6 +12,7 @@ from tests.factories import (
     MilestoneFactory,
     ProjectFactory,
 )
+from tests.richtext.xss import CORPUS, executable_parts
 
 URL = "/api/v1/comments/"
 

@@ -12,7 +12,6 @@ from django.test import Client
 from comments.models import Comment, Reaction
 from comments.services import comment_create, comment_delete, comment_hide, comment_update
 from convoys.models import Event
-from tests.comments.xss import CORPUS, executable_parts
 from tests.conftest import domain_state
 from tests.factories import (
     ConvoyFactory,
@@ -21,6 +20,7 @@ from tests.factories import (
     MilestoneFactory,
     ProjectFactory,
 )
+from tests.richtext.xss import CORPUS, executable_parts
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

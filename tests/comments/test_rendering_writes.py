@@ -5,7 +5,7 @@ HTML instead of rendering the old body again."""
 
 from django.db import connection
 
-import comments.rendering
+import richtext.rendering
 from comments import services
 from comments.services import comment_create, comment_update
 from tests.comments.conftest import notifications_of
@@ -39,7 +39,7 @@ def test_an_edit_renders_only_the_new_body(world, update, monkeypatch):
         actor=world.member, target_type="update", target_id=update.pk, body="@olaf schau mal"
     )
     rendered = []
-    real = comments.rendering.markdown_html
+    real = richtext.rendering.markdown_html
 
     def spy(body):
         rendered.append(body)

@@ -1,4 +1,5 @@
-"""An XSS corpus for comment bodies and a checker that finds anything executable in HTML."""
+"""An XSS corpus for Markdown people write (comments, agendas, notes), and a checker that
+finds anything executable in HTML."""
 
 import html
 import re

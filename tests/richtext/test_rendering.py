@@ -1,6 +1,6 @@
-"""Comment Markdown is rendered and sanitised: a safe subset (emphasis, lists, quotes, code,
-links with rel="nofollow noopener"), nothing executable from an XSS corpus, mentions only of
-the people given."""
+"""Markdown people write (comments, check-in agendas and notes) is rendered and sanitised:
+a safe subset (emphasis, lists, quotes, code, links with rel="nofollow noopener"), nothing
+executable from an XSS corpus, mentions only of the people given."""
 
 import re
 import subprocess
@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 
 from bench.markdown_worst import corpus, max_length
-from comments.rendering import (
+from richtext.rendering import (
     MAX_DEPTH,
     excerpt,
     markdown_html,
@@ -19,7 +19,7 @@ from comments.rendering import (
     render,
     resolve_mentions,
 )
-from tests.comments.xss import CORPUS, executable_parts
+from tests.richtext.xss import CORPUS, executable_parts
 
 PEOPLE = {"mia": 1, "olaf": 2}
 
@@ -143,8 +143,27 @@ def test_deep_nesting_is_flattened_and_keeps_its_text():
 
 def test_the_old_markdown_package_is_not_needed():
     # It is gone from requirements.lock; a fresh venv has no `markdown` to import.
-    code = "import sys; sys.modules['markdown'] = None; import comments.rendering"
+    code = "import sys; sys.modules['markdown'] = None; import richtext.rendering"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=settings.BASE_DIR)
+
+
+def test_richtext_imports_no_domain_app():
+    # The platform layer (import-linter checks it too): rendering loads none of the apps
+    # above it. Django is not set up, so nothing but richtext's own imports runs.
+    code = (
+        "import sys; import richtext.rendering; "
+        "apps = ('accounts', 'companies', 'convoys', 'projects', 'checkins', 'comments', "
+        "'notifications', 'frontend', 'config'); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in apps))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=settings.BASE_DIR,
+    )
+    assert result.stdout.strip() == "[]"
 
 
 def _best_ms(text: str, repeat: int = 5) -> float:
