@@ -36,6 +36,7 @@ from companies.models import Company
 from convoys.events import EventKind, event_record
 from convoys.models import Convoy
 from convoys.selectors import is_facilitator
+from modelutils.update import model_update
 from notifications.models import NotificationKind
 from notifications.services import notify
 
@@ -227,16 +228,18 @@ def _checkin_update(*, actor: User, checkin: CheckIn, agenda_html: str, **fields
             fields[key] = fields[key].strip()
     if isinstance(fields.get("title"), str):
         fields["title"] = name_clean(fields["title"], field="title")
-    changed = [k for k in CHECKIN_FIELDS if k in fields and getattr(checkin, k) != fields[k]]
+
+    def follows(changed: list[str]) -> dict[str, Any]:
+        # Any change raises the calendar SEQUENCE; a new agenda brings its rendered copy.
+        extra: dict[str, Any] = {"sequence": checkin.sequence + 1}
+        if "agenda" in changed:
+            extra["agenda_html"] = agenda_html
+        return extra
+
+    data = {k: fields[k] for k in CHECKIN_FIELDS if k in fields}
+    changed = model_update(checkin, data=data, also=follows)
     if not changed:
         return checkin
-    for key in changed:
-        setattr(checkin, key, fields[key])
-    if "agenda" in changed:
-        checkin.agenda_html = agenda_html
-    checkin.sequence += 1
-    checkin.full_clean()
-    checkin.save()
     promoted = _promote_waitlisted(checkin) if "capacity" in changed else []
     event_record(
         convoy_id=checkin.convoy_id,
@@ -339,17 +342,18 @@ def rsvp_set(*, actor: User, checkin: CheckIn, response: str, now: datetime | No
     before = rsvp.status if rsvp else None
     if rsvp is None:
         rsvp = Rsvp(checkin=checkin, user=actor)
-    rsvp.response = response
     if response == RsvpResponse.YES:
         # A new yes (from no, maybe or nothing): a free seat, else the end of the line.
         confirmed = Rsvp.objects.filter(checkin=checkin, status=RsvpStatus.CONFIRMED).count()
         if checkin.capacity is None or confirmed < checkin.capacity:
-            rsvp.status, rsvp.queued_at = RsvpStatus.CONFIRMED, None
+            status, queued_at = RsvpStatus.CONFIRMED, None
         else:
-            rsvp.status, rsvp.queued_at = RsvpStatus.WAITLISTED, now
+            status, queued_at = RsvpStatus.WAITLISTED, now
     else:
-        rsvp.status, rsvp.queued_at = _STATUS_FOR[response], None
-    rsvp.save()
+        status, queued_at = _STATUS_FOR[response], None
+    model_update(
+        rsvp, data={"response": response, "status": status, "queued_at": queued_at}, clean=False
+    )
     promoted = []
     if before == RsvpStatus.CONFIRMED and rsvp.status != RsvpStatus.CONFIRMED:
         promoted = _promote_waitlisted(checkin)
@@ -389,12 +393,17 @@ def report_file(
         company=company,
         defaults={"author": actor, "moved": moved.strip()},
     )
-    report.author = actor
-    report.moved = moved.strip()
-    report.next_steps = next_steps.strip()
-    report.help_needed = help_needed.strip()
-    report.full_clean()
-    report.save()
+    # Filing again is a new version of the report even if the text is the same (its time moves).
+    model_update(
+        report,
+        data={
+            "author": actor,
+            "moved": moved.strip(),
+            "next_steps": next_steps.strip(),
+            "help_needed": help_needed.strip(),
+        },
+        touch=True,
+    )
     event_record(
         convoy_id=checkin.convoy_id,
         kind=EventKind.CHECKIN_REPORT_FILED,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from modelutils.update import model_update
 from notifications.kinds import ALLOWED_CHANNELS, DEFAULT_CHANNELS
 from notifications.models import (
     Channel,
@@ -192,11 +193,12 @@ def preferences_update(
             )
     if quiet_hours_given or weekends is not None:
         settings, _created = DeliverySettings.objects.get_or_create(user=user)
+        delivery: dict[str, Any] = {}
         if quiet_hours_given:
-            settings.quiet_from, settings.quiet_until = quiet_from, quiet_until
+            delivery |= {"quiet_from": quiet_from, "quiet_until": quiet_until}
         if weekends is not None:
-            settings.weekends = weekends
-        settings.save()
+            delivery["weekends"] = weekends
+        model_update(settings, data=delivery, clean=False)
     if muted_convoys is not None:
         ConvoyMute.objects.filter(user=user).exclude(
             convoy_id__in=[m["convoy"] for m in muted_convoys]

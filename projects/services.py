@@ -19,6 +19,7 @@ from companies.models import Company
 from companies.selectors import is_company_member
 from convoys.events import EventKind, event_record
 from convoys.models import Convoy, Membership, MembershipStatus
+from modelutils.update import model_update
 from projects.models import Milestone, MilestoneStatus, Project, Update
 
 PROJECT_FIELDS = {
@@ -163,14 +164,11 @@ def project_update(
         if convoy_ids is None
         else _check_convoys(company=project.company, convoy_ids=list(convoy_ids))
     )
-    changed = [key for key, value in fields.items() if getattr(project, key) != value]
-    if not changed and set(after) == set(before):
+    convoys_change = set(after) != set(before)
+    changed = model_update(project, data=fields, touch=convoys_change)
+    if not changed and not convoys_change:
         # Nothing changes: no write, no event (a client re-sending the same PATCH is a no-op).
         return project
-    for key in changed:
-        setattr(project, key, fields[key])
-    project.full_clean()
-    project.save()
     if convoy_ids is not None:
         project.convoys.set(after)
     data = {"project": _project_data(project)}
@@ -234,21 +232,18 @@ def milestone_update(*, actor: User, milestone: Milestone, **fields: Any) -> Mil
         raise ValidationError({k: [_("This field cannot be changed.")] for k in unknown})
     if isinstance(fields.get("title"), str):
         fields["title"] = name_clean(fields["title"], field="title")
-    changed = [key for key, value in fields.items() if getattr(milestone, key) != value]
-    if not changed:
-        # Setting a milestone to what it is (e.g. done again) records no event and keeps
-        # completed_at.
-        return milestone
     was_done = milestone.status == MilestoneStatus.DONE
-    for key in changed:
-        setattr(milestone, key, fields[key])
+
+    def completed_at(_changed: list[str]) -> dict[str, Any]:
+        if milestone.status != MilestoneStatus.DONE:
+            return {"completed_at": None}
+        return {} if was_done else {"completed_at": timezone.now()}
+
+    # Setting a milestone to what it is (e.g. done again) writes nothing, records no event
+    # and keeps completed_at.
+    if not model_update(milestone, data=fields, also=completed_at):
+        return milestone
     is_done = milestone.status == MilestoneStatus.DONE
-    if is_done and not was_done:
-        milestone.completed_at = timezone.now()
-    elif not is_done:
-        milestone.completed_at = None
-    milestone.full_clean()
-    milestone.save()
     kind = (
         EventKind.MILESTONE_COMPLETED if is_done and not was_done else EventKind.MILESTONE_UPDATED
     )

@@ -1,0 +1,1 @@
+"""Platform helpers for models that every app may use (imports Django only)."""
