@@ -209,9 +209,9 @@ def _floor_sql() -> tuple[str, list]:
     prep = connection.ops.adapt_datetimefield_value(NOW)
     sql = (
         f"INSERT INTO {Notification._meta.db_table} "
-        "(recipient_id, kind, convoy_id, url, data, key, channel, created_at, email_after) "
-        "SELECT cm.user_id, 'reminder.update_due', m.convoy_id, "
-        "'/convoys/' || m.convoy_id || '/', "
+        "(recipient_id, kind, convoy_id, target_type, target_id, anchor, data, key, channel, "
+        "created_at, email_after) "
+        "SELECT cm.user_id, 'reminder.update_due', m.convoy_id, 'convoy', m.convoy_id, '', "
         f"{json_object}('company', c.name, 'convoy', v.name, "
         "'cadence', v.update_cadence_days, 'nudge', 1), "
         "'reminder.update_due:' || m.id || ':0:1', 'email', %s, %s "

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vText
 
 from checkins.models import CheckIn, CheckInStatus
-from checkins.services import checkin_url
+from notifications.links import Target, link_url
 
 PRODID = "-//Konvoi//Check-ins//DE"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -49,7 +49,7 @@ def _description(checkin: CheckIn, url: str) -> str:
 
 def checkin_event(checkin: CheckIn) -> Event:
     tz = ZoneInfo(checkin.convoy.timezone)
-    url = settings.SITE_URL + checkin_url(checkin)
+    url = link_url(Target(type="checkin", id=checkin.pk))
     event = Event()
     event.add("uid", checkin_uid(checkin))
     # The moment this version of the event was made: stable while nothing changes.

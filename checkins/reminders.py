@@ -7,14 +7,15 @@ multi-valued condition of a rule sits in one filter() call, so that the recipien
 """
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import CharField, Exists, F, OuterRef, QuerySet, Value
 from django.db.models.functions import Concat, JSONObject
-from django.urls import reverse
 
 from checkins.models import CheckIn, CheckInReport, CheckInStatus, Rsvp, RsvpResponse
-from convoys.models import MembershipStatus
+from convoys.models import active_membership_q
 from notifications.models import NotificationKind
+from notifications.models import TargetType as NotificationTarget
 from notifications.rules import LIVE_CONVOY_STATUSES, RuleQuery, as_text
 
 RSVP_MISSING_BEFORE = timedelta(hours=48)  # remind while the deadline is this close
@@ -23,10 +24,11 @@ REPORT_DUE_BEFORE = timedelta(hours=72)  # three days before the meeting
 MEMBER_USER = "convoy__memberships__company__members__user"
 
 
-def _checkin_url(checkin_id: F) -> Concat:
-    marker = 987654321
-    prefix, suffix = reverse("frontend:checkin", kwargs={"checkin_id": marker}).split(str(marker))
-    return Concat(Value(prefix), as_text(checkin_id), Value(suffix), output_field=CharField())
+def _checkin_target(checkin_id: F) -> dict[str, Any]:
+    return {
+        "n_target_type": Value(NotificationTarget.CHECKIN, output_field=CharField()),
+        "n_target_id": checkin_id,
+    }
 
 
 def rsvp_missing(now: datetime) -> QuerySet:
@@ -36,11 +38,11 @@ def rsvp_missing(now: datetime) -> QuerySet:
     return (
         CheckIn.objects.filter(
             ~Exists(answered),
+            active_membership_q("convoy__memberships"),
             status=CheckInStatus.SCHEDULED,
             convoy__status__in=LIVE_CONVOY_STATUSES,
             rsvp_deadline__gt=now,
             rsvp_deadline__lte=now + RSVP_MISSING_BEFORE,
-            convoy__memberships__status=MembershipStatus.ACTIVE,
             **{f"{MEMBER_USER}__isnull": False},  # a company without people has nobody to tell
         )
         .order_by()
@@ -51,7 +53,7 @@ def rsvp_missing(now: datetime) -> QuerySet:
                 output_field=CharField(),
             ),
             n_convoy=F("convoy_id"),
-            n_url=_checkin_url(F("pk")),
+            **_checkin_target(F("pk")),
             n_data=JSONObject(
                 title=F("title"), deadline=F("rsvp_deadline"), starts_at=F("starts_at")
             ),
@@ -78,7 +80,7 @@ def checkin_soon(now: datetime) -> QuerySet:
                 output_field=CharField(),
             ),
             n_convoy=F("checkin__convoy_id"),
-            n_url=_checkin_url(F("checkin_id")),
+            **_checkin_target(F("checkin_id")),
             n_data=JSONObject(title=F("checkin__title"), starts_at=F("checkin__starts_at")),
         )
     )
@@ -93,11 +95,11 @@ def report_due(now: datetime) -> QuerySet:
     return (
         CheckIn.objects.filter(
             ~Exists(filed),
+            active_membership_q("convoy__memberships"),
             status=CheckInStatus.SCHEDULED,
             convoy__status__in=LIVE_CONVOY_STATUSES,
             starts_at__gt=now,
             starts_at__lte=now + REPORT_DUE_BEFORE,
-            convoy__memberships__status=MembershipStatus.ACTIVE,
             **{f"{MEMBER_USER}__isnull": False},  # a company without people has nobody to tell
         )
         .order_by()
@@ -110,7 +112,7 @@ def report_due(now: datetime) -> QuerySet:
                 output_field=CharField(),
             ),
             n_convoy=F("convoy_id"),
-            n_url=_checkin_url(F("pk")),
+            **_checkin_target(F("pk")),
             n_data=JSONObject(
                 title=F("title"),
                 starts_at=F("starts_at"),

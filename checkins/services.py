@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -38,6 +37,7 @@ from convoys.models import Convoy
 from convoys.selectors import is_facilitator
 from modelutils.update import model_update
 from notifications.models import NotificationKind
+from notifications.models import TargetType as NotificationTarget
 from notifications.services import notify
 
 # What a facilitator may change after scheduling (status goes through checkin_cancel).
@@ -76,10 +76,6 @@ def local_datetime(value: datetime, convoy: Convoy) -> str:
     return f"{day}, {formats.date_format(local, 'H:i')} ({convoy.timezone})"
 
 
-def checkin_url(checkin: CheckIn) -> str:
-    return reverse("frontend:checkin", kwargs={"checkin_id": checkin.pk})
-
-
 def checkin_data(checkin: CheckIn, seats: dict[str, Any] | None = None) -> dict[str, Any]:
     """The event payload of a check-in: enough for live pages and the feed sentence."""
     return {
@@ -99,7 +95,8 @@ def _notify_changed(*, actor: User, checkin: CheckIn, change: str, fields: list[
         kind=NotificationKind.CHECKIN_CHANGED,
         actor=actor,
         convoy_id=checkin.convoy_id,
-        url=checkin_url(checkin),
+        target_type=NotificationTarget.CHECKIN,
+        target_id=checkin.pk,
         data={
             "title": checkin.title,
             "change": change,
@@ -300,7 +297,8 @@ def _notify_promoted(*, checkin: CheckIn, user_ids: list[int]) -> None:
         kind=NotificationKind.CHECKIN_PROMOTED,
         actor=None,
         convoy_id=checkin.convoy_id,
-        url=checkin_url(checkin),
+        target_type=NotificationTarget.CHECKIN,
+        target_id=checkin.pk,
         data={"title": checkin.title, "starts_at": checkin.starts_at.isoformat()},
     )
 

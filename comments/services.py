@@ -10,7 +10,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +26,7 @@ from companies.models import Company, CompanyMember
 from convoys.events import EventKind, event_record
 from convoys.selectors import convoy_member_companies_of_user, convoy_visible, is_facilitator
 from notifications.models import NotificationKind
+from notifications.models import TargetType as NotificationTarget
 from notifications.services import notify
 from richtext.rendering import (
     Rendered,
@@ -71,13 +71,13 @@ def _comment_data(comment: Comment, *, target_title: str | None = None) -> dict[
     return {"comment": data}
 
 
-def comment_url(comment: Comment) -> str:
-    """Where a comment is shown in the web UI (the notification link)."""
-    anchor = f"#comment-{comment.pk}"
-    if comment.target_type == TargetType.UPDATE:
-        return reverse("frontend:convoy", kwargs={"convoy_id": comment.convoy_id}) + anchor
+def comment_target(comment: Comment) -> dict[str, Any]:
+    """What a comment's notification is about: the page-level thing it is shown on (the
+    convoy for an update, the project for a milestone or project, the check-in) and the
+    comment's anchor there. The interface builds the link (notifications.links)."""
+    anchor = f"comment-{comment.pk}"
     if comment.target_type in (TargetType.MILESTONE, TargetType.PROJECT):
-        project_id: int | None = comment.target_id
+        project_id = comment.target_id
         if comment.target_type == TargetType.MILESTONE:
             from projects.models import Milestone
 
@@ -87,14 +87,23 @@ def comment_url(comment: Comment) -> str:
                 .first()
             )
         if project_id is not None:
-            path = reverse("frontend:project", kwargs={"project_id": project_id})
-            return f"{path}?convoy={comment.convoy_id}{anchor}"
+            return {
+                "target_type": NotificationTarget.PROJECT,
+                "target_id": project_id,
+                "anchor": anchor,
+            }
+        return {"target_type": NotificationTarget.CONVOY, "target_id": comment.convoy_id}
     if comment.target_type == TargetType.CHECKIN:
-        try:
-            return reverse("frontend:checkin", kwargs={"checkin_id": comment.target_id}) + anchor
-        except NoReverseMatch:
-            pass
-    return reverse("frontend:convoy", kwargs={"convoy_id": comment.convoy_id})
+        return {
+            "target_type": NotificationTarget.CHECKIN,
+            "target_id": comment.target_id,
+            "anchor": anchor,
+        }
+    return {
+        "target_type": NotificationTarget.CONVOY,
+        "target_id": comment.convoy_id,
+        "anchor": anchor,
+    }
 
 
 def _author_company(*, actor: User, convoy_id: int) -> Company | None:
@@ -127,7 +136,7 @@ def _notify_comment(
     common: dict[str, Any] = {
         "actor": actor,
         "convoy_id": comment.convoy_id,
-        "url": comment_url(comment),
+        **comment_target(comment),
         "data": {"excerpt": excerpt(comment.body_html), "target_title": target.title},
         "key": f"comment:{comment.pk}",
     }
@@ -311,7 +320,7 @@ def _comment_update(*, actor: User, comment: Comment, body: str, html: str) -> C
             kind=NotificationKind.MENTION,
             actor=actor,
             convoy_id=comment.convoy_id,
-            url=comment_url(comment),
+            **comment_target(comment),
             data={"excerpt": excerpt(comment.body_html), "target_title": target.title},
             key=f"comment:{comment.pk}",
         )

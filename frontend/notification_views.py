@@ -21,6 +21,7 @@ from convoys.selectors import convoys_for_user
 from frontend.forms import errors_to_form
 from notifications.emails import unsubscribe_parse
 from notifications.kinds import ALLOWED_CHANNELS, notification_title
+from notifications.links import notification_path
 from notifications.models import Channel, NotificationKind
 from notifications.selectors import notifications_for_user, preferences_for_user
 from notifications.services import (
@@ -49,7 +50,7 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
     if notification is None:
         raise Http404
     notification_mark_read(user=request.user, notification=notification)
-    target = notification.url or "/"
+    target = notification_path(notification)
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/"
     return redirect(target)

@@ -14,11 +14,11 @@ from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.template import Context
 from django.template.loader import get_template, render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import User
 from notifications.kinds import notification_title
+from notifications.links import Target, link_url, notification_target
 from notifications.models import DigestDelivery, Notification, NotificationKind
 from notifications.rules import email_content
 
@@ -46,11 +46,7 @@ def unsubscribe_parse(token: str) -> tuple[int, str] | None:
 
 def unsubscribe_url(*, user_id: int, kind: str) -> str:
     token = unsubscribe_token(user_id=user_id, kind=kind)
-    return settings.SITE_URL + reverse("frontend:unsubscribe", kwargs={"token": token})
-
-
-def _absolute(url: str) -> str:
-    return url if url.startswith("http") else settings.SITE_URL + (url or "/")
+    return link_url(Target(type="unsubscribe", token=token))
 
 
 def email_render(*, template: str, context: dict[str, Any], language: str) -> tuple[str, str, str]:
@@ -118,7 +114,7 @@ def _message(
         **context,
         "user": user,
         "unsubscribe_url": link,
-        "preferences_url": settings.SITE_URL + reverse("frontend:notification_preferences"),
+        "preferences_url": link_url(Target(type="preferences")),
         "site_url": settings.SITE_URL,
     }
     return email_message(
@@ -138,7 +134,7 @@ def _message(
 def _item(notification: Notification, user: User) -> dict[str, Any]:
     return {
         "title": notification_title(notification, tz=user.timezone),
-        "url": _absolute(notification.url),
+        "url": link_url(notification_target(notification)),
         "kind": notification.kind,
         "created_at": notification.created_at,
     }

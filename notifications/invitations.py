@@ -13,7 +13,7 @@ from accounts.models import User
 from convoys.models import Invitation
 from convoys.services import token_hash
 from notifications.emails import email_message
-from notifications.models import NotificationKind
+from notifications.models import NotificationKind, TargetType
 from notifications.services import notify
 
 
@@ -44,7 +44,8 @@ def _invitation_notify(*, invitation: Invitation, actor: User) -> None:
         kind=NotificationKind.INVITATION,
         actor=actor,
         convoy_id=None,  # not theirs to see (yet): it must not appear as a convoy link
-        url="/",
+        target_type=TargetType.INVITATION,  # its link is in the e-mail only (no token here)
+        target_id=invitation.pk,
         data={"convoy": invitation.convoy.name},
         key=f"invitation:{invitation.pk}",
     )

@@ -31,6 +31,15 @@ class Channel(models.TextChoices):
     OFF = "off", _("Off")
 
 
+class TargetType(models.TextChoices):
+    """What a notification is about; the interface turns (type, id, anchor) into a link."""
+
+    CONVOY = "convoy", _("Convoy")
+    PROJECT = "project", _("Project")
+    CHECKIN = "checkin", _("Check-in")
+    INVITATION = "invitation", _("Invitation")
+
+
 class Notification(models.Model):
     """One thing addressed to one person; shown in the app and delivered by e-mail or in a
     digest according to the channel chosen when it was created.
@@ -58,7 +67,11 @@ class Notification(models.Model):
         blank=True,
         related_name="notifications",
     )
-    url = models.CharField(_("link"), max_length=300, blank=True)
+    # What it is about, not where the web UI shows it: the interface builds the link
+    # (notifications.links). The anchor names a place on the target's page ("comment-12").
+    target_type = models.CharField(max_length=16, choices=TargetType.choices, blank=True)
+    target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    anchor = models.CharField(max_length=64, blank=True)
     data = models.JSONField(default=dict, blank=True)
     # NULL, not "": only keyed notifications take part in the unique constraint.
     key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001

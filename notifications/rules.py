@@ -18,7 +18,8 @@ returns (signals would hide that data flow and drop return values).
 
 A rule is a function of the sweep's moment returning `RuleQuery`s: one set-based queryset per
 (kind, batch of base rows) yielding a row per (recipient, reminder), annotated with `n_key`
-(the natural key that makes the reminder exactly-once), `n_convoy`, `n_url` and `n_data`;
+(the natural key that makes the reminder exactly-once), `n_convoy`, `n_target_type`,
+`n_target_id` (what the reminder is about: notifications.links) and `n_data`;
 `recipient` names the lookup path from the row to the user.
 Every multi-valued condition of a rule sits in one filter() call, so that the recipient path
 (annotated later by the sweep) reuses the very joins the rule filtered on.

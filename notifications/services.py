@@ -19,6 +19,7 @@ from notifications.models import (
     Notification,
     NotificationKind,
     NotificationPreference,
+    TargetType,
 )
 from notifications.timing import email_moment, local_now
 
@@ -29,7 +30,9 @@ def notify(
     kind: str,
     actor: User | None,
     convoy_id: int | None,
-    url: str,
+    target_type: str = "",
+    target_id: int | None = None,
+    anchor: str = "",
     data: dict[str, Any],
     key: str | None = None,
     now: datetime | None = None,
@@ -37,13 +40,17 @@ def notify(
     """Address a notification to people, each by the channel they chose for its kind.
 
     Runs inside the caller's transaction. Nobody is told of their own action; a muted or
-    snoozed convoy and a kind switched off create nothing. After commit the new notifications
-    are pushed to the people's sockets and the e-mails that are due are queued.
+    snoozed convoy and a kind switched off create nothing. The target (a `TargetType`, its id,
+    and an anchor on its page) says what it is about; the interface builds the link. After
+    commit the new notifications are pushed to the people's sockets and the e-mails that are
+    due are queued.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("notify must run inside the transaction of its change")
     if kind not in NotificationKind.values:
         raise ValueError(f"unknown notification kind {kind!r}")
+    if target_type and target_type not in TargetType.values:
+        raise ValueError(f"unknown notification target {target_type!r}")
     ids = {int(i) for i in recipient_ids} - ({actor.pk} if actor else set())
     if not ids:
         return 0
@@ -85,7 +92,9 @@ def notify(
                 kind=kind,
                 actor=actor,
                 convoy_id=convoy_id,
-                url=url,
+                target_type=target_type,
+                target_id=target_id,
+                anchor=anchor,
                 data=data,
                 key=key,
                 channel=channel,

@@ -148,7 +148,9 @@ def _insert_sql(queryset: QuerySet, *, kind: str, now: datetime) -> tuple[str, l
         c_recipient=F("n_recipient"),
         c_kind=Value(kind, output_field=CharField()),
         c_convoy=F("n_convoy"),
-        c_url=F("n_url"),
+        c_target_type=F("n_target_type"),
+        c_target_id=F("n_target_id"),
+        c_anchor=Value("", output_field=CharField()),
         c_data=F("n_data"),
         c_key=F("n_key"),
         c_channel=F("n_channel"),
@@ -158,7 +160,9 @@ def _insert_sql(queryset: QuerySet, *, kind: str, now: datetime) -> tuple[str, l
         "c_recipient",
         "c_kind",
         "c_convoy",
-        "c_url",
+        "c_target_type",
+        "c_target_id",
+        "c_anchor",
         "c_data",
         "c_key",
         "c_channel",
@@ -167,7 +171,10 @@ def _insert_sql(queryset: QuerySet, *, kind: str, now: datetime) -> tuple[str, l
     )
     select_sql, params = rows.query.sql_with_params()
     table = Notification._meta.db_table
-    columns = "recipient_id, kind, convoy_id, url, data, key, channel, created_at, email_after"
+    columns = (
+        "recipient_id, kind, convoy_id, target_type, target_id, anchor, data, key, channel, "
+        "created_at, email_after"
+    )
     # The WHERE TRUE keeps SQLite's parser from reading ON CONFLICT as part of a join.
     sql = (
         f"INSERT INTO {table} ({columns}) SELECT * FROM ({select_sql}) AS rows "  # noqa: S608
@@ -197,7 +204,8 @@ def reminders_insert(
     """Insert the reminders a rule yields, once each; returns how many this call created.
 
     `queryset` rows carry n_recipient (or give `recipient`, the lookup path from the model to
-    the user, walked in the rule's own join), n_key, n_convoy, n_url and n_data. One
+    the user, walked in the rule's own join), n_key, n_convoy, n_target_type, n_target_id
+    and n_data. One
     statement per batch of base rows (for every zone whose sending window is open, each
     person gated in their own local time), each in its own transaction: a crash loses at
     most the batch in flight, which the next run inserts. The new notifications are pushed

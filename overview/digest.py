@@ -17,6 +17,7 @@ from django.utils import timezone
 from checkins.models import CheckIn, CheckInStatus
 from convoys.models import Convoy, Facilitator, MembershipStatus
 from notifications.models import Notification, NotificationKind
+from notifications.models import TargetType as NotificationTarget
 from notifications.rules import LIVE_CONVOY_STATUSES, EmailContent, RuleQuery, as_text
 from notifications.sweep import recipient_zones
 from notifications.timing import local_now
@@ -40,9 +41,8 @@ def facilitator_digest_querysets(now: datetime) -> Iterator[RuleQuery]:
                 Value(f":{year}-W{week:02d}"),
                 output_field=CharField(),
             ),
-            n_url=Concat(
-                Value("/convoys/"), as_text(F("convoy_id")), Value("/"), output_field=CharField()
-            ),
+            n_target_type=Value(NotificationTarget.CONVOY, output_field=CharField()),
+            n_target_id=F("convoy_id"),
             n_data=JSONObject(
                 convoy=F("convoy__name"),
                 since=Value((now - timedelta(days=7)).isoformat()),

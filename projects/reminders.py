@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce, Concat, JSONObject
 
 from convoys.models import Convoy, Membership, MembershipStatus
 from notifications.models import NotificationKind
+from notifications.models import TargetType as NotificationTarget
 from notifications.rules import LIVE_CONVOY_STATUSES, RuleQuery, as_text
 from notifications.timing import local_midnight, local_now
 from projects.models import Update
@@ -75,9 +76,8 @@ def update_due_querysets(now: datetime) -> Iterator[RuleQuery]:
                 as_text(nudge),
                 output_field=CharField(),
             ),
-            n_url=Concat(
-                Value("/convoys/"), as_text(F("convoy_id")), Value("/"), output_field=CharField()
-            ),
+            n_target_type=Value(NotificationTarget.CONVOY, output_field=CharField()),
+            n_target_id=F("convoy_id"),
             n_data=JSONObject(
                 company=F("company__name"),
                 convoy=F("convoy__name"),

@@ -3,14 +3,25 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from notifications.kinds import ALLOWED_CHANNELS
-from notifications.models import Channel, NotificationKind
+from notifications.models import Channel, NotificationKind, TargetType
+
+
+class NotificationTargetOutput(serializers.Serializer):
+    type = serializers.ChoiceField(choices=TargetType.choices)
+    id = serializers.IntegerField(allow_null=True)
+    anchor = serializers.CharField(help_text="A place on the target's page, or empty.")
 
 
 class NotificationOutput(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=NotificationKind.choices)
     title = serializers.CharField(help_text="What happened, in the reader's language.")
-    url = serializers.CharField(help_text="Path of the page it is about.")
+    target = NotificationTargetOutput(
+        allow_null=True, help_text="What it is about; null for nothing in particular."
+    )
+    url = serializers.CharField(
+        help_text="Path of the web page of its target (kept for older clients)."
+    )
     convoy = serializers.IntegerField(allow_null=True, source="convoy_id")
     actor = serializers.DictField(allow_null=True)
     data = serializers.DictField()

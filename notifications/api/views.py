@@ -9,7 +9,9 @@ from rest_framework.views import APIView
 
 from convoys.events import actor_data
 from notifications.api.serializers import NotificationOutput, PreferencesSerializer
+from notifications.events import notification_target_data
 from notifications.kinds import notification_title
+from notifications.links import notification_path
 from notifications.models import Notification
 from notifications.selectors import notifications_for_user, preferences_for_user
 from notifications.services import (
@@ -24,7 +26,8 @@ def _shape(notification: Notification, tz: str) -> dict:
         "id": notification.pk,
         "kind": notification.kind,
         "title": notification_title(notification, tz=tz),
-        "url": notification.url,
+        "target": notification_target_data(notification),
+        "url": notification_path(notification),
         "convoy_id": notification.convoy_id,
         "actor": actor_data(notification.actor),
         "data": notification.data,

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from checkins.services import checkin_cancel, report_file, rsvp_set
+from notifications.links import notification_path
 from notifications.models import Notification
 from notifications.sweep import sweep_run
 from tests.factories import CheckInFactory
@@ -43,7 +44,8 @@ def test_rsvp_missing_within_48h_of_the_deadline_once(world, checkin):
     key = f"reminder.rsvp_missing:{checkin.pk}"
     assert sent("reminder.rsvp_missing") == [(world.member.pk, key)]  # not the one who answered
     (note,) = Notification.objects.filter(kind="reminder.rsvp_missing")
-    assert note.url == f"/checkins/{checkin.pk}/"
+    assert (note.target_type, note.target_id) == ("checkin", checkin.pk)
+    assert notification_path(note) == f"/checkins/{checkin.pk}/"
     assert note.convoy_id == world.convoy.pk
     assert note.data["title"] == "Check-in November"
     sweep_run(now=at(2026, 11, 16, 15), send=False)

@@ -20,6 +20,7 @@ from checkins.services import (
     rsvp_set,
 )
 from convoys.models import Event
+from notifications.links import notification_path
 from notifications.models import Notification
 from tests.conftest import domain_state
 from tests.factories import CheckInFactory, CompanyMemberFactory, UserFactory
@@ -63,7 +64,7 @@ def test_schedule_records_event_and_tells_everyone(world, django_capture_on_comm
         "fields": [],
         "starts_at": START.isoformat(),
     }
-    assert told.first().url == f"/checkins/{checkin.pk}/"
+    assert notification_path(told.first()) == f"/checkins/{checkin.pk}/"
 
 
 def test_only_a_facilitator_schedules(world):

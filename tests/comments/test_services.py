@@ -15,6 +15,7 @@ from comments.services import (
     reaction_toggle,
 )
 from convoys.models import Event
+from notifications.links import notification_path
 from notifications.models import Notification
 from tests.comments.conftest import notifications_of
 from tests.conftest import domain_state
@@ -300,7 +301,7 @@ def test_mention_notifies_convoy_people_only(world, update):
     notification = Notification.objects.get(recipient=world.facilitator)
     assert notification.convoy_id == world.convoy.pk
     assert notification.actor == world.member
-    assert notification.url == f"/convoys/{world.convoy.pk}/#comment-{comment.pk}"
+    assert notification_path(notification) == f"/convoys/{world.convoy.pk}/#comment-{comment.pk}"
     assert notification.data == {
         "excerpt": "@frieda @otto @oskar @stefan schaut mal",
         "target_title": world.company.name,
@@ -349,6 +350,7 @@ def test_a_comment_on_a_milestone_tells_its_company(world):
     notification = Notification.objects.get(recipient=world.owner)
     assert notification.kind == "comment.on_post"
     assert notification.data["target_title"] == "Go-live"
-    assert notification.url == (
+    assert (notification.target_type, notification.target_id) == ("project", project.pk)
+    assert notification_path(notification) == (
         f"/projects/{project.pk}/?convoy={world.convoy.pk}#comment-{comment.pk}"
     )

@@ -15,7 +15,8 @@ def make(world, recipient, kind="mention", n=1, **data):
                 kind=kind,
                 actor=world.member,
                 convoy_id=world.convoy.pk,
-                url=f"/convoys/{world.convoy.pk}/",
+                target_type="convoy",
+                target_id=world.convoy.pk,
                 data={"excerpt": "Wir hatten dasselbe Problem", "target_title": "Update", **data},
             )
     return Notification.objects.filter(recipient=recipient).order_by("-id")

@@ -37,7 +37,6 @@ def mention(recipient, actor, excerpt="Hallo") -> None:
                 kind="mention",
                 actor=actor,
                 convoy_id=None,
-                url="/",
                 data={"excerpt": excerpt, "target_title": "Update"},
             )
     finally:

@@ -23,7 +23,8 @@ def mention(world, recipient):
             kind="mention",
             actor=world.member,
             convoy_id=world.convoy.pk,
-            url=f"/convoys/{world.convoy.pk}/",
+            target_type="convoy",
+            target_id=world.convoy.pk,
             data={"excerpt": "Rufen Sie mich an", "target_title": "Online-Termine"},
         )
 
@@ -218,7 +219,8 @@ def test_every_notification_mail_is_plain_text_in_text_and_escaped_in_html(
         kind=kind,
         actor=world.facilitator if kind.startswith("checkin") else world.member,
         convoy=world.convoy,
-        url=f"/convoys/{world.convoy.pk}/",
+        target_type="convoy",
+        target_id=world.convoy.pk,
         data=NOTIFICATION_DATA[kind],
         created_at=timezone.now(),
     )

@@ -19,7 +19,6 @@ def send(world, ids, *, now=None, key=None, kind="mention"):
             kind=kind,
             actor=world.member,
             convoy_id=world.convoy.pk,
-            url="/",
             data={"excerpt": "Hallo", "target_title": "Update"},
             key=key,
             now=now,
@@ -34,7 +33,6 @@ def test_needs_the_transaction_of_its_change(world):
             kind="mention",
             actor=None,
             convoy_id=None,
-            url="/",
             data={},
         )
 

@@ -1,0 +1,73 @@
+"""Notifications store what they are about (target type, id, anchor); the interface builds
+the link: the web UI's builder, the API's `target` and backwards-compatible `url`, e-mails
+with SITE_URL, and the migration that turned the old stored paths into targets."""
+
+import importlib
+
+import pytest
+from django.db import transaction
+
+from notifications.links import Target, link_path, link_url, notification_path
+from notifications.models import Notification
+from notifications.services import notify
+
+migration = importlib.import_module("notifications.migrations.0002_notification_target")
+
+
+@pytest.mark.parametrize(
+    ("url", "target"),
+    [
+        ("/convoys/7/", ("convoy", 7, "")),
+        ("/convoys/7/#comment-12", ("convoy", 7, "comment-12")),
+        ("/projects/3/?convoy=7#comment-12", ("project", 3, "comment-12")),
+        ("/checkins/5/", ("checkin", 5, "")),
+        ("/checkins/5/#comment-9", ("checkin", 5, "comment-9")),
+        ("/", ("", None, "")),
+        ("", ("", None, "")),
+    ],
+)
+def test_the_migration_reads_old_paths_as_targets(url, target):
+    assert migration.target_from_url(url) == target
+
+
+def test_the_web_ui_builds_the_links(settings):
+    settings.SITE_URL = "https://konvoi.example"
+    assert link_path(Target(type="convoy", id=7, anchor="comment-1")) == "/convoys/7/#comment-1"
+    assert link_path(Target(type="project", id=3, convoy_id=7)) == "/projects/3/?convoy=7"
+    assert link_path(Target(type="checkin", id=5)) == "/checkins/5/"
+    assert link_path(Target(type="invitation", token="abc")) == "/invitations/abc/"
+    assert link_path(Target(type="invitation", id=4)) == "/"  # no token: no link
+    assert link_path(None) == "/"
+    assert link_url(Target(type="preferences")) == "https://konvoi.example/notifications/settings/"
+
+
+@pytest.mark.django_db
+def test_the_api_returns_the_target_and_the_web_link(world, client_for):
+    with transaction.atomic():
+        notify(
+            recipient_ids=[world.owner.pk],
+            kind="mention",
+            actor=world.member,
+            convoy_id=world.convoy.pk,
+            target_type="convoy",
+            target_id=world.convoy.pk,
+            anchor="comment-3",
+            data={"excerpt": "Hallo", "target_title": "Update"},
+        )
+    row = client_for(world.owner).get("/api/v1/notifications/").json()["results"][0]
+    assert row["target"] == {"type": "convoy", "id": world.convoy.pk, "anchor": "comment-3"}
+    assert row["url"] == f"/convoys/{world.convoy.pk}/#comment-3"
+    stored = Notification.objects.get(recipient=world.owner)
+    assert notification_path(stored) == row["url"]
+
+
+def test_an_unknown_target_is_refused(world):
+    with pytest.raises(ValueError), transaction.atomic():
+        notify(
+            recipient_ids=[world.owner.pk],
+            kind="mention",
+            actor=world.member,
+            convoy_id=None,
+            target_type="elsewhere",
+            data={},
+        )
