@@ -1,25 +1,18 @@
 """Reads for companies, scoped to what a user may see."""
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts.models import User
 from companies.models import Company, CompanyMember, CompanyRole
 
 
 def companies_for_user(*, user: User) -> QuerySet[Company]:
-    """Companies the user belongs to, plus the active peers of the convoys they see."""
-    from convoys.models import Membership, MembershipStatus
-    from convoys.selectors import convoys_for_user
-
+    """Companies the user belongs to (as owner or member). The wider set they may see, their
+    convoy peers too, is a convoy rule: convoys.selectors.companies_visible_to."""
     if not user.is_authenticated:
         return Company.objects.none()
-    peer = Membership.objects.filter(
-        company=OuterRef("pk"),
-        status=MembershipStatus.ACTIVE,
-        convoy__in=convoys_for_user(user=user).values("pk"),
-    )
     own = CompanyMember.objects.filter(company=OuterRef("pk"), user=user)
-    return Company.objects.filter(Q(Exists(own)) | Q(Exists(peer)))
+    return Company.objects.filter(Exists(own))
 
 
 def company_role(*, user: User, company: Company) -> str | None:

@@ -9,7 +9,8 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from accounts.models import User
-from companies.models import CompanyMember
+from companies.models import Company, CompanyMember
+from companies.selectors import companies_for_user
 from convoys.models import Convoy, Event, Facilitator, Invitation, Membership, MembershipStatus
 
 
@@ -23,6 +24,20 @@ def convoys_for_user(*, user: User) -> QuerySet[Convoy]:
         company__in=CompanyMember.objects.filter(user=user).values("company_id"),
     )
     return Convoy.objects.filter(Q(Exists(facilitates)) | Q(Exists(member)))
+
+
+def companies_visible_to(*, user: User) -> QuerySet[Company]:
+    """Companies the user may see: their own, and the active member companies of the convoys
+    they see (peers see each other; a facilitator sees every company of their convoys)."""
+    if not user.is_authenticated:
+        return Company.objects.none()
+    peer = Membership.objects.filter(
+        company=OuterRef("pk"),
+        status=MembershipStatus.ACTIVE,
+        convoy__in=convoys_for_user(user=user).values("pk"),
+    )
+    # One query: WHERE EXISTS(own) OR EXISTS(peer).
+    return companies_for_user(user=user) | Company.objects.filter(Exists(peer))
 
 
 def convoy_list_for_user(*, user: User) -> QuerySet[Convoy]:

@@ -27,13 +27,13 @@ from accounts.ratelimit import password_reset_address_allowed, rate_limited_mess
 from accounts.services import user_register, user_update
 from checkins.selectors import checkins_upcoming
 from companies.selectors import (
-    companies_for_user,
     companies_owned_by,
     company_members,
     company_role,
 )
 from companies.services import company_create, company_member_add
 from convoys.selectors import (
+    companies_visible_to,
     company_convoys,
     convoy_invitations,
     convoy_list_for_user,
@@ -215,7 +215,7 @@ def company_create_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def company_detail(request: HttpRequest, company_id: int) -> HttpResponse:
-    company = get_object_or_404(companies_for_user(user=request.user), pk=company_id)
+    company = get_object_or_404(companies_visible_to(user=request.user), pk=company_id)
     role = company_role(user=request.user, company=company)
     form = CompanyMemberForm(request.POST or None)
     if request.method == "POST":
@@ -250,7 +250,7 @@ def company_detail(request: HttpRequest, company_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_create_view(request: HttpRequest, company_id: int) -> HttpResponse:
-    company = get_object_or_404(companies_for_user(user=request.user), pk=company_id)
+    company = get_object_or_404(companies_visible_to(user=request.user), pk=company_id)
     if company_role(user=request.user, company=company) is None:
         raise PermissionDenied  # a convoy peer sees the company but cannot add its projects
     form = ProjectForm(request.POST or None, convoys=company_convoys(company_id=company.pk))
@@ -395,7 +395,7 @@ def update_create_view(request: HttpRequest, convoy_id: int) -> HttpResponse:
     if not company_ids:
         # A facilitator sees the convoy but has no company in it to post for.
         raise PermissionDenied
-    companies = companies_for_user(user=request.user).filter(pk__in=company_ids).order_by("name")
+    companies = companies_visible_to(user=request.user).filter(pk__in=company_ids).order_by("name")
     milestones = (
         milestones_for_user(user=request.user)
         .filter(project__company_id__in=company_ids, project__convoys=convoy)

@@ -13,13 +13,14 @@ from companies.api.serializers import (
     CompanyUpdateInput,
 )
 from companies.models import Company
-from companies.selectors import companies_for_user, company_members
+from companies.selectors import company_members
 from companies.services import (
     company_create,
     company_member_add,
     company_member_remove,
     company_update,
 )
+from convoys.selectors import companies_visible_to
 
 
 class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -29,7 +30,7 @@ class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     serializer_class = CompanyOutput
 
     def get_queryset(self):
-        return companies_for_user(user=self.request.user).order_by("name", "id")
+        return companies_visible_to(user=self.request.user).order_by("name", "id")
 
     @extend_schema(request=CompanyInput, responses={201: CompanyOutput})
     def create(self, request: Request) -> Response:

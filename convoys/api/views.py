@@ -11,7 +11,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from companies.selectors import companies_for_user
 from convoys.api.serializers import (
     ConvoyInput,
     ConvoyOutput,
@@ -28,6 +27,7 @@ from convoys.api.serializers import (
 from convoys.events import event_message
 from convoys.models import Convoy
 from convoys.selectors import (
+    companies_visible_to,
     convoy_invitations,
     convoy_list_for_user,
     convoy_memberships,
@@ -208,7 +208,9 @@ class InvitationAcceptView(APIView):
         data = InvitationAcceptInput(data=request.data)
         data.is_valid(raise_exception=True)
         company = (
-            companies_for_user(user=request.user).filter(pk=data.validated_data["company"]).first()
+            companies_visible_to(user=request.user)
+            .filter(pk=data.validated_data["company"])
+            .first()
         )
         if company is None:
             raise ValidationError({"company": [_("Unknown company.")]})

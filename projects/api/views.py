@@ -11,8 +11,7 @@ from rest_framework.generics import (  # DRF's variant: 404, not 500, for /proje
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from companies.selectors import companies_for_user
-from convoys.selectors import convoys_for_user
+from convoys.selectors import companies_visible_to, convoys_for_user
 from projects.api.serializers import (
     MilestoneInput,
     MilestoneOutput,
@@ -55,7 +54,7 @@ class ProjectFilter(django_filters.FilterSet):
 
 
 def _company_for(request: Request, company_id: int):
-    company = companies_for_user(user=request.user).filter(pk=company_id).first()
+    company = companies_visible_to(user=request.user).filter(pk=company_id).first()
     if company is None:
         raise ValidationError({"company": [_("Unknown company.")]})
     return company
