@@ -107,3 +107,13 @@ def test_the_demo_history_sends_no_e_mails_on_start():
     _load()
     assert Notification.objects.exists()
     assert not Notification.objects.filter(channel="email", emailed_at__isnull=True).exists()
+
+
+def test_the_embedded_runner_announces_the_demo_logins():
+    """`make run` prints the logins through config.embedded, which reads them from demo/."""
+    from config.embedded import _banner
+
+    _load()
+    banner = _banner("http://127.0.0.1:8000/")
+    assert FACILITATOR[1] in banner
+    assert DEMO_PASSWORD in banner
