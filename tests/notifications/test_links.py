@@ -71,3 +71,38 @@ def test_an_unknown_target_is_refused(world):
             target_type="elsewhere",
             data={},
         )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_moves_old_rows_to_targets(world):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("notifications", "0001_initial")]
+    after = [("notifications", "0002_notification_target")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model("notifications", "Notification")
+    rows = {
+        url: old.objects.create(
+            recipient_id=world.owner.pk,
+            kind="mention",
+            convoy_id=world.convoy.pk,
+            url=url,
+            created_at=world.convoy.created_at,
+        ).pk
+        for url in (f"/convoys/{world.convoy.pk}/#comment-4", "/checkins/9/", "/")
+    }
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(after)
+    MigrationExecutor(connection).migrate(executor.loader.graph.leaf_nodes())  # back to now
+    moved = {
+        url: Notification.objects.values_list("target_type", "target_id", "anchor").get(pk=pk)
+        for url, pk in rows.items()
+    }
+    assert moved == {
+        f"/convoys/{world.convoy.pk}/#comment-4": ("convoy", world.convoy.pk, "comment-4"),
+        "/checkins/9/": ("checkin", 9, ""),
+        "/": ("", None, ""),
+    }
