@@ -80,6 +80,7 @@ def _get(url: str) -> int:
         return 0
 
 
+@pytest.mark.slow
 def test_web_worker_and_beat_in_one_process_and_a_clean_ctrl_c(tmp_path):
     out = tmp_path / "probe.log"
     out.touch()

@@ -132,6 +132,7 @@ class Browser:
 # --- the static build ---
 
 
+@pytest.mark.slow
 def test_collectstatic_with_production_settings_builds_the_manifest(tmp_path):
     result = collectstatic(tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -187,6 +188,7 @@ def _static_urls(page: str) -> list[str]:
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.slow
 def test_a_debug_false_server_serves_login_dashboard_api_docs_and_assets(production_server):
     user = UserFactory(email="smoke@example.com")
     convoy = ConvoyFactory(name="Smoke-Konvoi")
@@ -250,6 +252,7 @@ def test_readiness_fails_when_the_broker_is_unreachable(client, db, settings):
     assert [name.split("(")[0] for name in failed] == ["Broker"]
 
 
+@pytest.mark.slow
 def test_readiness_fails_and_liveness_holds_when_the_database_is_unreachable(tmp_path):
     # A real process whose database does not answer: /healthz stays 200 (no restart loop
     # while PostgreSQL restarts), /readyz says 503 (no traffic until it is back).

@@ -80,6 +80,10 @@ def _real_path_parameters(case, ids: dict) -> None:
             case.path_parameters[name] = ids[resource][name]
 
 
+# Hundreds of generated requests: seconds.
+pytestmark = pytest.mark.slow
+
+
 @schema.parametrize()
 @settings(
     max_examples=12,

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 SETTINGS = BASE_DIR / "config" / "settings.py"
 ENV_EXAMPLE = BASE_DIR / ".env.example"
@@ -79,6 +81,7 @@ def test_production_settings_refuse_to_start_without_secret_key():
     assert "started" not in result.stdout
 
 
+@pytest.mark.slow
 def test_production_settings_start_with_a_secret_key():
     result = _django_setup(DEBUG="false", SECRET_KEY="x" * 50)
     assert result.returncode == 0, result.stderr
@@ -117,6 +120,7 @@ def _database_settings(**overrides: str | None) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_web_role_borrows_connections_from_a_pool():
     # Under ASGI each request runs in a new thread: a persistent connection would be stranded
     # with it, so the web role never keeps one, whatever CONN_MAX_AGE says.
@@ -131,6 +135,7 @@ def test_web_is_the_default_role():
     assert "pool" in _database_settings(KONVOI_ROLE=None)["OPTIONS"]
 
 
+@pytest.mark.slow
 def test_worker_role_keeps_a_persistent_connection_without_a_pool():
     db = _database_settings(KONVOI_ROLE="worker")
     assert db["CONN_MAX_AGE"] == 60

@@ -52,6 +52,7 @@ def test_post_returns_the_sanitised_html(world, update, client_for):
     assert (data["reactions"], data["mine"]) == ({}, [])
 
 
+@pytest.mark.slow
 def test_xss_corpus_through_the_api(world, update, client_for):
     client = client_for(world.member)
     for body in CORPUS:

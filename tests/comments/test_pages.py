@@ -260,6 +260,7 @@ def _page_problems(html: str) -> list[str]:
     return problems
 
 
+@pytest.mark.slow
 def test_nothing_executable_from_the_corpus_reaches_the_page(world, update):
     baseline = page(client_as(world.owner), f"/convoys/{world.convoy.pk}/")
     assert _page_problems(baseline) == []

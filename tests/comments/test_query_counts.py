@@ -17,7 +17,8 @@ from tests.factories import (
     populate_convoy,
 )
 
-SIZES = [3, 30]
+# The fast loop (`make test-fast`) runs the small size only; the suite runs both.
+SIZES = [3, pytest.param(30, marks=pytest.mark.slow)]
 
 
 def _comment_on(convoy, target_type, target_id, people, size):

@@ -30,6 +30,9 @@ TRANSITIONS = [
 ]
 DAYS = 7
 
+# A sweep per simulated hour over days in three zones: the slowest tests of the suite.
+pytestmark = pytest.mark.slow
+
 
 @pytest.mark.parametrize(("zone", "first_day"), TRANSITIONS, ids=lambda v: str(v))
 def test_one_reminder_per_local_day_at_nine_across_dst(world, zone, first_day):
