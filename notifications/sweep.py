@@ -18,8 +18,9 @@ How it stays exactly-once and set-based:
   per zone in Python with zoneinfo (DST-safe), and passes it to SQL as a constant.
 - Periods are local calendar days of the convoy, turned into instants per zone, so a DST
   change neither skips nor doubles a period.
-- Sending happens after the rows exist: e-mails and digests are claimed by one sender
-  (`email_claimed_at` / `claimed_at`, with a lease for crashed workers) and marked sent.
+- Sending happens after the rows exist: the sweep queues what is due, and the sending
+  protocol (notifications.sending) claims each e-mail and digest for one sender
+  (`email_claimed_at` / `claimed_at`, with a lease for crashed workers) and marks it sent.
 """
 
 import logging
