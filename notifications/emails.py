@@ -17,6 +17,7 @@ from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import User
+from convoys.selectors import is_facilitator
 from notifications.kinds import notification_title
 from notifications.links import Target, link_url, notification_target
 from notifications.models import DigestDelivery, Notification, NotificationKind
@@ -166,8 +167,6 @@ def _reply_to(notification: Notification) -> User | None:
     """Whom a reply should reach, if a person is behind the notification and the recipient may
     see their address. Members of a convoy do not see each other's addresses, so mentions and
     replies go without; a facilitator who changed a check-in is the convoy's contact person."""
-    from convoys.selectors import is_facilitator
-
     actor = notification.actor
     if (
         notification.kind == NotificationKind.CHECKIN_CHANGED

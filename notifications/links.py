@@ -20,12 +20,10 @@ without it, the invitations page of the invitee).
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 
-if TYPE_CHECKING:
-    from notifications.models import Notification
+from notifications.models import Notification
 
 
 @dataclass(frozen=True)
@@ -62,7 +60,7 @@ def link_url(target: Target | None) -> str:
     return settings.SITE_URL + link_path(target)
 
 
-def notification_target(notification: "Notification") -> Target | None:
+def notification_target(notification: Notification) -> Target | None:
     if not notification.target_type:
         return None
     return Target(
@@ -73,5 +71,5 @@ def notification_target(notification: "Notification") -> Target | None:
     )
 
 
-def notification_path(notification: "Notification") -> str:
+def notification_path(notification: Notification) -> str:
     return link_path(notification_target(notification))

@@ -31,15 +31,13 @@ summary) registers that content with `register_email_content`.
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from django.db.models import CharField, QuerySet
 from django.db.models.functions import Cast
 
 from convoys.models import ConvoyStatus
-
-if TYPE_CHECKING:
-    from notifications.models import Notification
+from notifications.models import Notification
 
 # Reminders go to convoys that are forming or running, not to closed ones.
 LIVE_CONVOY_STATUSES = (ConvoyStatus.FORMING, ConvoyStatus.ACTIVE)
@@ -67,7 +65,7 @@ class EmailContent:
 
     template: str
     # None: nothing more to show for this one; it goes as a plain notification e-mail.
-    context: Callable[["Notification"], dict[str, Any] | None]
+    context: Callable[[Notification], dict[str, Any] | None]
 
 
 _rules: dict[str, ReminderRule] = {}

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.services import user_update
+from convoys.selectors import convoys_for_user
 from modelutils.update import model_update
 from notifications.kinds import ALLOWED_CHANNELS, DEFAULT_CHANNELS
 from notifications.models import (
@@ -174,9 +176,6 @@ def preferences_update(
     muted_convoys: list[dict[str, Any]] | None = None,
 ) -> None:
     """Set a person's notification preferences; what is not given stays as it is."""
-    from accounts.services import user_update
-    from convoys.selectors import convoys_for_user
-
     if channels:
         _validate_channels(channels)
     if quiet_hours_given and (quiet_from is None) != (quiet_until is None):
