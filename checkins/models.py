@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
@@ -27,6 +28,49 @@ def wall_time_exists(value: datetime) -> bool:
     """
     there_and_back = value.astimezone(UTC).astimezone(value.tzinfo)
     return there_and_back.replace(tzinfo=None) == value.replace(tzinfo=None)
+
+
+def checkin_time_errors(
+    *, starts_at: datetime | None, ends_at: datetime | None, rsvp_deadline: datetime | None
+) -> dict[str, str]:
+    """The rules of a check-in's times, by field (empty: all good). The one home of the rule:
+    the model's clean(), the API's input serializer and the page's form all ask here; the
+    check constraints of CheckIn hold it in the database too.
+
+    First each time on its own (a sensible year; a wall time that exists in its zone), then,
+    only if those hold, their order: the end after the start, the RSVP deadline not after it.
+    """
+    errors: dict[str, str] = {}
+    for name, value in (
+        ("starts_at", starts_at),
+        ("ends_at", ends_at),
+        ("rsvp_deadline", rsvp_deadline),
+    ):
+        if value and not YEARS[0] <= value.year <= YEARS[1]:
+            errors[name] = _("Please choose a date between %(first)s and %(last)s.") % {
+                "first": YEARS[0],
+                "last": YEARS[1],
+            }
+        elif value and not wall_time_exists(value):
+            errors[name] = _(
+                "This time does not exist in the time zone %(zone)s (the clocks are put "
+                "forward that night). Please choose another time."
+            ) % {"zone": value.tzinfo}
+    if errors:
+        return errors
+    if starts_at and ends_at and ends_at <= starts_at:
+        errors["ends_at"] = _("The check-in must end after it starts.")
+    if starts_at and rsvp_deadline and rsvp_deadline > starts_at:
+        errors["rsvp_deadline"] = _("The RSVP deadline cannot be after the start.")
+    return errors
+
+
+def rsvp_open(checkin: "CheckIn", now: datetime | None = None) -> bool:
+    """Whether answers are taken: a scheduled check-in, until its RSVP deadline (inclusive).
+    The one home of the rule for the service, the API and the pages."""
+    return checkin.status == CheckInStatus.SCHEDULED and (
+        (now or timezone.now()) <= checkin.rsvp_deadline
+    )
 
 
 class CheckInStatus(models.TextChoices):
@@ -109,25 +153,9 @@ class CheckIn(models.Model):
 
     def clean(self) -> None:
         # The check constraints alone would report nameless errors; name the field.
-        errors = {}
-        for name in ("starts_at", "ends_at", "rsvp_deadline"):
-            value = getattr(self, name)
-            if value and not YEARS[0] <= value.year <= YEARS[1]:
-                errors[name] = _("Please choose a date between %(first)s and %(last)s.") % {
-                    "first": YEARS[0],
-                    "last": YEARS[1],
-                }
-            elif value and not wall_time_exists(value):
-                errors[name] = _(
-                    "This time does not exist in the time zone %(zone)s (the clocks are put "
-                    "forward that night). Please choose another time."
-                ) % {"zone": value.tzinfo}
-        if errors:
-            raise ValidationError(errors)
-        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
-            errors["ends_at"] = _("The check-in must end after it starts.")
-        if self.starts_at and self.rsvp_deadline and self.rsvp_deadline > self.starts_at:
-            errors["rsvp_deadline"] = _("The RSVP deadline cannot be after the start.")
+        errors = checkin_time_errors(
+            starts_at=self.starts_at, ends_at=self.ends_at, rsvp_deadline=self.rsvp_deadline
+        )
         if errors:
             raise ValidationError(errors)
 

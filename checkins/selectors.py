@@ -11,9 +11,13 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import User
 from checkins.models import CheckIn, CheckInReport, CheckInStatus, Rsvp, RsvpStatus
-from companies.models import CompanyMember
-from convoys.models import Convoy, Facilitator, Membership, MembershipStatus
-from convoys.selectors import convoys_for_user
+from convoys.models import Convoy, Facilitator
+from convoys.selectors import (
+    convoy_company_members,
+    convoy_member_companies_of_user,
+    convoy_people,
+    convoys_for_user,
+)
 
 # How far back the calendar feed reaches (calendars keep what they already have).
 FEED_PAST_DAYS = 180
@@ -104,17 +108,6 @@ def next_checkin_query(*, convoy: Convoy, now: datetime) -> CheckIn | None:
     )
 
 
-def member_company_ids(*, user: User, convoy_id: int) -> list[int]:
-    """The user's companies that are active members of the convoy (whose reports they file)."""
-    return list(
-        Membership.objects.filter(
-            convoy_id=convoy_id, status=MembershipStatus.ACTIVE, company__members__user=user
-        )
-        .order_by("company_id")
-        .values_list("company_id", flat=True)
-    )
-
-
 def rsvp_of(*, user: User, checkin: CheckIn) -> Rsvp | None:
     if not user.is_authenticated:
         return None
@@ -154,7 +147,7 @@ def checkin_reports(
     reports = CheckInReport.objects.filter(checkin=checkin).select_related("company", "author")
     if not is_facilitator:
         reports = reports.filter(
-            company_id__in=member_company_ids(user=user, convoy_id=checkin.convoy_id)
+            company_id__in=convoy_member_companies_of_user(user=user, convoy_id=checkin.convoy_id)
         )
     return reports.order_by("company__name", "company_id")
 
@@ -164,10 +157,7 @@ def attendance_rows(*, checkin: CheckIn) -> list[dict[str, Any]]:
     e.g. a facilitator): name, e-mail, company, response, status, report filed. Two queries."""
     rsvp = Rsvp.objects.filter(checkin=checkin, user=OuterRef("user_id"))
     people = (
-        CompanyMember.objects.filter(
-            company__memberships__convoy_id=checkin.convoy_id,
-            company__memberships__status=MembershipStatus.ACTIVE,
-        )
+        convoy_company_members(convoy_id=checkin.convoy_id)
         .select_related("user", "company")
         .annotate(
             rsvp_response=Subquery(rsvp.values("response")[:1]),
@@ -220,9 +210,5 @@ def checkins_for_feed(*, user: User, now: datetime) -> QuerySet[CheckIn]:
 
 def checkin_audience_ids(*, convoy_id: int) -> list[int]:
     """Everyone a check-in concerns: people of active member companies and the facilitators."""
-    members = CompanyMember.objects.filter(
-        company__memberships__convoy_id=convoy_id,
-        company__memberships__status=MembershipStatus.ACTIVE,
-    ).values_list("user_id", flat=True)
-    facilitators = Facilitator.objects.filter(convoy_id=convoy_id).values_list("user_id", flat=True)
-    return sorted(set(members) | set(facilitators))
+    people = convoy_people(convoy_id=convoy_id, include_inactive=True)
+    return sorted(people.values_list("pk", flat=True))

@@ -29,12 +29,17 @@ from checkins.models import (
     Rsvp,
     RsvpResponse,
     RsvpStatus,
+    rsvp_open,
 )
-from checkins.selectors import checkin_audience_ids, member_company_ids, seats_count
+from checkins.selectors import checkin_audience_ids, seats_count
 from companies.models import Company
 from convoys.events import EventKind, event_record
 from convoys.models import Convoy
-from convoys.selectors import is_facilitator
+from convoys.selectors import (
+    convoy_member_companies_of_user,
+    is_facilitator,
+    require_facilitator,
+)
 from modelutils.update import model_update
 from notifications.models import NotificationKind
 from notifications.models import TargetType as NotificationTarget
@@ -55,15 +60,10 @@ CHECKIN_FIELDS = (
 TIME_FIELDS = {"starts_at", "ends_at"}
 
 
-def _require_facilitator(*, actor: User, convoy_id: int) -> None:
-    if not is_facilitator(user=actor, convoy_id=convoy_id):
-        raise PermissionDenied(_("Only a facilitator of this convoy may do this."))
-
-
 def _require_participant(*, actor: User, checkin: CheckIn) -> list[int]:
     """People of active member companies and the facilitators may answer; returns the
     actor's member company ids."""
-    company_ids = member_company_ids(user=actor, convoy_id=checkin.convoy_id)
+    company_ids = convoy_member_companies_of_user(user=actor, convoy_id=checkin.convoy_id)
     if not company_ids and not is_facilitator(user=actor, convoy_id=checkin.convoy_id):
         raise PermissionDenied(_("Only people of the convoy may answer."))
     return company_ids
@@ -165,7 +165,7 @@ def _checkin_schedule(
     agenda_html: str,
     capacity: int | None,
 ) -> CheckIn:
-    _require_facilitator(actor=actor, convoy_id=convoy.pk)
+    require_facilitator(user=actor, convoy_id=convoy.pk)
     checkin = CheckIn(
         convoy=convoy,
         # One line: the title is a calendar SUMMARY, a notification subject, a feed line.
@@ -214,7 +214,7 @@ def checkin_update(
 
 @transaction.atomic
 def _checkin_update(*, actor: User, checkin: CheckIn, agenda_html: str, **fields: Any) -> CheckIn:
-    _require_facilitator(actor=actor, convoy_id=checkin.convoy_id)
+    require_facilitator(user=actor, convoy_id=checkin.convoy_id)
     checkin = _lock(checkin)
     unknown = set(fields) - set(CHECKIN_FIELDS)
     if unknown:
@@ -253,7 +253,7 @@ def _checkin_update(*, actor: User, checkin: CheckIn, agenda_html: str, **fields
 @transaction.atomic
 def checkin_cancel(*, actor: User, checkin: CheckIn) -> CheckIn:
     """Cancel a check-in: calendars get STATUS:CANCELLED with a higher SEQUENCE."""
-    _require_facilitator(actor=actor, convoy_id=checkin.convoy_id)
+    require_facilitator(user=actor, convoy_id=checkin.convoy_id)
     checkin = _lock(checkin)
     _require_open(checkin, field="status")
     checkin.status = CheckInStatus.CANCELLED
@@ -325,7 +325,7 @@ def rsvp_set(*, actor: User, checkin: CheckIn, response: str, now: datetime | No
     if response not in RsvpResponse.values:
         raise ValidationError({"response": [_("Answer yes, no or maybe.")]})
     _require_open(checkin, field="response")
-    if now > checkin.rsvp_deadline:
+    if not rsvp_open(checkin, now):  # scheduled (checked above) but past the deadline
         raise ValidationError(
             {
                 "response": [
@@ -380,7 +380,7 @@ def report_file(
     help_needed: str = "",
 ) -> CheckInReport:
     """A company files (or replaces) its report for a check-in."""
-    if company.pk not in member_company_ids(user=actor, convoy_id=checkin.convoy_id):
+    if company.pk not in convoy_member_companies_of_user(user=actor, convoy_id=checkin.convoy_id):
         raise PermissionDenied(_("Only people of a member company may file its report."))
     if checkin.status == CheckInStatus.CANCELLED:
         raise ValidationError({"moved": [_("This check-in was cancelled.")]})
@@ -431,7 +431,7 @@ def checkin_notes_post(
 def _checkin_notes_post(
     *, actor: User, checkin: CheckIn, notes: str, notes_html: str, now: datetime | None
 ) -> CheckIn:
-    _require_facilitator(actor=actor, convoy_id=checkin.convoy_id)
+    require_facilitator(user=actor, convoy_id=checkin.convoy_id)
     now = now or timezone.now()
     checkin = _lock(checkin)
     if checkin.status == CheckInStatus.CANCELLED:

@@ -9,32 +9,19 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from accounts.models import User
 from comments.models import Comment, CommentRevision, Emoji, Reaction
 from comments.targets import Target
-from companies.models import CompanyMember
-from convoys.models import Facilitator, MembershipStatus
-from convoys.selectors import convoys_for_user
+from convoys.models import Facilitator
+from convoys.selectors import convoy_company_members, convoy_people, convoys_for_user
 
 PEOPLE_SUGGESTIONS = 8
 
 
-def convoy_people(*, convoy_id: int) -> QuerySet[User]:
-    """Everyone who belongs to the convoy: its facilitators and the people of its active
-    member companies (those who may be @mentioned there)."""
-    facilitates = Facilitator.objects.filter(convoy_id=convoy_id, user=OuterRef("pk"))
-    member = CompanyMember.objects.filter(
-        user=OuterRef("pk"),
-        company__memberships__convoy_id=convoy_id,
-        company__memberships__status=MembershipStatus.ACTIVE,
-    )
-    return User.objects.filter(Q(Exists(facilitates)) | Q(Exists(member)), is_active=True)
-
-
 def convoy_handles(*, convoy_id: int) -> dict[str, int]:
-    """handle → user id of the convoy's people, in one query."""
+    """handle → user id of the convoy's people (those who may be @mentioned), in one query."""
     return dict(convoy_people(convoy_id=convoy_id).values_list("handle", "pk"))
 
 
@@ -48,11 +35,8 @@ def convoy_people_search(*, convoy_id: int, query: str) -> list[dict]:
     rows = list(people.order_by("handle").values("pk", "handle", "name")[:PEOPLE_SUGGESTIONS])
     companies: dict[int, list[str]] = defaultdict(list)
     for user_id, company in (
-        CompanyMember.objects.filter(
-            user_id__in=[r["pk"] for r in rows],
-            company__memberships__convoy_id=convoy_id,
-            company__memberships__status=MembershipStatus.ACTIVE,
-        )
+        convoy_company_members(convoy_id=convoy_id)
+        .filter(user_id__in=[r["pk"] for r in rows])
         .order_by("company__name")
         .values_list("user_id", "company__name")
     ):

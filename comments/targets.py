@@ -12,7 +12,7 @@ from django.apps import apps
 from django.db.models import Model
 
 from comments.models import TargetType
-from convoys.models import Membership, MembershipStatus
+from convoys.models import Membership
 
 
 @dataclass(frozen=True)
@@ -29,9 +29,9 @@ def _shared_convoys(*, company_id: int, convoy_ids: Iterable[int]) -> frozenset[
     # A project is visible in a convoy it is shared with while its company is a member there
     # (projects.selectors.projects_for_user says the same).
     return frozenset(
-        Membership.objects.filter(
-            company_id=company_id, convoy_id__in=list(convoy_ids), status=MembershipStatus.ACTIVE
-        ).values_list("convoy_id", flat=True)
+        Membership.objects.active()
+        .filter(company_id=company_id, convoy_id__in=list(convoy_ids))
+        .values_list("convoy_id", flat=True)
     )
 
 

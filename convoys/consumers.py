@@ -37,11 +37,10 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from accounts.consumers import TokenRevocationMixin
-from companies.models import CompanyMember
 from convoys.events import EventKind, convoy_group, event_message
 from convoys.models import Convoy
 from convoys.presence import people_present, presence_store
-from convoys.selectors import convoys_for_user, events_after
+from convoys.selectors import convoy_company_members, convoys_for_user, events_after
 from live.groups import access_group
 from live.publish import server_loop_remember
 
@@ -88,11 +87,9 @@ def _access(user: Any, convoy_id: int) -> dict[str, Any] | None:
     if row is None:
         return None
     companies = list(
-        CompanyMember.objects.filter(
-            user=user,
-            company__memberships__convoy_id=convoy_id,
-            company__memberships__status="active",
-        ).values("company_id", "company__name")
+        convoy_company_members(convoy_id=convoy_id)
+        .filter(user=user)
+        .values("company_id", "company__name")
     )
     return {
         "seq": row["last_event_seq"],

@@ -1,10 +1,13 @@
 """Convoys: peer groups of companies, their facilitators, memberships, invitations and the
 ordered event log every live view is built from."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import validate_timezone
@@ -98,6 +101,20 @@ class MembershipStatus(models.TextChoices):
     REMOVED = "removed", _("Removed")
 
 
+def active_membership_q(prefix: str = "memberships") -> Q:
+    """ "Through `prefix`, an active membership": the one spelling of the rule for lookups from
+    other models (`Convoy`: "memberships", `Company`: "memberships", `CompanyMember`:
+    "company__memberships", `CheckIn`: "convoy__memberships"). Put it in the same filter()
+    call as the other conditions on that membership, so that they hold for the same row."""
+    return Q(**{f"{prefix}__status": MembershipStatus.ACTIVE})
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def active(self) -> "MembershipQuerySet":
+        """Seats held now (not left, not removed)."""
+        return self.filter(status=MembershipStatus.ACTIVE)
+
+
 class Membership(models.Model):
     """A company's seat in a convoy."""
 
@@ -114,6 +131,8 @@ class Membership(models.Model):
     invitation = models.ForeignKey(
         "Invitation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("membership")
@@ -132,6 +151,19 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company_id} in {self.convoy_id} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == MembershipStatus.ACTIVE
+
+
+class InvitationState(models.TextChoices):
+    """Where an invitation stands, as the API and the pages report it."""
+
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
 
 
 class Invitation(models.Model):
@@ -170,6 +202,16 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} → {self.convoy_id}"
+
+    def state(self, now: datetime | None = None) -> InvitationState:
+        """The one reading of the timestamps: withdrawn beats used beats expired."""
+        if self.revoked_at is not None:
+            return InvitationState.REVOKED
+        if self.accepted_at is not None:
+            return InvitationState.ACCEPTED
+        if self.expires_at <= (now or timezone.now()):
+            return InvitationState.EXPIRED
+        return InvitationState.OPEN
 
 
 class Event(models.Model):

@@ -6,21 +6,30 @@ its active member companies; to anyone else it does not exist (404).
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from companies.models import Company, CompanyMember
 from companies.selectors import companies_for_user
-from convoys.models import Convoy, Event, Facilitator, Invitation, Membership, MembershipStatus
+from convoys.models import (
+    Convoy,
+    Event,
+    Facilitator,
+    Invitation,
+    Membership,
+    MembershipStatus,
+    active_membership_q,
+)
 
 
 def convoys_for_user(*, user: User) -> QuerySet[Convoy]:
     if not user.is_authenticated:
         return Convoy.objects.none()
     facilitates = Facilitator.objects.filter(convoy=OuterRef("pk"), user=user)
-    member = Membership.objects.filter(
+    member = Membership.objects.active().filter(
         convoy=OuterRef("pk"),
-        status=MembershipStatus.ACTIVE,
         company__in=CompanyMember.objects.filter(user=user).values("company_id"),
     )
     return Convoy.objects.filter(Q(Exists(facilitates)) | Q(Exists(member)))
@@ -31,9 +40,8 @@ def companies_visible_to(*, user: User) -> QuerySet[Company]:
     they see (peers see each other; a facilitator sees every company of their convoys)."""
     if not user.is_authenticated:
         return Company.objects.none()
-    peer = Membership.objects.filter(
+    peer = Membership.objects.active().filter(
         company=OuterRef("pk"),
-        status=MembershipStatus.ACTIVE,
         convoy__in=convoys_for_user(user=user).values("pk"),
     )
     # One query: WHERE EXISTS(own) OR EXISTS(peer).
@@ -44,44 +52,72 @@ def convoy_list_for_user(*, user: User) -> QuerySet[Convoy]:
     """Convoys the user sees, with counts for list pages, in a constant number of queries."""
     if not user.is_authenticated:
         return Convoy.objects.none()
-    active = Q(memberships__status=MembershipStatus.ACTIVE)
     return (
         convoys_for_user(user=user)  # type: ignore[no-redef]  # Convoy declares is_facilitator
         .annotate(
-            company_count=Count("memberships", filter=active, distinct=True),
+            company_count=Count("memberships", filter=active_membership_q(), distinct=True),
             is_facilitator=Exists(Facilitator.objects.filter(convoy=OuterRef("pk"), user=user)),
         )
         .order_by("name", "id")
     )
 
 
-def is_facilitator(*, user: User, convoy_id: int) -> bool:
+def is_facilitator(*, user: User, convoy_id: int, known: object = None) -> bool:
+    """Whether the user facilitates the convoy: the one facilitator check of services, APIs
+    and pages. `known`: a row from a selector that annotated `is_facilitator` for this user
+    (convoy_list_for_user, checkin_detail_queryset); its answer is used without a query."""
+    annotated = getattr(known, "is_facilitator", None)
+    if annotated is not None:
+        return bool(annotated)
     if not user.is_authenticated:
         return False
     return Facilitator.objects.filter(user=user, convoy_id=convoy_id).exists()
 
 
+def require_facilitator(*, user: User, convoy_id: int, known: object = None) -> None:
+    """PermissionDenied unless the user facilitates the convoy (see is_facilitator)."""
+    if not is_facilitator(user=user, convoy_id=convoy_id, known=known):
+        raise PermissionDenied(_("Only a facilitator of this convoy may do this."))
+
+
 def convoy_member_companies_of_user(*, user: User, convoy_id: int) -> list[int]:
-    """Ids of the user's companies that are active members of the convoy."""
+    """Ids of the user's companies that are active members of the convoy (those they act for
+    there: post updates, file check-in reports), ascending."""
     return list(
-        Membership.objects.filter(
-            convoy_id=convoy_id,
-            status=MembershipStatus.ACTIVE,
-            company__members__user=user,
-        ).values_list("company_id", flat=True)
+        Membership.objects.active()
+        .filter(convoy_id=convoy_id, company__members__user=user)
+        .order_by("company_id")
+        .values_list("company_id", flat=True)
     )
+
+
+def convoy_company_members(*, convoy_id: int) -> QuerySet[CompanyMember]:
+    """The people of the convoy's active member companies, one row per person and company."""
+    return CompanyMember.objects.filter(
+        active_membership_q("company__memberships"), company__memberships__convoy_id=convoy_id
+    )
+
+
+def convoy_people(*, convoy_id: int, include_inactive: bool = False) -> QuerySet[User]:
+    """Everyone who belongs to the convoy: its facilitators and the people of its active
+    member companies, each once, in one query. Deactivated accounts only if asked for."""
+    facilitates = Facilitator.objects.filter(convoy_id=convoy_id, user=OuterRef("pk"))
+    member = convoy_company_members(convoy_id=convoy_id).filter(user=OuterRef("pk"))
+    people = User.objects.filter(Q(Exists(facilitates)) | Q(Exists(member)))
+    return people if include_inactive else people.filter(is_active=True)
 
 
 def company_convoys(*, company_id: int) -> QuerySet[Convoy]:
     """Convoys in which the company is an active member (where it can share projects)."""
     return Convoy.objects.filter(
-        memberships__company_id=company_id, memberships__status=MembershipStatus.ACTIVE
+        active_membership_q(), memberships__company_id=company_id
     ).order_by("name", "id")
 
 
 def convoy_memberships(*, convoy: Convoy) -> QuerySet[Membership]:
     return (
-        Membership.objects.filter(convoy=convoy, status=MembershipStatus.ACTIVE)
+        Membership.objects.active()
+        .filter(convoy=convoy)
         .select_related("company")
         .order_by("company__name", "company_id")
     )

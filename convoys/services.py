@@ -24,10 +24,11 @@ from convoys.models import (
     ConvoyStatus,
     Facilitator,
     Invitation,
+    InvitationState,
     Membership,
     MembershipStatus,
 )
-from convoys.selectors import is_facilitator
+from convoys.selectors import is_facilitator, require_facilitator
 
 CONVOY_FIELDS = {
     "name",
@@ -39,11 +40,6 @@ CONVOY_FIELDS = {
     "update_cadence_days",
     "max_companies",
 }
-
-
-def _require_facilitator(*, actor: User, convoy: Convoy) -> None:
-    if not is_facilitator(user=actor, convoy_id=convoy.pk):
-        raise PermissionDenied(_("Only a facilitator of this convoy may do this."))
 
 
 def token_hash(token: str) -> str:
@@ -81,7 +77,7 @@ def convoy_create(
 
 @transaction.atomic
 def convoy_update(*, actor: User, convoy: Convoy, **fields: object) -> Convoy:
-    _require_facilitator(actor=actor, convoy=convoy)
+    require_facilitator(user=actor, convoy_id=convoy.pk)
     unknown = set(fields) - CONVOY_FIELDS
     if unknown:
         raise ValidationError({k: [_("This field cannot be changed.")] for k in unknown})
@@ -108,7 +104,7 @@ def convoy_update(*, actor: User, convoy: Convoy, **fields: object) -> Convoy:
 @transaction.atomic
 def invitation_create(*, actor: User, convoy: Convoy, email: str) -> tuple[Invitation, str]:
     """Invite a company by e-mail. Returns the invitation and its one-time token."""
-    _require_facilitator(actor=actor, convoy=convoy)
+    require_facilitator(user=actor, convoy_id=convoy.pk)
     if convoy.status == ConvoyStatus.CLOSED:
         raise ValidationError({"convoy": [_("This convoy is closed.")]})
     token = secrets.token_urlsafe(32)
@@ -135,11 +131,12 @@ def invitation_by_token(*, token: str) -> Invitation | None:
 
 def invitation_problem(invitation: Invitation) -> str | None:
     """Why an invitation can no longer be used, or None."""
-    if invitation.revoked_at is not None:
+    state = invitation.state()
+    if state == InvitationState.REVOKED:
         return _("This invitation was withdrawn.")
-    if invitation.accepted_at is not None:
+    if state == InvitationState.ACCEPTED:
         return _("This invitation has already been used.")
-    if invitation.expires_at <= timezone.now():
+    if state == InvitationState.EXPIRED:
         return _("This invitation has expired. Ask the facilitator for a new one.")
     if invitation.convoy.status == ConvoyStatus.CLOSED:
         return _("This convoy is closed.")
@@ -182,7 +179,7 @@ def invitation_accept(*, actor: User, token: str, company: Company) -> Membershi
         raise PermissionDenied(invitation_mismatch_message(invitation=invitation, user=actor))
     if not is_company_owner(user=actor, company_id=company.pk):
         raise ValidationError({"company": [_("Only an owner of the company can accept for it.")]})
-    active = Membership.objects.filter(convoy=convoy, status=MembershipStatus.ACTIVE)
+    active = Membership.objects.active().filter(convoy=convoy)
     if active.filter(company=company).exists():
         raise ValidationError({"company": [_("This company is already in the convoy.")]})
     if convoy.max_companies is not None and active.count() >= convoy.max_companies:
@@ -206,7 +203,7 @@ def invitation_accept(*, actor: User, token: str, company: Company) -> Membershi
 
 def _invitation_for_change(*, actor: User, invitation: Invitation) -> Invitation:
     """The invitation locked for a facilitator's change; refused once it has been accepted."""
-    _require_facilitator(actor=actor, convoy=invitation.convoy)
+    require_facilitator(user=actor, convoy_id=invitation.convoy.pk)
     locked = Invitation.objects.select_for_update().select_related("convoy").get(pk=invitation.pk)
     if locked.accepted_at is not None:
         raise ValidationError({"invitation": [_("This invitation has already been accepted.")]})
@@ -249,7 +246,7 @@ def membership_end(*, actor: User, membership: Membership) -> Membership:
     membership = (
         Membership.objects.select_for_update().select_related("company").get(pk=membership.pk)
     )
-    if membership.status != MembershipStatus.ACTIVE:
+    if not membership.is_active:
         raise ValidationError({"membership": [_("This company is no longer in the convoy.")]})
     if is_facilitator(user=actor, convoy_id=membership.convoy_id):
         membership.status = MembershipStatus.REMOVED
@@ -276,6 +273,6 @@ def membership_end(*, actor: User, membership: Membership) -> Membership:
 
 @transaction.atomic
 def facilitator_add(*, actor: User, convoy: Convoy, user: User) -> Facilitator:
-    _require_facilitator(actor=actor, convoy=convoy)
+    require_facilitator(user=actor, convoy_id=convoy.pk)
     facilitator, _created = Facilitator.objects.get_or_create(convoy=convoy, user=user)
     return facilitator

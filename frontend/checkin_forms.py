@@ -6,7 +6,7 @@ repeats)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from checkins.models import RsvpResponse
+from checkins.models import RsvpResponse, checkin_time_errors
 
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 
@@ -51,12 +51,13 @@ class CheckInForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        starts, ends = data.get("starts_at"), data.get("ends_at")
-        if starts and ends and ends <= starts:
-            self.add_error("ends_at", _("The check-in must end after it starts."))
-        deadline = data.get("rsvp_deadline")
-        if starts and deadline and deadline > starts:
-            self.add_error("rsvp_deadline", _("The RSVP deadline cannot be after the start."))
+        errors = checkin_time_errors(
+            starts_at=data.get("starts_at"),
+            ends_at=data.get("ends_at"),
+            rsvp_deadline=data.get("rsvp_deadline"),
+        )
+        for field, message in errors.items():
+            self.add_error(field, message)
         return data
 
 

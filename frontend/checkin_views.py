@@ -21,13 +21,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from checkins.calendars import CONTENT_TYPE, calendar_build
 from checkins.exports import attendance_csv
 from checkins.feeds import feed_url_for
-from checkins.models import CheckIn, CheckInStatus
+from checkins.models import CheckIn, CheckInStatus, rsvp_open
 from checkins.selectors import (
     attendance_rows,
     checkin_detail_queryset,
     checkin_reports,
     checkin_rsvps,
-    member_company_ids,
     rsvp_of,
     waitlist_position,
 )
@@ -42,7 +41,7 @@ from checkins.services import (
     rsvp_set,
 )
 from companies.models import Company
-from convoys.selectors import convoy_list_for_user
+from convoys.selectors import convoy_list_for_user, convoy_member_companies_of_user
 from frontend.checkin_forms import CheckInForm, NotesForm, ReportForm, RsvpForm
 from frontend.comments_views import checkin_comments_context
 from frontend.forms import errors_to_form
@@ -65,8 +64,7 @@ def _facilitator_checkin(request: HttpRequest, checkin_id: int) -> CheckIn:
 
 def _rsvp_context(request: HttpRequest, checkin: CheckIn, **extra: Any) -> dict[str, Any]:
     rsvp = rsvp_of(user=request.user, checkin=checkin)
-    company_ids = member_company_ids(user=request.user, convoy_id=checkin.convoy_id)
-    is_open = checkin.status == CheckInStatus.SCHEDULED and timezone.now() <= checkin.rsvp_deadline
+    company_ids = convoy_member_companies_of_user(user=request.user, convoy_id=checkin.convoy_id)
     return {
         "checkin": checkin,
         "convoy": checkin.convoy,
@@ -74,7 +72,7 @@ def _rsvp_context(request: HttpRequest, checkin: CheckIn, **extra: Any) -> dict[
         "rsvp": rsvp,
         "position": waitlist_position(rsvp),
         "company_ids": company_ids,
-        "can_rsvp": bool(company_ids or checkin.is_facilitator) and is_open,
+        "can_rsvp": bool(company_ids or checkin.is_facilitator) and rsvp_open(checkin),
         "rsvp_error": None,
         **extra,
     }
@@ -214,7 +212,7 @@ def checkin_cancel_view(request: HttpRequest, checkin_id: int) -> HttpResponse:
 @require_POST
 def checkin_report_view(request: HttpRequest, checkin_id: int) -> HttpResponse:
     checkin = _checkin(request, checkin_id)
-    company_ids = member_company_ids(user=request.user, convoy_id=checkin.convoy_id)
+    company_ids = convoy_member_companies_of_user(user=request.user, convoy_id=checkin.convoy_id)
     if not company_ids:
         raise PermissionDenied
     companies = list(Company.objects.filter(pk__in=company_ids).order_by("name"))

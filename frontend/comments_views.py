@@ -21,7 +21,6 @@ from comments.models import Comment, Emoji, TargetType
 from comments.selectors import (
     comments_for_user,
     convoy_people_search,
-    facilitated_convoy_ids,
     target_convoys_for_user,
     thread_key,
     threads_for_targets,
@@ -35,7 +34,7 @@ from comments.services import (
 )
 from comments.targets import target_resolve
 from convoys.models import Convoy
-from convoys.selectors import convoy_visible
+from convoys.selectors import convoy_visible, is_facilitator
 from projects.models import Project
 from projects.selectors import updates_for_convoy
 
@@ -59,10 +58,7 @@ def _int(value: Any) -> int | None:
 
 def _moderates(request: HttpRequest, convoy: Convoy) -> bool:
     # convoy_list_for_user annotates is_facilitator; other lookups ask.
-    known = getattr(convoy, "is_facilitator", None)
-    if known is not None:
-        return bool(known)
-    return convoy.pk in facilitated_convoy_ids(user=request.user)
+    return is_facilitator(user=request.user, convoy_id=convoy.pk, known=convoy)
 
 
 def _threads_context(request: HttpRequest, convoy: Convoy, targets: list[tuple[str, int]]):

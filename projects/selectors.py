@@ -23,7 +23,7 @@ from django.db.models.functions import Coalesce
 from accounts.models import User
 from companies.models import CompanyMember
 from convoys.events import actor_data
-from convoys.models import Convoy, MembershipStatus
+from convoys.models import Convoy, active_membership_q
 from convoys.selectors import convoys_for_user
 from projects.models import Milestone, MilestoneStatus, Project, ProjectStatus, Update
 
@@ -54,10 +54,10 @@ def projects_for_user(*, user: User) -> QuerySet[Project]:
         return Project.objects.none()
     own = CompanyMember.objects.filter(company=OuterRef("company_id"), user=user)
     shared = Project.convoys.through.objects.filter(
+        active_membership_q("convoy__memberships"),
         project=OuterRef("pk"),
         convoy__in=convoys_for_user(user=user).values("pk"),
         convoy__memberships__company=OuterRef("company_id"),
-        convoy__memberships__status=MembershipStatus.ACTIVE,
     )
     return Project.objects.filter(Q(Exists(own)) | Q(Exists(shared)))
 
@@ -116,9 +116,9 @@ def project_convoys_for_user(*, user: User, project: Project) -> list[Convoy]:
     return list(
         convoys_for_user(user=user)
         .filter(
+            active_membership_q(),
             projects=project,
             memberships__company_id=project.company_id,
-            memberships__status=MembershipStatus.ACTIVE,
         )
         .order_by("name", "id")
     )

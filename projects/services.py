@@ -18,7 +18,7 @@ from accounts.text import name_clean
 from companies.models import Company
 from companies.selectors import is_company_member
 from convoys.events import EventKind, event_record
-from convoys.models import Convoy, Membership, MembershipStatus
+from convoys.models import Convoy, Membership
 from modelutils.update import model_update
 from projects.models import Milestone, MilestoneStatus, Project, Update
 
@@ -41,9 +41,9 @@ def _require_company_member(*, actor: User, company_id: int) -> None:
 
 def _active_convoy_ids(*, company_id: int, convoy_ids: Iterable[int]) -> list[int]:
     return sorted(
-        Membership.objects.filter(
-            company_id=company_id, convoy_id__in=list(convoy_ids), status=MembershipStatus.ACTIVE
-        ).values_list("convoy_id", flat=True)
+        Membership.objects.active()
+        .filter(company_id=company_id, convoy_id__in=list(convoy_ids))
+        .values_list("convoy_id", flat=True)
     )
 
 

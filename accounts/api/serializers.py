@@ -4,6 +4,15 @@ from rest_framework import serializers
 from accounts.models import User
 
 
+class PersonRef(serializers.Serializer):
+    """Another person as every API shows them (author, actor, company member): one schema
+    component for clients."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    handle = serializers.CharField()
+
+
 class RegisterInput(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)

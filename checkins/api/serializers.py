@@ -1,9 +1,16 @@
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from checkins.models import CheckIn, CheckInReport, CheckInStatus, RsvpResponse, RsvpStatus
-from projects.api.serializers import AuthorRef, CompanyRef  # one schema component each
+from accounts.api.serializers import PersonRef
+from checkins.models import (
+    CheckIn,
+    CheckInReport,
+    CheckInStatus,
+    RsvpResponse,
+    RsvpStatus,
+    checkin_time_errors,
+)
+from companies.api.serializers import CompanyRef
 
 
 class CheckInInput(serializers.Serializer):
@@ -19,16 +26,13 @@ class CheckInInput(serializers.Serializer):
     )
 
     def validate(self, attrs):
-        starts, ends = attrs.get("starts_at"), attrs.get("ends_at")
-        if starts and ends and ends <= starts:
-            raise serializers.ValidationError(
-                {"ends_at": [_("The check-in must end after it starts.")]}
-            )
-        deadline = attrs.get("rsvp_deadline")
-        if starts and deadline and deadline > starts:
-            raise serializers.ValidationError(
-                {"rsvp_deadline": [_("The RSVP deadline cannot be after the start.")]}
-            )
+        errors = checkin_time_errors(
+            starts_at=attrs.get("starts_at"),
+            ends_at=attrs.get("ends_at"),
+            rsvp_deadline=attrs.get("rsvp_deadline"),
+        )
+        if errors:
+            raise serializers.ValidationError({k: [v] for k, v in errors.items()})
         return attrs
 
 
@@ -117,7 +121,7 @@ class ReportInput(serializers.Serializer):
 
 class ReportOutput(serializers.ModelSerializer):
     company = CompanyRef()
-    author = AuthorRef(allow_null=True)
+    author = PersonRef(allow_null=True)
 
     class Meta:
         model = CheckInReport

@@ -32,7 +32,6 @@ from checkins.selectors import (
     checkin_detail_queryset,
     checkin_reports,
     convoy_checkins,
-    member_company_ids,
     rsvp_of,
     seats_count,
     waitlist_position,
@@ -47,15 +46,22 @@ from checkins.services import (
     rsvp_set,
 )
 from companies.models import Company
-from convoys.selectors import convoy_list_for_user
+from convoys.selectors import (
+    convoy_list_for_user,
+    convoy_member_companies_of_user,
+    is_facilitator,
+)
 
 
 def _checkin(request: Request, checkin_id: int) -> CheckIn:
     return get_object_or_404(checkin_detail_queryset(user=request.user), pk=checkin_id)
 
 
-def _require_facilitator(checkin_or_convoy) -> None:
-    if not checkin_or_convoy.is_facilitator:
+def _require_facilitator(request: Request, checkin_or_convoy: object) -> None:
+    # Both rows come from selectors that annotate is_facilitator: no query here. DRF's
+    # PermissionDenied keeps the message in the response.
+    convoy_id = getattr(checkin_or_convoy, "convoy_id", None) or checkin_or_convoy.pk  # type: ignore[attr-defined]
+    if not is_facilitator(user=request.user, convoy_id=convoy_id, known=checkin_or_convoy):
         raise PermissionDenied(_("Only a facilitator of this convoy may do this."))
 
 
@@ -94,7 +100,7 @@ class ConvoyCheckInsView(GenericAPIView):
     )
     def post(self, request: Request, convoy_id: int) -> Response:
         convoy = get_object_or_404(convoy_list_for_user(user=request.user), pk=convoy_id)
-        _require_facilitator(convoy)
+        _require_facilitator(request, convoy)
         data = CheckInInput(data=request.data)
         data.is_valid(raise_exception=True)
         checkin = checkin_schedule(actor=request.user, convoy=convoy, **data.validated_data)
@@ -117,7 +123,7 @@ class CheckInView(_CheckInAPIView):
     )
     def patch(self, request: Request, checkin_id: int) -> Response:
         checkin = _checkin(request, checkin_id)
-        _require_facilitator(checkin)
+        _require_facilitator(request, checkin)
         data = CheckInUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -181,7 +187,7 @@ class ReportsView(_CheckInAPIView):
         data = ReportInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        mine = member_company_ids(user=request.user, convoy_id=checkin.convoy_id)
+        mine = convoy_member_companies_of_user(user=request.user, convoy_id=checkin.convoy_id)
         if not mine:
             raise PermissionDenied(_("Only people of a member company may file its report."))
         company_id = values.pop("company", None)
@@ -206,7 +212,7 @@ class NotesView(_CheckInAPIView):
     def post(self, request: Request, checkin_id: int) -> Response:
         """The facilitator posts the meeting's notes to the convoy (Markdown)."""
         checkin = _checkin(request, checkin_id)
-        _require_facilitator(checkin)
+        _require_facilitator(request, checkin)
         data = NotesInput(data=request.data)
         data.is_valid(raise_exception=True)
         checkin_notes_post(actor=request.user, checkin=checkin, **data.validated_data)
@@ -222,7 +228,7 @@ class AttendanceCsvView(_CheckInAPIView):
     def get(self, request: Request, checkin_id: int) -> HttpResponse:
         """Facilitator: one row per person: name, e-mail, company, response, status, report."""
         checkin = _checkin(request, checkin_id)
-        _require_facilitator(checkin)
+        _require_facilitator(request, checkin)
         return attendance_csv(checkin)
 
 

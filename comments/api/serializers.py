@@ -2,8 +2,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.api.serializers import PersonRef
 from comments.models import BODY_MAX_LENGTH, Comment, CommentRevision, Emoji, TargetType
-from projects.api.serializers import CompanyRef
+from companies.api.serializers import CompanyRef
 
 
 class CommentInput(serializers.Serializer):
@@ -59,12 +60,6 @@ class ReactionsOutput(serializers.Serializer):
         child=serializers.IntegerField(), help_text="Count per emoji (only those given)."
     )
     mine = serializers.ListField(child=serializers.CharField(), help_text="Your own emoji.")
-
-
-class PersonRef(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    handle = serializers.CharField()
 
 
 class CommentOutput(serializers.ModelSerializer):

@@ -32,6 +32,7 @@ from comments.services import (
     reaction_toggle,
 )
 from comments.targets import target_resolve
+from convoys.selectors import is_facilitator
 
 LIST_PARAMETERS = [
     OpenApiParameter("target_type", enum=TargetType.values, required=True),
@@ -150,7 +151,7 @@ class CommentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["get"])
     def revisions(self, request: Request, pk: str) -> Response:
         comment = self.get_object()
-        if comment.convoy_id not in facilitated_convoy_ids(user=request.user):
+        if not is_facilitator(user=request.user, convoy_id=comment.convoy_id):
             raise PermissionDenied(_("Only a facilitator of the convoy sees earlier versions."))
         page = self.paginate_queryset(comment_revisions(comment=comment))
         return self.get_paginated_response(RevisionOutput(page, many=True).data)

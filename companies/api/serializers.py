@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from accounts.api.serializers import PersonRef
 from companies.models import Company, CompanyMember, CompanyRole, Sector, SizeBand
 
 
@@ -25,10 +26,11 @@ class CompanyOutput(serializers.ModelSerializer):
         fields = ["id", "name", "sector", "size", "city", "region", "website", "created_at"]
 
 
-class PersonOutput(serializers.Serializer):
+class CompanyRef(serializers.Serializer):
+    """A company as other resources name it: one schema component for clients."""
+
     id = serializers.IntegerField()
     name = serializers.CharField()
-    handle = serializers.CharField()
 
 
 class CompanyMemberInput(serializers.Serializer):
@@ -37,7 +39,7 @@ class CompanyMemberInput(serializers.Serializer):
 
 
 class CompanyMemberOutput(serializers.ModelSerializer):
-    user = PersonOutput()
+    user = PersonRef()
 
     class Meta:
         model = CompanyMember

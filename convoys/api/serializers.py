@@ -4,6 +4,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from accounts.api.serializers import PersonRef
 from convoys.models import Convoy, ConvoyStatus, Invitation, Membership
 
 
@@ -72,15 +73,7 @@ class InvitationOutput(serializers.ModelSerializer):
         fields = ["id", "convoy", "email", "status", "created_at", "expires_at", "accepted_at"]
 
     def get_status(self, invitation: Invitation) -> str:
-        from django.utils import timezone
-
-        if invitation.revoked_at:
-            return "revoked"
-        if invitation.accepted_at:
-            return "accepted"
-        if invitation.expires_at <= timezone.now():
-            return "expired"
-        return "open"
+        return invitation.state().value
 
 
 class InvitationCreatedOutput(InvitationOutput):
@@ -117,18 +110,12 @@ class MembershipOutput(serializers.ModelSerializer):
         fields = ["id", "convoy", "company", "status", "joined_at", "ended_at"]
 
 
-class EventActor(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    handle = serializers.CharField()
-
-
 class EventOutput(serializers.Serializer):
     type = serializers.CharField()
     seq = serializers.IntegerField()
     kind = serializers.CharField()
     data = serializers.DictField()
-    actor = EventActor(allow_null=True)
+    actor = PersonRef(allow_null=True)
     at = serializers.CharField()
 
 
@@ -145,7 +132,7 @@ class DashboardProject(serializers.Serializer):
 class DashboardUpdate(serializers.Serializer):
     id = serializers.IntegerField()
     company = serializers.IntegerField()
-    author = EventActor(allow_null=True)
+    author = PersonRef(allow_null=True)
     body = serializers.CharField()
     next_steps = serializers.CharField(allow_blank=True)
     help_wanted = serializers.BooleanField()

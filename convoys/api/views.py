@@ -33,6 +33,7 @@ from convoys.selectors import (
     convoy_memberships,
     convoy_visible,
     events_after,
+    is_facilitator,
 )
 from convoys.services import (
     convoy_create,
@@ -58,7 +59,8 @@ class ConvoyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return convoy_list_for_user(user=self.request.user)
 
     def _require_facilitator(self, convoy: Convoy) -> None:
-        if not convoy.is_facilitator:
+        # DRF's PermissionDenied keeps the message in the response.
+        if not is_facilitator(user=self.request.user, convoy_id=convoy.pk, known=convoy):
             raise PermissionDenied(_("Only a facilitator of this convoy may do this."))
 
     @extend_schema(request=ConvoyInput, responses={201: ConvoyOutput})

@@ -211,13 +211,7 @@ def event_sentence(event: Event) -> str:
 @register.filter
 def invitation_status(invitation: Any, now: datetime) -> str:
     """open / accepted / expired / revoked, as the API reports it."""
-    if invitation.revoked_at:
-        return "revoked"
-    if invitation.accepted_at:
-        return "accepted"
-    if invitation.expires_at <= now:
-        return "expired"
-    return "open"
+    return invitation.state(now).value
 
 
 INVITATION_STATUS_LABELS = {

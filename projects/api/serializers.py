@@ -1,6 +1,8 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from accounts.api.serializers import PersonRef
+from companies.api.serializers import CompanyRef
 from projects.models import (
     Milestone,
     MilestoneStatus,
@@ -66,11 +68,6 @@ class MilestoneOutput(serializers.ModelSerializer):
         ]
 
 
-class CompanyRef(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-
-
 class ProjectOutput(serializers.ModelSerializer):
     company = CompanyRef()
     convoys = serializers.SerializerMethodField()
@@ -123,15 +120,9 @@ class UpdateInput(serializers.Serializer):
     )
 
 
-class AuthorRef(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    handle = serializers.CharField()
-
-
 class UpdateOutput(serializers.ModelSerializer):
     company = CompanyRef()
-    author = AuthorRef(allow_null=True)
+    author = PersonRef(allow_null=True)
     milestones = serializers.SerializerMethodField()
 
     class Meta:
