@@ -10,6 +10,7 @@ from companies.hooks import company_updated_dispatch
 from companies.models import Company, CompanyMember, CompanyRole
 from companies.selectors import is_company_owner
 from live.publish import access_changed_on_commit
+from modelutils.update import model_update
 
 
 def _require_owner(*, actor: User, company: Company) -> None:
@@ -51,13 +52,9 @@ def company_update(*, actor: User, company: Company, **fields: str) -> Company:
         raise ValidationError({k: [_("This field cannot be changed.")] for k in unknown})
     if isinstance(fields.get("name"), str):
         fields["name"] = name_clean(fields["name"])
-    changed = [key for key, value in fields.items() if getattr(company, key) != value]
+    changed = model_update(company, data=fields)
     if not changed:
         return company  # nothing changes: no write, no event in every convoy of the company
-    for key in changed:
-        setattr(company, key, fields[key])
-    company.full_clean()
-    company.save(update_fields=changed)
     # Recorded in every convoy of the company by convoys (companies.hooks), in this transaction.
     company_updated_dispatch(company=company, actor=actor, changed=changed)
     return company

@@ -29,6 +29,7 @@ from convoys.models import (
     MembershipStatus,
 )
 from convoys.selectors import is_facilitator, require_facilitator
+from modelutils.update import model_update
 
 CONVOY_FIELDS = {
     "name",
@@ -84,13 +85,8 @@ def convoy_update(*, actor: User, convoy: Convoy, **fields: object) -> Convoy:
     name = fields.get("name")
     if isinstance(name, str):
         fields["name"] = name_clean(name)
-    changed = [key for key, value in fields.items() if getattr(convoy, key) != value]
-    if not changed:
+    if not model_update(convoy, data=fields):
         return convoy  # nothing changes: no write, no convoy.updated event
-    for key in changed:
-        setattr(convoy, key, fields[key])
-    convoy.full_clean()
-    convoy.save(update_fields=changed)
     event_record(
         convoy_id=convoy.pk,
         kind=EventKind.CONVOY_UPDATED,
