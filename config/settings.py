@@ -192,6 +192,10 @@ if CHANNEL_LAYER not in {"core", "pubsub"}:
 # Seconds a convoy presence entry outlives its socket's last heartbeat (browsers ping every
 # 20 s): how long a crashed client may stay listed.
 PRESENCE_TTL_SECONDS = env.int("PRESENCE_TTL_SECONDS", default=60)
+# Seconds between two re-checks of an open socket's credentials (active account, token or
+# login session) and access: the longest a lost publish, a logout or an expired token leaves
+# a socket open. One or two queries per socket each time.
+SOCKET_RECHECK_SECONDS = env.float("SOCKET_RECHECK_SECONDS", default=30)
 # redis-py 8 defaults socket_timeout to 5 s, the length of channels_redis' blocking pop: every
 # idle consumer would crash with "Timeout reading" (django/channels_redis#422). Read longer.
 REDIS_HOST = {"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}

@@ -36,7 +36,7 @@ from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from accounts.consumers import TokenRevocationMixin
+from accounts.consumers import CredentialsMixin
 from convoys.events import EventKind, convoy_group, event_message
 from convoys.models import Convoy
 from convoys.presence import people_present, presence_store
@@ -170,7 +170,7 @@ class SafeJsonMixin:
 
 
 class ConvoyConsumer(
-    TokenRevocationMixin, SafeJsonMixin, CleanDisconnectMixin, AsyncJsonWebsocketConsumer
+    CredentialsMixin, SafeJsonMixin, CleanDisconnectMixin, AsyncJsonWebsocketConsumer
 ):
     convoy_id: int
     last_seq: int
@@ -201,7 +201,7 @@ class ConvoyConsumer(
         }
         await self.channel_layer.group_add(convoy_group(self.convoy_id), self.channel_name)
         await self.channel_layer.group_add(access_group(user.pk), self.channel_name)
-        await self.token_group_join()
+        await self.credentials_watch()
         self.joined = True
         await self.accept()
         after = query_param(self.scope, "after")
@@ -235,7 +235,7 @@ class ConvoyConsumer(
         await self.channel_layer.group_discard(
             access_group(self.scope["user"].pk), self.channel_name
         )
-        await self.token_group_leave()
+        await self.credentials_unwatch()
 
     # --- client messages ---
 
@@ -342,7 +342,15 @@ class ConvoyConsumer(
         await self.send(text_data=text)
         self.last_seq = seq
 
-    async def _forbid(self) -> None:
+    async def still_allowed(self) -> bool:
+        """The periodic re-check (CredentialsMixin): still allowed in this convoy? It catches
+        what a lost publish would leave open, e.g. someone removed from their company."""
+        return await _head_if_allowed(self.scope["user"], self.convoy_id) is not None
+
+    async def access_lost(self, *, code: int | None) -> None:
+        await self._forbid(code=code or CLOSE_FORBIDDEN)
+
+    async def _forbid(self, code: int = CLOSE_FORBIDDEN) -> None:
         """Access is gone: stop everything, then close."""
         if self.forbidden:
             return
@@ -351,7 +359,7 @@ class ConvoyConsumer(
         self.buffer = []
         # Leave the groups at once: the close handshake takes a round trip.
         await self._leave_groups()
-        await self.close(code=CLOSE_FORBIDDEN)
+        await self.close(code=code)
 
     # --- channel-layer messages ---
 

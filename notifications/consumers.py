@@ -11,7 +11,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from accounts.consumers import TokenRevocationMixin
+from accounts.consumers import CredentialsMixin
 from convoys.consumers import (
     CLOSE_FORBIDDEN,
     CleanDisconnectMixin,
@@ -40,7 +40,7 @@ def _missed(user_id: int, after: int) -> list[dict[str, Any]]:
 
 
 class NotificationConsumer(
-    TokenRevocationMixin, SafeJsonMixin, CleanDisconnectMixin, AsyncJsonWebsocketConsumer
+    CredentialsMixin, SafeJsonMixin, CleanDisconnectMixin, AsyncJsonWebsocketConsumer
 ):
     async def connect(self) -> None:
         server_loop_remember()
@@ -54,7 +54,7 @@ class NotificationConsumer(
         # Join before replaying, so nothing created in between is lost (the client drops
         # an id it has already seen).
         await self.channel_layer.group_add(self.group, self.channel_name)
-        await self.token_group_join()
+        await self.credentials_watch()
         await self.accept()
         after = parse_cursor(query_param(self.scope, "after"))
         if after is not None:
@@ -65,9 +65,18 @@ class NotificationConsumer(
             await self.send_json(message)
 
     async def disconnect(self, code: int) -> None:
+        await self._leave()
+
+    async def _leave(self) -> None:
         if self.group:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
-            await self.token_group_leave()
+            group, self.group = self.group, None
+            await self.channel_layer.group_discard(group, self.channel_name)
+            await self.credentials_unwatch()
+
+    async def access_lost(self, *, code: int | None) -> None:
+        # Leave first: nothing more reaches this socket during the close handshake.
+        await self._leave()
+        await self.close(code=code or CLOSE_FORBIDDEN)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not isinstance(content, dict):
@@ -80,4 +89,6 @@ class NotificationConsumer(
                 await self._replay(after)
 
     async def notification_message(self, message: dict[str, Any]) -> None:
+        if self.group is None:  # left (closing): queued messages are not for it any more
+            return
         await self.send_json(message["message"])
