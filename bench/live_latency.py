@@ -185,7 +185,7 @@ def main() -> None:
     args = parser.parse_args()
     setup_environment(args.layer)
 
-    from tests.live.conftest import Server
+    from tests.support.live import Server
 
     convoy, company, owner, token = arrange()
     redis_url = os.environ["REDIS_URL"]

@@ -1,26 +1,19 @@
-"""Shared fixtures: a convoy with people in every role, API clients, service guards."""
+"""Shared fixtures: a convoy with people in every role, API clients. Only fixtures: the helpers
+tests import by name (service guards, domain snapshots) are in tests.support."""
 
-import os
 from dataclasses import dataclass
 
 import pytest
-from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.models import ApiToken, User
-from checkins.models import CalendarFeed, CheckIn, CheckInReport, Rsvp
-from comments.models import Comment, CommentRevision, Reaction
+from accounts.models import User
+from checkins.models import CheckIn
+from comments.models import Comment
 from companies.models import Company, CompanyMember
-from convoys.models import Convoy, Event, Facilitator, Invitation, Membership
-from notifications.models import (
-    ConvoyMute,
-    DeliverySettings,
-    DigestDelivery,
-    Notification,
-    NotificationPreference,
-)
+from convoys.models import Convoy, Invitation, Membership
+from notifications.models import Notification
 from projects.models import Milestone, Project, Update
 from tests.factories import (
     CheckInFactory,
@@ -36,22 +29,6 @@ from tests.factories import (
     UpdateFactory,
     UserFactory,
 )
-
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-
-
-def uses_postgres() -> bool:
-    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-
-
-def require_postgres() -> None:
-    """Skip locally without PostgreSQL; fail in CI, where it must be there."""
-    if uses_postgres():
-        return
-    message = "needs PostgreSQL: set DATABASE_URL=postgres://…"
-    if IN_CI:
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 @pytest.fixture(autouse=True)
@@ -136,54 +113,6 @@ def client_for():
         return client
 
     return make
-
-
-# Every table the domain writes to (including the many-to-many link tables).
-DOMAIN_MODELS = [
-    User,
-    ApiToken,
-    Company,
-    CompanyMember,
-    Convoy,
-    Facilitator,
-    Membership,
-    Invitation,
-    Event,
-    Project,
-    Project.convoys.through,
-    Milestone,
-    Update,
-    Update.milestones.through,
-    Comment,
-    CommentRevision,
-    Reaction,
-    CheckIn,
-    Rsvp,
-    CheckInReport,
-    CalendarFeed,
-    Notification,
-    NotificationPreference,
-    DeliverySettings,
-    ConvoyMute,
-    DigestDelivery,
-]
-
-
-def domain_counts() -> dict[str, int]:
-    """Row count per domain table, plus each convoy's last_event_seq."""
-    counts = {model._meta.label: model.objects.count() for model in DOMAIN_MODELS}
-    for pk, seq in Convoy.objects.values_list("pk", "last_event_seq"):
-        counts[f"convoy {pk} last_event_seq"] = seq
-    return counts
-
-
-def domain_state() -> dict[str, list]:
-    """Every row of every domain table: a refused write must leave this exactly as it was
-    (stricter than counts: it also catches an in-place change such as a renamed convoy)."""
-    return {
-        model._meta.label: sorted(map(repr, model.objects.order_by("pk").values_list()))
-        for model in DOMAIN_MODELS
-    }
 
 
 @dataclass

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
-from tests.conftest import domain_state
+from tests.support.domain import domain_state
 
 ROLES = ("anonymous", "outsider", "other_member", "staff", "member", "owner", "facilitator")
 PASSWORD = "correct-horse-42"  # tests.factories.UserFactory

@@ -9,8 +9,8 @@ from django.test import override_settings
 from django.utils import timezone
 
 from projects.models import Project
-from tests.conftest import domain_state
 from tests.factories import InvitationFactory, ProjectFactory
+from tests.support.domain import domain_state
 
 HUGE = 10**30  # beyond any database integer
 

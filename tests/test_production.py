@@ -23,7 +23,7 @@ import pytest
 from django.conf import global_settings
 
 from tests.factories import ConvoyFactory, FacilitatorFactory, UserFactory
-from tests.live.conftest import free_port, server_env
+from tests.support.live import free_port, server_env
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "correct-horse-42"  # tests.factories.UserFactory's
@@ -169,7 +169,7 @@ def static_root(tmp_path_factory) -> Path:
 @pytest.fixture
 def production_server(static_root, django_db_setup, settings) -> Iterator[ProductionServer]:
     """On the test database (PostgreSQL: the server is another process), without Redis."""
-    from tests.conftest import require_postgres
+    from tests.support.services import require_postgres
 
     require_postgres()
     # The server checks passwords with the production hashers, not the suite's fast one.

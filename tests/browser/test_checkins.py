@@ -7,8 +7,6 @@ import pytest
 from django.conf import global_settings
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in as _log_in
-from tests.browser.conftest import new_page
 from tests.factories import (
     CheckInFactory,
     CompanyFactory,
@@ -18,7 +16,9 @@ from tests.factories import (
     MembershipFactory,
     UserFactory,
 )
-from tests.live.conftest import Server, redis_db, require_live_services
+from tests.support.browser import log_in as _log_in
+from tests.support.browser import new_page
+from tests.support.live import Server, redis_db, require_live_services
 
 pytestmark = [pytest.mark.browser, pytest.mark.live, pytest.mark.django_db(transaction=True)]
 # Database 14 is the check-ins' own: no other live test flushes it under our server.

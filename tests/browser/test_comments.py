@@ -9,8 +9,6 @@ from django.conf import global_settings
 from playwright.sync_api import expect
 
 from comments.models import Comment
-from tests.browser.conftest import log_in as _log_in
-from tests.browser.conftest import new_page
 from tests.factories import (
     CompanyFactory,
     CompanyMemberFactory,
@@ -20,7 +18,9 @@ from tests.factories import (
     UpdateFactory,
     UserFactory,
 )
-from tests.live.conftest import Server, redis_db, require_live_services
+from tests.support.browser import log_in as _log_in
+from tests.support.browser import new_page
+from tests.support.live import Server, redis_db, require_live_services
 
 pytestmark = [pytest.mark.browser, pytest.mark.live, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct-horse-42"  # tests.factories.UserFactory's

@@ -8,7 +8,6 @@ import pytest
 from django.conf import global_settings
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import log_in, new_page
 from tests.factories import (
     CheckInFactory,
     CommentFactory,
@@ -22,7 +21,8 @@ from tests.factories import (
     UpdateFactory,
     UserFactory,
 )
-from tests.live.conftest import Server, redis_db, require_live_services
+from tests.support.browser import log_in, new_page
+from tests.support.live import Server, redis_db, require_live_services
 
 pytestmark = [pytest.mark.browser, pytest.mark.live, pytest.mark.django_db(transaction=True)]
 REDIS_URL = redis_db(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0", 12)

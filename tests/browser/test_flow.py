@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from convoys.models import Membership
 from projects.models import Milestone
-from tests.browser.conftest import new_page
+from tests.support.browser import new_page
 
 pytestmark = [pytest.mark.browser]
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from checkins.models import CheckIn, Rsvp
 from checkins.services import report_file, rsvp_set
-from tests.conftest import domain_state
 from tests.factories import CheckInFactory, CompanyMemberFactory, UserFactory
+from tests.support.domain import domain_state
 
 NEW = {
     "title": "Check-in Oktober",

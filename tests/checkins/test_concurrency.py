@@ -11,8 +11,8 @@ from checkins.models import Rsvp
 from checkins.services import rsvp_set
 from convoys.models import Event
 from notifications.models import Notification
-from tests.conftest import require_postgres
 from tests.factories import CheckInFactory, CompanyMemberFactory, UserFactory
+from tests.support.services import require_postgres
 
 pytestmark = [pytest.mark.postgres]
 

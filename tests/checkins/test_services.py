@@ -22,8 +22,8 @@ from checkins.services import (
 from convoys.models import Event
 from notifications.links import notification_path
 from notifications.models import Notification
-from tests.conftest import domain_state
 from tests.factories import CheckInFactory, CompanyMemberFactory, UserFactory
+from tests.support.domain import domain_state
 
 START = datetime(2031, 10, 6, 15, 0, tzinfo=UTC)
 

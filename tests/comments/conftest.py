@@ -1,7 +1,6 @@
 import pytest
 
 from comments.services import comment_create
-from notifications.models import Notification
 from projects.models import Update
 from tests.factories import UpdateFactory
 
@@ -18,10 +17,4 @@ def comment(world, update):
     """Mia's comment on Olaf's update (both of world.company)."""
     return comment_create(
         actor=world.member, target_type="update", target_id=update.pk, body="Glückwunsch!"
-    )
-
-
-def notifications_of(user) -> list[tuple[str, str | None]]:
-    return list(
-        Notification.objects.filter(recipient=user).order_by("id").values_list("kind", "key")
     )

@@ -4,7 +4,6 @@ import pytest
 
 from comments.models import Comment
 from convoys.models import Convoy
-from tests.conftest import domain_state
 from tests.factories import (
     ConvoyFactory,
     FacilitatorFactory,
@@ -13,6 +12,7 @@ from tests.factories import (
     ProjectFactory,
 )
 from tests.richtext.xss import CORPUS, executable_parts
+from tests.support.domain import domain_state
 
 URL = "/api/v1/comments/"
 

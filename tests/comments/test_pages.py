@@ -12,7 +12,6 @@ from django.test import Client
 from comments.models import Comment, Reaction
 from comments.services import comment_create, comment_delete, comment_hide, comment_update
 from convoys.models import Event
-from tests.conftest import domain_state
 from tests.factories import (
     ConvoyFactory,
     FacilitatorFactory,
@@ -21,6 +20,7 @@ from tests.factories import (
     ProjectFactory,
 )
 from tests.richtext.xss import CORPUS, executable_parts
+from tests.support.domain import domain_state
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

@@ -8,7 +8,7 @@ from django.db import connection
 import richtext.rendering
 from comments import services
 from comments.services import comment_create, comment_update
-from tests.comments.conftest import notifications_of
+from tests.support.notifications import notifications_of
 
 
 def test_rendering_happens_before_the_write_transaction(

@@ -17,8 +17,6 @@ from comments.services import (
 from convoys.models import Event
 from notifications.links import notification_path
 from notifications.models import Notification
-from tests.comments.conftest import notifications_of
-from tests.conftest import domain_state
 from tests.factories import (
     CompanyFactory,
     CompanyMemberFactory,
@@ -29,6 +27,8 @@ from tests.factories import (
     ProjectFactory,
     UserFactory,
 )
+from tests.support.domain import domain_state
+from tests.support.notifications import notifications_of
 
 
 def events(convoy, kind_prefix=""):

@@ -11,8 +11,8 @@ from companies.services import (
     company_update,
 )
 from convoys.models import Event
-from tests.conftest import domain_counts
 from tests.factories import CompanyMemberFactory, UserFactory
+from tests.support.domain import domain_counts
 
 
 def _link(world, user):

@@ -14,7 +14,6 @@ from convoys.events import event_record
 from convoys.models import Convoy, Event
 from projects.models import Update
 from projects.services import milestone_update, project_update, update_post
-from tests.conftest import domain_counts, require_postgres
 from tests.factories import (
     CompanyFactory,
     CompanyMemberFactory,
@@ -25,6 +24,8 @@ from tests.factories import (
     ProjectFactory,
     UserFactory,
 )
+from tests.support.domain import domain_counts
+from tests.support.services import require_postgres
 
 
 def _seqs(convoy):

@@ -19,8 +19,8 @@ from convoys.services import (
     membership_end,
     token_hash,
 )
-from tests.conftest import domain_counts
 from tests.factories import CompanyFactory, CompanyMemberFactory, UserFactory
+from tests.support.domain import domain_counts
 
 
 def _owned_company(name="Neue Firma GmbH"):

@@ -15,7 +15,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.live.client import FeedClient
-from tests.live.conftest import PrivateRedis, Server, require_live_services, token_for
+from tests.support.live import PrivateRedis, Server, require_live_services, token_for
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 

@@ -39,7 +39,7 @@ from tests.factories import (
     UpdateFactory,
     UserFactory,
 )
-from tests.live.conftest import ROOT, redis_db, require_live_services, server_env
+from tests.support.live import ROOT, redis_db, require_live_services, server_env
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 

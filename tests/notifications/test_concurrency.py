@@ -10,7 +10,6 @@ from django.db import connection
 from convoys.models import Membership
 from notifications.models import Notification, NotificationKind
 from notifications.sweep import sweep_run
-from tests.conftest import require_postgres
 from tests.factories import (
     CompanyFactory,
     CompanyMemberFactory,
@@ -18,6 +17,7 @@ from tests.factories import (
     FacilitatorFactory,
     MembershipFactory,
 )
+from tests.support.services import require_postgres
 
 BERLIN = ZoneInfo("Europe/Berlin")
 SWEEPS = 4

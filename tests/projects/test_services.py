@@ -16,8 +16,8 @@ from projects.services import (
     project_update,
     update_post,
 )
-from tests.conftest import domain_counts
 from tests.factories import MembershipFactory, MilestoneFactory, ProjectFactory
+from tests.support.domain import domain_counts
 
 
 def _events(convoy):
