@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from companies.models import Company
-from convoys.models import Convoy, Event, Membership, MembershipStatus
+from convoys.models import Convoy, Event, Membership
 from live.groups import group_name
 from live.publish import group_send_safely
 
@@ -104,9 +104,11 @@ def event_record_for_company_convoys(
     *, company_id: int, kind: str, data: dict[str, Any], actor: User | None
 ) -> list[Event]:
     """Record the same event in every convoy where the company is an active member."""
-    convoy_ids = Membership.objects.filter(
-        company_id=company_id, status=MembershipStatus.ACTIVE
-    ).values_list("convoy_id", flat=True)
+    convoy_ids = (
+        Membership.objects.active()
+        .filter(company_id=company_id)
+        .values_list("convoy_id", flat=True)
+    )
     return [
         event_record(convoy_id=cid, kind=kind, data=data, actor=actor) for cid in sorted(convoy_ids)
     ]

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from accounts.models import User
-from convoys.models import Invitation
+from convoys.models import Invitation, InvitationState
 from convoys.services import token_hash
 from notifications.emails import email_message
 from notifications.models import NotificationKind, TargetType
@@ -62,7 +62,10 @@ def invitation_email_send(*, invitation_id: int, token: str) -> None:
     invitation = (
         Invitation.objects.select_related("convoy", "invited_by").filter(pk=invitation_id).first()
     )
-    if invitation is None or invitation.accepted_at or invitation.revoked_at:
+    if invitation is None or invitation.state() in (
+        InvitationState.ACCEPTED,
+        InvitationState.REVOKED,
+    ):
         return
     if invitation.token_hash != token_hash(token):
         return  # resent since: this token no longer opens it, so its e-mail would mislead

@@ -20,7 +20,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from checkins.selectors import next_checkin_query, seats_data
-from convoys.models import Convoy, Membership, MembershipStatus
+from convoys.models import Convoy, Membership
 from convoys.selectors import convoy_summary
 from projects.models import Milestone, MilestoneStatus, Project, Update
 from projects.selectors import progress_percent, update_data, with_progress
@@ -35,7 +35,8 @@ def _dashboard_build(convoy: Convoy) -> dict[str, Any]:
         .values("pk")[:1]
     )
     memberships = list(
-        Membership.objects.filter(convoy=convoy, status=MembershipStatus.ACTIVE)
+        Membership.objects.active()
+        .filter(convoy=convoy)
         .select_related("company")
         .annotate(latest_update_id=Subquery(latest_update))
         .order_by("company__name", "company_id")

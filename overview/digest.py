@@ -15,7 +15,7 @@ from django.db.models.functions import Concat, JSONObject
 from django.utils import timezone
 
 from checkins.models import CheckIn, CheckInStatus
-from convoys.models import Convoy, Facilitator, MembershipStatus
+from convoys.models import Convoy, Facilitator, active_membership_q
 from notifications.models import Notification, NotificationKind
 from notifications.models import TargetType as NotificationTarget
 from notifications.rules import LIVE_CONVOY_STATUSES, EmailContent, RuleQuery, as_text
@@ -81,12 +81,12 @@ def facilitator_digest_summary(
     milestones_done = [
         {"company": m.project.company.name, "project": m.project.title, "title": m.title}
         for m in Milestone.objects.filter(
+            active_membership_q("project__company__memberships"),
+            project__company__memberships__convoy=convoy,
             status=MilestoneStatus.DONE,
             completed_at__gte=start,
             completed_at__lt=end,
             project__convoys=convoy,
-            project__company__memberships__convoy=convoy,
-            project__company__memberships__status=MembershipStatus.ACTIVE,
         )
         .select_related("project__company")
         .order_by("completed_at")

@@ -17,7 +17,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Concat, JSONObject
 
-from convoys.models import Convoy, Membership, MembershipStatus
+from convoys.models import Convoy, Membership
 from notifications.models import NotificationKind
 from notifications.models import TargetType as NotificationTarget
 from notifications.rules import LIVE_CONVOY_STATUSES, RuleQuery, as_text
@@ -36,13 +36,17 @@ def update_due_querysets(now: datetime) -> Iterator[RuleQuery]:
     latest = Update.objects.filter(
         convoy_id=OuterRef("convoy_id"), company_id=OuterRef("company_id")
     ).order_by("-created_at", "-id")
-    base = Membership.objects.filter(
-        status=MembershipStatus.ACTIVE, convoy__status__in=LIVE_CONVOY_STATUSES
-    ).annotate(
-        last_update=Coalesce(Subquery(latest.values("id")[:1]), Value(0)),
-        last_active=Coalesce(
-            Subquery(latest.values("created_at")[:1]), F("joined_at"), output_field=DateTimeField()
-        ),
+    base = (
+        Membership.objects.active()
+        .filter(convoy__status__in=LIVE_CONVOY_STATUSES)
+        .annotate(
+            last_update=Coalesce(Subquery(latest.values("id")[:1]), Value(0)),
+            last_active=Coalesce(
+                Subquery(latest.values("created_at")[:1]),
+                F("joined_at"),
+                output_field=DateTimeField(),
+            ),
+        )
     )
     combos = (
         Convoy.objects.filter(status__in=LIVE_CONVOY_STATUSES)
