@@ -77,7 +77,7 @@ def comment_target(comment: Comment) -> dict[str, Any]:
     comment's anchor there. The interface builds the link (notifications.links)."""
     anchor = f"comment-{comment.pk}"
     if comment.target_type in (TargetType.MILESTONE, TargetType.PROJECT):
-        project_id = comment.target_id
+        project_id: int | None = comment.target_id
         if comment.target_type == TargetType.MILESTONE:
             from projects.models import Milestone
 
