@@ -47,10 +47,12 @@ def _dashboard_build(convoy: Convoy) -> dict[str, Any]:
             "created_at", "id"
         )
     )
+    # django-stubs drops queryset annotations after a custom QuerySet method (active()), so
+    # it does not see latest_update_id on these rows: hence the two ignores below.
     updates = {
         u.pk: u
         for u in Update.objects.filter(
-            pk__in=[m.latest_update_id for m in memberships if m.latest_update_id]
+            pk__in=[m.latest_update_id for m in memberships if m.latest_update_id]  # type: ignore[attr-defined]
         ).select_related("author")
     }
     tz = ZoneInfo(convoy.timezone)
@@ -76,7 +78,7 @@ def _dashboard_build(convoy: Convoy) -> dict[str, Any]:
         own = by_company.get(company.pk, [])
         weight_total = sum(p.weight_total for p in own)
         weight_done = sum(p.weight_done for p in own)
-        update = updates.get(membership.latest_update_id)
+        update = updates.get(membership.latest_update_id)  # type: ignore[attr-defined]  # see above
         companies.append(
             {
                 "id": company.pk,
