@@ -1,10 +1,12 @@
 """Shared fixtures: a convoy with people in every role, API clients. Only fixtures: the helpers
 tests import by name (service guards, domain snapshots) are in tests.support."""
 
+import asyncio
 from dataclasses import dataclass
 
 import pytest
 from django.core.cache import cache
+from django.db import connections
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -35,6 +37,25 @@ from tests.factories import (
 def _fast_password_hashing(settings):
     # PBKDF2 at production strength costs ~0.3 s per user; every `world` creates eight.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _threads_close_their_connections(monkeypatch):
+    """A test's asyncio.to_thread() work (a write beside an open socket) runs in a pool thread
+    with its own database connection; left open, it outlives the test and PostgreSQL refuses
+    to drop the test database at the end ("being accessed by other users")."""
+    to_thread = asyncio.to_thread
+
+    async def to_thread_closing(func, /, *args, **kwargs):
+        def run():
+            try:
+                return func(*args, **kwargs)
+            finally:
+                connections.close_all()
+
+        return await to_thread(run)
+
+    monkeypatch.setattr(asyncio, "to_thread", to_thread_closing)
 
 
 @pytest.fixture(autouse=True)
