@@ -39,7 +39,8 @@ def progress_percent(*, done_weight: int, total_weight: int, status: str | None 
 
 def with_progress(queryset: QuerySet[Project]) -> QuerySet[Project]:
     zero = Value(0, output_field=IntegerField())
-    return queryset.annotate(
+    # The model declares these four for the readers' types; django-stubs calls that a redefinition.
+    return queryset.annotate(  # type: ignore[no-redef]
         milestones_total=Count("milestones", distinct=True),
         milestones_done=Count("milestones", filter=_DONE, distinct=True),
         weight_total=Coalesce(Sum("milestones__weight"), zero),
