@@ -1,18 +1,17 @@
 """What can be commented on: target_type → how to load it, in which convoys it is visible,
-its title, and whose it is (the company told about comments on it).
-
-Check-ins live in the `checkins` app, built separately; they are looked up lazily so that
-comments work with or without it.
+its title, and whose it is (the company told about comments on it). Comments sit above the
+things they are made on (projects, check-ins) in the layers, so they import them directly.
 """
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.db.models import Model
 
+from checkins.models import CheckIn
 from comments.models import TargetType
 from convoys.models import Membership
+from projects.models import Milestone, Project, Update
 
 
 @dataclass(frozen=True)
@@ -36,8 +35,6 @@ def _shared_convoys(*, company_id: int, convoy_ids: Iterable[int]) -> frozenset[
 
 
 def _update(target_id: int) -> Target | None:
-    from projects.models import Update
-
     update = Update.objects.select_related("company").filter(pk=target_id).first()
     if update is None:
         return None
@@ -52,8 +49,6 @@ def _update(target_id: int) -> Target | None:
 
 
 def _milestone(target_id: int) -> Target | None:
-    from projects.models import Milestone
-
     milestone = Milestone.objects.select_related("project").filter(pk=target_id).first()
     if milestone is None:
         return None
@@ -72,8 +67,6 @@ def _milestone(target_id: int) -> Target | None:
 
 
 def _project(target_id: int) -> Target | None:
-    from projects.models import Project
-
     project = Project.objects.filter(pk=target_id).first()
     if project is None:
         return None
@@ -90,19 +83,8 @@ def _project(target_id: int) -> Target | None:
     )
 
 
-def checkin_model() -> type[Model] | None:
-    """checkins.CheckIn when that app is installed, else None."""
-    try:
-        return apps.get_model("checkins", "CheckIn")
-    except LookupError:
-        return None
-
-
 def _checkin(target_id: int) -> Target | None:
-    model = checkin_model()
-    if model is None:
-        return None
-    checkin = model.objects.filter(pk=target_id).first()
+    checkin = CheckIn.objects.filter(pk=target_id).first()
     if checkin is None:
         return None
     return Target(

@@ -6,13 +6,12 @@ convoys/delivery.py, which notifications/apps.py fills with `invitation_mailer` 
 """
 
 from celery import shared_task
-from django.conf import settings
-from django.urls import reverse
 
 from accounts.models import User
 from convoys.models import Invitation, InvitationState
 from convoys.services import token_hash
 from notifications.emails import email_message
+from notifications.links import Target, link_url
 from notifications.models import NotificationKind, TargetType
 from notifications.services import notify
 
@@ -80,8 +79,7 @@ def invitation_email_send(*, invitation_id: int, token: str) -> None:
             "convoy": invitation.convoy,
             "inviter": inviter,
             "invitee": invitee,
-            "accept_url": settings.SITE_URL
-            + reverse("frontend:invitation", kwargs={"token": token}),
+            "accept_url": link_url(Target(type="invitation", token=token)),
         },
         language=invitee.language if invitee else invitation.convoy.language,
         time_zone=invitee.timezone if invitee else invitation.convoy.timezone,
