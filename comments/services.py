@@ -28,6 +28,7 @@ from convoys.selectors import convoy_member_companies_of_user, convoy_visible, i
 from notifications.models import NotificationKind
 from notifications.models import TargetType as NotificationTarget
 from notifications.services import notify
+from projects.models import Milestone
 from richtext.rendering import (
     Rendered,
     excerpt,
@@ -79,8 +80,6 @@ def comment_target(comment: Comment) -> dict[str, Any]:
     if comment.target_type in (TargetType.MILESTONE, TargetType.PROJECT):
         project_id: int | None = comment.target_id
         if comment.target_type == TargetType.MILESTONE:
-            from projects.models import Milestone
-
             project_id = (
                 Milestone.objects.filter(pk=comment.target_id)
                 .values_list("project_id", flat=True)
