@@ -1,7 +1,7 @@
 """Threaded comments on updates, milestones, projects and check-ins, their earlier versions
 and the reactions people leave on them."""
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
@@ -11,10 +11,18 @@ from django.utils.translation import gettext_lazy as _
 from companies.models import Company
 from convoys.models import Convoy
 
-if TYPE_CHECKING:
-    from comments.selectors import ReactionSummary
-
 BODY_MAX_LENGTH = 10_000
+
+
+@dataclass(frozen=True)
+class ReactionSummary:
+    """A comment's reactions as one person sees them (not stored: counted by a selector)."""
+
+    counts: dict[str, int]  # emoji → count, in the order of the emoji set, only those > 0
+    mine: list[str]  # the emoji the person gave
+
+    def as_dict(self) -> dict:
+        return {"reactions": self.counts, "mine": self.mine}
 
 
 class TargetType(models.TextChoices):
@@ -43,7 +51,7 @@ class Comment(models.Model):
 
     # Not columns: set on loaded comments by comments.selectors.with_reactions and
     # thread_order (declared for type checking).
-    reaction_summary: "ReactionSummary"
+    reaction_summary: ReactionSummary
     depth: int
 
     convoy = models.ForeignKey(Convoy, on_delete=models.CASCADE, related_name="comments")

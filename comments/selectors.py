@@ -7,12 +7,11 @@ number of queries: the comments (with author and company), then their reactions 
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
 from accounts.models import User
-from comments.models import Comment, CommentRevision, Emoji, Reaction
+from comments.models import Comment, CommentRevision, Emoji, Reaction, ReactionSummary
 from comments.targets import Target
 from convoys.models import Facilitator
 from convoys.selectors import convoy_company_members, convoy_people, convoys_for_user
@@ -71,15 +70,6 @@ def facilitated_convoy_ids(*, user: User) -> set[int]:
     if not user.is_authenticated:
         return set()
     return set(Facilitator.objects.filter(user=user).values_list("convoy_id", flat=True))
-
-
-@dataclass(frozen=True)
-class ReactionSummary:
-    counts: dict[str, int]  # emoji → count, in the order of the emoji set, only those > 0
-    mine: list[str]  # the emoji the person gave
-
-    def as_dict(self) -> dict:
-        return {"reactions": self.counts, "mine": self.mine}
 
 
 def reaction_summaries(*, user: User, comment_ids: Iterable[int]) -> dict[int, ReactionSummary]:

@@ -4,7 +4,7 @@ digest to one send.
 A sender claims rows (`email_claimed_at` / `claimed_at`) under SELECT … FOR UPDATE SKIP
 LOCKED; a claim older than CLAIM_LEASE belongs to a crashed worker and may be taken again;
 a row is marked sent right after its e-mail leaves, and a failed send gives the claim back.
-The Celery tasks (notifications.tasks) only load ids and call these.
+The Celery tasks (notifications.queue) only load ids and call these.
 """
 
 from datetime import datetime, timedelta

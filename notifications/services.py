@@ -23,6 +23,7 @@ from notifications.models import (
     NotificationPreference,
     TargetType,
 )
+from notifications.queue import notification_emails_send, notifications_push
 from notifications.timing import email_moment, local_now
 
 
@@ -126,8 +127,6 @@ def notifications_deliver_on_commit(ids: list[int], *, now: datetime) -> None:
     quiet hours, leave with the sweep when they are due)."""
     if not ids:
         return
-    from notifications.tasks import notification_emails_send, notifications_push
-
     notifications_push.delay_on_commit(ids=ids)
     notification_emails_send.delay_on_commit(ids=ids, now=now.isoformat())
 

@@ -57,6 +57,7 @@ from notifications.models import (
     Notification,
     NotificationPreference,
 )
+from notifications.queue import digest_send, notification_emails_send, notifications_push
 from notifications.rules import registered_rules
 from notifications.sending import CLAIM_LEASE
 from notifications.timing import SEND_FROM, in_send_window, local_at, local_now
@@ -212,9 +213,6 @@ def reminders_insert(
     most the batch in flight, which the next run inserts. The new notifications are pushed
     to their people's sockets batch by batch.
     """
-    # Imported here, to enqueue only: the tasks module imports the sweep to run it.
-    from notifications.tasks import notifications_push
-
     if recipient is not None:
         queryset = queryset.annotate(n_recipient=F(recipient))
     zones = [
@@ -296,9 +294,6 @@ def _digests_open(now: datetime, zones: list[str]) -> int:
 
 def _queue_sending(now: datetime) -> int:
     """Queue the e-mails and digests that are due and not held by a live claim."""
-    # Imported here, to enqueue only: the tasks module imports the sweep to run it.
-    from notifications.tasks import digest_send, notification_emails_send
-
     stale = now - CLAIM_LEASE
     due = (
         Notification.objects.filter(

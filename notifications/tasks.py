@@ -1,14 +1,17 @@
-"""Background work of the notifications app: thin tasks that take ids and call the domain
-(notifications.sweep, notifications.sending). Each is idempotent: the sending protocol claims
-rows, so running one twice sends nothing twice; retries and time limits live here."""
+"""Celery's entry points of the notifications app: beat's reminder sweep, and (registered
+from notifications.queue, where the domain enqueues them) the delivery tasks. Thin: they take
+arguments and call the domain (notifications.sweep, notifications.sending)."""
 
 from datetime import datetime
 
 from celery import shared_task
 from django.utils import timezone
 
-from notifications import sending
+# Imported so that Celery's autodiscovery (which reads tasks.py) registers them.
+from notifications.queue import digest_send, notification_emails_send, notifications_push
 from notifications.sweep import sweep_run
+
+__all__ = ["digest_send", "notification_emails_send", "notifications_push", "reminders_sweep"]
 
 
 def _now(value: str | None) -> datetime:
@@ -20,21 +23,3 @@ def reminders_sweep(*, now: str | None = None) -> dict[str, int]:
     """What beat runs every few minutes; `manage.py send_reminders` runs the same."""
     result = sweep_run(now=_now(now))
     return {**result.created, "digests": result.digests}
-
-
-@shared_task
-def notifications_push(*, ids: list[int]) -> None:
-    """Push new notifications to their people's open sockets, with each one's unread count."""
-    sending.notifications_push(ids=ids)
-
-
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def notification_emails_send(*, ids: list[int], now: str | None = None) -> int:
-    """Send the due e-mails among these notifications, each once."""
-    return sending.notification_emails_send(ids=ids, now=_now(now))
-
-
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def digest_send(*, delivery_id: int, now: str | None = None) -> bool:
-    """Write and send one digest e-mail, once."""
-    return sending.digest_send(delivery_id=delivery_id, now=_now(now))

@@ -114,3 +114,19 @@ def test_domain_code_builds_no_web_ui_paths():
                 ):
                     found.append(f"{relative}:{node.lineno} {text!r}")
     assert found == []
+
+
+def test_no_module_imports_itself_back():
+    """No import circles between modules (e.g. a model importing its services, a sweep and
+    the tasks that run it): each would need a function-local import to load at all."""
+    import grimp
+
+    sys.path.insert(0, str(ROOT))
+    graph = grimp.build_graph(*sorted(APPS), cache_dir=None)
+    circles = [
+        (module, other)
+        for module in graph.modules
+        for other in graph.find_modules_directly_imported_by(module)
+        if graph.chain_exists(importer=other, imported=module)
+    ]
+    assert circles == []
