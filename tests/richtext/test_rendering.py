@@ -95,6 +95,25 @@ def test_excerpt_is_plain_text_and_short():
     assert len(text) == 140 and text.endswith("…")
 
 
+def test_excerpt_keeps_a_written_entity_as_written():
+    """Someone writing about HTML types "&lt;": the excerpt shows "&lt;", not "<"."""
+    assert excerpt(render("Schreiben Sie &amp;lt; statt <", people={}).html) == (
+        "Schreiben Sie &lt; statt <"
+    )
+
+
+def test_an_image_becomes_a_link_with_its_description():
+    html = render(
+        '![Foto der Werkstatt](https://x.example/a.png "t") ![](https://x.example/b.png) '
+        "![x](javascript:alert(1))",
+        people={},
+    ).html
+    assert "<img" not in html
+    assert 'href="https://x.example/a.png"' in html and ">Foto der Werkstatt</a>" in html
+    assert ">https://x.example/b.png</a>" in html
+    assert "javascript" not in html
+
+
 def test_typed_mention_markup_is_text_not_a_mention():
     result = render(
         '<span class="mention">@niemand</span> <a href="https://x.example">x</a>', people=PEOPLE
