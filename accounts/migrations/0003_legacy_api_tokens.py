@@ -38,8 +38,10 @@ def legacy_tokens_import(apps, schema_editor):
         )
         for key, user_id in rows
     )
+    # Dropped, not only emptied: the app is gone, and its table would keep plain-text keys'
+    # place (and a foreign key to every user) for nothing.
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {LEGACY_TABLE}")  # noqa: S608
+        cursor.execute(f"DROP TABLE {LEGACY_TABLE}")
 
 
 class Migration(migrations.Migration):
