@@ -10,9 +10,10 @@ from accounts.services import api_token_revoke
 
 
 class ViewOnlyAdminMixin:
-    """For rows that decide who may see what (memberships, facilitators, company members):
-    support may look, but only the services change them, because only they record the event,
-    notify, and close the live sockets of someone who loses access."""
+    """Support may look, never add, change or delete: for logs (the event log, notification
+    deliveries) and for rows that decide who may see what (memberships, facilitators, company
+    members), which only the services change, because only they record the event, notify,
+    and close the live sockets of someone who loses access."""
 
     def has_add_permission(self, request: Any, obj: Any = None) -> bool:
         return False

@@ -47,7 +47,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     """Read-only and undeletable: the log is append-only and written by services; clients
     replay it by seq, so an entry removed here would silently rewrite history members saw."""
 
@@ -55,12 +55,3 @@ class EventAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     list_select_related = ["convoy", "actor"]
     raw_id_fields = ["convoy", "actor"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -9,6 +9,7 @@ the evidence or makes the sweep send something twice. Preferences stay editable 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin import ViewOnlyAdminMixin
 from notifications.models import (
     Channel,
     ConvoyMute,
@@ -19,17 +20,8 @@ from notifications.models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     """A log: listed and viewed, never added, changed or deleted through the admin."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Notification)
