@@ -29,6 +29,7 @@ from tests.factories import (
     MembershipFactory,
     UserFactory,
 )
+from tests.support.sockets import drain_until_closed
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -107,21 +108,6 @@ async def receive_until(comm, kind: str, timeout: float = 3) -> list[dict]:
         seen.append(message)
         if message["type"] == kind:
             return seen
-
-
-async def drain_until_closed(comm, timeout: float = 3) -> tuple[list[dict], int | None]:
-    """Everything the socket sends until it is closed; (messages, close code or None)."""
-    import json
-
-    messages = []
-    while True:
-        try:
-            output = await comm.receive_output(timeout=timeout)
-        except TimeoutError:
-            return messages, None
-        if output["type"] == "websocket.close":
-            return messages, output.get("code")
-        messages.append(json.loads(output["text"]))
 
 
 def event_seqs(messages: list[dict]) -> list[int]:

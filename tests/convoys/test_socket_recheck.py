@@ -7,7 +7,7 @@ changing rows directly, as a service would whose publish failed.
 """
 
 import asyncio
-import json
+import time
 from importlib import import_module
 
 import pytest
@@ -15,7 +15,7 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.conf import settings as django_settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.db import transaction
+from django.db import OperationalError, transaction
 
 from accounts.consumers import CLOSE_TOKEN_REVOKED
 from accounts.models import ApiToken
@@ -33,6 +33,7 @@ from tests.factories import (
     MembershipFactory,
     UserFactory,
 )
+from tests.support.sockets import drain_until_closed
 
 pytestmark = pytest.mark.django_db(transaction=True)
 RECHECK = 0.2
@@ -69,16 +70,17 @@ def record(convoy, n: int) -> None:
             event_record(convoy_id=convoy.pk, kind="update.posted", data={"i": i}, actor=None)
 
 
-async def until_closed(comm, timeout: float = 3) -> tuple[list[dict], int | None]:
-    messages = []
-    while True:
+def write(fn, *args):
+    """A write beside open sockets. The SQLite test database (in memory, shared cache) answers
+    "table is locked" instead of waiting while a socket's re-check reads: try again."""
+    for _attempt in range(50):
         try:
-            output = await comm.receive_output(timeout=timeout)
-        except TimeoutError:
-            return messages, None
-        if output["type"] == "websocket.close":
-            return messages, output.get("code")
-        messages.append(json.loads(output["text"]))
+            return fn(*args)
+        except OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+            time.sleep(0.02)
+    return fn(*args)
 
 
 def lose_access_then_record(world, comm, change) -> tuple[list[dict], int | None]:
@@ -87,10 +89,10 @@ def lose_access_then_record(world, comm, change) -> tuple[list[dict], int | None
     async def scenario():
         await comm.connect()
         await comm.receive_json_from(timeout=3)  # "live" (or the first presence)
-        await asyncio.to_thread(change)
+        await asyncio.to_thread(write, change)
         await asyncio.sleep(RECHECK * 4)
-        await asyncio.to_thread(record, world["convoy"], 2)
-        return await until_closed(comm)
+        await asyncio.to_thread(write, record, world["convoy"], 2)
+        return await drain_until_closed(comm)
 
     return asyncio.run(scenario())
 
@@ -162,8 +164,8 @@ def test_the_notification_socket_ends_with_its_token(world):
     async def scenario():
         connected, _ = await comm.connect()
         assert connected
-        await asyncio.to_thread(ApiToken.objects.filter(pk=token.pk).delete)
-        return await until_closed(comm)
+        await asyncio.to_thread(write, ApiToken.objects.filter(pk=token.pk).delete)
+        return await drain_until_closed(comm)
 
     messages, code = asyncio.run(scenario())
     assert code == CLOSE_TOKEN_REVOKED
@@ -181,7 +183,7 @@ def test_a_socket_still_allowed_stays_open_across_rechecks(world):
         for comm in (browser, script):
             await comm.connect()
         await asyncio.sleep(RECHECK * 4)
-        await asyncio.to_thread(record, world["convoy"], 1)
+        await asyncio.to_thread(write, record, world["convoy"], 1)
         seen = []
         for comm in (browser, script):
             messages = []
