@@ -58,6 +58,13 @@ def _threads_close_their_connections(monkeypatch):
     monkeypatch.setattr(asyncio, "to_thread", to_thread_closing)
 
 
+@pytest.fixture
+def in_memory_layer(settings):
+    """The embedded mode's channel layer, for in-process socket tests (no Redis)."""
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    settings.REDIS_URL = ""
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     from overview.dashboard import dashboard_bytes

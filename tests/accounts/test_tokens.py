@@ -237,10 +237,9 @@ async def _closed_code(comm: WebsocketCommunicator) -> int | None:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("in_memory_layer")
 @pytest.mark.parametrize("revoke", ["one", "password"])
-def test_sockets_of_a_revoked_token_close(settings, revoke):
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    settings.REDIS_URL = ""
+def test_sockets_of_a_revoked_token_close(revoke):
     convoy, owner = _socket_world()
     token, secret = api_token_create(user=owner, name="socket")
     _other, other_secret = api_token_create(user=UserFactory(), name="bystander")

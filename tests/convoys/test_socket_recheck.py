@@ -35,14 +35,12 @@ from tests.factories import (
 )
 from tests.support.sockets import drain_until_closed
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("in_memory_layer")]
 RECHECK = 0.2
 
 
 @pytest.fixture(autouse=True)
 def fast_recheck(settings):
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    settings.REDIS_URL = ""
     settings.SOCKET_RECHECK_SECONDS = RECHECK
 
 
