@@ -98,3 +98,12 @@ def test_committed_mo_matches_the_po(po_path, tmp_path):
         }
 
     assert messages(mo_path) == messages(fresh)
+
+
+# "Inhaber:in", "ein:e", "Kolleg:innen": Konvoi's German uses neutral or paired forms instead.
+COLON_FORM = re.compile(r"\w:(in|innen|e|n|r)\b")
+
+
+def test_german_uses_no_colon_gender_forms(de):
+    colon_forms = [t for e in _entries(de) for t in _translations(e) if COLON_FORM.search(t)]
+    assert colon_forms == []

@@ -259,7 +259,7 @@ def test_company_create_with_bad_input_writes_nothing(world):
 def test_company_page_for_members_peers_and_outsiders(world):
     url = reverse("frontend:company", args=[world.company.pk])
     owner_page = text(client_as(world.owner, "de").get(url))
-    assert "Kolleg:in hinzufügen" in owner_page
+    assert "Kollegin oder Kollegen hinzufügen" in owner_page
     assert world.member.email in owner_page
     member_page = text(client_as(world.member).get(url))
     assert 'data-testid="member-form"' not in member_page
