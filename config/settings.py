@@ -6,7 +6,9 @@ Two ways to run from the same code:
 - scaled: DATABASE_URL (PostgreSQL) and REDIS_URL (channel layer, Celery broker, cache).
 """
 
+import os
 import sys
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -138,6 +140,13 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    if TESTING:
+        # A file, as in production, not Django's in-memory shared-cache test database: that
+        # one answers "table is locked" at once instead of waiting out the busy timeout when a
+        # test writes beside an open socket that reads.
+        DATABASES["default"]["TEST"] = {
+            "NAME": str(Path(tempfile.gettempdir()) / f"konvoi-test-{os.getpid()}.sqlite3")
+        }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
