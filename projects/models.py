@@ -33,8 +33,18 @@ class ProjectStatus(models.TextChoices):
     DROPPED = "dropped", _("Dropped")
 
 
+class ProjectQuerySet(models.QuerySet["Project"]):
+    def unarchived(self) -> "ProjectQuerySet":
+        """Projects not archived: the ones lists and dashboards show."""
+        return self.filter(archived_at__isnull=True)
+
+
 class Project(models.Model):
-    """A company's digitalisation project, shared with one or more of its convoys."""
+    """A company's digitalisation project, shared with one or more of its convoys.
+
+    An archived project (archived_at set) is kept and can be restored, but lists and the
+    convoy dashboard leave it out.
+    """
 
     # Not columns: annotations set by projects.selectors.with_progress (for type checking).
     milestones_total: int
@@ -65,6 +75,9 @@ class Project(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+
+    objects = ProjectQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("project")
@@ -78,9 +91,16 @@ class Project(models.Model):
                 name="project_target_after_start",
             ),
         ]
+        indexes = [
+            models.Index(fields=["company", "archived_at"], name="project_company_archived_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
     def clean(self) -> None:
         # The check constraint alone would report a nameless "__all__" error; name the field.
