@@ -141,18 +141,32 @@ def _local_date(value: datetime, tz: ZoneInfo) -> date:
     return value.astimezone(tz).date()
 
 
+def update_state(
+    *, last_update_at: datetime | None, joined_at: datetime, cadence: int, today: date, tz: ZoneInfo
+) -> tuple[int, bool, bool]:
+    """(days silent, update due, quiet) of one company in a convoy: calendar days in the
+    convoy's time zone since its last update (or since it joined); an update is due after one
+    cadence without, and the company counts as quiet after two (it has had its reminder and
+    its second nudge by then, see notifications.sweep). The one home of this rule (the
+    dashboard, the facilitator's overview of convoys)."""
+    days = (today - _local_date(last_update_at or joined_at, tz)).days
+    return days, days >= cadence, days >= 2 * cadence
+
+
 def _add_time_flags(payload: dict[str, Any], *, cadence: int, today: date, tz: ZoneInfo) -> None:
-    """Days since each company's last update (calendar days in the convoy's time zone); an
-    update is due after one cadence without, and the company counts as quiet after two (it
-    has had its reminder and its second nudge by then, see notifications.sweep)."""
     for company in payload["companies"]:
         since = company["last_update"]["created_at"] if company["last_update"] else None
-        reference = _local_date(datetime.fromisoformat(since or company["joined_at"]), tz)
-        days = (today - reference).days
+        days, due, quiet = update_state(
+            last_update_at=datetime.fromisoformat(since) if since else None,
+            joined_at=datetime.fromisoformat(company["joined_at"]),
+            cadence=cadence,
+            today=today,
+            tz=tz,
+        )
         company["days_since_update"] = days if since else None
         company["days_silent"] = days
-        company["update_due"] = days >= cadence
-        company["quiet"] = days >= 2 * cadence
+        company["update_due"] = due
+        company["quiet"] = quiet
 
 
 def _dashboard_key(convoy: Convoy, today: date) -> str:
