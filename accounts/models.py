@@ -1,7 +1,6 @@
 """People who use Konvoi: e-mail login, a display name and a unique @handle."""
 
 import re
-import zoneinfo
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 from knox.settings import CONSTANTS
 
+from accounts.timezones import timezone_is_selectable
+
 HANDLE_PATTERN = r"[a-z0-9][a-z0-9_]{1,29}"
 handle_validator = RegexValidator(
     rf"^{HANDLE_PATTERN}$",
@@ -25,7 +26,8 @@ handle_validator = RegexValidator(
 
 
 def validate_timezone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    """A zone from the list people may choose (accounts.timezones: no `Factory`, `US/…`)."""
+    if not timezone_is_selectable(value):
         raise ValidationError(_("Unknown time zone: %(value)s"), params={"value": value})
 
 

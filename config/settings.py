@@ -172,6 +172,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
 USE_TZ = True
+# One date style per language (config/formats/<lang>/formats.py): "29.11.2026, 14:00" and
+# "29 Nov 2026, 14:00"; templates use DATE_FORMAT / SHORT_DATE_FORMAT / DATETIME_FORMAT.
+FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
@@ -295,6 +298,8 @@ AXES_VERBOSE = False
 SIGNUP_RATE_LIMIT = env.int("SIGNUP_RATE_LIMIT", default=10)
 PASSWORD_RESET_RATE_LIMIT = env.int("PASSWORD_RESET_RATE_LIMIT", default=5)
 RATE_LIMIT_WINDOW_SECONDS = env.int("RATE_LIMIT_WINDOW_SECONDS", default=3600)
+# How long the link that confirms a new e-mail address works.
+EMAIL_CHANGE_LINK_HOURS = 48
 # API tokens (django-rest-knox): stored hashed; valid for API_TOKEN_TTL_DAYS after their last
 # use, so an integration in use keeps working and a forgotten token dies by itself.
 KNOX_TOKEN_MODEL = "accounts.ApiToken"

@@ -1,7 +1,6 @@
 """Forms of the web UI. They check the shape of the input; business rules stay in services,
 whose ValidationErrors the views copy onto these forms (`errors_to_form`)."""
 
-import zoneinfo
 from collections.abc import Iterable
 from typing import Any
 
@@ -12,9 +11,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import CompanyRole, Sector, SizeBand
+from frontend.timezones import TimezoneField
 from projects.models import MilestoneStatus, ProjectCategory, ProjectStatus
-
-TIMEZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz]
 
 
 def errors_to_form(form: forms.Form, exc: ValidationError) -> None:
@@ -78,9 +76,7 @@ class ConvoyForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
-    timezone = forms.ChoiceField(
-        label=_("Time zone"), choices=TIMEZONE_CHOICES, initial="Europe/Berlin"
-    )
+    timezone = TimezoneField()
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial="de")
     update_cadence_days = forms.IntegerField(
         label=_("Update cadence (days)"),

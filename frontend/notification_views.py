@@ -1,6 +1,5 @@
 """Pages of the notifications area: the list, the preferences, and the unsubscribe link."""
 
-import zoneinfo
 from typing import Any
 
 from django import forms
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from convoys.selectors import convoys_for_user
 from frontend.forms import errors_to_form
+from frontend.timezones import TimezoneField
 from notifications.emails import unsubscribe_parse
 from notifications.kinds import ALLOWED_CHANNELS, notification_title
 from notifications.links import notification_path
@@ -72,7 +72,7 @@ MUTE_CHOICES = (
 
 class PreferencesForm(forms.Form):
     language = forms.ChoiceField(label=gettext_lazy("Language"), choices=settings.LANGUAGES)
-    timezone = forms.ChoiceField(label=gettext_lazy("Time zone"))
+    timezone = TimezoneField()
     quiet_from = forms.TimeField(
         label=gettext_lazy("Quiet from"),
         required=False,
@@ -89,7 +89,6 @@ class PreferencesForm(forms.Form):
 
     def __init__(self, *args: Any, convoys: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["timezone"].choices = [(z, z) for z in sorted(zoneinfo.available_timezones())]
         labels = dict(Channel.choices)
         for kind, label in NotificationKind.choices:
             self.fields[f"channel__{kind}"] = forms.ChoiceField(
