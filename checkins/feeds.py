@@ -1,13 +1,14 @@
 """The per-person calendar subscription feed: GET /calendar/<token>.ics, no login.
 
 The secret token in the URL is the credential (calendar apps cannot log in). An unknown or
-revoked token is a 404, like anything else one may not see.
+revoked token is a 404, like anything else one may not see. The feed speaks its owner's
+language, whoever fetches it (a calendar server sends no Accept-Language, or its own).
 """
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -33,9 +34,14 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     feed = calendar_feed_by_token(token=token)
     if feed is None or not feed.user.is_active:
         raise Http404
-    checkins = checkins_for_feed(user=feed.user, now=timezone.now())
-    body = calendar_build(checkins, name=_("Konvoi check-ins"))
+    owner = feed.user
+    checkins = checkins_for_feed(user=owner, now=timezone.now())
+    with translation.override(owner.language):
+        body = calendar_build(
+            checkins, name=_("Konvoi check-ins"), feed_timezone=owner.timezone or None
+        )
     response = HttpResponse(body, content_type=CONTENT_TYPE)
     response["Content-Disposition"] = 'inline; filename="konvoi.ics"'
     response["Cache-Control"] = "private, max-age=300"
+    response["Content-Language"] = owner.language
     return response

@@ -62,7 +62,7 @@ def test_ics_gives_the_exact_instants(
     (timezone,) = calendar.walk("VTIMEZONE")
     assert timezone["TZID"] == "Europe/Berlin"
     # The VTIMEZONE itself says which offsets apply: both rules of the year are in it.
-    assert {str(sub["TZNAME"]) for sub in timezone.subcomponents} >= {"CET", "CEST"}
+    assert {str(sub["TZNAME"]) for sub in timezone.subcomponents} == {"CET", "CEST"}
 
 
 def test_second_pass_of_the_repeated_hour_stays_exact(world, client_for):
@@ -94,7 +94,7 @@ def test_ics_has_the_rfc5545_properties(world, client_for, settings):
     assert str(calendar["METHOD"]) == "PUBLISH"
     assert "Konvoi" in str(calendar["PRODID"])
     event = only_event(calendar)
-    assert str(event["UID"]) == f"checkin-{checkin.pk}@konvoi.example"
+    assert str(event["UID"]) == f"checkin-{checkin.pk}@konvoi"
     assert event.decoded("DTSTAMP").tzinfo is not None
     assert event.decoded("SEQUENCE") == 0
     assert str(event["STATUS"]) == "CONFIRMED"
@@ -184,3 +184,119 @@ def test_feed_of_someone_who_left_shows_nothing_of_the_convoy(world, client):
     Membership.objects.filter(company=world.company).update(status="left")
     calendar = Calendar.from_ical(client.get(f"/calendar/{token}.ics").content)
     assert calendar.walk("VEVENT") == []
+
+
+# --- calendars Outlook, Google and Apple read the same (issue 12: 8) -------------------------
+
+
+def _own_rules(vtimezone):
+    """The zone as the VTIMEZONE itself defines it (as Outlook reads it), not as the TZID
+    names it: renamed, so that no library looks the name up instead."""
+    from icalendar import Timezone
+
+    text = vtimezone.to_ical().decode().replace("Europe/Berlin", "Konvoi-Test/Renamed")
+    return Timezone.from_ical(text).to_tz(lookup_tzid=False)
+
+
+def test_vtimezone_is_written_as_yearly_rules_not_date_lists(world, client_for):
+    checkin = CheckInFactory(
+        convoy=world.convoy,
+        starts_at=datetime(2026, 7, 16, 16, 0, tzinfo=BERLIN),
+        ends_at=datetime(2026, 7, 16, 17, 0, tzinfo=BERLIN),
+        rsvp_deadline=datetime(2026, 7, 15, 16, 0, tzinfo=BERLIN),
+    )
+    (vtimezone,) = ics(client_for(world.member), checkin).walk("VTIMEZONE")
+    kinds = {sub.name: sub for sub in vtimezone.subcomponents}
+    assert set(kinds) == {"STANDARD", "DAYLIGHT"}
+    assert len(vtimezone.subcomponents) == 2
+    daylight, standard = kinds["DAYLIGHT"], kinds["STANDARD"]
+    assert daylight["RRULE"] == {"FREQ": ["YEARLY"], "BYMONTH": [3], "BYDAY": ["-1SU"]}
+    assert standard["RRULE"] == {"FREQ": ["YEARLY"], "BYMONTH": [10], "BYDAY": ["-1SU"]}
+    assert (str(daylight["TZNAME"]), str(standard["TZNAME"])) == ("CEST", "CET")
+    assert daylight["TZOFFSETTO"].td == timedelta(hours=2)
+    assert standard["TZOFFSETTO"].td == timedelta(hours=1)
+    assert "RDATE" not in daylight and "RDATE" not in standard
+
+
+@pytest.mark.parametrize(
+    ("month", "utc_hour"),
+    [(7, 14), (1, 15)],
+    ids=["july-summer-time", "january-winter-time"],
+)
+def test_a_july_and_a_january_checkin_land_at_the_right_instants(
+    world, client_for, month, utc_hour
+):
+    start = datetime(2027, month, 14, 16, 0, tzinfo=BERLIN)
+    checkin = CheckInFactory(
+        convoy=world.convoy,
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        rsvp_deadline=start - timedelta(days=1),
+    )
+    calendar = ics(client_for(world.member), checkin)
+    event = only_event(calendar)
+    # Written as local wall time with the convoy's TZID …
+    assert event["DTSTART"].to_ical() == f"20270{month}14T160000".encode()
+    assert event["DTSTART"].params["TZID"] == "Europe/Berlin"
+    # … which, read through the file's own VTIMEZONE rules, is the right instant.
+    (vtimezone,) = calendar.walk("VTIMEZONE")
+    wall = datetime(2027, month, 14, 16, 0, tzinfo=_own_rules(vtimezone))
+    assert wall.astimezone(UTC) == datetime(2027, month, 14, utc_hour, 0, tzinfo=UTC)
+    assert event.decoded("DTSTART") == datetime(2027, month, 14, utc_hour, tzinfo=UTC)
+
+
+def test_a_zone_whose_rule_cannot_be_written_as_rrule_is_written_in_utc(world, client_for):
+    # America/Nuuk changes "at -1:00" (the day before): no plain RRULE says that.
+    world.convoy.timezone = "America/Nuuk"
+    world.convoy.save(update_fields=["timezone"])
+    start = datetime(2027, 7, 14, 16, 0, tzinfo=ZoneInfo("America/Nuuk"))
+    checkin = CheckInFactory(
+        convoy=world.convoy,
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        rsvp_deadline=start - timedelta(days=1),
+    )
+    calendar = ics(client_for(world.member), checkin)
+    event = only_event(calendar)
+    assert calendar.walk("VTIMEZONE") == []
+    assert "TZID" not in event["DTSTART"].params
+    assert event["DTSTART"].to_ical().endswith(b"Z")
+    assert event.decoded("DTSTART") == start
+
+
+def test_uid_does_not_depend_on_the_host(world, client_for, settings):
+    checkin = CheckInFactory(convoy=world.convoy)
+    uids = set()
+    for site in ("https://konvoi.example", "http://127.0.0.1:8000", "https://neu.example.org"):
+        settings.SITE_URL = site
+        uids.add(str(only_event(ics(client_for(world.member), checkin))["UID"]))
+    assert uids == {f"checkin-{checkin.pk}@konvoi"}
+
+
+def test_feed_refreshes_hourly_and_speaks_its_owners_language(world, client):
+    CheckInFactory(convoy=world.convoy, video_url="https://meet.example/k")
+    world.member.language = "en"
+    world.member.timezone = "America/New_York"
+    world.member.save(update_fields=["language", "timezone"])
+    _feed, token = calendar_feed_rotate(user=world.member)
+    # The calendar server asks in German; the feed is its English-speaking owner's.
+    response = client.get(f"/calendar/{token}.ics", HTTP_ACCEPT_LANGUAGE="de")
+    assert response.status_code == 200
+    assert response["Content-Language"] == "en"
+    calendar = Calendar.from_ical(response.content)
+    assert str(calendar["METHOD"]) == "PUBLISH"
+    assert calendar["REFRESH-INTERVAL"].params["VALUE"] == "DURATION"
+    assert calendar["REFRESH-INTERVAL"].dt == timedelta(hours=1)
+    assert b"REFRESH-INTERVAL;VALUE=DURATION:PT1H" in response.content
+    assert b"X-PUBLISHED-TTL:PT1H" in response.content
+    assert str(calendar["X-WR-CALNAME"]) == "Konvoi check-ins"
+    assert str(calendar["X-WR-TIMEZONE"]) == "America/New_York"
+    description = str(only_event(calendar)["DESCRIPTION"])
+    assert "Video link: https://meet.example/k" in description
+    assert "Answer and details:" in description
+
+    world.member.language = "de"
+    world.member.save(update_fields=["language"])
+    german = client.get(f"/calendar/{token}.ics", HTTP_ACCEPT_LANGUAGE="en")
+    assert german["Content-Language"] == "de"
+    assert "Video link" not in str(only_event(Calendar.from_ical(german.content))["DESCRIPTION"])
