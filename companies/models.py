@@ -1,7 +1,10 @@
 """Companies (SMEs) and the people who belong to them."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -62,6 +65,10 @@ class CompanyMember(models.Model):
     )
     role = models.CharField(_("role"), max_length=10, choices=CompanyRole.choices)
     joined_at = models.DateTimeField(_("joined at"), auto_now_add=True)
+    # When this person put the first-steps guide away (overview.first_steps).
+    first_steps_dismissed_at = models.DateTimeField(
+        _("first steps dismissed at"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("company member")
@@ -73,3 +80,63 @@ class CompanyMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}@{self.company_id} ({self.role})"
+
+
+class CompanyInvitationState(models.TextChoices):
+    """Where a colleague's invitation stands, as the API and the pages report it."""
+
+    OPEN = "open", _("Open")
+    ACCEPTED = "accepted", _("Accepted")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Withdrawn")
+
+
+class CompanyInvitation(models.Model):
+    """An e-mailed, single-use, expiring invitation for a colleague without an account yet to
+    join a company (someone with an account is added at once).
+
+    Like a convoy invitation, only a SHA-256 hash of the token is stored; the token itself
+    exists in the e-mail only.
+    """
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(
+        _("role"), max_length=10, choices=CompanyRole.choices, default=CompanyRole.MEMBER
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("colleague invitation")
+        verbose_name_plural = _("colleague invitations")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["company", "-created_at"], name="company_invitation_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → company {self.company_id}"
+
+    def state(self, now: datetime | None = None) -> CompanyInvitationState:
+        """The one reading of the timestamps: withdrawn beats used beats expired."""
+        if self.revoked_at is not None:
+            return CompanyInvitationState.REVOKED
+        if self.accepted_at is not None:
+            return CompanyInvitationState.ACCEPTED
+        if self.expires_at <= (now or timezone.now()):
+            return CompanyInvitationState.EXPIRED
+        return CompanyInvitationState.OPEN

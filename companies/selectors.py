@@ -3,7 +3,7 @@
 from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts.models import User
-from companies.models import Company, CompanyMember, CompanyRole
+from companies.models import Company, CompanyInvitation, CompanyMember, CompanyRole
 
 
 def companies_for_user(*, user: User) -> QuerySet[Company]:
@@ -46,3 +46,11 @@ def companies_owned_by(*, user: User) -> QuerySet[Company]:
         return Company.objects.none()
     owned = Company.objects.filter(members__user=user, members__role=CompanyRole.OWNER)
     return owned.order_by("name", "id")
+
+
+def company_invitations_pending(*, company: Company) -> QuerySet[CompanyInvitation]:
+    """Invitations of the company that have not been accepted or withdrawn (expired ones too:
+    they can be sent again)."""
+    return CompanyInvitation.objects.filter(
+        company=company, accepted_at__isnull=True, revoked_at__isnull=True
+    ).order_by("-created_at", "-id")

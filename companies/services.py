@@ -1,13 +1,26 @@
-"""Writes for companies: creation, profile, colleagues."""
+"""Writes for companies: creation, profile, colleagues and their invitations."""
 
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.text import name_clean
+from companies.delivery import company_invitation_announce
 from companies.hooks import company_updated_dispatch
-from companies.models import Company, CompanyMember, CompanyRole
+from companies.models import (
+    Company,
+    CompanyInvitation,
+    CompanyInvitationState,
+    CompanyMember,
+    CompanyRole,
+)
 from companies.selectors import is_company_owner
 from live.publish import access_changed_on_commit
 from modelutils.update import model_update
@@ -80,6 +93,171 @@ def company_member_add(*, actor: User, company: Company, email: str, role: str) 
     if CompanyMember.objects.filter(company=company, user=user).exists():
         raise ValidationError({"email": [_("This person already belongs to the company.")]})
     return CompanyMember.objects.create(company=company, user=user, role=role)
+
+
+@transaction.atomic
+def company_colleague_add(
+    *, actor: User, company: Company, email: str, role: str
+) -> CompanyMember | CompanyInvitation:
+    """Add a colleague: someone with an account belongs to the company at once; anyone else
+    gets an e-mailed invitation (single-use, expiring) and joins when they accept it."""
+    _require_owner(actor=actor, company=company)
+    if User.objects.filter(email__iexact=email.strip()).exists():
+        return company_member_add(actor=actor, company=company, email=email, role=role)
+    return company_invitation_create(actor=actor, company=company, email=email, role=role)[0]
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _address_key(email: str) -> str:
+    return email.strip().casefold()
+
+
+@transaction.atomic
+def company_invitation_create(
+    *, actor: User, company: Company, email: str, role: str = CompanyRole.MEMBER
+) -> tuple[CompanyInvitation, str]:
+    """Invite a colleague by e-mail. Returns the invitation and its one-time token."""
+    _require_owner(actor=actor, company=company)
+    if role not in CompanyRole.values:
+        raise ValidationError({"role": [_("Role must be owner or member.")]})
+    address = email.strip().lower()
+    pending = CompanyInvitation.objects.filter(
+        company=company,
+        email__iexact=address,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    )
+    if pending.exists():
+        raise ValidationError(
+            {"email": [_("This address has already been invited. You can send the link again.")]}
+        )
+    token = secrets.token_urlsafe(32)
+    invitation = CompanyInvitation(
+        company=company,
+        email=address,
+        role=role,
+        token_hash=_token_hash(token),
+        invited_by=actor,
+        expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
+    )
+    invitation.full_clean()
+    invitation.save()
+    company_invitation_announce(invitation=invitation, token=token, actor=actor)
+    return invitation, token
+
+
+def company_invitation_by_token(*, token: str) -> CompanyInvitation | None:
+    return (
+        CompanyInvitation.objects.select_related("company", "invited_by")
+        .filter(token_hash=_token_hash(token))
+        .first()
+    )
+
+
+def company_invitation_problem(invitation: CompanyInvitation) -> str | None:
+    """Why an invitation can no longer be used, or None."""
+    state = invitation.state()
+    if state == CompanyInvitationState.REVOKED:
+        return _("This invitation was withdrawn.")
+    if state == CompanyInvitationState.ACCEPTED:
+        return _("This invitation has already been used.")
+    if state == CompanyInvitationState.EXPIRED:
+        return _("This invitation has expired. Ask your colleague for a new one.")
+    return None
+
+
+def company_invitation_is_for(*, invitation: CompanyInvitation, user: User) -> bool:
+    """Accepted by the account of the address it was sent to: a forwarded or leaked link does
+    not let someone else into the company."""
+    return _address_key(user.email) == _address_key(invitation.email)
+
+
+def company_invitation_mismatch_message(*, invitation: CompanyInvitation, user: User) -> str:
+    return _(
+        "This invitation is for %(email)s, but you are logged in as %(you)s. Log out and log "
+        "in (or sign up) with %(email)s to accept it."
+    ) % {"email": invitation.email, "you": user.email}
+
+
+@transaction.atomic
+def company_invitation_accept(*, actor: User, token: str) -> CompanyMember:
+    """The invited colleague joins the company with the role the invitation names."""
+    found = company_invitation_by_token(token=token)
+    if found is None:
+        raise ValidationError({"token": [_("This invitation link is not valid.")]})
+    invitation = (
+        CompanyInvitation.objects.select_for_update().select_related("company").get(pk=found.pk)
+    )
+    problem = company_invitation_problem(invitation)
+    if problem:
+        raise ValidationError({"token": [problem]})
+    if not company_invitation_is_for(invitation=invitation, user=actor):
+        raise PermissionDenied(
+            company_invitation_mismatch_message(invitation=invitation, user=actor)
+        )
+    member = CompanyMember.objects.filter(company=invitation.company, user=actor).first()
+    if member is None:
+        member = CompanyMember.objects.create(
+            company=invitation.company, user=actor, role=invitation.role
+        )
+        # Their open convoy sockets may now see the company's convoys.
+        access_changed_on_commit(user_id=actor.pk)
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = actor
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return member
+
+
+def _invitation_for_change(*, actor: User, invitation: CompanyInvitation) -> CompanyInvitation:
+    """The invitation locked for an owner's change; refused once it has been accepted."""
+    _require_owner(actor=actor, company=invitation.company)
+    locked = (
+        CompanyInvitation.objects.select_for_update()
+        .select_related("company")
+        .get(pk=invitation.pk)
+    )
+    if locked.accepted_at is not None:
+        raise ValidationError({"invitation": [_("This invitation has already been accepted.")]})
+    return locked
+
+
+@transaction.atomic
+def company_invitation_revoke(*, actor: User, invitation: CompanyInvitation) -> CompanyInvitation:
+    """Withdraw an open invitation: its link stops working. Revoking twice changes nothing."""
+    invitation = _invitation_for_change(actor=actor, invitation=invitation)
+    if invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+@transaction.atomic
+def company_invitation_resend(
+    *, actor: User, invitation: CompanyInvitation
+) -> tuple[CompanyInvitation, str]:
+    """Send the invitation again with a new link, valid for the full period again. Only the
+    token's hash is stored, so the old link is replaced and stops working."""
+    invitation = _invitation_for_change(actor=actor, invitation=invitation)
+    if invitation.revoked_at is not None:
+        raise ValidationError({"invitation": [_("This invitation was withdrawn.")]})
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = _token_hash(token)
+    invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
+    invitation.save(update_fields=["token_hash", "expires_at"])
+    company_invitation_announce(invitation=invitation, token=token, actor=actor, resent=True)
+    return invitation, token
+
+
+@transaction.atomic
+def first_steps_dismiss(*, actor: User) -> None:
+    """Put the first-steps guide away for good (for each of the person's companies)."""
+    CompanyMember.objects.filter(user=actor, first_steps_dismissed_at__isnull=True).update(
+        first_steps_dismissed_at=timezone.now()
+    )
 
 
 @transaction.atomic

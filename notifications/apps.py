@@ -14,3 +14,9 @@ class NotificationsConfig(AppConfig):
         from notifications.invitations import invitation_mailer
 
         register_invitation_delivery(invitation_mailer)
+
+        # Companies (core) announces colleagues' invitations the same way.
+        from companies.delivery import register_company_invitation_delivery
+        from notifications.company_invitations import company_invitation_mailer
+
+        register_company_invitation_delivery(company_invitation_mailer)

@@ -1,7 +1,14 @@
 from rest_framework import serializers
 
 from accounts.api.serializers import PersonRef
-from companies.models import Company, CompanyMember, CompanyRole, Sector, SizeBand
+from companies.models import (
+    Company,
+    CompanyInvitation,
+    CompanyMember,
+    CompanyRole,
+    Sector,
+    SizeBand,
+)
 
 
 class CompanyInput(serializers.Serializer):
@@ -44,3 +51,22 @@ class CompanyMemberOutput(serializers.ModelSerializer):
     class Meta:
         model = CompanyMember
         fields = ["id", "user", "role", "joined_at"]
+
+
+class CompanyInvitationOutput(serializers.ModelSerializer):
+    """A colleague's pending invitation (the token is in the e-mail only)."""
+
+    state = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CompanyInvitation
+        fields = ["id", "email", "role", "created_at", "expires_at", "state"]
+
+    def get_state(self, invitation: CompanyInvitation) -> str:
+        return invitation.state()
+
+
+class CompanyInvitationCreated(serializers.Serializer):
+    """The answer for an address without an account: it was invited by e-mail."""
+
+    invitation = CompanyInvitationOutput()

@@ -1,22 +1,31 @@
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from companies.api.serializers import (
     CompanyInput,
+    CompanyInvitationCreated,
+    CompanyInvitationOutput,
     CompanyMemberInput,
     CompanyMemberOutput,
     CompanyOutput,
     CompanyUpdateInput,
 )
-from companies.models import Company
-from companies.selectors import company_members
+from companies.models import Company, CompanyMember
+from companies.selectors import company_invitations_pending, company_members, is_company_owner
 from companies.services import (
+    company_colleague_add,
     company_create,
-    company_member_add,
+    company_invitation_accept,
+    company_invitation_resend,
+    company_invitation_revoke,
     company_member_remove,
     company_update,
 )
@@ -49,7 +58,20 @@ class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(responses={200: CompanyMemberOutput(many=True)}, methods=["GET"])
     @extend_schema(
-        request=CompanyMemberInput, responses={201: CompanyMemberOutput}, methods=["POST"]
+        request=CompanyMemberInput,
+        responses={
+            201: PolymorphicProxySerializer(
+                component_name="CompanyColleagueAdded",
+                serializers=[CompanyMemberOutput, CompanyInvitationCreated],
+                resource_type_field_name=None,
+            )
+        },
+        methods=["POST"],
+        description=(
+            "An address with an account is added at once: 201 with the member (`id`, `user`, "
+            "`role`, `joined_at`). Any other address is invited by e-mail (single use, "
+            "expiring): 201 with `{invitation: {id, email, role, expires_at, …}}`."
+        ),
     )
     @action(detail=True, methods=["get", "post"], pagination_class=None)
     def members(self, request: Request, pk: str) -> Response:
@@ -58,8 +80,54 @@ class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             return Response(CompanyMemberOutput(company_members(company=company), many=True).data)
         data = CompanyMemberInput(data=request.data)
         data.is_valid(raise_exception=True)
-        member = company_member_add(actor=request.user, company=company, **data.validated_data)
-        return Response(CompanyMemberOutput(member).data, status=status.HTTP_201_CREATED)
+        added = company_colleague_add(actor=request.user, company=company, **data.validated_data)
+        if isinstance(added, CompanyMember):
+            return Response(CompanyMemberOutput(added).data, status=status.HTTP_201_CREATED)
+        body = CompanyInvitationCreated({"invitation": added}).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    def _owned_company(self) -> Company:
+        """The company for its invitations: others' are 404, a member who is no owner 403."""
+        company = self.get_object()
+        if not is_company_owner(user=self.request.user, company_id=company.pk):
+            if not company.members.filter(user_id=self.request.user.pk).exists():
+                raise Http404
+            raise PermissionDenied(_("Only an owner of the company may do this."))
+        return company
+
+    @extend_schema(responses={200: CompanyInvitationOutput(many=True)})
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def invitations(self, request: Request, pk: str) -> Response:
+        """The company's open (and expired, not yet withdrawn) invitations to colleagues."""
+        company = self._owned_company()
+        invitations = company_invitations_pending(company=company)
+        return Response(CompanyInvitationOutput(invitations, many=True).data)
+
+    @extend_schema(request=None, responses={200: CompanyInvitationOutput})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"invitations/(?P<invitation_id>\d+)/revoke",
+    )
+    def invitation_revoke(self, request: Request, pk: str, invitation_id: str) -> Response:
+        """Withdraw an invitation: its link stops working."""
+        company = self._owned_company()
+        invitation = get_object_or_404(company.invitations.all(), pk=invitation_id)
+        invitation = company_invitation_revoke(actor=request.user, invitation=invitation)
+        return Response(CompanyInvitationOutput(invitation).data)
+
+    @extend_schema(request=None, responses={200: CompanyInvitationOutput})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"invitations/(?P<invitation_id>\d+)/resend",
+    )
+    def invitation_resend(self, request: Request, pk: str, invitation_id: str) -> Response:
+        """Send a new link (valid for the full period again); the previous one stops working."""
+        company = self._owned_company()
+        invitation = get_object_or_404(company.invitations.all(), pk=invitation_id)
+        invitation, _token = company_invitation_resend(actor=request.user, invitation=invitation)
+        return Response(CompanyInvitationOutput(invitation).data)
 
     @extend_schema(responses={204: None})
     @action(detail=True, methods=["delete"], url_path=r"members/(?P<member_id>\d+)")
@@ -68,3 +136,16 @@ class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         member = get_object_or_404(company.members.select_related("company"), pk=member_id)
         company_member_remove(actor=request.user, member=member)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CompanyInvitationAcceptView(APIView):
+    """The invited colleague, logged in with the invited address, joins the company."""
+
+    @extend_schema(
+        request=None,
+        responses={200: CompanyMemberOutput},
+        operation_id="company_invitation_accept",
+    )
+    def post(self, request: Request, token: str) -> Response:
+        member = company_invitation_accept(actor=request.user, token=token)
+        return Response(CompanyMemberOutput(member).data)
