@@ -107,3 +107,82 @@ COLON_FORM = re.compile(r"\w:(in|innen|e|n|r)\b")
 def test_german_uses_no_colon_gender_forms(de):
     colon_forms = [t for e in _entries(de) for t in _translations(e) if COLON_FORM.search(t)]
     assert colon_forms == []
+
+
+# The German glossary (issue 12): a company is an "Unternehmen" (casually a "Betrieb"), never a
+# "Firma"; a handle is a "Benutzername"; a convoy meeting is a "Treffen" in German text.
+FORBIDDEN_WORDS = {
+    "Firma": re.compile(r"Firm(a|en)", re.IGNORECASE),
+    "Kürzel": re.compile(r"Kürzel", re.IGNORECASE),
+    "Check-in": re.compile(r"Check-?in", re.IGNORECASE),
+}
+
+
+@pytest.mark.parametrize("word", sorted(FORBIDDEN_WORDS))
+def test_german_keeps_to_the_glossary(de, word):
+    pattern = FORBIDDEN_WORDS[word]
+    found = [t for e in _entries(de) for t in _translations(e) if pattern.search(t)]
+    assert found == []
+
+
+# Words shown side by side that must read differently in German: a person's RSVP status is not
+# the meeting's state ("Declined" is "Abgesagt", a cancelled check-in "Fällt aus"), and the
+# RSVP statuses are told apart from each other.
+MUST_DIFFER = [
+    ("Declined", "Cancelled"),
+    ("Confirmed", "Declined"),
+    ("Confirmed", "On the waitlist"),
+    ("Declined", "Tentative"),
+    ("confirmed", "waitlist"),
+    ("Quiet", "Update due"),
+]
+
+# Where the glossary fixes the German word for a msgid, the catalogue says exactly that.
+GLOSSARY = {
+    "Company": "Unternehmen",
+    "Companies": "Unternehmen",
+    "handle": "Benutzername",
+    "Check-in": "Treffen",
+    "Confirmed": "Zugesagt",
+    "Declined": "Abgesagt",
+    "Tentative": "Vielleicht",
+    "Maybe": "Vielleicht",
+    "On the waitlist": "Auf der Warteliste",
+    "Cancelled": "Fällt aus",
+    "Quiet": "Lange kein Update",
+    "Help wanted": "Hilfe gesucht",
+    "Blocked": "Blockiert",
+    "Milestone": "Meilenstein",
+    "Update": "Update",
+    "Owner": "Inhaberin oder Inhaber",
+    "Member": "Mitglied",
+}
+
+
+def _msgstr(po: polib.POFile, msgid: str) -> str:
+    entry = po.find(msgid)
+    assert entry is not None, f"{msgid!r} is no longer in the catalogue"
+    return entry.msgstr
+
+
+@pytest.mark.parametrize(("first", "second"), MUST_DIFFER)
+def test_german_tells_apart_what_english_tells_apart(de, first, second):
+    assert _msgstr(de, first) != _msgstr(de, second)
+
+
+def test_german_uses_the_glossary_words(de):
+    assert {msgid: _msgstr(de, msgid) for msgid in GLOSSARY} == GLOSSARY
+
+
+def test_the_reset_mail_says_what_it_is_for(de):
+    assert _msgstr(de, "Reset your Konvoi password") == "Passwort für Konvoi zurücksetzen"
+
+
+# "Moderator:innen", "Kolleg*innen", "Inhaber/in", "Teilnehmer_innen": neither star, slash nor
+# underscore forms either.
+OTHER_GENDER_FORMS = re.compile(r"\w[*/_](in|innen)\b|\w\(in(nen)?\)|\wInnen\b")
+
+
+def test_german_uses_no_star_slash_or_binnen_i_gender_forms(de):
+    forms = [t for e in _entries(de) for t in _translations(e) if OTHER_GENDER_FORMS.search(t)]
+    assert forms == []

@@ -25,7 +25,7 @@ PASSWORD = "S3cure-enough!"
 
 WORDS = {
     "de": {
-        "create_company": "Firma anlegen",
+        "create_company": "Unternehmen anlegen",
         "add_project": "Projekt hinzufügen",
         "join": "Dem Konvoi beitreten",
         "chart": "Erledigte Meilensteine im Zeitverlauf",

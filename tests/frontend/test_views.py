@@ -180,7 +180,7 @@ def test_password_reset_mails_a_link_on_site_url_whatever_the_request_host(world
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
-    assert message.subject == "Ihr neues Konvoi-Passwort"
+    assert message.subject == "Passwort für Konvoi zurücksetzen"
     link = re.search(r"https://konvoi\.example(/password-reset/\S+/\S+/)", message.body).group(1)
     response = client.get(link, follow=True)
     assert "Neues Passwort wählen" in text(response)
@@ -195,7 +195,7 @@ def test_password_reset_mails_a_link_on_site_url_whatever_the_request_host(world
 
 @pytest.mark.parametrize(
     ("language", "subject"),
-    [("de", "Ihr neues Konvoi-Passwort"), ("en", "Your new Konvoi password")],
+    [("de", "Passwort für Konvoi zurücksetzen"), ("en", "Reset your Konvoi password")],
 )
 def test_password_reset_mail_is_plain_text_in_the_persons_language(db, language, subject):
     person = UserFactory(email="o'brien&co@example.com", language=language)
@@ -216,7 +216,9 @@ def test_password_reset_mail_is_plain_text_in_the_persons_language(db, language,
 # --- home and companies ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("language", "word"), [("de", "Meine Firmen"), ("en", "My companies")])
+@pytest.mark.parametrize(
+    ("language", "word"), [("de", "Meine Unternehmen"), ("en", "My companies")]
+)
 def test_home_lists_my_companies_and_convoys(world, language, word):
     response = client_as(world.owner, language).get(reverse("frontend:home"))
     assert response.status_code == 200
@@ -399,7 +401,7 @@ def test_invite_with_a_bad_address_writes_nothing(world):
         reverse("frontend:convoy_invitations", args=[world.convoy.pk]), {"email": "kaputt"}
     )
     assert response.status_code == 200
-    assert "Bitte gültige E-Mail-Adresse eingeben." in text(response)
+    assert "Bitte geben Sie eine gültige E-Mail-Adresse ein." in text(response)
     assert not Invitation.objects.exists() and not mail.outbox
 
 

@@ -83,8 +83,8 @@ def test_the_update_reminder_reads_right(world, mailoutbox, language):
     sweep_run(now=datetime(2026, 11, 16, 10, tzinfo=BERLIN))
     mail = next(m for m in mailoutbox if m.to == [world.owner.email])
     expected = {
-        "de": "Zeit für ein Update: Sanitär Schulte hat seit mindestens 14 Tagen nichts in "
-        "Digitalisierungs-Konvoi Hagen gepostet.",
+        "de": "Wie kommen Sie voran? Sanitär Schulte hat seit mindestens 14 Tagen nichts in "
+        "Digitalisierungs-Konvoi Hagen gepostet – Ihr Konvoi freut sich über ein kurzes Update.",
         "en": "Time for an update: Sanitär Schulte has not posted in Digitalisierungs-Konvoi "
         "Hagen for at least 14 days.",
     }[language]
@@ -248,7 +248,9 @@ def test_the_english_report_due_subject_keeps_its_apostrophe(world, language):
     )
     subject = notification_email(notification).subject
     assert subject.startswith(
-        {"de": "Konvoi: Der Bericht Ihrer Firma", "en": "Konvoi: Your company's report"}[language]
+        {"de": "Konvoi: Der Bericht Ihres Unternehmens", "en": "Konvoi: Your company's report"}[
+            language
+        ]
     )
 
 
