@@ -1,13 +1,17 @@
 """Writes for accounts: registration, profile changes, passwords, API tokens."""
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import timezone as dj_timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.events import tokens_revoked_on_commit
@@ -135,3 +139,119 @@ def user_password_set(*, user: User, password: str | None) -> User:
     # towards their network's block) no longer stand, or the lockout page's advice would not work.
     axes_reset(username=user.email.strip().lower())
     return user
+
+
+# --- changing the e-mail address ----------------------------------------------------------
+# The new address must prove it is the person's: a signed link goes there, and only opening
+# it changes the account. The link carries the old address too, so it stops working once the
+# change is made (or the address changed otherwise): it is single-use without a table.
+
+EMAIL_CHANGE_SALT = "accounts.email_change"
+
+
+def _email_taken(email: str, *, exclude: int) -> bool:
+    return User.objects.filter(email__iexact=email).exclude(pk=exclude).exists()
+
+
+def _mail(*, user: User, to: str, subject: str, body: str) -> None:
+    EmailMessage(
+        subject,
+        body,
+        settings.DEFAULT_FROM_EMAIL,
+        [to],
+        headers={"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"},
+    ).send()
+
+
+def user_email_change_request(
+    *, user: User, new_email: str, password: str, link_for: Callable[[str], str]
+) -> str:
+    """Send a confirmation link to `new_email` (checked: the current password, the address
+    free and different). `link_for(token)` builds the absolute link: the interface knows the
+    page, the domain does not. Returns the token."""
+    new_email = User.objects.normalize_email(new_email).strip().lower()
+    if not user.check_password(password):
+        raise ValidationError({"password": [_("Your current password is not correct.")]})
+    if new_email == user.email.lower():
+        raise ValidationError({"email": [_("This is already your e-mail address.")]})
+    if _email_taken(new_email, exclude=user.pk):
+        raise ValidationError({"email": [_("An account with this e-mail address exists.")]})
+    token = signing.dumps(
+        {"user": user.pk, "old": user.email.lower(), "new": new_email}, salt=EMAIL_CHANGE_SALT
+    )
+    hours = settings.EMAIL_CHANGE_LINK_HOURS
+    with translation.override(user.language):
+        _mail(
+            user=user,
+            to=new_email,
+            subject=_("Confirm your new e-mail address for Konvoi"),
+            body=_(
+                "Hello %(name)s,\n\n"
+                "please confirm that Konvoi should use this e-mail address for your account "
+                "from now on:\n\n%(link)s\n\n"
+                "The link is valid for %(hours)s hours. Until you open it, your account keeps "
+                "the address %(old)s. If you did not ask for this, ignore this e-mail."
+            )
+            % {"name": user.name, "link": link_for(token), "hours": hours, "old": user.email},
+        )
+    return token
+
+
+def email_change_read(*, token: str) -> tuple[User, str]:
+    """The person and the new address of a confirmation link, or a ValidationError when the
+    link is forged, expired or already used."""
+    invalid = ValidationError(
+        {"token": [_("This link is not valid any more. Please ask for a new one.")]}
+    )
+    try:
+        data = signing.loads(
+            token, salt=EMAIL_CHANGE_SALT, max_age=settings.EMAIL_CHANGE_LINK_HOURS * 3600
+        )
+    except signing.BadSignature as exc:  # SignatureExpired is a BadSignature
+        raise invalid from exc
+    user = User.objects.filter(pk=data.get("user"), is_active=True).first()
+    if user is None or user.email.lower() != data.get("old"):
+        raise invalid
+    return user, data["new"]
+
+
+@transaction.atomic
+def user_email_change_confirm(*, token: str) -> User:
+    """Make the change a confirmation link asks for; the old address is told."""
+    user, new_email = email_change_read(token=token)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if _email_taken(new_email, exclude=user.pk):
+        raise ValidationError({"email": [_("An account with this e-mail address exists.")]})
+    old_email = user.email
+    user.email = new_email
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["email"])
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"email": [_("An account with this e-mail address exists.")]}
+        ) from exc
+    with translation.override(user.language):
+        subject = _("Your Konvoi e-mail address was changed")
+        body = _(
+            "Hello %(name)s,\n\n"
+            "your Konvoi account now uses the e-mail address %(new)s instead of %(old)s. "
+            "From now on, log in with the new address.\n\n"
+            "If you did not make this change, reply to this e-mail or contact the "
+            "moderation of your convoy at once."
+        ) % {"name": user.name, "new": new_email, "old": old_email}
+    transaction.on_commit(lambda: _mail(user=user, to=old_email, subject=subject, body=body))
+    return user
+
+
+@transaction.atomic
+def user_password_change(*, user: User, old_password: str, new_password: str) -> User:
+    """Change one's own password: the current one is required and the new one must follow the
+    password rules. Like a reset, it revokes every API token and ends the other sessions."""
+    if not user.check_password(old_password):
+        raise ValidationError({"old_password": [_("Your current password is not correct.")]})
+    try:
+        password_validation.validate_password(new_password, user)
+    except ValidationError as exc:
+        raise ValidationError({"new_password": exc.messages}) from exc
+    return user_password_set(user=user, password=new_password)

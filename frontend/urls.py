@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from accounts.forms import PasswordSetForm
-from frontend import checkin_views, comments_views, notification_views, views
+from frontend import checkin_views, comments_views, notification_views, profile_views, views
 
 app_name = "frontend"
 
@@ -52,6 +52,14 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     *password_reset_urls,
     path("language/", views.language_set, name="language"),
+    path("profile/", profile_views.profile_view, name="profile"),
+    path("profile/email/", profile_views.profile_email_view, name="profile_email"),
+    path("profile/password/", profile_views.profile_password_view, name="profile_password"),
+    path(
+        "profile/email/confirm/<str:token>/",
+        profile_views.profile_email_confirm_view,
+        name="profile_email_confirm",
+    ),
     path("notifications/", notification_views.notification_list, name="notifications"),
     path(
         "notifications/<int:notification_id>/open/",
