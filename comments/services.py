@@ -396,3 +396,13 @@ def reaction_toggle(*, actor: User, comment: Comment, emoji: str) -> ReactionSum
         actor=actor,
     )
     return summary
+
+
+def comments_delete_for_targets(*, targets: list[tuple[str, int]]) -> None:
+    """Delete the comments (with replies, versions and reactions) on things that are being
+    deleted (projects.hooks: called inside the deleting transaction)."""
+    by_type: dict[str, list[int]] = {}
+    for target_type, target_id in targets:
+        by_type.setdefault(target_type, []).append(target_id)
+    for target_type, ids in by_type.items():
+        Comment.objects.filter(target_type=target_type, target_id__in=ids).delete()

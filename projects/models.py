@@ -70,8 +70,9 @@ class Project(models.Model):
         verbose_name=_("follow-up of"),
     )
     convoys = models.ManyToManyField(Convoy, related_name="projects", blank=True)
+    # blank: a project outlives the account that created it and can still be edited.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -164,7 +165,7 @@ class Update(models.Model):
     convoy = models.ForeignKey(Convoy, on_delete=models.CASCADE, related_name="updates")
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="updates")
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     body = models.TextField(_("what moved"), max_length=5000)
     next_steps = models.TextField(_("what is next"), max_length=5000, blank=True)

@@ -5,7 +5,7 @@ the number of queries does not grow with the data. The convoy dashboard, which a
 memberships and check-ins, is a read model in overview.dashboard.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import (
     Count,
@@ -25,7 +25,14 @@ from companies.models import CompanyMember
 from convoys.events import actor_data
 from convoys.models import Convoy, active_membership_q
 from convoys.selectors import convoys_for_user
-from projects.models import Milestone, MilestoneStatus, Project, ProjectStatus, Update
+from projects.models import (
+    Milestone,
+    MilestoneStatus,
+    Project,
+    ProjectQuerySet,
+    ProjectStatus,
+    Update,
+)
 
 _DONE = Q(milestones__status=MilestoneStatus.DONE)
 
@@ -46,6 +53,13 @@ def with_progress(queryset: QuerySet[Project]) -> QuerySet[Project]:
         weight_total=Coalesce(Sum("milestones__weight"), zero),
         weight_done=Coalesce(Sum("milestones__weight", filter=_DONE), zero),
     )
+
+
+def unarchived(queryset: QuerySet[Project]) -> QuerySet[Project]:
+    """`queryset` without archived projects (what lists and dashboards show; the project page
+    and retrieving by id still find an archived one, to restore it). The rule is
+    ProjectQuerySet.unarchived; this is its typed door for querysets built by selectors."""
+    return cast(ProjectQuerySet, queryset).unarchived()
 
 
 def projects_for_user(*, user: User) -> QuerySet[Project]:
@@ -95,6 +109,15 @@ def updates_for_convoy(*, convoy: Convoy) -> QuerySet[Update]:
         .select_related("company", "author")
         .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("id")))
         .order_by("-created_at", "-id")
+    )
+
+
+def updates_for_user(*, user: User) -> QuerySet[Update]:
+    """Updates posted to convoys the user sees (members and facilitators), shaped for output."""
+    return (
+        Update.objects.filter(convoy__in=convoys_for_user(user=user).values("pk"))
+        .select_related("company", "author")
+        .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("id")))
     )
 
 

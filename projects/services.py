@@ -4,7 +4,7 @@ Each function is the one write path for its action (web UI, API, tasks). Changes
 members see are recorded as Events in the convoys the project is shared with.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.text import name_clean
 from companies.models import Company
-from companies.selectors import is_company_member
+from companies.selectors import is_company_member, is_company_owner
 from convoys.events import EventKind, event_record
 from convoys.models import Convoy, Membership
 from modelutils.update import model_update
-from projects.models import Milestone, MilestoneStatus, Project, Update
+from projects.hooks import targets_deleted_dispatch
+from projects.models import Milestone, MilestoneStatus, Project, ProjectStatus, Update
 
 PROJECT_FIELDS = {
     "title",
@@ -32,6 +33,9 @@ PROJECT_FIELDS = {
     "follow_up_of",
 }
 MILESTONE_FIELDS = {"title", "due_date", "status", "weight"}
+UPDATE_FIELDS = {"body", "next_steps", "stuck_on", "help_wanted"}
+# First milestones taken with a new project (the one-screen project form).
+FIRST_MILESTONES_MAX = 3
 
 
 def _require_company_member(*, actor: User, company_id: int) -> None:
@@ -43,6 +47,14 @@ def _active_convoy_ids(*, company_id: int, convoy_ids: Iterable[int]) -> list[in
     return sorted(
         Membership.objects.active()
         .filter(company_id=company_id, convoy_id__in=list(convoy_ids))
+        .values_list("convoy_id", flat=True)
+    )
+
+
+def _company_convoy_ids(*, company_id: int) -> list[int]:
+    return sorted(
+        Membership.objects.active()
+        .filter(company_id=company_id)
         .values_list("convoy_id", flat=True)
     )
 
@@ -74,6 +86,19 @@ def _milestone_data(milestone: Milestone) -> dict[str, Any]:
         "completed_at": milestone.completed_at.isoformat() if milestone.completed_at else None,
         "project": {"id": milestone.project_id, "title": milestone.project.title},
         "company": {"id": milestone.project.company_id, "name": milestone.project.company.name},
+    }
+
+
+def _update_data(update: Update, milestone_ids: list[int]) -> dict[str, Any]:
+    return {
+        "id": update.pk,
+        "company": {"id": update.company_id, "name": update.company.name},
+        "body": update.body,
+        "next_steps": update.next_steps,
+        "help_wanted": update.help_wanted,
+        "stuck_on": update.stuck_on,
+        "milestones": milestone_ids,
+        "created_at": update.created_at.isoformat(),
     }
 
 
@@ -117,9 +142,25 @@ def project_create(
     target_date: date | None = None,
     follow_up_of: Project | None = None,
     convoy_ids: list[int] | None = None,
+    milestones: Sequence[Mapping[str, Any]] = (),
 ) -> Project:
+    """A company starts a project. It is shared with every convoy the company is an active
+    member of unless `convoy_ids` says otherwise (`[]`: not shared). `milestones` (title and
+    optional due_date/weight each, at most three) are its first steps, created in the same
+    transaction through milestone_create."""
     _require_company_member(actor=actor, company_id=company.pk)
-    convoy_ids = _check_convoys(company=company, convoy_ids=list(convoy_ids or []))
+    if convoy_ids is None:
+        convoy_ids = _company_convoy_ids(company_id=company.pk)
+    convoy_ids = _check_convoys(company=company, convoy_ids=list(convoy_ids))
+    if len(milestones) > FIRST_MILESTONES_MAX:
+        raise ValidationError(
+            {
+                "milestones": [
+                    _("At most %(n)d first milestones can be added with a new project.")
+                    % {"n": FIRST_MILESTONES_MAX}
+                ]
+            }
+        )
     _check_follow_up(company=company, follow_up_of=follow_up_of)
     project = Project(
         company=company,
@@ -141,6 +182,12 @@ def project_create(
         data={"project": _project_data(project)},
         actor=actor,
     )
+    for values in milestones:
+        try:
+            milestone_create(actor=actor, project=project, **values)
+        except ValidationError as exc:
+            # Named on the list, not on the project's own title field.
+            raise ValidationError({"milestones": exc.messages}) from exc
     return project
 
 
@@ -148,6 +195,12 @@ def project_create(
 def project_update(
     *, actor: User, project: Project, convoy_ids: list[int] | None = None, **fields: Any
 ) -> Project:
+    """Change a project's fields and/or the convoys it is shared with.
+
+    Events, in the same transaction: `project.shared` in each newly shared convoy (the
+    project appears there), `project.unshared` in each convoy it leaves, and
+    `project.updated` (with the changed fields) in the convoys it stays shared with.
+    """
     _require_company_member(actor=actor, company_id=project.company_id)
     unknown = set(fields) - PROJECT_FIELDS
     if unknown:
@@ -172,15 +225,70 @@ def project_update(
     if convoy_ids is not None:
         project.convoys.set(after)
     data = {"project": _project_data(project)}
-    _record_in(set(after) - set(before), kind=EventKind.PROJECT_CREATED, data=data, actor=actor)
+    _record_in(set(after) - set(before), kind=EventKind.PROJECT_SHARED, data=data, actor=actor)
+    _record_in(set(before) - set(after), kind=EventKind.PROJECT_UNSHARED, data=data, actor=actor)
+    if changed:
+        _record_in(
+            set(before) & set(after),
+            kind=EventKind.PROJECT_UPDATED,
+            data={**data, "changed": changed},
+            actor=actor,
+        )
+    return project
+
+
+def project_complete(*, actor: User, project: Project) -> Project:
+    """The company says the project is done (never set automatically)."""
+    return project_update(actor=actor, project=project, status=ProjectStatus.DONE)
+
+
+@transaction.atomic
+def project_archive(*, actor: User, project: Project) -> Project:
+    """Put a project away: kept with everything on it, left out of lists and dashboards, and
+    restorable. Emits `project.archived` in the convoys it is shared with."""
+    _require_company_member(actor=actor, company_id=project.company_id)
+    if project.archived_at is not None:
+        return project
+    model_update(project, data={"archived_at": timezone.now()})
     _record_in(
-        set(before) - set(after),
-        kind=EventKind.PROJECT_UPDATED,
-        data={**data, "unshared": True},
+        _project_convoy_ids(project),
+        kind=EventKind.PROJECT_ARCHIVED,
+        data={"project": _project_data(project)},
         actor=actor,
     )
-    _record_in(set(before) & set(after), kind=EventKind.PROJECT_UPDATED, data=data, actor=actor)
     return project
+
+
+@transaction.atomic
+def project_restore(*, actor: User, project: Project) -> Project:
+    """Bring an archived project back; its convoys see it again (`project.updated` with
+    `changed: ["archived"]`)."""
+    _require_company_member(actor=actor, company_id=project.company_id)
+    if project.archived_at is None:
+        return project
+    model_update(project, data={"archived_at": None})
+    _record_in(
+        _project_convoy_ids(project),
+        kind=EventKind.PROJECT_UPDATED,
+        data={"project": _project_data(project), "changed": ["archived"]},
+        actor=actor,
+    )
+    return project
+
+
+@transaction.atomic
+def project_delete(*, actor: User, project: Project) -> None:
+    """Delete a project with its milestones and the comments on both. Updates that linked its
+    milestones stay (they belong to the convoy), without the links."""
+    _require_company_member(actor=actor, company_id=project.company_id)
+    data = {"project": _project_data(project)}
+    convoy_ids = _project_convoy_ids(project)
+    milestone_ids = list(project.milestones.values_list("pk", flat=True))
+    targets_deleted_dispatch(
+        targets=[("project", project.pk)] + [("milestone", pk) for pk in milestone_ids]
+    )
+    project.delete()
+    _record_in(convoy_ids, kind=EventKind.PROJECT_DELETED, data=data, actor=actor)
 
 
 @transaction.atomic
@@ -261,6 +369,18 @@ def milestone_complete(*, actor: User, milestone: Milestone) -> Milestone:
 
 
 @transaction.atomic
+def milestone_delete(*, actor: User, milestone: Milestone) -> None:
+    """Delete a milestone and the comments on it; emits `milestone.deleted`."""
+    milestone = Milestone.objects.select_related("project__company").get(pk=milestone.pk)
+    _require_company_member(actor=actor, company_id=milestone.project.company_id)
+    data = {"milestone": _milestone_data(milestone)}
+    convoy_ids = _project_convoy_ids(milestone.project)
+    targets_deleted_dispatch(targets=[("milestone", milestone.pk)])
+    milestone.delete()
+    _record_in(convoy_ids, kind=EventKind.MILESTONE_DELETED, data=data, actor=actor)
+
+
+@transaction.atomic
 def update_post(
     *,
     actor: User,
@@ -278,12 +398,7 @@ def update_post(
         raise ValidationError({"company": [_("The company is not a member of this convoy.")]})
     if not body.strip():
         raise ValidationError({"body": [_("Please say what moved.")]})
-    milestone_ids = sorted(set(milestone_ids or []))
-    milestones = list(Milestone.objects.filter(pk__in=milestone_ids, project__company=company))
-    if len(milestones) != len(milestone_ids):
-        raise ValidationError(
-            {"milestones": [_("Only milestones of the company's own projects can be linked.")]}
-        )
+    milestones = _own_milestones(company=company, milestone_ids=milestone_ids or [])
     update = Update(
         convoy=convoy,
         company=company,
@@ -299,18 +414,84 @@ def update_post(
     event_record(
         convoy_id=convoy.pk,
         kind=EventKind.UPDATE_POSTED,
-        data={
-            "update": {
-                "id": update.pk,
-                "company": {"id": company.pk, "name": company.name},
-                "body": update.body,
-                "next_steps": update.next_steps,
-                "help_wanted": update.help_wanted,
-                "stuck_on": update.stuck_on,
-                "milestones": [m.pk for m in milestones],
-                "created_at": update.created_at.isoformat(),
-            }
-        },
+        data={"update": _update_data(update, [m.pk for m in milestones])},
         actor=actor,
     )
     return update
+
+
+def _own_milestones(*, company: Company, milestone_ids: Iterable[int]) -> list[Milestone]:
+    ids = sorted(set(milestone_ids))
+    milestones = list(Milestone.objects.filter(pk__in=ids, project__company=company))
+    if len(milestones) != len(ids):
+        raise ValidationError(
+            {"milestones": [_("Only milestones of the company's own projects can be linked.")]}
+        )
+    return milestones
+
+
+def _require_update_author_or_owner(*, actor: User, update: Update) -> None:
+    if update.author_id == actor.pk and is_company_member(user=actor, company_id=update.company_id):
+        return
+    if is_company_owner(user=actor, company_id=update.company_id):
+        return
+    raise PermissionDenied(_("Only its author or an owner of the company may change this update."))
+
+
+@transaction.atomic
+def update_edit(
+    *, actor: User, update: Update, milestone_ids: list[int] | None = None, **fields: Any
+) -> Update:
+    """Its author (while in the company) or a company owner changes an update; emits
+    `update.edited` with the changed fields in the update's convoy."""
+    update = (
+        Update.objects.select_for_update(of=("self",)).select_related("company").get(pk=update.pk)
+    )
+    _require_update_author_or_owner(actor=actor, update=update)
+    unknown = set(fields) - UPDATE_FIELDS
+    if unknown:
+        raise ValidationError({k: [_("This field cannot be changed.")] for k in unknown})
+    for name in ("body", "next_steps", "stuck_on"):
+        if isinstance(fields.get(name), str):
+            fields[name] = fields[name].strip()
+    if "body" in fields and not fields["body"]:
+        raise ValidationError({"body": [_("Please say what moved.")]})
+    current = sorted(update.milestones.values_list("pk", flat=True))
+    milestones = None
+    if milestone_ids is not None:
+        milestones = _own_milestones(company=update.company, milestone_ids=milestone_ids)
+    links_change = milestones is not None and sorted(m.pk for m in milestones) != current
+    changed = model_update(update, data=fields)
+    if links_change:
+        assert milestones is not None
+        update.milestones.set(milestones)
+        current = sorted(m.pk for m in milestones)
+        changed.append("milestones")
+    if not changed:
+        return update
+    event_record(
+        convoy_id=update.convoy_id,
+        kind=EventKind.UPDATE_EDITED,
+        data={"update": _update_data(update, current), "changed": changed},
+        actor=actor,
+    )
+    return update
+
+
+@transaction.atomic
+def update_delete(*, actor: User, update: Update) -> None:
+    """Its author or a company owner deletes an update with the comments on it; emits
+    `update.deleted`."""
+    update = Update.objects.select_related("company").get(pk=update.pk)
+    _require_update_author_or_owner(actor=actor, update=update)
+    data = {
+        "update": {
+            "id": update.pk,
+            "company": {"id": update.company_id, "name": update.company.name},
+            "created_at": update.created_at.isoformat(),
+        }
+    }
+    convoy_id = update.convoy_id
+    targets_deleted_dispatch(targets=[("update", update.pk)])
+    update.delete()
+    event_record(convoy_id=convoy_id, kind=EventKind.UPDATE_DELETED, data=data, actor=actor)

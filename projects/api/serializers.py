@@ -24,7 +24,13 @@ class ProjectInput(serializers.Serializer):
     target_date = serializers.DateField(required=False, allow_null=True)
     follow_up_of = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     convoys = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=50
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=50,
+        help_text=_(
+            "Convoys to share the project with. Omitted: every convoy the company is an active "
+            "member of; an empty list: not shared."
+        ),
     )
 
     def validate(self, attrs):
@@ -40,6 +46,16 @@ class ProjectUpdateInput(ProjectInput):
     company = None
     title = serializers.CharField(max_length=200, required=False)
     category = serializers.ChoiceField(choices=ProjectCategory.choices, required=False)
+    convoys = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=50,
+        help_text=_("The convoys the project is shared with from now on (an empty list: none)."),
+    )
+    archived = serializers.BooleanField(
+        required=False,
+        help_text=_("true archives the project (kept, left out of lists); false restores it."),
+    )
 
 
 class MilestoneInput(serializers.Serializer):
@@ -89,6 +105,7 @@ class ProjectOutput(serializers.ModelSerializer):
             "target_date",
             "follow_up_of",
             "convoys",
+            "archived_at",
             "milestones",
             "milestones_done",
             "milestones_total",
@@ -114,6 +131,16 @@ class UpdateInput(serializers.Serializer):
     body = serializers.CharField(max_length=5000)
     next_steps = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     help_wanted = serializers.BooleanField(required=False, default=False)
+    stuck_on = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    milestones = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, max_length=50
+    )
+
+
+class UpdateEditInput(serializers.Serializer):
+    body = serializers.CharField(max_length=5000, required=False)
+    next_steps = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    help_wanted = serializers.BooleanField(required=False)
     stuck_on = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     milestones = serializers.ListField(
         child=serializers.IntegerField(min_value=1), required=False, max_length=50

@@ -1,4 +1,5 @@
 import django_filters
+from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -19,6 +20,7 @@ from projects.api.serializers import (
     ProjectInput,
     ProjectOutput,
     ProjectUpdateInput,
+    UpdateEditInput,
     UpdateInput,
     UpdateOutput,
 )
@@ -28,13 +30,21 @@ from projects.selectors import (
     project_detail_queryset,
     projects_for_user,
     projects_in_convoy,
+    unarchived,
     updates_for_convoy,
+    updates_for_user,
 )
 from projects.services import (
     milestone_create,
+    milestone_delete,
     milestone_update,
+    project_archive,
     project_create,
+    project_delete,
+    project_restore,
     project_update,
+    update_delete,
+    update_edit,
     update_post,
 )
 
@@ -44,10 +54,16 @@ class ProjectFilter(django_filters.FilterSet):
     convoy = django_filters.NumberFilter(method="filter_convoy")
     status = django_filters.CharFilter()
     category = django_filters.CharFilter()
+    archived = django_filters.BooleanFilter(
+        method="filter_archived", label="archived (default false: archived projects are left out)"
+    )
 
     class Meta:
         model = Project
-        fields = ["company", "convoy", "status", "category"]
+        fields = ["company", "convoy", "status", "category", "archived"]
+
+    def filter_archived(self, queryset, name: str, value: bool):
+        return queryset.filter(archived_at__isnull=not value)
 
     def filter_convoy(self, queryset, name: str, value: int):
         return projects_in_convoy(queryset, user=self.request.user, convoy_id=value)
@@ -70,14 +86,18 @@ def _follow_up_for(request: Request, project_id: int | None) -> Project | None:
 
 
 class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Projects of your companies and of your convoy peers; anyone else's are 404."""
+    """Projects of your companies and of your convoy peers; anyone else's are 404. The list
+    leaves archived projects out unless `?archived=true`; retrieving one by id still works."""
 
     lookup_value_regex = r"[0-9]+"
     serializer_class = ProjectOutput
     filterset_class = ProjectFilter
 
     def get_queryset(self):
-        return project_detail_queryset(user=self.request.user).order_by("company_id", "id")
+        queryset = project_detail_queryset(user=self.request.user).order_by("company_id", "id")
+        if self.action == "list" and "archived" not in self.request.query_params:
+            queryset = unarchived(queryset)
+        return queryset
 
     def _output(self, project: Project) -> dict:
         return ProjectOutput(self.get_queryset().get(pk=project.pk)).data
@@ -89,7 +109,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         values = dict(data.validated_data)
         company = _company_for(request, values.pop("company"))
         values["follow_up_of"] = _follow_up_for(request, values.pop("follow_up_of", None))
-        values["convoy_ids"] = values.pop("convoys", [])
+        values["convoy_ids"] = values.pop("convoys", None)  # omitted: all the company's convoys
         project = project_create(actor=request.user, company=company, **values)
         return Response(self._output(project), status=status.HTTP_201_CREATED)
 
@@ -102,8 +122,19 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         if "follow_up_of" in values:
             values["follow_up_of"] = _follow_up_for(request, values["follow_up_of"])
         convoy_ids = values.pop("convoys", None)
-        project_update(actor=request.user, project=project, convoy_ids=convoy_ids, **values)
+        archived = values.pop("archived", None)
+        with transaction.atomic():  # all of the PATCH or nothing
+            project_update(actor=request.user, project=project, convoy_ids=convoy_ids, **values)
+            if archived is True:
+                project_archive(actor=request.user, project=project)
+            elif archived is False:
+                project_restore(actor=request.user, project=project)
         return Response(self._output(project))
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request: Request, pk: str) -> Response:
+        project_delete(actor=request.user, project=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(responses={200: MilestoneOutput(many=True)}, methods=["GET"])
     @extend_schema(request=MilestoneInput, responses={201: MilestoneOutput}, methods=["POST"])
@@ -133,6 +164,41 @@ class MilestoneViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
         milestone = milestone_update(actor=request.user, milestone=milestone, **data.validated_data)
         return Response(MilestoneOutput(milestone).data)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request: Request, pk: str) -> Response:
+        milestone_delete(actor=request.user, milestone=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class UpdateViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """A progress update of a convoy you are in; its author or a company owner edits or
+    deletes it."""
+
+    lookup_value_regex = r"[0-9]+"
+    serializer_class = UpdateOutput
+
+    def get_queryset(self):
+        return updates_for_user(user=self.request.user)
+
+    @extend_schema(request=UpdateEditInput, responses={200: UpdateOutput})
+    def partial_update(self, request: Request, pk: str) -> Response:
+        update: Update = self.get_object()
+        data = UpdateEditInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        update_edit(
+            actor=request.user,
+            update=update,
+            milestone_ids=values.pop("milestones", None),
+            **values,
+        )
+        return Response(UpdateOutput(self.get_queryset().get(pk=update.pk)).data)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request: Request, pk: str) -> Response:
+        update_delete(actor=request.user, update=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ConvoyUpdatesView(GenericAPIView):

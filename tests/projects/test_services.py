@@ -59,8 +59,24 @@ def test_project_create_records_project_created_in_each_shared_convoy(world):
 
 
 def test_a_private_project_records_nothing(world):
-    project_create(actor=world.owner, company=world.company, title="Intern", category="cloud")
+    project = project_create(
+        actor=world.owner, company=world.company, title="Intern", category="cloud", convoy_ids=[]
+    )
+    assert list(project.convoys.all()) == []
     assert Event.objects.count() == 0
+
+
+def test_a_project_is_shared_with_every_active_convoy_of_the_company_by_default(world):
+    MembershipFactory(convoy=world.other_convoy, company=world.company)
+    left = MembershipFactory(company=world.company)
+    membership_end(actor=world.owner, membership=left)
+    project = project_create(
+        actor=world.owner, company=world.company, title="Termine", category="appointments"
+    )
+    assert set(project.convoys.all()) == {world.convoy, world.other_convoy}
+    assert _kinds(world.convoy) == ["project.created"]
+    assert _kinds(world.other_convoy) == ["project.created"]
+    assert _kinds(left.convoy) == ["membership.left"]
 
 
 @pytest.mark.parametrize("role", ["facilitator", "outsider", "staff", "other_member"])
@@ -111,12 +127,13 @@ def test_project_update_shares_and_unshares(world, project):
     project_update(
         actor=world.owner, project=project, convoy_ids=[world.other_convoy.pk], status="done"
     )
-    assert _kinds(world.other_convoy) == ["project.created"]
+    assert _kinds(world.other_convoy) == ["project.shared"]
     (unshared,) = _events(world.convoy)
-    assert unshared.kind == "project.updated"
-    assert unshared.data["unshared"] is True
+    assert unshared.kind == "project.unshared"
+    assert unshared.data["project"]["id"] == project.pk
     project_update(actor=world.owner, project=project, title="Neu")
-    assert _kinds(world.other_convoy) == ["project.created", "project.updated"]
+    assert _kinds(world.other_convoy) == ["project.shared", "project.updated"]
+    assert _events(world.other_convoy)[-1].data["changed"] == ["title"]
     assert len(_events(world.convoy)) == 1
 
 
