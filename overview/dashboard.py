@@ -1,9 +1,11 @@
 """The convoy dashboard: a read model over projects, updates, memberships and check-ins.
 
-Per company of the convoy: projects, milestones done/total, weighted progress, the last
-update, help wanted, update due and quiet; the convoy's milestones done over time; the next
-check-in. Built once per event seq and local day, cached in the shared cache, and kept encoded
-in a small process-local LRU for the API.
+Per company of the convoy: projects, milestones done/total, weighted progress (and whether
+the weights differ, so that the page can say the % is by weight), the last update, help wanted,
+blocked and overdue milestones, update due and quiet; the companies in attention order, and the
+facilitator's attention list (who needs a look, with names); the convoy's milestones done over
+time; the next check-in. Built once per event seq and local day, cached in the shared cache,
+and kept encoded in a small process-local LRU for the API.
 """
 
 import json
@@ -15,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -28,7 +30,21 @@ from projects.selectors import progress_percent, update_data, with_progress
 DASHBOARD_CACHE_SECONDS = 600
 
 
-def _dashboard_build(convoy: Convoy) -> dict[str, Any]:
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+def _milestone_ref(milestone: Milestone) -> dict[str, Any]:
+    return {
+        "id": milestone.pk,
+        "title": milestone.title,
+        "status": milestone.status,
+        "due_date": milestone.due_date.isoformat() if milestone.due_date else None,
+        "project": {"id": milestone.project_id, "title": milestone.project.title},
+    }
+
+
+def _dashboard_build(convoy: Convoy, today: date) -> dict[str, Any]:
     latest_update = (
         Update.objects.filter(convoy=convoy, company=OuterRef("company_id"))
         .order_by("-created_at", "-id")
@@ -42,10 +58,29 @@ def _dashboard_build(convoy: Convoy) -> dict[str, Any]:
         .order_by("company__name", "company_id")
     )
     company_ids = [m.company_id for m in memberships]
-    projects = list(
-        with_progress(Project.objects.filter(convoys=convoy, company_id__in=company_ids)).order_by(
-            "created_at", "id"
+    # Annotated rows (progress and the weight span), which django-stubs cannot follow.
+    projects: list[Any] = list(
+        with_progress(
+            Project.objects.unarchived().filter(convoys=convoy, company_id__in=company_ids)
         )
+        # Whether a project's milestones weigh alike: only then is the % the count share.
+        .annotate(weight_min=Min("milestones__weight"), weight_max=Max("milestones__weight"))
+        .order_by("created_at", "id")
+    )
+    # Blocked, and overdue (due before today in the convoy's time zone, not done): one query
+    # for every company; the payload is cached per day, so "today" holds for its lifetime.
+    flagged = list(
+        Milestone.objects.filter(
+            project__convoys=convoy,
+            project__company_id__in=company_ids,
+            project__archived_at__isnull=True,
+        )
+        .filter(
+            Q(status=MilestoneStatus.BLOCKED)
+            | Q(due_date__lt=today) & ~Q(status=MilestoneStatus.DONE)
+        )
+        .select_related("project")
+        .order_by("due_date", "id")
     )
     # django-stubs drops queryset annotations after a custom QuerySet method (active()), so
     # it does not see latest_update_id on these rows: hence the two ignores below.
@@ -60,6 +95,7 @@ def _dashboard_build(convoy: Convoy) -> dict[str, Any]:
         Milestone.objects.filter(
             project__convoys=convoy,
             project__company_id__in=company_ids,
+            project__archived_at__isnull=True,
             status=MilestoneStatus.DONE,
         )
         .annotate(day=TruncDate("completed_at", tzinfo=tz))
@@ -68,9 +104,18 @@ def _dashboard_build(convoy: Convoy) -> dict[str, Any]:
         .order_by("day")
     )
 
-    by_company: dict[int, list[Project]] = {}
+    by_company: dict[int, list[Any]] = {}
     for project in projects:
         by_company.setdefault(project.company_id, []).append(project)
+    blocked: dict[int, list[dict[str, Any]]] = {}
+    overdue: dict[int, list[dict[str, Any]]] = {}
+    for milestone in flagged:
+        company_id = milestone.project.company_id
+        if milestone.status == MilestoneStatus.BLOCKED:
+            blocked.setdefault(company_id, []).append(_milestone_ref(milestone))
+        if milestone.due_date and milestone.due_date < today:
+            row = _milestone_ref(milestone) | {"days_overdue": (today - milestone.due_date).days}
+            overdue.setdefault(company_id, []).append(row)
 
     companies = []
     for membership in memberships:
@@ -79,6 +124,9 @@ def _dashboard_build(convoy: Convoy) -> dict[str, Any]:
         weight_total = sum(p.weight_total for p in own)
         weight_done = sum(p.weight_done for p in own)
         update = updates.get(membership.latest_update_id)  # type: ignore[attr-defined]  # see above
+        weights = {p.weight_min for p in own if p.milestones_total} | {
+            p.weight_max for p in own if p.milestones_total
+        }
         companies.append(
             {
                 "id": company.pk,
@@ -99,14 +147,22 @@ def _dashboard_build(convoy: Convoy) -> dict[str, Any]:
                         "progress": progress_percent(
                             done_weight=p.weight_done, total_weight=p.weight_total, status=p.status
                         ),
+                        "weighted": p.weight_min != p.weight_max,
                     }
                     for p in own
                 ],
                 "milestones_done": sum(p.milestones_done for p in own),
                 "milestones_total": sum(p.milestones_total for p in own),
                 "progress": progress_percent(done_weight=weight_done, total_weight=weight_total),
+                # The milestones weigh differently: the % is by weight, not the count share.
+                "weighted": len(weights) > 1,
                 "last_update": update_data(update) if update else None,
                 "help_wanted": bool(update and update.help_wanted),
+                "help_wanted_line": _first_line(update.stuck_on or update.body)
+                if update and update.help_wanted
+                else "",
+                "milestones_blocked": blocked.get(company.pk, []),
+                "milestones_overdue": overdue.get(company.pk, []),
             }
         )
     cumulative = 0
@@ -169,22 +225,68 @@ def _add_time_flags(payload: dict[str, Any], *, cadence: int, today: date, tz: Z
         company["quiet"] = quiet
 
 
+# Attention order of the company cards: 0 needs a look now (a blocked milestone, help
+# wanted, quiet), 1 is due (an update or an overdue milestone), 2 is on track.
+ATTENTION_NOW, ATTENTION_DUE, ATTENTION_NONE = 0, 1, 2
+
+
+def _add_attention(payload: dict[str, Any]) -> None:
+    """Sort the companies by attention and list what needs a look, most pressing kind first:
+    blocked milestones, help wanted, quiet companies, overdue milestones, updates due."""
+    companies = payload["companies"]
+    for company in companies:
+        if company["milestones_blocked"] or company["help_wanted"] or company["quiet"]:
+            company["attention"] = ATTENTION_NOW
+        elif company["update_due"] or company["milestones_overdue"]:
+            company["attention"] = ATTENTION_DUE
+        else:
+            company["attention"] = ATTENTION_NONE
+    # Stable: within a rank the companies keep their alphabetical order.
+    companies.sort(key=lambda c: c["attention"])
+    items: dict[str, list[dict[str, Any]]] = {
+        kind: [] for kind in ("blocked", "help_wanted", "quiet", "overdue", "update_due")
+    }
+    for company in companies:
+        ref = {"id": company["id"], "name": company["name"]}
+        for milestone in company["milestones_blocked"]:
+            items["blocked"].append({"kind": "blocked", "company": ref, "milestone": milestone})
+        if company["help_wanted"]:
+            items["help_wanted"].append(
+                {
+                    "kind": "help_wanted",
+                    "company": ref,
+                    "update": {
+                        "id": company["last_update"]["id"],
+                        "first_line": company["help_wanted_line"],
+                    },
+                }
+            )
+        if company["quiet"] or company["update_due"]:
+            kind = "quiet" if company["quiet"] else "update_due"
+            items[kind].append({"kind": kind, "company": ref, "days": company["days_silent"]})
+        for milestone in company["milestones_overdue"]:
+            items["overdue"].append({"kind": "overdue", "company": ref, "milestone": milestone})
+    payload["attention"] = [item for rows in items.values() for item in rows]
+
+
 def _dashboard_key(convoy: Convoy, today: date) -> str:
     # Everything that changes the dashboard is an Event, so the convoy's last seq versions
     # it; the local date versions the time-dependent flags.
-    return f"dashboard:v2:{convoy.pk}:{convoy.last_event_seq}:{today.isoformat()}"
+    return f"dashboard:v3:{convoy.pk}:{convoy.last_event_seq}:{today.isoformat()}"
 
 
 def convoy_dashboard(*, convoy: Convoy, now: datetime) -> dict[str, Any]:
-    """Per company: projects, milestones done/total, progress, last update, help wanted, quiet;
-    and milestones done over time. Built once per event seq and day, then cached."""
+    """Per company: projects, milestones done/total, progress, last update, help wanted, quiet,
+    blocked and overdue milestones, in attention order; the attention list; and milestones
+    done over time. Built once per event seq and day, then cached."""
     tz = ZoneInfo(convoy.timezone)
     today = _local_date(now, tz)
     key = _dashboard_key(convoy, today)
     payload = cache.get(key)
     if payload is None:
-        payload = _dashboard_build(convoy)
+        payload = _dashboard_build(convoy, today)
         _add_time_flags(payload, cadence=convoy.update_cadence_days, today=today, tz=tz)
+        _add_attention(payload)
         cache.set(key, payload, DASHBOARD_CACHE_SECONDS)
     return payload
 

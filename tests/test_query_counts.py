@@ -63,9 +63,10 @@ def client(sized, client_for):
 
 def test_dashboard_cold(sized, client, django_assert_num_queries):
     # convoy (+ role) · memberships with latest update · projects with progress ·
-    # latest updates with authors · milestones done per day · next check-in with seats
+    # blocked and overdue milestones · latest updates with authors · milestones done per day ·
+    # next check-in with seats
     cache.clear()
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get(f"/api/v1/convoys/{sized.convoy.pk}/dashboard/")
     assert response.status_code == 200
     assert len(response.json()["companies"]) == sized.size
