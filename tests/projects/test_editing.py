@@ -88,9 +88,7 @@ def test_a_refused_edit_changes_nothing(world, shared):
     with pytest.raises(PermissionDenied):
         project_update(actor=world.facilitator, project=shared, title="Fremd")
     with pytest.raises(ValidationError):
-        project_update(
-            actor=world.owner, project=shared, title="Neu", convoy_ids=[foreign.pk]
-        )
+        project_update(actor=world.owner, project=shared, title="Neu", convoy_ids=[foreign.pk])
     assert domain_state() == before
 
 
