@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -79,6 +79,49 @@ class CheckInStatus(models.TextChoices):
     DONE = "done", _("Done")
 
 
+# A series: every 1 to 8 weeks, 2 to 12 meetings (a convoy's year of monthly check-ins).
+SERIES_EVERY_WEEKS = (1, 8)
+SERIES_COUNT = (2, 12)
+
+
+class CheckInSeries(models.Model):
+    """Check-ins that repeat every N weeks at the same local wall-clock time in the convoy's
+    time zone (also across a DST change). Each occurrence is an ordinary CheckIn linked here,
+    with its own RSVPs, seats and reports; the series only says which ones belong together
+    (for "this and all following")."""
+
+    convoy = models.ForeignKey(Convoy, on_delete=models.CASCADE, related_name="checkin_series")
+    every_weeks = models.PositiveSmallIntegerField(
+        _("every … weeks"),
+        validators=[
+            MinValueValidator(SERIES_EVERY_WEEKS[0]),
+            MaxValueValidator(SERIES_EVERY_WEEKS[1]),
+        ],
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("check-in series")
+        verbose_name_plural = _("check-in series")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(every_weeks__gte=SERIES_EVERY_WEEKS[0])
+                & Q(every_weeks__lte=SERIES_EVERY_WEEKS[1]),
+                name="checkin_series_every_weeks_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"series {self.pk} of convoy {self.convoy_id}"
+
+
 class CheckIn(models.Model):
     """A convoy meeting scheduled by a facilitator.
 
@@ -91,6 +134,14 @@ class CheckIn(models.Model):
     seats_waitlisted: int
 
     convoy = models.ForeignKey(Convoy, on_delete=models.CASCADE, related_name="checkins")
+    series = models.ForeignKey(
+        CheckInSeries,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="checkins",
+        verbose_name=_("series"),
+    )
     title = models.CharField(_("title"), max_length=200)
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
@@ -146,6 +197,8 @@ class CheckIn(models.Model):
             # The reminder sweep: scheduled check-ins by start and by deadline.
             models.Index(fields=["status", "starts_at"], name="checkin_status_start_idx"),
             models.Index(fields=["status", "rsvp_deadline"], name="checkin_status_deadline_idx"),
+            # "This and all following" of a series.
+            models.Index(fields=["series", "starts_at"], name="checkin_series_start_idx"),
         ]
 
     def __str__(self) -> str:

@@ -8,8 +8,9 @@ change concerns are notified in it too (delivery leaves after commit).
 import hashlib
 import hmac
 import secrets
-from datetime import datetime
-from typing import Any
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -22,9 +23,12 @@ from accounts.models import User
 from accounts.text import name_clean
 from checkins.markdown import markdown_to_html
 from checkins.models import (
+    SERIES_COUNT,
+    SERIES_EVERY_WEEKS,
     CalendarFeed,
     CheckIn,
     CheckInReport,
+    CheckInSeries,
     CheckInStatus,
     Rsvp,
     RsvpResponse,
@@ -59,6 +63,20 @@ CHECKIN_FIELDS = (
 # Changing these moves the meeting: the notification says "rescheduled".
 TIME_FIELDS = {"starts_at", "ends_at"}
 
+# Which check-ins of a series a change or cancellation applies to.
+Scope = Literal["one", "following"]
+SCOPES: tuple[Scope, ...] = ("one", "following")
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """How a new check-in repeats: every N weeks, `count` times or until a date (inclusive,
+    in the convoy's time zone)."""
+
+    every_weeks: int
+    count: int | None = None
+    until: date | None = None
+
 
 def _require_participant(*, actor: User, checkin: CheckIn) -> list[int]:
     """People of active member companies and the facilitators may answer; returns the
@@ -85,11 +103,21 @@ def checkin_data(checkin: CheckIn, seats: dict[str, Any] | None = None) -> dict[
         "ends_at": checkin.ends_at.isoformat(),
         "status": checkin.status,
         "sequence": checkin.sequence,
+        "series": checkin.series_id,
         "seats": seats if seats is not None else seats_count(checkin=checkin),
     }
 
 
-def _notify_changed(*, actor: User, checkin: CheckIn, change: str, fields: list[str]) -> int:
+def _notify_changed(
+    *,
+    actor: User,
+    checkin: CheckIn,
+    change: str,
+    fields: list[str],
+    occurrences: list[int] | None = None,
+) -> int:
+    """One notification per person for a change, however many check-ins of a series it
+    touched (`occurrences`: their ids, for the e-mail's calendar files)."""
     return notify(
         recipient_ids=checkin_audience_ids(convoy_id=checkin.convoy_id),
         kind=NotificationKind.CHECKIN_CHANGED,
@@ -102,6 +130,7 @@ def _notify_changed(*, actor: User, checkin: CheckIn, change: str, fields: list[
             "change": change,
             "fields": fields,
             "starts_at": checkin.starts_at.isoformat(),
+            "occurrences": occurrences or [checkin.pk],
         },
     )
 
@@ -120,6 +149,54 @@ def _require_open(checkin: CheckIn, *, field: str) -> None:
         raise ValidationError({field: [_("This check-in is over.")]})
 
 
+def _wall(value: datetime, tz: ZoneInfo) -> datetime:
+    """The local wall-clock time of a moment in a zone, naive."""
+    return value.astimezone(tz).replace(tzinfo=None)
+
+
+def _aware(wall: datetime, tz: ZoneInfo) -> datetime:
+    """A wall-clock time in a zone as a moment. A time the clocks skip (02:30 on the night
+    they go forward) becomes the time it names after the change (03:30); a repeated one is
+    its first pass."""
+    value = wall.replace(tzinfo=tz, fold=0)
+    return value.astimezone(UTC).astimezone(tz)
+
+
+def series_starts(*, starts_at: datetime, tz: ZoneInfo, repeat: Repeat) -> list[datetime]:
+    """The starts of a series: every N weeks at the first one's local wall-clock time in the
+    convoy's zone, so a 16:00 meeting stays at 16:00 across a DST change (its UTC instant
+    moves). Refuses a repeat outside 1-8 weeks and 2-12 meetings."""
+    low, high = SERIES_EVERY_WEEKS
+    if not low <= repeat.every_weeks <= high:
+        raise ValidationError({"repeat": [_("Repeat every 1 to 8 weeks.")]})
+    if (repeat.count is None) == (repeat.until is None):
+        raise ValidationError(
+            {"repeat": [_("Say how many check-ins the series has, or until when it runs.")]}
+        )
+    first = _wall(starts_at, tz)
+    if repeat.count is not None:
+        count = repeat.count
+    else:
+        assert repeat.until is not None
+        count = 0
+        while (
+            first + timedelta(weeks=repeat.every_weeks * count)
+            <= datetime.combine(repeat.until, datetime.max.time())
+            and count <= SERIES_COUNT[1]
+        ):
+            count += 1
+    if not SERIES_COUNT[0] <= count <= SERIES_COUNT[1]:
+        raise ValidationError(
+            {
+                "repeat": [
+                    _("A series has %(low)s to %(high)s check-ins.")
+                    % {"low": SERIES_COUNT[0], "high": SERIES_COUNT[1]}
+                ]
+            }
+        )
+    return [_aware(first + timedelta(weeks=repeat.every_weeks * i), tz) for i in range(count)]
+
+
 def checkin_schedule(
     *,
     actor: User,
@@ -132,8 +209,14 @@ def checkin_schedule(
     video_url: str = "",
     agenda: str = "",
     capacity: int | None = None,
+    repeat: Repeat | None = None,
 ) -> CheckIn:
-    """A facilitator schedules a check-in; the RSVP deadline defaults to the start."""
+    """A facilitator schedules a check-in (or, with `repeat`, a series of them); the RSVP
+    deadline defaults to the start. Returns the (first) check-in.
+
+    Each meeting of a series is an ordinary check-in with the first one's duration and its
+    RSVP deadline as long before its start in local time (the day before at 16:00 stays the
+    day before at 16:00). Everyone is told once, for the whole series."""
     return _checkin_schedule(
         actor=actor,
         convoy=convoy,
@@ -147,6 +230,7 @@ def checkin_schedule(
         # Rendered before the transaction opens (see checkins.markdown).
         agenda_html=markdown_to_html(agenda),
         capacity=capacity,
+        repeat=repeat,
     )
 
 
@@ -164,44 +248,81 @@ def _checkin_schedule(
     agenda: str,
     agenda_html: str,
     capacity: int | None,
+    repeat: Repeat | None,
 ) -> CheckIn:
     require_facilitator(user=actor, convoy_id=convoy.pk)
-    checkin = CheckIn(
-        convoy=convoy,
-        # One line: the title is a calendar SUMMARY, a notification subject, a feed line.
-        title=name_clean(title, field="title"),
-        starts_at=starts_at,
-        ends_at=ends_at,
-        rsvp_deadline=rsvp_deadline or starts_at,
-        location=location.strip(),
-        video_url=video_url.strip(),
-        agenda=agenda,
-        agenda_html=agenda_html,
-        capacity=capacity,
-        created_by=actor,
-    )
-    checkin.full_clean()
-    checkin.save()
-    event_record(
-        convoy_id=convoy.pk,
-        kind=EventKind.CHECKIN_SCHEDULED,
-        data={
-            "checkin": checkin_data(
-                checkin, {"confirmed": 0, "capacity": capacity, "waitlisted": 0}
-            )
-        },
+    tz = ZoneInfo(convoy.timezone)
+    rsvp_deadline = rsvp_deadline or starts_at
+    starts = [starts_at]
+    series = None
+    if repeat is not None:
+        starts = series_starts(starts_at=starts_at, tz=tz, repeat=repeat)
+        series = CheckInSeries.objects.create(
+            convoy=convoy, every_weeks=repeat.every_weeks, created_by=actor
+        )
+    duration = ends_at - starts_at
+    notice = _wall(starts_at, tz) - _wall(rsvp_deadline, tz)
+    # One line: the title is a calendar SUMMARY, a notification subject, a feed line.
+    title = name_clean(title, field="title")
+    checkins = []
+    for start in starts:
+        checkin = CheckIn(
+            convoy=convoy,
+            series=series,
+            title=title,
+            starts_at=start,
+            ends_at=start + duration,
+            rsvp_deadline=rsvp_deadline
+            if start == starts_at
+            else _aware(_wall(start, tz) - notice, tz),
+            location=location.strip(),
+            video_url=video_url.strip(),
+            agenda=agenda,
+            agenda_html=agenda_html,
+            capacity=capacity,
+            created_by=actor,
+        )
+        checkin.full_clean()
+        checkin.save()
+        event_record(
+            convoy_id=convoy.pk,
+            kind=EventKind.CHECKIN_SCHEDULED,
+            data={
+                "checkin": checkin_data(
+                    checkin, {"confirmed": 0, "capacity": capacity, "waitlisted": 0}
+                )
+            },
+            actor=actor,
+        )
+        checkins.append(checkin)
+    _notify_changed(
         actor=actor,
+        checkin=checkins[0],
+        change="scheduled",
+        fields=[],
+        occurrences=[c.pk for c in checkins],
     )
-    _notify_changed(actor=actor, checkin=checkin, change="scheduled", fields=[])
-    return checkin
+    return checkins[0]
 
 
 def checkin_update(
-    *, actor: User, checkin: CheckIn, agenda_html: str | None = None, **fields: Any
+    *,
+    actor: User,
+    checkin: CheckIn,
+    scope: Scope = "one",
+    agenda_html: str | None = None,
+    **fields: Any,
 ) -> CheckIn:
-    """Change or reschedule a check-in. Raises SEQUENCE, records checkin.updated and tells
-    everyone what changed; nothing happens when nothing changed. More seats promote the
-    waitlist; fewer seats never unseat anyone already confirmed.
+    """Change or reschedule a check-in, or with `scope="following"` this one and every later
+    scheduled one of its series. Raises SEQUENCE, records checkin.updated per check-in and
+    tells everyone once what changed; nothing happens when nothing changed. More seats
+    promote the waitlist; fewer seats never unseat anyone already confirmed.
+
+    For the following ones of a series, only what changes on this one is carried over, and
+    times relative to each one's own date: a new start moves each by the same local
+    wall-clock shift (16:00 → 17:00 is 17:00 in winter and in summer), a new end gives each
+    the same duration, and each gets the RSVP deadline this one has, as long before its
+    start in local time.
 
     `agenda_html`: the agenda already rendered by checkins.markdown, for a caller that holds
     a transaction around this call (rendering is done before it opens)."""
@@ -209,22 +330,72 @@ def checkin_update(
     if agenda_html is None:
         # Rendered before the transaction opens (see checkins.markdown).
         agenda_html = markdown_to_html(agenda) if isinstance(agenda, str) else ""
-    return _checkin_update(actor=actor, checkin=checkin, agenda_html=agenda_html, **fields)
+    return _checkin_update(
+        actor=actor, checkin=checkin, scope=scope, agenda_html=agenda_html, **fields
+    )
 
 
-@transaction.atomic
-def _checkin_update(*, actor: User, checkin: CheckIn, agenda_html: str, **fields: Any) -> CheckIn:
-    require_facilitator(user=actor, convoy_id=checkin.convoy_id)
-    checkin = _lock(checkin)
+def _clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
     unknown = set(fields) - set(CHECKIN_FIELDS)
     if unknown:
         raise ValidationError({k: [_("This field cannot be changed.")] for k in sorted(unknown)})
-    _require_open(checkin, field="status")
     for key in ("location", "video_url"):
         if isinstance(fields.get(key), str):
             fields[key] = fields[key].strip()
     if isinstance(fields.get("title"), str):
         fields["title"] = name_clean(fields["title"], field="title")
+    return {k: fields[k] for k in CHECKIN_FIELDS if k in fields}
+
+
+def _require_scope(scope: str) -> None:
+    if scope not in SCOPES:
+        raise ValidationError({"scope": [_("Choose “one” or “following”.")]})
+
+
+def _following(checkin: CheckIn) -> list[CheckIn]:
+    """The later scheduled check-ins of the series, locked (the caller holds this one's)."""
+    if checkin.series_id is None:
+        return []
+    return list(
+        CheckIn.objects.select_for_update(of=("self",))
+        .select_related("convoy")
+        .filter(
+            series_id=checkin.series_id,
+            status=CheckInStatus.SCHEDULED,
+            starts_at__gt=checkin.starts_at,
+        )
+        .order_by("starts_at", "id")
+    )
+
+
+def _carried_over(before: CheckIn, data: dict[str, Any], other: CheckIn) -> dict[str, Any]:
+    """What a change of `before` (to `data`) means for a later check-in of its series."""
+    tz = ZoneInfo(before.convoy.timezone)
+    changed = {k: v for k, v in data.items() if getattr(before, k) != v}
+    carried = {k: v for k, v in changed.items() if k not in {*TIME_FIELDS, "rsvp_deadline"}}
+    new_start = data.get("starts_at", before.starts_at)
+    new_end = data.get("ends_at", before.ends_at)
+    new_deadline = data.get("rsvp_deadline", before.rsvp_deadline)
+    start = other.starts_at
+    if "starts_at" in changed:
+        start = _aware(
+            _wall(other.starts_at, tz) + (_wall(new_start, tz) - _wall(before.starts_at, tz)), tz
+        )
+        carried["starts_at"] = start
+    if changed.keys() & TIME_FIELDS:
+        carried["ends_at"] = start + (new_end - new_start)
+    if changed.keys() & {"starts_at", "rsvp_deadline"}:
+        # The same notice before the start as this one has after the change.
+        notice = _wall(new_start, tz) - _wall(new_deadline, tz)
+        carried["rsvp_deadline"] = _aware(_wall(start, tz) - notice, tz)
+    return carried
+
+
+def _apply(
+    *, actor: User, checkin: CheckIn, data: dict[str, Any], agenda_html: str
+) -> tuple[list[str], list[int]]:
+    """Write a change to one locked check-in and record its event. Returns the changed
+    fields and the users promoted from the waitlist."""
 
     def follows(changed: list[str]) -> dict[str, Any]:
         # Any change raises the calendar SEQUENCE; a new agenda brings its rendered copy.
@@ -233,10 +404,9 @@ def _checkin_update(*, actor: User, checkin: CheckIn, agenda_html: str, **fields
             extra["agenda_html"] = agenda_html
         return extra
 
-    data = {k: fields[k] for k in CHECKIN_FIELDS if k in fields}
     changed = model_update(checkin, data=data, also=follows)
     if not changed:
-        return checkin
+        return [], []
     promoted = _promote_waitlisted(checkin) if "capacity" in changed else []
     event_record(
         convoy_id=checkin.convoy_id,
@@ -244,28 +414,100 @@ def _checkin_update(*, actor: User, checkin: CheckIn, agenda_html: str, **fields
         data={"checkin": checkin_data(checkin), "fields": changed},
         actor=actor,
     )
-    change = "rescheduled" if TIME_FIELDS & set(changed) else "updated"
-    _notify_changed(actor=actor, checkin=checkin, change=change, fields=changed)
+    return changed, promoted
+
+
+@transaction.atomic
+def _checkin_update(
+    *, actor: User, checkin: CheckIn, scope: str, agenda_html: str, **fields: Any
+) -> CheckIn:
+    require_facilitator(user=actor, convoy_id=checkin.convoy_id)
+    _require_scope(scope)
+    checkin = _lock(checkin)
+    data = _clean_fields(fields)
+    _require_open(checkin, field="status")
+    following = _following(checkin) if scope == "following" else []
+    # Computed from this one as it was, before it changes.
+    carried = [(other, _carried_over(checkin, data, other)) for other in following]
+    changed, promoted = _apply(actor=actor, checkin=checkin, data=data, agenda_html=agenda_html)
+    occurrences = [checkin.pk] if changed else []
+    all_changed = list(changed)
+    for other, other_data in carried:
+        other_changed, other_promoted = _apply(
+            actor=actor, checkin=other, data=other_data, agenda_html=agenda_html
+        )
+        if other_changed:
+            occurrences.append(other.pk)
+            all_changed += [f for f in other_changed if f not in all_changed]
+            _notify_promoted(checkin=other, user_ids=other_promoted)
+    if not occurrences:
+        return checkin
+    change = "rescheduled" if TIME_FIELDS & set(all_changed) else "updated"
+    _notify_changed(
+        actor=actor,
+        checkin=checkin,
+        change=change,
+        fields=all_changed,
+        occurrences=occurrences,
+    )
     _notify_promoted(checkin=checkin, user_ids=promoted)
     return checkin
 
 
 @transaction.atomic
-def checkin_cancel(*, actor: User, checkin: CheckIn) -> CheckIn:
-    """Cancel a check-in: calendars get STATUS:CANCELLED with a higher SEQUENCE."""
+def checkin_cancel(*, actor: User, checkin: CheckIn, scope: Scope = "one") -> CheckIn:
+    """Cancel a check-in (with `scope="following"`, also every later scheduled one of its
+    series): calendars get STATUS:CANCELLED with a higher SEQUENCE; RSVPs are kept, so a
+    reinstated check-in has its answers back. Everyone is told once."""
     require_facilitator(user=actor, convoy_id=checkin.convoy_id)
+    _require_scope(scope)
     checkin = _lock(checkin)
     _require_open(checkin, field="status")
-    checkin.status = CheckInStatus.CANCELLED
+    targets = [checkin, *(_following(checkin) if scope == "following" else [])]
+    for target in targets:
+        target.status = CheckInStatus.CANCELLED
+        target.sequence += 1
+        target.save(update_fields=["status", "sequence", "updated_at"])
+        event_record(
+            convoy_id=target.convoy_id,
+            kind=EventKind.CHECKIN_CANCELLED,
+            data={"checkin": checkin_data(target)},
+            actor=actor,
+        )
+    _notify_changed(
+        actor=actor,
+        checkin=checkin,
+        change="cancelled",
+        fields=["status"],
+        occurrences=[t.pk for t in targets],
+    )
+    return checkin
+
+
+@transaction.atomic
+def checkin_reinstate(*, actor: User, checkin: CheckIn, now: datetime | None = None) -> CheckIn:
+    """Undo a cancellation while the check-in is still ahead: scheduled again with its RSVPs
+    as they were, a higher SEQUENCE (calendars show it again), checkin.updated, and everyone
+    told."""
+    require_facilitator(user=actor, convoy_id=checkin.convoy_id)
+    checkin = _lock(checkin)
+    now = now or timezone.now()
+    if checkin.status != CheckInStatus.CANCELLED:
+        raise ValidationError({"status": [_("Only a cancelled check-in can be reinstated.")]})
+    if checkin.starts_at <= now:
+        raise ValidationError(
+            {"status": [_("This check-in has already begun; it can no longer be reinstated.")]}
+        )
+    checkin.status = CheckInStatus.SCHEDULED
     checkin.sequence += 1
     checkin.save(update_fields=["status", "sequence", "updated_at"])
     event_record(
         convoy_id=checkin.convoy_id,
-        kind=EventKind.CHECKIN_CANCELLED,
-        data={"checkin": checkin_data(checkin)},
+        kind=EventKind.CHECKIN_UPDATED,
+        data={"checkin": checkin_data(checkin), "fields": ["status"]},
         actor=actor,
     )
-    _notify_changed(actor=actor, checkin=checkin, change="cancelled", fields=["status"])
+    _notify_changed(actor=actor, checkin=checkin, change="reinstated", fields=["status"])
     return checkin
 
 

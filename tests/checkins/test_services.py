@@ -63,6 +63,7 @@ def test_schedule_records_event_and_tells_everyone(world, django_capture_on_comm
         "change": "scheduled",
         "fields": [],
         "starts_at": START.isoformat(),
+        "occurrences": [checkin.pk],
     }
     assert notification_path(told.first()) == f"/checkins/{checkin.pk}/"
 
