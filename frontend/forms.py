@@ -56,10 +56,14 @@ class SignupForm(forms.Form):
     )
 
 
+# No silent preselection: a choice nobody made would read as the company's answer.
+PLEASE_CHOOSE = ("", _("Please choose"))
+
+
 class CompanyForm(forms.Form):
     name = forms.CharField(label=_("Company name"), max_length=200)
-    sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices)
-    size = forms.ChoiceField(label=_("Size"), choices=SizeBand.choices)
+    sector = forms.ChoiceField(label=_("Sector"), choices=[PLEASE_CHOOSE, *Sector.choices])
+    size = forms.ChoiceField(label=_("Size"), choices=[PLEASE_CHOOSE, *SizeBand.choices])
     city = forms.CharField(label=_("City"), max_length=120)
     region = forms.CharField(label=_("Region"), max_length=120, required=False)
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
@@ -97,7 +101,12 @@ class InvitationForm(forms.Form):
 
 
 class InvitationAcceptForm(forms.Form):
-    company = forms.TypedChoiceField(label=_("Which of your companies joins?"), coerce=int)
+    """Which company joins: a radio list for several (none chosen beforehand); with one
+    company the page says which and posts it as a hidden field."""
+
+    company = forms.TypedChoiceField(
+        label=_("Which of your companies joins?"), coerce=int, widget=forms.RadioSelect
+    )
 
     def __init__(self, *args: Any, companies: Iterable[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -24,6 +24,8 @@ def frontend_link(target: Target) -> str | None:
         return (
             reverse("frontend:invitation", kwargs={"token": target.token}) if target.token else None
         )
+    if target.type == "company_invitation" and target.token:
+        return reverse("frontend:company_invitation", kwargs={"token": target.token})
     if target.type == "preferences":
         return reverse("frontend:notification_preferences")
     if target.type == "unsubscribe" and target.token:

@@ -2,7 +2,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from accounts.forms import PasswordSetForm
-from frontend import checkin_views, comments_views, notification_views, profile_views, views
+from frontend import (
+    checkin_views,
+    comments_views,
+    notification_views,
+    onboarding_views,
+    profile_views,
+    views,
+)
 
 app_name = "frontend"
 
@@ -79,6 +86,30 @@ urlpatterns = [
     path("unsubscribe/<str:token>/", notification_views.unsubscribe_view, name="unsubscribe"),
     path("companies/new/", views.company_create_view, name="company_create"),
     path("companies/<int:company_id>/", views.company_detail, name="company"),
+    path(
+        "companies/<int:company_id>/colleagues/",
+        onboarding_views.company_colleague_add_view,
+        name="company_colleague_add",
+    ),
+    path(
+        "companies/<int:company_id>/invitations/<int:invitation_id>/revoke/",
+        onboarding_views.company_invitation_revoke_view,
+        name="company_invitation_revoke",
+    ),
+    path(
+        "companies/<int:company_id>/invitations/<int:invitation_id>/resend/",
+        onboarding_views.company_invitation_resend_view,
+        name="company_invitation_resend",
+    ),
+    # Reversed by frontend.links for the colleague's invitation e-mail: keep name and kwarg.
+    path(
+        "colleague-invitations/<str:token>/",
+        onboarding_views.company_invitation_view,
+        name="company_invitation",
+    ),
+    path(
+        "first-steps/hide/", onboarding_views.first_steps_dismiss_view, name="first_steps_dismiss"
+    ),
     path(
         "companies/<int:company_id>/projects/new/",
         views.project_create_view,

@@ -13,6 +13,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,7 +32,12 @@ from companies.selectors import (
     company_members,
     company_role,
 )
-from companies.services import company_create, company_member_add
+from companies.services import (
+    company_create,
+    company_invitation_by_token,
+    company_invitation_problem,
+    company_member_add,
+)
 from convoys.selectors import (
     companies_visible_to,
     company_convoys,
@@ -68,6 +74,7 @@ from frontend.forms import (
     errors_to_form,
 )
 from overview.dashboard import convoy_dashboard
+from overview.first_steps import first_steps_for
 from overview.me import user_profile
 from projects.models import Project
 from projects.selectors import (
@@ -131,12 +138,16 @@ class LoginView(auth_views.LoginView):
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect(_next_url(request, reverse("frontend:home")))
-    form = SignupForm(request.POST or None)
+    # Invited: the address comes from the invitation the token opens (not from a parameter
+    # anyone could write), and the way leads back to the invitation.
+    invited_email, invitation_path = _signup_invitation(request)
+    form = SignupForm(request.POST or None, initial={"email": invited_email})
+    next_url = _next_url(request, invitation_path)
     if request.method == "POST" and form.is_valid():
         language = translation.get_language() or settings.LANGUAGE_CODE
         if not signup_allowed(request=request, email=form.cleaned_data["email"]):
             form.add_error(None, rate_limited_message())
-            context = {"form": form, "next": _next_url(request, "")}
+            context = {"form": form, "next": next_url}
             return render(request, "frontend/auth/signup.html", context, status=429)
         try:
             user = user_register(**form.cleaned_data, language=language[:2])
@@ -145,12 +156,27 @@ def signup(request: HttpRequest) -> HttpResponse:
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome to Konvoi, %(name)s!") % {"name": user.name})
-            response = redirect(_next_url(request, reverse("frontend:home")))
+            response = redirect(next_url or reverse("frontend:home"))
             _set_language_cookie(response, user.language)
             return response
-    return render(
-        request, "frontend/auth/signup.html", {"form": form, "next": _next_url(request, "")}
-    )
+    context = {"form": form, "next": next_url, "invited": bool(invited_email)}
+    return render(request, "frontend/auth/signup.html", context)
+
+
+def _signup_invitation(request: HttpRequest) -> tuple[str, str]:
+    """(address, invitation page) of a usable invitation named by `?invitation=<token>` (a
+    convoy's) or `?colleague=<token>` (a company's), else ("", "")."""
+    token = request.GET.get("invitation", "")
+    if token:
+        invitation = invitation_by_token(token=token)
+        if invitation is not None and invitation_problem(invitation) is None:
+            return invitation.email, reverse("frontend:invitation", kwargs={"token": token})
+    token = request.GET.get("colleague", "")
+    if token:
+        colleague = company_invitation_by_token(token=token)
+        if colleague is not None and company_invitation_problem(colleague) is None:
+            return colleague.email, reverse("frontend:company_invitation", kwargs={"token": token})
+    return "", ""
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -187,7 +213,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "frontend/home.html",
-        {"companies": profile["companies"], "convoys": convoy_list_for_user(user=request.user)},
+        {
+            "companies": profile["companies"],
+            "convoys": convoy_list_for_user(user=request.user),
+            "first_steps": first_steps_for(user=request.user),
+        },
     )
 
 
@@ -424,9 +454,13 @@ def update_create_view(request: HttpRequest, convoy_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def invitation_view(request: HttpRequest, token: str) -> HttpResponse:
-    """The page the invitation e-mail links to (URL name frontend:invitation, kwarg token)."""
+    """The page the invitation e-mail links to (URL name frontend:invitation, kwarg token).
+
+    A visitor is offered to create an account (prefilled with the invited address) or to log
+    in. Someone without a company creates it here and joins in the same step; with one company
+    the page says which joins, with several it asks which (nothing chosen beforehand)."""
     invitation = invitation_by_token(token=token)
-    context: dict[str, Any] = {"invitation": invitation}
+    context: dict[str, Any] = {"invitation": invitation, "token": token}
     if invitation is None:
         context["problem"] = _("This invitation link is not valid.")
         return render(request, "frontend/invitation.html", context, status=404)
@@ -439,11 +473,21 @@ def invitation_view(request: HttpRequest, token: str) -> HttpResponse:
         context["mismatch"] = invitation_mismatch_message(invitation=invitation, user=request.user)
         return render(request, "frontend/invitation.html", context, status=403)
     companies = list(companies_owned_by(user=request.user))
-    form = InvitationAcceptForm(request.POST or None, companies=companies)
-    if request.method == "POST" and form.is_valid():
-        company = next(c for c in companies if c.pk == form.cleaned_data["company"])
+    data = request.POST if request.method == "POST" else None
+    form: CompanyForm | InvitationAcceptForm
+    if not companies:
+        form = CompanyForm(data, prefix="company")
+    else:
+        form = InvitationAcceptForm(data, companies=companies)
+    if data is not None and form.is_valid():
         try:
-            invitation_accept(actor=request.user, token=token, company=company)
+            # The new company and its seat in the convoy are one step: both or neither.
+            with transaction.atomic():
+                if isinstance(form, CompanyForm):
+                    company = company_create(actor=request.user, **form.cleaned_data)
+                else:
+                    company = next(c for c in companies if c.pk == form.cleaned_data["company"])
+                invitation_accept(actor=request.user, token=token, company=company)
         except ValidationError as exc:
             errors_to_form(form, exc)
         else:

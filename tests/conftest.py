@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from checkins.models import CheckIn
 from comments.models import Comment
-from companies.models import Company, CompanyMember
+from companies.models import Company, CompanyInvitation, CompanyMember
 from convoys.models import Convoy, Invitation, Membership
 from notifications.models import Notification
 from projects.models import Milestone, Project, Update
@@ -21,6 +21,7 @@ from tests.factories import (
     CheckInFactory,
     CommentFactory,
     CompanyFactory,
+    CompanyInvitationFactory,
     CompanyMemberFactory,
     ConvoyFactory,
     FacilitatorFactory,
@@ -154,6 +155,9 @@ class Content:
     invitation_token: str
     membership: Membership  # world.company in world.convoy
     colleague: CompanyMember  # world.member's place in world.company
+    # world.owner invites world.outsider's address to world.company (outsider may accept it).
+    company_invitation: CompanyInvitation
+    company_invitation_token: str
     comment: Comment  # world.owner's comment on `update`, in world.convoy
     checkin: CheckIn  # scheduled in world.convoy a week ahead, 20 seats
     notification: Notification  # world.owner's
@@ -191,6 +195,13 @@ def content(world: World) -> Content:
         invitation_token=token,
         membership=Membership.objects.get(convoy=world.convoy, company=world.company),
         colleague=CompanyMember.objects.get(company=world.company, user=world.member),
+        company_invitation=CompanyInvitationFactory(
+            company=world.company,
+            email=world.outsider.email,
+            invited_by=world.owner,
+            token="matrix-colleague-token",
+        ),
+        company_invitation_token="matrix-colleague-token",
         comment=comment,
         checkin=CheckInFactory(convoy=world.convoy, created_by=world.facilitator),
         notification=Notification.objects.create(

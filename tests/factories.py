@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import User
 from checkins.models import CheckIn
 from comments.models import Comment
-from companies.models import Company, CompanyMember, CompanyRole
+from companies.models import Company, CompanyInvitation, CompanyMember, CompanyRole
 from convoys.models import Convoy, Event, Facilitator, Invitation, Membership
 from convoys.services import token_hash
 from projects.models import Milestone, Project, Update
@@ -160,6 +160,22 @@ class InvitationFactory(factory.django.DjangoModelFactory):
 
     convoy = factory.SubFactory(ConvoyFactory)
     email = factory.Sequence(lambda n: f"invited{n}@example.com")
+    token_hash = factory.LazyAttribute(lambda o: token_hash(o.token))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+
+
+class CompanyInvitationFactory(factory.django.DjangoModelFactory):
+    """An open invitation of a colleague to a company; pass `token=` to know the secret."""
+
+    class Meta:
+        model = CompanyInvitation
+
+    class Params:
+        token = factory.Sequence(lambda n: f"colleague-token-{n:04d}")
+
+    company = factory.SubFactory(CompanyFactory)
+    email = factory.Sequence(lambda n: f"colleague{n}@example.com")
+    role = CompanyRole.MEMBER
     token_hash = factory.LazyAttribute(lambda o: token_hash(o.token))
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
 

@@ -33,7 +33,7 @@ PASSWORD = "correct-horse-42"  # tests.factories.UserFactory
 class Endpoint:
     method: str
     path: str  # placeholders: {convoy} {company} {project} {milestone} {token} {invitation} {membership}
-    # {colleague} {update} {comment} {checkin}
+    # {colleague} {update} {comment} {checkin} {company_invitation} {company_token}
     body: Any  # None, a dict, or a callable (world, content) -> dict
     expected: tuple[int, ...]  # one status per role, in ROLES order
 
@@ -111,6 +111,13 @@ MATRIX = [
     E("POST",   "/companies/{company}/members/",               add_colleague,            401, 404, 404, 404, 403, 201, 403),
     # A member may leave a company; only an owner removes others.
     E("DELETE", "/companies/{company}/members/{colleague}/",   None,                     401, 404, 404, 404, 204, 204, 403),
+    # A company's invitations to colleagues are its owners' business; who sees the company
+    # (its members, its convoys' facilitators) but does not own it gets 403.
+    E("GET",    "/companies/{company}/invitations/",           None,                     401, 404, 404, 404, 403, 200, 403),
+    E("POST",   "/companies/{company}/invitations/{company_invitation}/revoke/", None,   401, 404, 404, 404, 403, 200, 403),
+    E("POST",   "/companies/{company}/invitations/{company_invitation}/resend/", None,   401, 404, 404, 404, 403, 200, 403),
+    # Only the account of the invited address (outsider's) joins with the token.
+    E("POST",   "/company-invitations/{company_token}/accept/", None,                    401, 200, 403, 403, 403, 403, 403),
     E("GET",    "/convoys/",                                   None,                     401, 200, 200, 200, 200, 200, 200),
     E("POST",   "/convoys/",                                   CONVOY,                   401, 201, 201, 201, 201, 201, 201),
     E("GET",    "/convoys/{convoy}/",                          None,                     401, 404, 404, 404, 200, 200, 200),
@@ -129,6 +136,7 @@ MATRIX = [
     # The facilitator removes a company; its owner takes it out; nobody else.
     E("DELETE", "/convoys/{convoy}/memberships/{membership}/", None,                     401, 404, 404, 404, 403, 204, 204),
     E("GET",    "/convoys/{convoy}/dashboard/",                None,                     401, 404, 404, 404, 200, 200, 200),
+    E("GET",    "/convoys/{convoy}/export.xlsx",               None,                     401, 404, 404, 404, 403, 403, 200),
     E("GET",    "/projects/",                                  None,                     401, 200, 200, 200, 200, 200, 200),
     E("POST",   "/projects/",                                  new_project,              401, 400, 400, 400, 201, 201, 403),
     E("GET",    "/projects/{project}/",                        None,                     401, 404, 404, 404, 200, 200, 200),
@@ -168,6 +176,7 @@ MATRIX = [
     E("PUT",    "/checkins/{checkin}/reports/",                {"moved": "Shop läuft"},  401, 404, 404, 404, 200, 200, 403),
     E("POST",   "/checkins/{checkin}/notes/",                  {"notes": "Protokoll"},   401, 404, 404, 404, 403, 403, 200),
     E("GET",    "/checkins/{checkin}/attendance.csv",          None,                     401, 404, 404, 404, 403, 403, 200),
+    E("GET",    "/checkins/{checkin}/attendance.xlsx",         None,                     401, 404, 404, 404, 403, 403, 200),
     E("GET",    "/checkins/{checkin}/ics/",                    None,                     401, 404, 404, 404, 200, 200, 200),
     E("GET",    "/me/calendar/",                               None,                     401, 200, 200, 200, 200, 200, 200),
     E("POST",   "/me/calendar/rotate/",                        None,                     401, 200, 200, 200, 200, 200, 200),
@@ -192,6 +201,8 @@ def _url(endpoint: Endpoint, world, content) -> str:
         invitation=content.invitation.pk,
         membership=content.membership.pk,
         colleague=content.colleague.pk,
+        company_invitation=content.company_invitation.pk,
+        company_token=content.company_invitation_token,
         update=content.update.pk,
         comment=content.comment.pk,
         checkin=content.checkin.pk,

@@ -269,33 +269,7 @@ def test_company_page_for_members_peers_and_outsiders(world):
     assert client_as(world.other_member).get(url).status_code == 404
 
 
-def test_owner_adds_a_colleague(world):
-    response = client_as(world.owner).post(
-        reverse("frontend:company", args=[world.company.pk]),
-        {"email": world.outsider.email, "role": "member"},
-    )
-    assert response.status_code == 302
-    assert CompanyMember.objects.filter(company=world.company, user=world.outsider).exists()
-
-
-def test_adding_an_unknown_colleague_shows_the_service_error(world):
-    before = CompanyMember.objects.count()
-    response = client_as(world.owner, "en").post(
-        reverse("frontend:company", args=[world.company.pk]),
-        {"email": "nobody@example.com", "role": "member"},
-    )
-    assert response.status_code == 200
-    assert "Nobody has registered with this e-mail address yet." in text(response)
-    assert CompanyMember.objects.count() == before
-
-
-def test_a_member_may_not_add_colleagues(world):
-    response = client_as(world.member).post(
-        reverse("frontend:company", args=[world.company.pk]),
-        {"email": world.outsider.email, "role": "member"},
-    )
-    assert response.status_code == 403
-    assert not CompanyMember.objects.filter(user=world.outsider).exists()
+# Adding colleagues (and inviting those without an account): tests/companies/test_frontend.py
 
 
 def test_project_create_shares_with_the_chosen_convoy(world):
@@ -419,23 +393,8 @@ def invitation_token(world) -> str:
     return _invite(world)
 
 
-@pytest.mark.parametrize(("language", "word"), [("de", "Registrieren"), ("en", "Sign up")])
-def test_invitation_page_sends_visitors_to_log_in_or_sign_up(
-    world, invitation_token, language, word
-):
-    url = reverse("frontend:invitation", kwargs={"token": invitation_token})
-    response = client_as(None, language).get(url)
-    assert response.status_code == 200
-    body = text(response)
-    assert world.convoy.name in body and world.facilitator.name in body
-    assert word in body
-    assert f"?next={url}" in body
-
-
-def test_invitation_page_without_an_owned_company_links_to_company_form(world):
-    url = reverse("frontend:invitation", kwargs={"token": _invite(world, world.outsider)})
-    body = text(client_as(world.outsider).get(url))
-    assert f"{reverse('frontend:company_create')}?next={url}" in body
+# The invitation page's sign-up, inline company and one-company sentence:
+# tests/companies/test_frontend.py
 
 
 def test_owner_accepts_an_invitation_for_a_company(world):

@@ -3,7 +3,7 @@
 from accounts.models import ApiToken, User
 from checkins.models import CalendarFeed, CheckIn, CheckInReport, Rsvp
 from comments.models import Comment, CommentRevision, Reaction
-from companies.models import Company, CompanyMember
+from companies.models import Company, CompanyInvitation, CompanyMember
 from convoys.models import Convoy, Event, Facilitator, Invitation, Membership
 from notifications.models import (
     ConvoyMute,
@@ -20,6 +20,7 @@ DOMAIN_MODELS = [
     ApiToken,
     Company,
     CompanyMember,
+    CompanyInvitation,
     Convoy,
     Facilitator,
     Membership,
