@@ -1,5 +1,4 @@
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
@@ -87,11 +86,10 @@ class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(body, status=status.HTTP_201_CREATED)
 
     def _owned_company(self) -> Company:
-        """The company for its invitations: others' are 404, a member who is no owner 403."""
+        """The company for its invitations: those who cannot see it get 404, those who can
+        (its members, its convoys' facilitators) but are not an owner 403."""
         company = self.get_object()
         if not is_company_owner(user=self.request.user, company_id=company.pk):
-            if not company.members.filter(user_id=self.request.user.pk).exists():
-                raise Http404
             raise PermissionDenied(_("Only an owner of the company may do this."))
         return company
 
