@@ -48,6 +48,30 @@ def companies_visible_to(*, user: User) -> QuerySet[Company]:
     return companies_for_user(user=user) | Company.objects.filter(Exists(peer))
 
 
+def company_page_companies(*, user: User) -> QuerySet[Company]:
+    """Companies whose page (people and their contacts, projects) the user may open: their own,
+    and the active member companies of the convoys they facilitate (a facilitator needs the
+    contact to reach the firm). Convoy peers see each other on the dashboard, not here."""
+    if not user.is_authenticated:
+        return Company.objects.none()
+    facilitated = Membership.objects.active().filter(
+        company=OuterRef("pk"),
+        convoy__in=Facilitator.objects.filter(user=user).values("convoy_id"),
+    )
+    return companies_for_user(user=user) | Company.objects.filter(Exists(facilitated))
+
+
+def company_convoys_for_viewer(*, user: User, company_id: int, is_member: bool) -> QuerySet[Convoy]:
+    """The convoys a company is an active member of, as its page shows them: all of them to its
+    own people, and to a facilitator who is not one of them only the convoys they facilitate
+    (the others are not theirs to know about). `is_facilitator` is annotated."""
+    facilitates = Exists(Facilitator.objects.filter(convoy=OuterRef("pk"), user=user))
+    convoys = company_convoys(company_id=company_id)
+    if not is_member:
+        convoys = convoys.filter(facilitates)
+    return convoys.annotate(is_facilitator=facilitates)  # type: ignore[no-redef]  # declared on Convoy
+
+
 def convoy_list_for_user(*, user: User) -> QuerySet[Convoy]:
     """Convoys the user sees, with counts for list pages, in a constant number of queries."""
     if not user.is_authenticated:

@@ -5,6 +5,7 @@ from accounts.forms import PasswordSetForm
 from frontend import (
     checkin_views,
     comments_views,
+    facilitator_views,
     notification_views,
     onboarding_views,
     profile_views,
@@ -85,7 +86,12 @@ urlpatterns = [
     ),
     path("unsubscribe/<str:token>/", notification_views.unsubscribe_view, name="unsubscribe"),
     path("companies/new/", views.company_create_view, name="company_create"),
-    path("companies/<int:company_id>/", views.company_detail, name="company"),
+    path("companies/<int:company_id>/", facilitator_views.company_detail, name="company"),
+    path(
+        "companies/<int:company_id>/edit/",
+        facilitator_views.company_edit_view,
+        name="company_edit",
+    ),
     path(
         "companies/<int:company_id>/colleagues/",
         onboarding_views.company_colleague_add_view,
@@ -115,7 +121,19 @@ urlpatterns = [
         views.project_create_view,
         name="project_create",
     ),
+    path("convoys/", facilitator_views.convoys_overview_view, name="convoys"),
     path("convoys/new/", views.convoy_create_view, name="convoy_create"),
+    path("convoys/<int:convoy_id>/edit/", facilitator_views.convoy_edit_view, name="convoy_edit"),
+    path(
+        "convoys/<int:convoy_id>/companies/<int:company_id>/nudge/",
+        facilitator_views.company_nudge_view,
+        name="company_nudge",
+    ),
+    path(
+        "convoys/<int:convoy_id>/companies/<int:company_id>/remove/",
+        facilitator_views.membership_remove_view,
+        name="membership_remove",
+    ),
     path("convoys/<int:convoy_id>/", views.convoy_detail, name="convoy"),
     path(
         "convoys/<int:convoy_id>/invitations/",
@@ -124,7 +142,7 @@ urlpatterns = [
     ),
     path(
         "convoys/<int:convoy_id>/invitations/<int:invitation_id>/revoke/",
-        views.convoy_invitation_revoke_view,
+        facilitator_views.convoy_invitation_revoke_view,
         name="convoy_invitation_revoke",
     ),
     path(

@@ -29,14 +29,12 @@ from accounts.services import user_register, user_update
 from checkins.selectors import checkins_upcoming
 from companies.selectors import (
     companies_owned_by,
-    company_members,
     company_role,
 )
 from companies.services import (
     company_create,
     company_invitation_by_token,
     company_invitation_problem,
-    company_member_add,
 )
 from convoys.selectors import (
     companies_visible_to,
@@ -56,12 +54,10 @@ from convoys.services import (
     invitation_mismatch_message,
     invitation_problem,
     invitation_resend,
-    invitation_revoke,
 )
 from frontend.comments_views import convoy_comments_context, project_comments_context
 from frontend.forms import (
     CompanyForm,
-    CompanyMemberForm,
     ConvoyForm,
     EmailAuthenticationForm,
     InvitationAcceptForm,
@@ -244,41 +240,6 @@ def company_create_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def company_detail(request: HttpRequest, company_id: int) -> HttpResponse:
-    company = get_object_or_404(companies_visible_to(user=request.user), pk=company_id)
-    role = company_role(user=request.user, company=company)
-    form = CompanyMemberForm(request.POST or None)
-    if request.method == "POST":
-        if role is None:
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                member = company_member_add(
-                    actor=request.user, company=company, **form.cleaned_data
-                )
-            except ValidationError as exc:
-                errors_to_form(form, exc)
-            else:
-                messages.success(
-                    request, _("%(name)s now belongs to the company.") % {"name": member.user.name}
-                )
-                return redirect("frontend:company", company_id=company.pk)
-    projects = project_detail_queryset(user=request.user).filter(company=company).order_by("id")
-    return render(
-        request,
-        "frontend/company_detail.html",
-        {
-            "company": company,
-            "role": role,
-            "members": company_members(company=company) if role else [],
-            "projects": projects,
-            "form": form,
-        },
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
 def project_create_view(request: HttpRequest, company_id: int) -> HttpResponse:
     company = get_object_or_404(companies_visible_to(user=request.user), pk=company_id)
     if company_role(user=request.user, company=company) is None:
@@ -377,25 +338,6 @@ def _facilitated_invitation(request: HttpRequest, convoy_id: int, invitation_id:
     if not convoy.is_facilitator:
         raise PermissionDenied
     return get_object_or_404(convoy_invitations(convoy=convoy), pk=invitation_id)
-
-
-@login_required
-@require_POST
-def convoy_invitation_revoke_view(
-    request: HttpRequest, convoy_id: int, invitation_id: int
-) -> HttpResponse:
-    invitation = _facilitated_invitation(request, convoy_id, invitation_id)
-    try:
-        invitation_revoke(actor=request.user, invitation=invitation)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request,
-            _("The invitation to %(email)s was withdrawn: its link no longer works.")
-            % {"email": invitation.email},
-        )
-    return redirect("frontend:convoy_invitations", convoy_id=convoy_id)
 
 
 @login_required

@@ -166,10 +166,11 @@ def notification_email(notification: Notification) -> EmailMultiAlternatives:
 def _reply_to(notification: Notification) -> User | None:
     """Whom a reply should reach, if a person is behind the notification and the recipient may
     see their address. Members of a convoy do not see each other's addresses, so mentions and
-    replies go without; a facilitator who changed a check-in is the convoy's contact person."""
+    replies go without; a facilitator who changed a check-in or nudged the company is the
+    convoy's contact person."""
     actor = notification.actor
     if (
-        notification.kind == NotificationKind.CHECKIN_CHANGED
+        notification.kind in (NotificationKind.CHECKIN_CHANGED, NotificationKind.NUDGE)
         and actor is not None
         and actor.is_active
         and notification.convoy_id

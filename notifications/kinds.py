@@ -27,6 +27,7 @@ DEFAULT_CHANNELS: dict[str, str] = {
     NotificationKind.INVITATION: Channel.IN_APP,  # the invitation e-mail itself always goes
     NotificationKind.CHECKIN_CHANGED: Channel.EMAIL,
     NotificationKind.CHECKIN_PROMOTED: Channel.EMAIL,
+    NotificationKind.NUDGE: Channel.EMAIL,
 }
 
 # A digest is already a summary; putting it into another digest would only delay it.
@@ -132,6 +133,17 @@ def notification_title(notification: Notification, *, tz: str = "Europe/Berlin")
         return _("Changed: the check-in “{title}” ({starts_at}).").format(
             title=title, starts_at=starts_at
         )
+    if kind == NotificationKind.NUDGE:
+        names = {
+            "actor": actor or _("The facilitator"),
+            "company": data.get("company", ""),
+            "convoy": data.get("convoy", ""),
+        }
+        if data.get("message"):
+            return _("{actor} asks {company} for a short update in {convoy}: “{message}”").format(
+                message=data["message"], **names
+            )
+        return _("{actor} asks {company} for a short update in {convoy}.").format(**names)
     if kind == NotificationKind.CHECKIN_PROMOTED:
         return _("A seat became free: you are now confirmed for “{title}” on {starts_at}").format(
             title=title, starts_at=_when(data.get("starts_at"), tz)

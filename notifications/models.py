@@ -19,6 +19,7 @@ class NotificationKind(models.TextChoices):
     INVITATION = "invitation", _("Invitations")
     CHECKIN_CHANGED = "checkin.changed", _("Check-in changes")
     CHECKIN_PROMOTED = "checkin.promoted", _("Seat freed for me")
+    NUDGE = "nudge", _("Nudges from the facilitator")
 
 
 class Channel(models.TextChoices):
@@ -222,3 +223,32 @@ class DigestDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} digest {self.period} for {self.user_id}"
+
+
+class Nudge(models.Model):
+    """A facilitator's friendly reminder to one company of a convoy to post an update.
+
+    At most one per company, convoy and day (the convoy's local date): the unique constraint
+    holds that rule even when two facilitators press the button at the same moment. The
+    people of the company receive it as a `nudge` notification."""
+
+    convoy = models.ForeignKey("convoys.Convoy", on_delete=models.CASCADE, related_name="+")
+    company = models.ForeignKey("companies.Company", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("nudge")
+        verbose_name_plural = _("nudges")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["convoy", "company", "day"], name="nudge_once_per_company_and_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"nudge of {self.company_id} in {self.convoy_id} on {self.day}"

@@ -1,10 +1,13 @@
 """Reads of the notifications app, scoped to the person asking."""
 
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Max, Q, QuerySet
 
 from accounts.models import User
+from convoys.models import Convoy
 from notifications.kinds import DEFAULT_CHANNELS
 from notifications.models import (
     ConvoyMute,
@@ -12,6 +15,7 @@ from notifications.models import (
     Notification,
     NotificationKind,
     NotificationPreference,
+    Nudge,
 )
 
 
@@ -53,4 +57,20 @@ def preferences_for_user(*, user: User) -> dict[str, Any]:
             .order_by("convoy_id")
             .values_list("convoy_id", "until")
         ],
+    }
+
+
+def nudge_day(*, convoy: Convoy, now: datetime) -> date:
+    """The day a nudge counts for (one a day per company): the convoy's local date."""
+    return now.astimezone(ZoneInfo(convoy.timezone)).date()
+
+
+def nudges_today(*, convoy: Convoy, now: datetime) -> dict[int, Nudge]:
+    """The convoy's nudges of today, by company id, with who nudged: one query, whatever the
+    number of companies."""
+    return {
+        nudge.company_id: nudge
+        for nudge in Nudge.objects.filter(
+            convoy=convoy, day=nudge_day(convoy=convoy, now=now)
+        ).select_related("actor")
     }

@@ -5,13 +5,15 @@ from datetime import datetime, time
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import user_update
-from convoys.selectors import convoys_for_user
+from companies.models import Company, CompanyMember
+from convoys.models import Convoy, ConvoyStatus, Membership
+from convoys.selectors import convoys_for_user, require_facilitator
 from modelutils.update import model_update
 from notifications.kinds import ALLOWED_CHANNELS, DEFAULT_CHANNELS
 from notifications.models import (
@@ -21,10 +23,14 @@ from notifications.models import (
     Notification,
     NotificationKind,
     NotificationPreference,
+    Nudge,
     TargetType,
 )
 from notifications.queue import notification_emails_send, notifications_push
+from notifications.selectors import nudge_day
 from notifications.timing import email_moment, local_now
+
+NUDGE_MESSAGE_MAX_LENGTH = 300
 
 
 def notify(
@@ -234,3 +240,92 @@ def unsubscribe(*, user_id: int, kind: str) -> None:
         NotificationPreference.objects.update_or_create(
             user_id=user_id, kind=k, defaults={"channel": Channel.IN_APP}
         )
+
+
+# --- nudges ----------------------------------------------------------------------------------
+
+
+def _already_nudged_message(*, company: Company, earlier: Nudge) -> str:
+    if earlier.actor is not None:
+        return _(
+            "%(company)s was already nudged today by %(name)s. You can nudge again tomorrow."
+        ) % {"company": company.name, "name": earlier.actor.name}
+    return _("%(company)s was already nudged today. You can nudge again tomorrow.") % {
+        "company": company.name
+    }
+
+
+@transaction.atomic
+def company_nudge(
+    *,
+    actor: User,
+    convoy: Convoy,
+    company: Company,
+    message: str = "",
+    now: datetime | None = None,
+) -> Nudge:
+    """A facilitator asks a member company's people for an update (a `nudge` notification,
+    in the app and by e-mail as each of them chose). The rule: only a facilitator of the
+    convoy, only a company that is an active member, not in a closed convoy, and at most once
+    per company and convoy a day, whoever of the facilitators nudges."""
+    require_facilitator(user=actor, convoy_id=convoy.pk)
+    if convoy.status == ConvoyStatus.CLOSED:
+        raise ValidationError({"convoy": [_("This convoy is closed.")]})
+    if not Membership.objects.active().filter(convoy=convoy, company=company).exists():
+        raise ValidationError({"company": [_("This company is no longer in the convoy.")]})
+    message = " ".join(message.split())
+    if len(message) > NUDGE_MESSAGE_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "message": [
+                    _("Keep the message short: at most %(max)d characters.")
+                    % {"max": NUDGE_MESSAGE_MAX_LENGTH}
+                ]
+            }
+        )
+    now = now or timezone.now()
+    day = nudge_day(convoy=convoy, now=now)
+    earlier = (
+        Nudge.objects.filter(convoy=convoy, company=company, day=day)
+        .select_related("actor")
+        .first()
+    )
+    if earlier is not None:
+        raise ValidationError(
+            {"company": [_already_nudged_message(company=company, earlier=earlier)]}
+        )
+    try:
+        with transaction.atomic():
+            nudge = Nudge.objects.create(
+                convoy=convoy,
+                company=company,
+                day=day,
+                actor=actor,
+                message=message,
+                created_at=now,
+            )
+    except IntegrityError:
+        # Another facilitator nudged in the same moment: theirs stands.
+        earlier = Nudge.objects.select_related("actor").get(convoy=convoy, company=company, day=day)
+        raise ValidationError(
+            {"company": [_already_nudged_message(company=company, earlier=earlier)]}
+        ) from None
+    notify(
+        recipient_ids=CompanyMember.objects.filter(company=company).values_list(
+            "user_id", flat=True
+        ),
+        kind=NotificationKind.NUDGE,
+        actor=actor,
+        convoy_id=convoy.pk,
+        target_type=TargetType.CONVOY,
+        target_id=convoy.pk,
+        data={
+            "company": company.name,
+            "company_id": company.pk,
+            "convoy": convoy.name,
+            "message": message,
+        },
+        key=f"nudge:{convoy.pk}:{company.pk}:{day.isoformat()}",
+        now=now,
+    )
+    return nudge
