@@ -156,6 +156,7 @@ NOTIFICATION_DATA = {
         "change": "rescheduled",
     },
     "checkin.promoted": {"title": NASTY, "starts_at": "2031-10-06T17:00:00+02:00"},
+    "nudge": {"company": NASTY, "convoy": NASTY, "message": NASTY},
 }
 
 
