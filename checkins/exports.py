@@ -1,20 +1,38 @@
-"""The facilitator's attendance export (CSV)."""
+"""The facilitator's attendance export: XLSX (what German Excel opens as it should) and CSV
+(";"-separated with a BOM, the way German Excel reads a CSV by double-click).
+
+Also the small XLSX writer the convoy export (overview.exports) uses: a header row, translated
+values, real Excel dates in the convoy's time zone, column widths, the header frozen, and text
+that never turns into a formula.
+"""
 
 import csv
+import io
 import re
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.http import HttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
-from checkins.models import CheckIn
+from checkins.models import CheckIn, RsvpResponse, RsvpStatus
 from checkins.selectors import attendance_rows
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # What makes a spreadsheet read a cell as a formula (CSV injection, OWASP).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# The separators a spreadsheet may split on: "," here, but German Excel uses ";", other
-# imports tab or "|"; quoting does not help when the reader splits on another separator than
-# the writer used. So every place where a separator is followed (after spaces or quotes) by
-# a formula character gets an apostrophe right after the separator.
+# The separators a spreadsheet may split on: ";" here (German Excel), but other imports use ",",
+# tab or "|"; quoting does not help when the reader splits on another separator than the
+# writer used. So every place where a separator is followed (after spaces or quotes) by a
+# formula character gets an apostrophe right after the separator.
 _FORMULA_AFTER_SEPARATOR = re.compile(r"(?<=[,;\t|])(?=[ \"']*[=+\-@\t\r])")
 
 
@@ -26,25 +44,142 @@ def csv_safe_cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
+# --- XLSX ---------------------------------------------------------------------------------
+
+
+def _excel_formats() -> tuple[str, str]:
+    """Date and date-time cell formats in the language's style (config/formats)."""
+    if (translation.get_language() or "de").startswith("de"):
+        return "DD.MM.YYYY", "DD.MM.YYYY HH:MM"
+    return "D MMM YYYY", "D MMM YYYY HH:MM"
+
+
+def xlsx_sheet(
+    workbook: Workbook,
+    *,
+    title: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    tz: ZoneInfo,
+) -> Worksheet:
+    """A sheet with a bold, frozen header row and a filter, one row per item. Aware datetimes
+    become Excel date-times in `tz` (Excel has no time zones), dates Excel dates; strings
+    are always text, so "=1+1" in a company name stays "=1+1"."""
+    date_format, datetime_format = _excel_formats()
+    sheet = workbook.create_sheet(title[:31])
+    sheet.append(list(headers))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    widths = [len(h) for h in headers]
+    for r, row in enumerate(rows, start=2):
+        for c, value in enumerate(row, start=1):
+            cell = sheet.cell(row=r, column=c)
+            if isinstance(value, datetime):
+                if value.tzinfo is not None:
+                    value = value.astimezone(tz).replace(tzinfo=None)
+                cell.value = value
+                cell.number_format = datetime_format
+                shown = 16
+            elif isinstance(value, date):
+                cell.value = value
+                cell.number_format = date_format
+                shown = 10
+            elif value is None or isinstance(value, (int, float)):
+                cell.value = value
+                shown = len(str(value or ""))
+            else:
+                text = str(value)
+                cell.value = text
+                cell.data_type = "s"  # never a formula
+                shown = max((len(line) for line in text.splitlines()), default=0)
+            widths[c - 1] = max(widths[c - 1], shown)
+    for c, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(c)].width = min(max(width + 2, 8), 60)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    return sheet
+
+
+def xlsx_workbook() -> Workbook:
+    """An empty workbook (without openpyxl's default "Sheet")."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    return workbook
+
+
+def xlsx_response(workbook: Workbook, *, filename: str) -> HttpResponse:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def yes_no(value: bool) -> str:
+    return _("yes") if value else _("no")
+
+
+def rsvp_labels(response: str, status: str) -> tuple[str, str]:
+    """The translated answer and status ("Ich komme", "Auf der Warteliste"), or empty."""
+    return (
+        str(RsvpResponse(response).label) if response else "",
+        str(RsvpStatus(status).label) if status else "",
+    )
+
+
+def _attendance_headers() -> list[str]:
+    return [
+        _("Name"),
+        _("E-mail"),
+        _("Company"),
+        _("Response"),
+        _("Status"),
+        _("Answered at"),
+        _("Report filed"),
+    ]
+
+
+def _attendance_values(checkin: CheckIn) -> list[list[Any]]:
+    rows = []
+    for row in attendance_rows(checkin=checkin):
+        response, status = rsvp_labels(row["response"], row["status"])
+        rows.append(
+            [
+                row["name"],
+                row["email"],
+                row["company"],
+                response,
+                status,
+                row.get("answered_at"),
+                yes_no(row["report_filed"]),
+            ]
+        )
+    return rows
+
+
+def attendance_xlsx(checkin: CheckIn) -> HttpResponse:
+    workbook = xlsx_workbook()
+    xlsx_sheet(
+        workbook,
+        title=_("Attendance"),
+        headers=_attendance_headers(),
+        rows=_attendance_values(checkin),
+        tz=ZoneInfo(checkin.convoy.timezone),
+    )
+    return xlsx_response(workbook, filename=f"checkin-{checkin.pk}-attendance.xlsx")
+
+
 def attendance_csv(checkin: CheckIn) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="checkin-{checkin.pk}-attendance.csv"'
     response.write("\ufeff")  # a BOM, so that spreadsheet programs read UTF-8
-    # Every cell quoted, so that a reader splitting on "," keeps each cell whole.
-    writer = csv.writer(response, quoting=csv.QUOTE_ALL)
-    writer.writerow(
-        [_("Name"), _("E-mail"), _("Company"), _("Response"), _("Status"), _("Report filed")]
-    )
-    for row in attendance_rows(checkin=checkin):
-        writer.writerow(
-            csv_safe_cell(cell)
-            for cell in (
-                row["name"],
-                row["email"],
-                row["company"],
-                row["response"],
-                row["status"],
-                _("yes") if row["report_filed"] else _("no"),
-            )
-        )
+    # ";" as German Excel expects; every cell quoted, so a reader splitting on ";" keeps each
+    # cell whole.
+    writer = csv.writer(response, delimiter=";", quoting=csv.QUOTE_ALL)
+    writer.writerow(_attendance_headers())
+    tz = ZoneInfo(checkin.convoy.timezone)
+    for row in _attendance_values(checkin):
+        answered = row[5]
+        row[5] = answered.astimezone(tz).strftime("%Y-%m-%d %H:%M") if answered else ""
+        writer.writerow(csv_safe_cell(cell) for cell in row)
     return response

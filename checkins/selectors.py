@@ -162,6 +162,7 @@ def attendance_rows(*, checkin: CheckIn) -> list[dict[str, Any]]:
         .annotate(
             rsvp_response=Subquery(rsvp.values("response")[:1]),
             rsvp_status=Subquery(rsvp.values("status")[:1]),
+            rsvp_at=Subquery(rsvp.values("updated_at")[:1]),
             report_filed=Exists(
                 CheckInReport.objects.filter(checkin=checkin, company=OuterRef("company_id"))
             ),
@@ -179,6 +180,7 @@ def attendance_rows(*, checkin: CheckIn) -> list[dict[str, Any]]:
                 "company": person.company.name,
                 "response": person.rsvp_response or "",
                 "status": person.rsvp_status or "",
+                "answered_at": person.rsvp_at,
                 "report_filed": person.report_filed,
             }
         )
@@ -191,6 +193,7 @@ def attendance_rows(*, checkin: CheckIn) -> list[dict[str, Any]]:
                 "company": "",
                 "response": rsvp_row.response,
                 "status": rsvp_row.status,
+                "answered_at": rsvp_row.updated_at,
                 "report_filed": False,
             }
         )

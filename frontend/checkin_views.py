@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from checkins.calendars import CONTENT_TYPE, calendar_build
-from checkins.exports import attendance_csv
+from checkins.exports import attendance_csv, attendance_xlsx
 from checkins.feeds import feed_url_for
 from checkins.models import CheckIn, CheckInStatus, rsvp_open
 from checkins.selectors import (
@@ -261,6 +261,11 @@ def checkin_attendance_view(request: HttpRequest, checkin_id: int) -> HttpRespon
 @login_required
 def checkin_attendance_csv_view(request: HttpRequest, checkin_id: int) -> HttpResponse:
     return attendance_csv(_facilitator_checkin(request, checkin_id))
+
+
+@login_required
+def checkin_attendance_xlsx_view(request: HttpRequest, checkin_id: int) -> HttpResponse:
+    return attendance_xlsx(_facilitator_checkin(request, checkin_id))
 
 
 @login_required

@@ -5,6 +5,7 @@ from accounts.forms import PasswordSetForm
 from frontend import (
     checkin_views,
     comments_views,
+    export_views,
     facilitator_views,
     notification_views,
     onboarding_views,
@@ -136,6 +137,9 @@ urlpatterns = [
     ),
     path("convoys/<int:convoy_id>/", views.convoy_detail, name="convoy"),
     path(
+        "convoys/<int:convoy_id>/export.xlsx", export_views.convoy_export_view, name="convoy_export"
+    ),
+    path(
         "convoys/<int:convoy_id>/invitations/",
         views.convoy_invitations_view,
         name="convoy_invitations",
@@ -196,6 +200,11 @@ urlpatterns = [
         "checkins/<int:checkin_id>/attendance.csv",
         checkin_views.checkin_attendance_csv_view,
         name="checkin_attendance_csv",
+    ),
+    path(
+        "checkins/<int:checkin_id>/attendance.xlsx",
+        checkin_views.checkin_attendance_xlsx_view,
+        name="checkin_attendance_xlsx",
     ),
     path(
         "checkins/<int:checkin_id>/checkin.ics", checkin_views.checkin_ics_view, name="checkin_ics"

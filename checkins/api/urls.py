@@ -17,6 +17,11 @@ urlpatterns = [
         views.AttendanceCsvView.as_view(),
         name="checkin-attendance-csv",
     ),
+    path(
+        "checkins/<int:checkin_id>/attendance.xlsx",
+        views.AttendanceXlsxView.as_view(),
+        name="checkin-attendance-xlsx",
+    ),
     path("checkins/<int:checkin_id>/ics/", views.CheckInIcsView.as_view(), name="checkin-ics"),
     path("me/calendar/", views.MyCalendarView.as_view(), name="me-calendar"),
     path("me/calendar/rotate/", views.MyCalendarRotateView.as_view(), name="me-calendar-rotate"),

@@ -24,7 +24,7 @@ from checkins.api.serializers import (
     RsvpOutput,
 )
 from checkins.calendars import CONTENT_TYPE, calendar_build
-from checkins.exports import attendance_csv
+from checkins.exports import XLSX_CONTENT_TYPE, attendance_csv, attendance_xlsx
 from checkins.feeds import feed_url_for
 from checkins.markdown import markdown_to_html
 from checkins.models import CheckIn, CheckInReport, CheckInStatus
@@ -230,6 +230,20 @@ class AttendanceCsvView(_CheckInAPIView):
         checkin = _checkin(request, checkin_id)
         _require_facilitator(request, checkin)
         return attendance_csv(checkin)
+
+
+class AttendanceXlsxView(_CheckInAPIView):
+    serializer_class = None
+
+    @extend_schema(
+        responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY},
+        operation_id="checkins_attendance_xlsx",
+    )
+    def get(self, request: Request, checkin_id: int) -> HttpResponse:
+        """Facilitator: the attendance as an Excel workbook (translated values, real dates)."""
+        checkin = _checkin(request, checkin_id)
+        _require_facilitator(request, checkin)
+        return attendance_xlsx(checkin)
 
 
 class CheckInIcsView(_CheckInAPIView):

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from checkins.exports import XLSX_CONTENT_TYPE, xlsx_response
 from convoys.api.serializers import (
     ConvoyInput,
     ConvoyOutput,
@@ -47,6 +48,7 @@ from convoys.services import (
     membership_end,
 )
 from overview.dashboard import convoy_dashboard_json
+from overview.exports import convoy_export_filename, convoy_export_workbook
 
 
 class ConvoyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -218,3 +220,22 @@ class InvitationAcceptView(APIView):
             raise ValidationError({"company": [_("Unknown company.")]})
         membership = invitation_accept(actor=request.user, token=token, company=company)
         return Response(MembershipOutput(membership).data)
+
+
+class ConvoyExportView(APIView):
+    """The convoy export for its facilitators: an Excel workbook with a sheet each for
+    companies, projects, milestones, updates, check-ins and attendance."""
+
+    @extend_schema(
+        responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY},
+        operation_id="convoys_export_xlsx",
+    )
+    def get(self, request: Request, convoy_id: int) -> HttpResponse:
+        convoy = convoy_visible(user=request.user, convoy_id=convoy_id)
+        if convoy is None:
+            raise NotFound()
+        if not is_facilitator(user=request.user, convoy_id=convoy.pk, known=convoy):
+            raise PermissionDenied(_("Only a facilitator of this convoy may do this."))
+        return xlsx_response(
+            convoy_export_workbook(convoy=convoy), filename=convoy_export_filename(convoy)
+        )
