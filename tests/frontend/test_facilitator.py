@@ -533,3 +533,13 @@ def test_overview_queries_do_not_grow_with_convoys_and_companies(
         response = client.get(reverse("frontend:convoys"))
     assert response.status_code == 200
     assert text(response).count('data-testid="convoy-row"') == convoys + 1
+
+
+def test_my_convoys_is_linked_from_the_nav_and_the_home_page(world):
+    page = text(client_as(world.facilitator).get(reverse("frontend:home")))
+    assert 'data-testid="nav-convoys"' in page
+    assert 'data-testid="convoys-overview-link"' in page
+    # Without a convoy there is nothing to overview on the home page (the nav keeps the link).
+    assert 'data-testid="convoys-overview-link"' not in text(
+        client_as(world.outsider).get(reverse("frontend:home"))
+    )
