@@ -1,6 +1,6 @@
 // Comment threads: Ctrl+Enter (Cmd+Enter) sends, @mention suggestions from the convoy's people,
-// and open <details> (reply/edit forms, milestone threads) stay open when live.js or htmx
-// replaces the thread. Everything is delegated to the document, so replaced markup needs no
+// and open <details> (the comment, reply and edit forms, the reaction picker, milestone threads,
+// older updates) stay open when live.js or htmx replaces the thread. Everything is delegated to the document, so replaced markup needs no
 // re-binding. The threads themselves are server-rendered; live.js refreshes them on events.
 (function () {
   "use strict";
@@ -13,6 +13,12 @@
     var details = event.target;
     if (!details.matches || !details.matches("details[data-keep-open]") || !details.id) return;
     if (details.open) open[details.id] = true; else delete open[details.id];
+    // Opened from its "Comment" button (not re-opened after a refresh): straight to writing.
+    var summary = details.querySelector("summary");
+    if (details.open && details.matches(".comment-new-toggle") && document.activeElement === summary) {
+      var field = details.querySelector("textarea");
+      if (field) field.focus();
+    }
   }, true);
 
   function reopen() {
@@ -23,14 +29,15 @@
   }
 
   function revealHash() {
-    // A notification links to #comment-N, which may sit inside a closed milestone thread.
-    if (!/^#comment-\d+$/.test(location.hash)) return;
+    // A notification links to #comment-N or #update-N, which may sit inside a closed
+    // milestone thread or behind "show older updates".
+    if (!/^#(comment|update)-\d+$/.test(location.hash)) return;
     var target = document.getElementById(location.hash.slice(1));
     if (!target) return;
     for (var node = target.parentElement; node; node = node.parentElement) {
       if (node.tagName === "DETAILS" && !node.open) node.open = true;
     }
-    target.classList.add("comment-linked");
+    if (target.matches(".comment")) target.classList.add("comment-linked");
     target.scrollIntoView({ block: "center" });
   }
 
@@ -44,6 +51,8 @@
     if (details && form.matches("[data-comment-form]")) {
       if (details.classList.contains("comment-action")) delete open[details.id];
     }
+    // A chosen reaction closes the picker.
+    if (details && details.classList.contains("reaction-add")) delete open[details.id];
   });
   document.addEventListener("htmx:afterSwap", function () {
     reopen();
