@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 from django.db.models import TextChoices
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -115,12 +116,25 @@ def _project_created(d: dict[str, Any]) -> str:
     }
 
 
+def _project(d: dict[str, Any], text: str) -> str:
+    project = d.get("project") or {}
+    return text % {"company": _name(project, "company"), "project": project.get("title", "")}
+
+
 def _project_updated(d: dict[str, Any]) -> str:
     project = d.get("project") or {}
-    return _("%(company)s changed the project “%(project)s”.") % {
-        "company": _name(project, "company"),
-        "project": project.get("title", ""),
-    }
+    if d.get("unshared"):  # older entries said so on project.updated
+        return _project(
+            d, _("%(company)s stopped sharing the project “%(project)s” with the convoy.")
+        )
+    changed = d.get("changed") or []
+    if "status" in changed and project.get("status"):
+        return _("%(company)s set the project “%(project)s” to “%(status)s”.") % {
+            "company": _name(project, "company"),
+            "project": project.get("title", ""),
+            "status": choice_label(str(project["status"]), "project_status"),
+        }
+    return _project(d, _("%(company)s edited the project “%(project)s”."))
 
 
 def _milestone(d: dict[str, Any], text: str) -> str:
@@ -130,6 +144,35 @@ def _milestone(d: dict[str, Any], text: str) -> str:
         "milestone": milestone.get("title", ""),
         "project": _name(milestone, "project", "title"),
     }
+
+
+def _milestone_updated(d: dict[str, Any]) -> str:
+    """What changed, when the data says so; a blocked milestone always says it is blocked."""
+    milestone = d.get("milestone") or {}
+    changed = d.get("changed")
+    status = milestone.get("status")
+    if status == MilestoneStatus.BLOCKED and (changed is None or "status" in changed):
+        return _milestone(
+            d, _("%(company)s set the milestone “%(milestone)s” in “%(project)s” to blocked.")
+        )
+    if status and changed is not None and "status" in changed:
+        text = _("%(company)s set the milestone “%(milestone)s” in “%(project)s” to “%(status)s”.")
+        return text % {
+            "company": _name(milestone, "company"),
+            "milestone": milestone.get("title", ""),
+            "project": _name(milestone, "project", "title"),
+            "status": choice_label(str(status), "milestone_status"),
+        }
+    if changed is not None and "due_date" in changed and milestone.get("due_date"):
+        return _(
+            "%(company)s moved the milestone “%(milestone)s” in “%(project)s” to %(date)s."
+        ) % {
+            "company": _name(milestone, "company"),
+            "milestone": milestone.get("title", ""),
+            "project": _name(milestone, "project", "title"),
+            "date": date_format(date.fromisoformat(milestone["due_date"]), "SHORT_DATE_FORMAT"),
+        }
+    return _milestone(d, _("%(company)s edited the milestone “%(milestone)s” in “%(project)s”."))
 
 
 def _comment_on(d: dict[str, Any], with_title: str, without: str) -> str:
@@ -145,6 +188,14 @@ def _comment_created(d: dict[str, Any]) -> str:
             d, _("A reply in the conversation on “%(target)s”."), _("Someone replied.")
         )
     return _comment_on(d, _("New comment on “%(target)s”."), _("Someone commented."))
+
+
+def _update_edited(d: dict[str, Any]) -> str:
+    update = d.get("update") or {}
+    values = {"company": _name(update, "company")}
+    if update.get("help_wanted") and "help_wanted" in (d.get("changed") or []):
+        return _("%(company)s edited its update and is now looking for help.") % values
+    return _("%(company)s edited its update.") % values
 
 
 def _update_posted(d: dict[str, Any]) -> str:
@@ -167,16 +218,29 @@ EVENT_SENTENCES: dict[str, Callable[[dict[str, Any]], str]] = {
     "company.updated": _company_updated,
     "project.created": _project_created,
     "project.updated": _project_updated,
+    "project.archived": lambda d: _project(d, _("%(company)s archived the project “%(project)s”.")),
+    "project.deleted": lambda d: _project(d, _("%(company)s deleted the project “%(project)s”.")),
+    "project.shared": lambda d: _project(
+        d, _("%(company)s shared the project “%(project)s” with the convoy.")
+    ),
+    "project.unshared": lambda d: _project(
+        d, _("%(company)s stopped sharing the project “%(project)s” with the convoy.")
+    ),
     "milestone.created": lambda d: _milestone(
         d, _("%(company)s planned the milestone “%(milestone)s” in “%(project)s”.")
     ),
     "milestone.completed": lambda d: _milestone(
         d, _("%(company)s completed the milestone “%(milestone)s” in “%(project)s”.")
     ),
-    "milestone.updated": lambda d: _milestone(
-        d, _("%(company)s changed the milestone “%(milestone)s” in “%(project)s”.")
+    "milestone.updated": _milestone_updated,
+    "milestone.deleted": lambda d: _milestone(
+        d, _("%(company)s deleted the milestone “%(milestone)s” in “%(project)s”.")
     ),
     "update.posted": _update_posted,
+    "update.edited": _update_edited,
+    "update.deleted": lambda d: (
+        _("%(company)s deleted an update.") % {"company": _name(d.get("update") or {}, "company")}
+    ),
     "comment.created": _comment_created,
     "comment.updated": lambda d: _comment_on(
         d, _("A comment on “%(target)s” was edited."), _("A comment was edited.")
