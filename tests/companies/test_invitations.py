@@ -1,0 +1,240 @@
+"""Colleagues' invitations to a company: single use, expiring, hashed token, revoke and resend,
+delivered by e-mail through the registry notifications fills; and over the API."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone, translation
+
+from companies.models import CompanyInvitation, CompanyMember
+from companies.services import (
+    company_colleague_add,
+    company_invitation_accept,
+    company_invitation_by_token,
+    company_invitation_create,
+    company_invitation_resend,
+    company_invitation_revoke,
+)
+from tests.factories import CompanyInvitationFactory, UserFactory
+from tests.support.domain import domain_state
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # The services' messages are matched in English; the e-mail picks its own language.
+    with translation.override("en"):
+        yield
+
+
+def _token_from_mail(message) -> str:
+    return re.search(r"/colleague-invitations/([^/\s]+)/", message.body).group(1)
+
+
+def test_a_registered_address_is_added_at_once(world):
+    added = company_colleague_add(
+        actor=world.owner, company=world.company, email=world.outsider.email.upper(), role="member"
+    )
+    assert isinstance(added, CompanyMember)
+    assert added.user == world.outsider and added.role == "member"
+    assert not CompanyInvitation.objects.exists() and not mail.outbox
+
+
+def test_an_unknown_address_is_invited_by_e_mail(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        added = company_colleague_add(
+            actor=world.owner, company=world.company, email=" Neu@Example.com ", role="owner"
+        )
+    assert isinstance(added, CompanyInvitation)
+    assert added.email == "neu@example.com" and added.role == "owner"
+    assert added.invited_by == world.owner
+    assert added.expires_at > timezone.now() + timedelta(days=13)
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["neu@example.com"]
+    assert world.company.name in message.subject
+    assert world.owner.name in message.body
+    token = _token_from_mail(message)
+    # Only the hash is stored; the e-mailed token opens this invitation.
+    assert token not in added.token_hash
+    assert company_invitation_by_token(token=token) == added
+    # Written in the inviter's language (German here), with a reply to the inviter.
+    assert message.body.startswith("Guten Tag")
+    assert world.owner.email in message.reply_to[0]
+
+
+def test_an_address_is_invited_once_while_its_invitation_is_open(world):
+    company_invitation_create(actor=world.owner, company=world.company, email="neu@example.com")
+    with pytest.raises(ValidationError) as exc:
+        company_invitation_create(actor=world.owner, company=world.company, email="NEU@example.com")
+    assert "email" in exc.value.message_dict
+    assert CompanyInvitation.objects.count() == 1
+
+
+@pytest.mark.parametrize("role", ["member", "facilitator", "outsider"])
+def test_only_an_owner_invites(world, role):
+    before = domain_state()
+    with pytest.raises(PermissionDenied):
+        company_colleague_add(
+            actor=getattr(world, role), company=world.company, email="x@example.com", role="member"
+        )
+    assert domain_state() == before and not mail.outbox
+
+
+def test_a_bad_role_is_refused(world):
+    with pytest.raises(ValidationError) as exc:
+        company_invitation_create(
+            actor=world.owner, company=world.company, email="x@example.com", role="boss"
+        )
+    assert "role" in exc.value.message_dict
+
+
+def test_accepting_joins_with_the_invited_role_once(world):
+    invitation, token = company_invitation_create(
+        actor=world.owner, company=world.company, email="neu@example.com", role="owner"
+    )
+    newcomer = UserFactory(email="neu@example.com")
+    member = company_invitation_accept(actor=newcomer, token=token)
+    assert (member.company, member.user, member.role) == (world.company, newcomer, "owner")
+    invitation.refresh_from_db()
+    assert invitation.accepted_by == newcomer and invitation.state() == "accepted"
+    with pytest.raises(ValidationError, match="already been used"):
+        company_invitation_accept(actor=newcomer, token=token)
+
+
+def test_accepting_needs_the_invited_address(world):
+    _invitation, token = company_invitation_create(
+        actor=world.owner, company=world.company, email="neu@example.com"
+    )
+    with pytest.raises(PermissionDenied, match=r"neu@example\.com"):
+        company_invitation_accept(actor=world.outsider, token=token)
+    assert not CompanyMember.objects.filter(user=world.outsider).exists()
+
+
+def test_expired_revoked_and_unknown_links_do_not_open(world):
+    newcomer = UserFactory(email="neu@example.com")
+    expired = CompanyInvitationFactory(
+        company=world.company,
+        email=newcomer.email,
+        token="old",
+        expires_at=timezone.now() - timedelta(minutes=1),
+    )
+    with pytest.raises(ValidationError, match="expired"):
+        company_invitation_accept(actor=newcomer, token="old")
+    assert expired.state() == "expired"
+    revoked = CompanyInvitationFactory(company=world.company, email=newcomer.email, token="gone")
+    company_invitation_revoke(actor=world.owner, invitation=revoked)
+    company_invitation_revoke(actor=world.owner, invitation=revoked)  # twice: no change
+    with pytest.raises(ValidationError, match="withdrawn"):
+        company_invitation_accept(actor=newcomer, token="gone")
+    with pytest.raises(ValidationError, match="not valid"):
+        company_invitation_accept(actor=newcomer, token="nope")
+    assert not CompanyMember.objects.filter(user=newcomer).exists()
+
+
+def test_resending_replaces_the_link_and_renews_it(world, django_capture_on_commit_callbacks):
+    invitation = CompanyInvitationFactory(
+        company=world.company,
+        email="neu@example.com",
+        token="first",
+        invited_by=world.owner,
+        expires_at=timezone.now() - timedelta(days=1),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        _same, token = company_invitation_resend(actor=world.owner, invitation=invitation)
+    invitation.refresh_from_db()
+    assert invitation.state() == "open"
+    assert company_invitation_by_token(token="first") is None
+    assert _token_from_mail(mail.outbox[-1]) == token
+    with pytest.raises(PermissionDenied):
+        company_invitation_resend(actor=world.member, invitation=invitation)
+
+
+def test_an_accepted_invitation_cannot_be_revoked_or_resent(world):
+    invitation, token = company_invitation_create(
+        actor=world.owner, company=world.company, email="neu@example.com"
+    )
+    company_invitation_accept(actor=UserFactory(email="neu@example.com"), token=token)
+    for change in (company_invitation_revoke, company_invitation_resend):
+        with pytest.raises(ValidationError, match="already been accepted"):
+            change(actor=world.owner, invitation=invitation)
+
+
+def test_a_rolled_back_invitation_sends_nothing(world, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        company_invitation_create(actor=world.owner, company=world.company, email="neu@example.com")
+        raise RuntimeError("the caller's transaction fails")
+    assert not CompanyInvitation.objects.exists() and not mail.outbox
+
+
+# --- API -------------------------------------------------------------------------------------
+
+
+def test_api_members_post_invites_an_unknown_address(world, client_for):
+    client = client_for(world.owner)
+    url = f"/api/v1/companies/{world.company.pk}/members/"
+    r = client.post(url, {"email": "neu@example.com", "role": "member"}, format="json")
+    assert r.status_code == 201
+    body = r.json()
+    assert set(body) == {"invitation"}
+    assert body["invitation"]["email"] == "neu@example.com"
+    assert body["invitation"]["role"] == "member"
+    assert body["invitation"]["state"] == "open"
+    assert "expires_at" in body["invitation"] and "token" not in body["invitation"]
+    # An address with an account is still added at once (the member, as before).
+    r = client.post(url, {"email": world.outsider.email}, format="json")
+    assert r.status_code == 201 and r.json()["user"]["id"] == world.outsider.pk
+
+
+def test_api_lists_revokes_and_resends_invitations(world, client_for):
+    client = client_for(world.owner)
+    invitation, _token = company_invitation_create(
+        actor=world.owner, company=world.company, email="neu@example.com"
+    )
+    base = f"/api/v1/companies/{world.company.pk}/invitations/"
+    listed = client.get(base).json()
+    assert [row["id"] for row in listed] == [invitation.pk]
+    r = client.post(f"{base}{invitation.pk}/resend/")
+    assert r.status_code == 200 and r.json()["state"] == "open"
+    r = client.post(f"{base}{invitation.pk}/revoke/")
+    assert r.status_code == 200 and r.json()["state"] == "revoked"
+    assert client.get(base).json() == []
+    # Another company's invitation is not found through this company.
+    other = CompanyInvitationFactory(company=world.other_company)
+    assert client.post(f"{base}{other.pk}/revoke/").status_code == 404
+
+
+def test_api_accept_by_token(world, client_for):
+    _invitation, token = company_invitation_create(
+        actor=world.owner, company=world.company, email=world.outsider.email
+    )
+    r = client_for(world.member).post(f"/api/v1/company-invitations/{token}/accept/")
+    assert r.status_code == 403 and world.outsider.email in r.json()["detail"]
+    r = client_for(world.outsider).post(f"/api/v1/company-invitations/{token}/accept/")
+    assert r.status_code == 200
+    assert r.json()["user"]["id"] == world.outsider.pk and r.json()["role"] == "member"
+    r = client_for(world.outsider).post(f"/api/v1/company-invitations/{token}/accept/")
+    assert r.status_code == 400 and "token" in r.json()
+    r = client_for(world.outsider).post("/api/v1/company-invitations/nope/accept/")
+    assert r.status_code == 400
+
+
+def test_api_errors_are_translated(world, client_for):
+    client = client_for(world.owner)
+    company_invitation_create(actor=world.owner, company=world.company, email="neu@example.com")
+    r = client.post(
+        f"/api/v1/companies/{world.company.pk}/members/",
+        {"email": "neu@example.com"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="de",
+    )
+    assert r.status_code == 400
+    assert "email" in r.json()
