@@ -296,6 +296,7 @@ def convoy_detail(request: HttpRequest, convoy_id: int) -> HttpResponse:
                 user=request.user, convoy_id=convoy.pk
             ),
             "checkins": checkins_upcoming(convoy=convoy, now=timezone.now()),
+            "first_steps": first_steps_for(user=request.user, convoy=convoy),
             **convoy_comments_context(request, convoy),
         },
     )
