@@ -10,6 +10,7 @@ from frontend import (
     notification_views,
     onboarding_views,
     profile_views,
+    project_views,
     views,
 )
 
@@ -119,7 +120,7 @@ urlpatterns = [
     ),
     path(
         "companies/<int:company_id>/projects/new/",
-        views.project_create_view,
+        project_views.project_create_view,
         name="project_create",
     ),
     path("convoys/", facilitator_views.convoys_overview_view, name="convoys"),
@@ -158,16 +159,53 @@ urlpatterns = [
     # Reversed by notifications.invitations.invitation_email_send: keep the name and the
     # `token` kwarg.
     path("invitations/<str:token>/", views.invitation_view, name="invitation"),
-    path("projects/<int:project_id>/", views.project_detail, name="project"),
+    path("projects/<int:project_id>/", project_views.project_detail, name="project"),
     path(
         "projects/<int:project_id>/milestones/",
-        views.milestone_create_view,
+        project_views.milestone_create_view,
         name="milestone_create",
     ),
     path(
         "milestones/<int:milestone_id>/status/",
-        views.milestone_status_view,
+        project_views.milestone_status_view,
         name="milestone_status",
+    ),
+    path("projects/<int:project_id>/edit/", project_views.project_edit_view, name="project_edit"),
+    path(
+        "projects/<int:project_id>/done/",
+        project_views.project_complete_view,
+        name="project_complete",
+    ),
+    path(
+        "projects/<int:project_id>/archive/",
+        project_views.project_archive_view,
+        name="project_archive",
+    ),
+    path(
+        "projects/<int:project_id>/restore/",
+        project_views.project_restore_view,
+        name="project_restore",
+    ),
+    path(
+        "projects/<int:project_id>/delete/",
+        project_views.project_delete_view,
+        name="project_delete",
+    ),
+    path(
+        "milestones/<int:milestone_id>/edit/",
+        project_views.milestone_edit_view,
+        name="milestone_edit",
+    ),
+    path(
+        "milestones/<int:milestone_id>/delete/",
+        project_views.milestone_delete_view,
+        name="milestone_delete",
+    ),
+    path("updates/<int:update_id>/edit/", project_views.update_edit_view, name="update_edit"),
+    path(
+        "updates/<int:update_id>/delete/",
+        project_views.update_delete_view,
+        name="update_delete",
     ),
     path(
         "convoys/<int:convoy_id>/checkins/new/",

@@ -29,7 +29,6 @@ from accounts.services import user_register, user_update
 from checkins.selectors import checkins_upcoming
 from companies.selectors import (
     companies_owned_by,
-    company_role,
 )
 from companies.services import (
     company_create,
@@ -38,7 +37,6 @@ from companies.services import (
 )
 from convoys.selectors import (
     companies_visible_to,
-    company_convoys,
     convoy_invitations,
     convoy_list_for_user,
     convoy_member_companies_of_user,
@@ -55,16 +53,13 @@ from convoys.services import (
     invitation_problem,
     invitation_resend,
 )
-from frontend.comments_views import convoy_comments_context, project_comments_context
+from frontend.comments_views import convoy_comments_context
 from frontend.forms import (
     CompanyForm,
     ConvoyForm,
     EmailAuthenticationForm,
     InvitationAcceptForm,
     InvitationForm,
-    MilestoneForm,
-    MilestoneStatusForm,
-    ProjectForm,
     SignupForm,
     UpdateForm,
     errors_to_form,
@@ -72,14 +67,8 @@ from frontend.forms import (
 from overview.dashboard import convoy_dashboard
 from overview.first_steps import first_steps_for
 from overview.me import user_profile
-from projects.models import Project
-from projects.selectors import (
-    milestones_for_user,
-    progress_percent,
-    project_convoys_for_user,
-    project_detail_queryset,
-)
-from projects.services import milestone_create, milestone_update, project_create, update_post
+from projects.selectors import milestones_for_user
+from projects.services import update_post
 
 FEED_LENGTH = 20
 
@@ -236,26 +225,6 @@ def company_create_view(request: HttpRequest) -> HttpResponse:
     return render(
         request, "frontend/company_form.html", {"form": form, "next": _next_url(request, "")}
     )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def project_create_view(request: HttpRequest, company_id: int) -> HttpResponse:
-    company = get_object_or_404(companies_visible_to(user=request.user), pk=company_id)
-    if company_role(user=request.user, company=company) is None:
-        raise PermissionDenied  # a convoy peer sees the company but cannot add its projects
-    form = ProjectForm(request.POST or None, convoys=company_convoys(company_id=company.pk))
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            project = project_create(
-                actor=request.user, company=company, convoy_ids=data.pop("convoys"), **data
-            )
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            return redirect("frontend:project", project_id=project.pk)
-    return render(request, "frontend/project_form.html", {"form": form, "company": company})
 
 
 # --- convoys ---------------------------------------------------------------------------------
@@ -442,76 +411,3 @@ def invitation_view(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("frontend:convoy", convoy_id=invitation.convoy_id)
     context.update(form=form, companies=companies)
     return render(request, "frontend/invitation.html", context)
-
-
-# --- projects and milestones -----------------------------------------------------------------
-
-
-def _project_context(request: HttpRequest, project: Project, **extra: Any) -> dict[str, Any]:
-    can_edit = company_role(user=request.user, company=project.company) is not None
-    convoys = project_convoys_for_user(user=request.user, project=project)
-    return {
-        "project": project,
-        "can_edit": can_edit,
-        "convoys": convoys,
-        **project_comments_context(request, project, convoys),
-        "progress": progress_percent(
-            done_weight=project.weight_done,
-            total_weight=project.weight_total,
-            status=project.status,
-        ),
-        "milestone_form": extra.pop("milestone_form", None) or MilestoneForm(),
-        "status_choices": MilestoneStatusForm.base_fields["status"].choices,
-        **extra,
-    }
-
-
-def _project_block(request: HttpRequest, project_id: int, **extra: Any) -> HttpResponse:
-    """The milestones block of a project page: the htmx answer, and the fallback a full page."""
-    project = get_object_or_404(project_detail_queryset(user=request.user), pk=project_id)
-    context = _project_context(request, project, **extra)
-    if _is_htmx(request):
-        return render(request, "frontend/partials/project_milestones.html", context)
-    return render(request, "frontend/project_detail.html", context)
-
-
-@login_required
-def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
-    return _project_block(request, project_id)
-
-
-@login_required
-@require_POST
-def milestone_create_view(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = get_object_or_404(project_detail_queryset(user=request.user), pk=project_id)
-    form = MilestoneForm(request.POST)
-    if form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
-        try:
-            milestone_create(actor=request.user, project=project, **data)
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            if not _is_htmx(request):
-                return redirect("frontend:project", project_id=project.pk)
-            form = None  # a fresh, empty form for the next milestone
-    return _project_block(request, project.pk, milestone_form=form)
-
-
-@login_required
-@require_POST
-def milestone_status_view(request: HttpRequest, milestone_id: int) -> HttpResponse:
-    milestone = get_object_or_404(milestones_for_user(user=request.user), pk=milestone_id)
-    form = MilestoneStatusForm(request.POST)
-    error = None
-    if form.is_valid():
-        try:
-            milestone_update(actor=request.user, milestone=milestone, **form.cleaned_data)
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
-            if not _is_htmx(request):
-                return redirect("frontend:project", project_id=milestone.project_id)
-    else:
-        error = " ".join(form.errors.get("status", []))
-    return _project_block(request, milestone.project_id, status_error=error)

@@ -282,7 +282,8 @@ def test_project_create_shares_with_the_chosen_convoy(world):
             "title": "Webshop",
             "category": "ecommerce",
             "status": "planned",
-            "convoys": [world.convoy.pk],
+            # One convoy: no list, one "share with my convoy" box.
+            "share": "on",
         },
     )
     project = Project.objects.get(title="Webshop")
@@ -292,6 +293,7 @@ def test_project_create_shares_with_the_chosen_convoy(world):
 
 
 def test_project_create_refuses_foreign_convoys(world):
+    MembershipFactory(company=world.company)  # two convoys: a list of checkboxes
     response = client_as(world.member).post(
         reverse("frontend:project_create", args=[world.company.pk]),
         {
