@@ -4,8 +4,10 @@ run shows what is left to improve."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
 from playwright.sync_api import Browser, Page
 
+from notifications.models import Notification
 from tests.factories import (
     CheckInFactory,
     CommentFactory,
@@ -73,6 +75,26 @@ def convoy_world():
     invitee = UserFactory(name="Olaf Berger", email="olaf@example.com")
     CompanyMemberFactory(company=CompanyFactory(name="Bäckerei Berger"), user=invitee)
     InvitationFactory(convoy=convoy, email="olaf@example.com", token=INVITATION_TOKEN)
+    # The notification list with an unread and a read entry.
+    for kind, data, read_at in [
+        ("mention", {"excerpt": "Wie ist es gelaufen?", "target_title": "Update"}, None),
+        (
+            "reminder.update_due",
+            {"company": company.name, "convoy": convoy.name, "cadence": 14},
+            timezone.now(),
+        ),
+    ]:
+        Notification.objects.create(
+            recipient=member,
+            kind=kind,
+            actor=facilitator,
+            convoy=convoy,
+            target_type="convoy",
+            target_id=convoy.pk,
+            data=data,
+            read_at=read_at,
+            created_at=timezone.now(),
+        )
     return {
         "convoy": convoy,
         "company": company,
