@@ -543,3 +543,24 @@ def test_my_convoys_is_linked_from_the_nav_and_the_home_page(world):
     assert 'data-testid="convoys-overview-link"' not in text(
         client_as(world.outsider).get(reverse("frontend:home"))
     )
+
+
+def test_dashboard_offers_the_facilitator_nudge_remove_and_settings(world):
+    # Quiet for long: the attention strip offers the nudge too.
+    Membership.objects.filter(company=world.company).update(
+        joined_at=timezone.now() - timedelta(days=40)
+    )
+    dashboard = reverse("frontend:convoy", args=[world.convoy.pk])
+    nudge = reverse("frontend:company_nudge", args=[world.convoy.pk, world.company.pk])
+    remove = reverse("frontend:membership_remove", args=[world.convoy.pk, world.company.pk])
+    edit = reverse("frontend:convoy_edit", args=[world.convoy.pk])
+
+    page = text(client_as(world.facilitator).get(dashboard))
+    assert 'data-testid="company-nudge"' in page and nudge in page
+    assert 'data-testid="attention-nudge"' in page
+    assert 'data-testid="company-remove"' in page and remove in page
+    assert f'href="{edit}"' in page
+
+    member_page = text(client_as(world.owner).get(dashboard))
+    for link in (nudge, remove, edit):
+        assert link not in member_page
