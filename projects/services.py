@@ -349,7 +349,8 @@ def milestone_update(*, actor: User, milestone: Milestone, **fields: Any) -> Mil
 
     # Setting a milestone to what it is (e.g. done again) writes nothing, records no event
     # and keeps completed_at.
-    if not model_update(milestone, data=fields, also=completed_at):
+    changed = model_update(milestone, data=fields, also=completed_at)
+    if not changed:
         return milestone
     is_done = milestone.status == MilestoneStatus.DONE
     kind = (
@@ -358,7 +359,7 @@ def milestone_update(*, actor: User, milestone: Milestone, **fields: Any) -> Mil
     _record_in(
         _project_convoy_ids(milestone.project),
         kind=kind,
-        data={"milestone": _milestone_data(milestone)},
+        data={"milestone": _milestone_data(milestone), "changed": changed},
         actor=actor,
     )
     return milestone

@@ -12,6 +12,7 @@ from projects.models import Milestone, Project, Update
 from projects.services import (
     milestone_complete,
     milestone_delete,
+    milestone_update,
     project_archive,
     project_complete,
     project_create,
@@ -176,6 +177,15 @@ def test_a_delete_that_fails_later_in_the_transaction_leaves_everything(world, s
         project_delete(actor=world.owner, project=shared)
         raise RuntimeError("the caller fails after the service returned")
     assert domain_counts() == before
+
+
+def test_milestone_updated_says_what_changed(world, shared):
+    milestone = MilestoneFactory(project=shared, title="Kasse")
+    milestone_update(actor=world.owner, milestone=milestone, due_date="2027-01-31", weight=2)
+    event = _last(world.convoy)
+    assert event.kind == "milestone.updated"
+    assert event.data["changed"] == ["due_date", "weight"]
+    assert event.data["milestone"]["due_date"] == "2027-01-31"
 
 
 def test_milestone_delete(world, shared):
