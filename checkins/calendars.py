@@ -1,5 +1,6 @@
 """Check-ins as iCalendar (RFC 5545): one .ics per check-in, a person's subscription feed,
-and the invitations attached to check-in e-mails (iTIP, RFC 5546).
+and the invitations attached to check-in e-mails (iTIP, RFC 5546: registered with
+notifications.emails in CheckinsConfig.ready()).
 
 Built with the `icalendar` library. Times carry TZID = the convoy's time zone with a
 rule-based VTIMEZONE (STANDARD and DAYLIGHT, each with a yearly RRULE, taken from the zone's
@@ -37,7 +38,9 @@ from icalendar import (
 )
 
 from checkins.models import CheckIn, CheckInStatus
+from notifications.emails import EmailAttachment
 from notifications.links import Target, link_url
+from notifications.models import Notification
 
 PRODID = "-//Konvoi//Check-ins//DE"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -331,3 +334,25 @@ def invitation_build(checkins: Iterable[CheckIn], *, email: str, name: str = "")
 
 def invitation_method(checkin: CheckIn) -> Method:
     return "CANCEL" if checkin.status == CheckInStatus.CANCELLED else "REQUEST"
+
+
+def checkin_invitations(notification: Notification) -> list[EmailAttachment]:
+    """The calendar files of a check-in e-mail: one per check-in it concerns (a series has
+    several; a file of METHOD:REQUEST or CANCEL holds one UID), as it stands now, for its
+    recipient. Called in the recipient's language (notifications.emails)."""
+    ids = notification.data.get("occurrences") or [notification.target_id]
+    recipient = notification.recipient
+    checkins = (
+        CheckIn.objects.filter(pk__in=[i for i in ids if isinstance(i, int)])
+        .select_related("convoy")
+        .order_by("starts_at", "id")
+    )
+    return [
+        EmailAttachment(
+            filename=f"checkin-{checkin.pk}.ics",
+            content=invitation_build([checkin], email=recipient.email, name=recipient.name),
+            mimetype="text/calendar",
+            params={"method": invitation_method(checkin)},
+        )
+        for checkin in checkins
+    ]

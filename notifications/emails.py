@@ -5,7 +5,11 @@ unsubscribe for its kind (RFC 8058: `List-Unsubscribe` + `List-Unsubscribe-Post`
 that it works without login and for nothing but that person and kind.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from email import encoders
+from email.mime.base import MIMEBase
+from email.mime.text import MIMEText
 from email.utils import formataddr
 from typing import Any
 
@@ -25,6 +29,42 @@ from notifications.rules import email_content
 
 UNSUBSCRIBE_SALT = "konvoi.notifications.unsubscribe"
 DIGEST_KINDS = ("digest.daily", "digest.weekly")
+
+
+@dataclass(frozen=True)
+class EmailAttachment:
+    """A file an e-mail of some kind carries (a check-in's calendar invitation). A text type
+    (`text/calendar`) goes as UTF-8 text with its `params` (`method=REQUEST`)."""
+
+    filename: str
+    content: bytes
+    mimetype: str
+    params: dict[str, str] = field(default_factory=dict)
+
+    def mime(self) -> MIMEBase:
+        maintype, subtype = self.mimetype.split("/", 1)
+        if maintype == "text":
+            part: MIMEBase = MIMEText(self.content.decode(), subtype, "utf-8")
+        else:
+            part = MIMEBase(maintype, subtype)
+            part.set_payload(self.content)
+            encoders.encode_base64(part)
+        for name, value in self.params.items():
+            part.set_param(name, value)
+        part.add_header("Content-Disposition", "attachment", filename=self.filename)
+        return part
+
+
+# The feature app that owns a kind registers what its e-mails carry (from its
+# AppConfig.ready(), like notifications.rules): notifications knows no feature app. Called in
+# the recipient's language and time zone.
+_email_attachments: dict[str, Callable[[Notification], list[EmailAttachment]]] = {}
+
+
+def register_email_attachments(
+    *, kind: str, attachments: Callable[[Notification], list[EmailAttachment]]
+) -> None:
+    _email_attachments[kind] = attachments
 
 
 def unsubscribe_token(*, user_id: int, kind: str) -> str:
@@ -154,13 +194,19 @@ def notification_email(notification: Notification) -> EmailMultiAlternatives:
     if content and extra is not None:
         template = content.template
         context.update(extra)
-    return _message(
+    message = _message(
         user=user,
         template=template,
         context=context,
         unsubscribe_kind=notification.kind,
         reply_to=_reply_to(notification),
     )
+    attachments = _email_attachments.get(notification.kind)
+    if attachments is not None:
+        with translation.override(user.language), timezone.override(user.timezone):
+            for attachment in attachments(notification):
+                message.attach(attachment.mime())
+    return message
 
 
 def _reply_to(notification: Notification) -> User | None:

@@ -1,8 +1,11 @@
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import PersonRef
 from checkins.models import (
+    SERIES_COUNT,
+    SERIES_EVERY_WEEKS,
     CheckIn,
     CheckInReport,
     CheckInStatus,
@@ -10,7 +13,28 @@ from checkins.models import (
     RsvpStatus,
     checkin_time_errors,
 )
+from checkins.services import SCOPES
 from companies.api.serializers import CompanyRef
+
+
+class RepeatInput(serializers.Serializer):
+    """A series: every N weeks at the same local time, either `count` meetings or until a
+    date (inclusive)."""
+
+    every_weeks = serializers.IntegerField(
+        min_value=SERIES_EVERY_WEEKS[0], max_value=SERIES_EVERY_WEEKS[1]
+    )
+    count = serializers.IntegerField(
+        min_value=SERIES_COUNT[0], max_value=SERIES_COUNT[1], required=False
+    )
+    until = serializers.DateField(required=False)
+
+    def validate(self, attrs):
+        if ("count" in attrs) == ("until" in attrs):
+            raise serializers.ValidationError(
+                _("Say how many check-ins the series has, or until when it runs.")
+            )
+        return attrs
 
 
 class CheckInInput(serializers.Serializer):
@@ -23,6 +47,10 @@ class CheckInInput(serializers.Serializer):
     agenda = serializers.CharField(max_length=10000, required=False, allow_blank=True)
     capacity = serializers.IntegerField(
         min_value=1, max_value=100000, required=False, allow_null=True
+    )
+    repeat = RepeatInput(
+        required=False,
+        help_text="Schedule a series: every 1-8 weeks, 2-12 meetings (count) or until a date.",
     )
 
     def validate(self, attrs):
@@ -37,12 +65,18 @@ class CheckInInput(serializers.Serializer):
 
 
 class CheckInUpdateInput(CheckInInput):
-    """Any subset of the fields; `status: cancelled` cancels the check-in."""
+    """Any subset of the fields; `status: cancelled` cancels the check-in, `status:
+    scheduled` reinstates a cancelled one that is still ahead. `scope: following` applies the
+    change or cancellation to this and all later check-ins of its series."""
 
     title = serializers.CharField(max_length=200, required=False)
     starts_at = serializers.DateTimeField(required=False)
     ends_at = serializers.DateTimeField(required=False)
-    status = serializers.ChoiceField(choices=[CheckInStatus.CANCELLED], required=False)
+    status = serializers.ChoiceField(
+        choices=[CheckInStatus.CANCELLED, CheckInStatus.SCHEDULED], required=False
+    )
+    scope = serializers.ChoiceField(choices=list(SCOPES), default="one")
+    repeat = None  # a series is made when scheduling, not by a change
 
 
 class SeatsOutput(serializers.Serializer):
@@ -76,6 +110,7 @@ class CheckInOutput(serializers.ModelSerializer):
             "seats",
             "status",
             "sequence",
+            "series",
             "notes",
             "notes_html",
             "notes_posted_at",

@@ -37,9 +37,11 @@ from checkins.selectors import (
     waitlist_position,
 )
 from checkins.services import (
+    Repeat,
     calendar_feed_rotate,
     checkin_cancel,
     checkin_notes_post,
+    checkin_reinstate,
     checkin_schedule,
     checkin_update,
     report_file,
@@ -103,12 +105,22 @@ class ConvoyCheckInsView(GenericAPIView):
         _require_facilitator(request, convoy)
         data = CheckInInput(data=request.data)
         data.is_valid(raise_exception=True)
-        checkin = checkin_schedule(actor=request.user, convoy=convoy, **data.validated_data)
+        values = dict(data.validated_data)
+        repeat = values.pop("repeat", None)
+        checkin = checkin_schedule(
+            actor=request.user,
+            convoy=convoy,
+            repeat=Repeat(**repeat) if repeat else None,
+            **values,
+        )
+        # A series answers with its first check-in; `series` links the others.
         return Response(_output(request, checkin.pk), status=status.HTTP_201_CREATED)
 
 
 class CheckInView(_CheckInAPIView):
-    """One check-in; facilitators change, reschedule or cancel it (`status: cancelled`)."""
+    """One check-in; facilitators change, reschedule or cancel it (`status: cancelled`),
+    reinstate a cancelled one (`status: scheduled`), for a series with `scope: one` or
+    `following`."""
 
     serializer_class = CheckInOutput
 
@@ -127,16 +139,22 @@ class CheckInView(_CheckInAPIView):
         data = CheckInUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        cancel = values.pop("status", None) == CheckInStatus.CANCELLED
+        new_status = values.pop("status", None)
+        scope = values.pop("scope", "one")
+        reinstate = (
+            new_status == CheckInStatus.SCHEDULED and checkin.status == CheckInStatus.CANCELLED
+        )
         if "agenda" in values:
             # Before the transaction below: SQLite takes its write lock at BEGIN.
             values["agenda_html"] = markdown_to_html(values["agenda"])
-        # Changes and the cancellation stand or fall together.
+        # Changes, the cancellation and the reinstatement stand or fall together.
         with transaction.atomic():
+            if reinstate:
+                checkin = checkin_reinstate(actor=request.user, checkin=checkin)
             if values:
-                checkin = checkin_update(actor=request.user, checkin=checkin, **values)
-            if cancel:
-                checkin_cancel(actor=request.user, checkin=checkin)
+                checkin = checkin_update(actor=request.user, checkin=checkin, scope=scope, **values)
+            if new_status == CheckInStatus.CANCELLED:
+                checkin_cancel(actor=request.user, checkin=checkin, scope=scope)
         return Response(_output(request, checkin_id))
 
 

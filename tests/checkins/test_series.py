@@ -291,3 +291,115 @@ def test_only_a_facilitator_schedules_changes_or_reinstates(world):
     checkin_cancel(actor=world.facilitator, checkin=first)
     with pytest.raises(PermissionDenied):
         checkin_reinstate(actor=world.member, checkin=first)
+
+
+# --- the API: POST with `repeat`, PATCH with `scope` and `status` ---------------------------
+
+API_NEW = {
+    "title": "Konvoi-Treffen",
+    "starts_at": "2027-10-14T16:00:00+02:00",
+    "ends_at": "2027-10-14T17:00:00+02:00",
+    "rsvp_deadline": "2027-10-13T16:00:00+02:00",
+    "location": "Hagen",
+}
+
+
+def test_api_schedules_a_series_and_changes_all_following(world, client_for):
+    api = client_for(world.facilitator)
+    response = api.post(
+        f"/api/v1/convoys/{world.convoy.pk}/checkins/",
+        {**API_NEW, "repeat": {"every_weeks": 1, "count": 3}},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    first = response.json()
+    assert first["series"] is not None
+    listed = api.get(f"/api/v1/convoys/{world.convoy.pk}/checkins/").json()["results"]
+    series = sorted((c for c in listed if c["series"] == first["series"]), key=lambda c: c["id"])
+    assert len(series) == 3
+    # Across the change of clocks on 31 October: 16:00 local each time.
+    assert [c["starts_at"][11:16] for c in series] == ["16:00", "16:00", "16:00"]
+    assert [_local(CheckIn.objects.get(pk=c["id"]).starts_at) for c in series] == [
+        ("2027-10-14", "16:00"),
+        ("2027-10-21", "16:00"),
+        ("2027-10-28", "16:00"),
+    ]
+
+    second = series[1]["id"]
+    response = api.patch(
+        f"/api/v1/checkins/{second}/",
+        {"scope": "following", "starts_at": "2027-10-21T18:00:00+02:00",
+         "ends_at": "2027-10-21T19:00:00+02:00"},
+        format="json",
+    )  # fmt: skip
+    assert response.status_code == 200, response.content
+    after = CheckIn.objects.filter(series_id=first["series"]).order_by("starts_at")
+    assert [_local(c.starts_at)[1] for c in after] == ["16:00", "18:00", "18:00"]
+
+    response = api.patch(
+        f"/api/v1/checkins/{second}/", {"scope": "following", "status": "cancelled"}, format="json"
+    )
+    assert response.status_code == 200 and response.json()["status"] == "cancelled"
+    assert [c.status for c in after.all()] == ["scheduled", "cancelled", "cancelled"]
+    # Undo: one of them comes back.
+    response = api.patch(f"/api/v1/checkins/{second}/", {"status": "scheduled"}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "scheduled"
+    assert [c.status for c in after.all()] == ["scheduled", "scheduled", "cancelled"]
+
+
+@pytest.mark.parametrize(
+    "repeat",
+    [
+        {"every_weeks": 9, "count": 3},
+        {"every_weeks": 1, "count": 13},
+        {"every_weeks": 1},
+        {"every_weeks": 1, "count": 3, "until": "2027-12-01"},
+        {"every_weeks": 1, "until": "2028-06-01"},
+        {"every_weeks": "oft", "count": 3},
+    ],
+)
+def test_api_refuses_a_bad_repeat_with_400_and_writes_nothing(world, client_for, repeat):
+    before = domain_state()
+    response = client_for(world.facilitator).post(
+        f"/api/v1/convoys/{world.convoy.pk}/checkins/",
+        {**API_NEW, "repeat": repeat},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400, response.content
+    assert "repeat" in response.json()
+    assert domain_state() == before
+
+
+def test_api_refuses_a_bad_scope_and_reinstating_a_past_checkin(world, client_for):
+    from tests.factories import CheckInFactory
+
+    api = client_for(world.facilitator)
+    checkin = CheckInFactory(convoy=world.convoy)
+    response = api.patch(f"/api/v1/checkins/{checkin.pk}/", {"scope": "all"}, format="json")
+    assert response.status_code == 400 and "scope" in response.json()
+    start = datetime(2020, 1, 1, 12, tzinfo=UTC)
+    past = CheckInFactory(
+        convoy=world.convoy,
+        status=CheckInStatus.CANCELLED,
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        rsvp_deadline=start,
+    )
+    before = domain_state()
+    response = api.patch(f"/api/v1/checkins/{past.pk}/", {"status": "scheduled"}, format="json")
+    assert response.status_code == 400 and "status" in response.json()
+    assert domain_state() == before
+    # A member may not reinstate (403), an outsider does not see it (404).
+    cancelled = CheckInFactory(convoy=world.convoy, status=CheckInStatus.CANCELLED)
+    member = client_for(world.member).patch(
+        f"/api/v1/checkins/{cancelled.pk}/", {"status": "scheduled"}, format="json"
+    )
+    assert member.status_code == 403
+    outsider = client_for(world.outsider).patch(
+        f"/api/v1/checkins/{cancelled.pk}/", {"status": "scheduled"}, format="json"
+    )
+    assert outsider.status_code == 404
+    cancelled.refresh_from_db()
+    assert cancelled.status == CheckInStatus.CANCELLED
