@@ -100,6 +100,7 @@ def convoy_world():
         "company": company,
         "project": project,
         "checkin": checkin,
+        "quiet": quiet,
     }
 
 
@@ -149,6 +150,9 @@ def test_main_pages_have_no_critical_or_serious_axe_finding(
             f"{convoy_path}/invitations/",
             f"{convoy_path}/checkins/new/",
             f"{convoy_path}/edit/",
+            # Confirmation steps for actions that tell others.
+            f"{convoy_path}/companies/{convoy_world['quiet'].pk}/nudge/",
+            f"{convoy_path}/companies/{convoy_world['quiet'].pk}/remove/",
         ],
         "invitee": [f"/invitations/{INVITATION_TOKEN}/"],
     }
