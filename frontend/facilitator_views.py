@@ -37,7 +37,7 @@ from notifications.selectors import nudges_today
 from notifications.services import company_nudge
 from overview.convoy_health import convoys_overview
 from projects.models import Project
-from projects.selectors import project_detail_queryset
+from projects.selectors import project_detail_queryset, unarchived
 
 COMPANY_FIELDS = ("name", "sector", "size", "city", "region", "website")
 CONVOY_FIELDS = (
@@ -97,6 +97,9 @@ def company_detail(request: HttpRequest, company_id: int) -> HttpResponse:
         # the convoys they run.
         shared = Project.convoys.through.objects.filter(convoy_id__in=[c.pk for c in convoys])
         projects = projects.filter(pk__in=shared.values("project_id"))
+    # Archived projects leave the list; the company's own people find them below it.
+    archived = projects.filter(archived_at__isnull=False) if role else Project.objects.none()
+    projects = unarchived(projects)
     return render(
         request,
         "frontend/company_detail.html",
@@ -106,6 +109,7 @@ def company_detail(request: HttpRequest, company_id: int) -> HttpResponse:
             "members": company_members(company=company),
             "show_contact": True,  # members and facilitators of its convoys (see above)
             "projects": projects.order_by("id"),
+            "archived_projects": archived.order_by("id"),
             "convoys": convoys,
             "facilitated_convoys": [c for c in convoys if c.is_facilitator],
         },

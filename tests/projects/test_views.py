@@ -369,3 +369,19 @@ def test_project_page_queries_do_not_grow(world):
         return len(queries)
 
     assert count(2) == count(12)
+
+
+def test_an_archived_project_leaves_the_company_page_list(world, project):
+    ProjectFactory(company=world.company, convoys=[world.convoy], title="Kasse")
+    project.archived_at = "2026-11-01T10:00Z"
+    project.save()
+    url = reverse("frontend:company", args=[world.company.pk])
+    page = text(client_as(world.member).get(url))
+    listed = page.split('data-testid="company-projects"')[1].split("</ul>")[0]
+    assert "Kasse" in listed
+    assert "Webshop" not in listed
+    archived = page.split('data-testid="archived-projects"')[1].split("</details>")[0]
+    assert "Webshop" in archived
+    facilitator_page = text(client_as(world.facilitator).get(url))
+    assert "Webshop" not in facilitator_page
+    assert "Kasse" in facilitator_page
