@@ -385,3 +385,11 @@ def test_an_archived_project_leaves_the_company_page_list(world, project):
     facilitator_page = text(client_as(world.facilitator).get(url))
     assert "Webshop" not in facilitator_page
     assert "Kasse" in facilitator_page
+
+
+def test_the_dashboard_offers_the_author_to_edit_their_update(world):
+    mine = UpdateFactory(convoy=world.convoy, company=world.company, author=world.member)
+    theirs = UpdateFactory(convoy=world.convoy, company=world.company, author=world.owner)
+    page = text(client_as(world.member).get(reverse("frontend:convoy", args=[world.convoy.pk])))
+    assert reverse("frontend:update_edit", args=[mine.pk]) in page
+    assert reverse("frontend:update_edit", args=[theirs.pk]) not in page
