@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from companies.models import CompanyRole, Sector, SizeBand
 from frontend.timezones import TimezoneField
-from projects.models import MilestoneStatus, ProjectCategory, ProjectStatus
+from projects.models import MilestoneStatus
 
 
 def errors_to_form(form: forms.Form, exc: ValidationError) -> None:
@@ -111,40 +111,6 @@ class InvitationAcceptForm(forms.Form):
     def __init__(self, *args: Any, companies: Iterable[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["company"].choices = [(c.pk, c.name) for c in companies]
-
-
-class ProjectForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
-    category = forms.ChoiceField(label=_("Category"), choices=ProjectCategory.choices)
-    status = forms.ChoiceField(
-        label=_("Status"), choices=ProjectStatus.choices, initial=ProjectStatus.PLANNED
-    )
-    description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
-    )
-    start_date = forms.DateField(
-        label=_("Start date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    target_date = forms.DateField(
-        label=_("Target date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    convoys = forms.TypedMultipleChoiceField(
-        label=_("Share with convoys"),
-        coerce=int,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-    def __init__(self, *args: Any, convoys: Iterable[Any], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["convoys"].choices = [(c.pk, c.name) for c in convoys]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        start, target = data.get("start_date"), data.get("target_date")
-        if start and target and target < start:
-            self.add_error("target_date", _("The target date must not be before the start date."))
-        return data
 
 
 class MilestoneForm(forms.Form):
