@@ -215,3 +215,22 @@ def checkin_audience_ids(*, convoy_id: int) -> list[int]:
     """Everyone a check-in concerns: people of active member companies and the facilitators."""
     people = convoy_people(convoy_id=convoy_id, include_inactive=True)
     return sorted(people.values_list("pk", flat=True))
+
+
+def checkin_change_reach(*, checkin: CheckIn) -> dict[str, int]:
+    """What a confirmation page says before a change everyone is told of: how many people are
+    told, how many of them answered this check-in, and how many later scheduled check-ins of
+    its series "this and all following" would include. Three counts, whatever the size."""
+    answered = Rsvp.objects.filter(checkin=checkin).count()
+    following = 0
+    if checkin.series_id is not None:
+        following = CheckIn.objects.filter(
+            series_id=checkin.series_id,
+            status=CheckInStatus.SCHEDULED,
+            starts_at__gt=checkin.starts_at,
+        ).count()
+    return {
+        "people": len(checkin_audience_ids(convoy_id=checkin.convoy_id)),
+        "answered": answered,
+        "following": following,
+    }

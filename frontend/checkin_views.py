@@ -24,6 +24,8 @@ from checkins.feeds import feed_url_for
 from checkins.models import CheckIn, CheckInStatus, rsvp_open
 from checkins.selectors import (
     attendance_rows,
+    checkin_audience_ids,
+    checkin_change_reach,
     checkin_detail_queryset,
     checkin_reports,
     checkin_rsvps,
@@ -35,6 +37,7 @@ from checkins.services import (
     calendar_feed_rotate,
     checkin_cancel,
     checkin_notes_post,
+    checkin_reinstate,
     checkin_schedule,
     checkin_update,
     report_file,
@@ -42,7 +45,15 @@ from checkins.services import (
 )
 from companies.models import Company
 from convoys.selectors import convoy_list_for_user, convoy_member_companies_of_user
-from frontend.checkin_forms import CheckInForm, NotesForm, ReportForm, RsvpForm
+from frontend.checkin_forms import (
+    CheckInCreateForm,
+    CheckInForm,
+    NotesForm,
+    ReportForm,
+    RsvpForm,
+    ScopeForm,
+    checkin_defaults,
+)
 from frontend.comments_views import checkin_comments_context
 from frontend.forms import errors_to_form
 
@@ -98,6 +109,10 @@ def checkin_detail(request: HttpRequest, checkin_id: int, **extra: Any) -> HttpR
     )
     companies = list(Company.objects.filter(pk__in=context["company_ids"]).order_by("name"))
     context.update(
+        # Undo of a cancellation, while the meeting is still ahead.
+        can_reinstate=checkin.is_facilitator
+        and checkin.status == CheckInStatus.CANCELLED
+        and checkin.starts_at > timezone.now(),
         attendees=checkin_rsvps(checkin=checkin),
         reports=reports,
         companies=companies,
@@ -151,60 +166,145 @@ def checkin_create_view(request: HttpRequest, convoy_id: int) -> HttpResponse:
     convoy = get_object_or_404(convoy_list_for_user(user=request.user), pk=convoy_id)
     if not convoy.is_facilitator:
         raise PermissionDenied
-    with timezone.override(ZoneInfo(convoy.timezone)):
-        form = CheckInForm(request.POST or None)
+    tz = ZoneInfo(convoy.timezone)
+    with timezone.override(tz):
+        form = CheckInCreateForm(
+            request.POST or None, initial=checkin_defaults(now=timezone.now(), tz=tz)
+        )
         if request.method == "POST" and form.is_valid():
+            values = {k: v for k, v in _form_values(form).items() if not k.startswith("repeat_")}
             try:
-                checkin = checkin_schedule(actor=request.user, convoy=convoy, **_form_values(form))
+                checkin = checkin_schedule(
+                    actor=request.user, convoy=convoy, repeat=form.repeat(), **values
+                )
             except ValidationError as exc:
+                if hasattr(exc, "error_dict") and "repeat" in exc.error_dict:
+                    # The series as a whole: shown at its first field.
+                    exc = ValidationError(
+                        {
+                            "repeat_every" if k == "repeat" else k: v
+                            for k, v in exc.error_dict.items()
+                        }
+                    )
                 errors_to_form(form, exc)
             else:
-                messages.success(request, _("The check-in was scheduled; everyone is told."))
+                if checkin.series_id:
+                    messages.success(
+                        request, _("The series of check-ins was scheduled; everyone is told.")
+                    )
+                else:
+                    messages.success(request, _("The check-in was scheduled; everyone is told."))
                 return redirect("frontend:checkin", checkin_id=checkin.pk)
         return render(
             request,
             "frontend/checkins/checkin_form.html",
-            {"form": form, "convoy": convoy, "checkin": None},
+            {
+                "form": form,
+                "convoy": convoy,
+                "checkin": None,
+                "people": len(checkin_audience_ids(convoy_id=convoy.pk)),
+            },
         )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def checkin_edit_view(request: HttpRequest, checkin_id: int) -> HttpResponse:
+    """Change a check-in (or it and all following of its series). A change that moves the
+    time goes through a confirmation step that says who is told."""
     checkin = _facilitator_checkin(request, checkin_id)
     if checkin.status != CheckInStatus.SCHEDULED:
         messages.error(request, _("Only a scheduled check-in can be changed."))
         return redirect("frontend:checkin", checkin_id=checkin.pk)
+    reach = checkin_change_reach(checkin=checkin)
     with timezone.override(ZoneInfo(checkin.convoy.timezone)):
         initial = {key: getattr(checkin, key) for key in CHECKIN_FIELDS}
         form = CheckInForm(request.POST or None, initial=initial)
-        if request.method == "POST" and form.is_valid():
+        scope_form = ScopeForm(request.POST or None) if reach["following"] else None
+        context = {
+            "form": form,
+            "scope_form": scope_form,
+            "convoy": checkin.convoy,
+            "checkin": checkin,
+            "people": reach["people"],
+            "reach": reach,
+        }
+        if (
+            request.method == "POST"
+            and form.is_valid()
+            and (scope_form is None or scope_form.is_valid())
+        ):
             values = _form_values(form)
             values["rsvp_deadline"] = values.get("rsvp_deadline") or values["starts_at"]
+            scope = scope_form.cleaned_data["scope"] if scope_form else "one"
+            moves = any(values[key] != getattr(checkin, key) for key in ("starts_at", "ends_at"))
+            if moves and request.POST.get("confirmed") != "yes":
+                # The confirmation step: the same data again, with what happens.
+                return render(
+                    request,
+                    "frontend/checkins/confirm_change.html",
+                    {**context, "values": values, "scope": scope},
+                )
             try:
-                checkin_update(actor=request.user, checkin=checkin, **values)
+                checkin_update(actor=request.user, checkin=checkin, scope=scope, **values)
             except ValidationError as exc:
                 errors_to_form(form, exc)
             else:
                 messages.success(request, _("The check-in was changed; everyone is told."))
                 return redirect("frontend:checkin", checkin_id=checkin.pk)
-        return render(
-            request,
-            "frontend/checkins/checkin_form.html",
-            {"form": form, "convoy": checkin.convoy, "checkin": checkin},
-        )
+        return render(request, "frontend/checkins/checkin_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkin_cancel_view(request: HttpRequest, checkin_id: int) -> HttpResponse:
+    """GET: what cancelling does (and for a series: only this one or all following); POST:
+    cancel. Nothing is cancelled by one click from a list."""
+    checkin = _facilitator_checkin(request, checkin_id)
+    if checkin.status != CheckInStatus.SCHEDULED:
+        messages.error(request, _("Only a scheduled check-in can be cancelled."))
+        return redirect("frontend:checkin", checkin_id=checkin.pk)
+    reach = checkin_change_reach(checkin=checkin)
+    scope_form = ScopeForm(request.POST or None) if reach["following"] else None
+    if request.method == "POST" and (scope_form is None or scope_form.is_valid()):
+        scope = scope_form.cleaned_data["scope"] if scope_form else "one"
+        try:
+            checkin_cancel(actor=request.user, checkin=checkin, scope=scope)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _(
+                    "The check-in was cancelled; everyone is told. You can reinstate it "
+                    "below while it is still ahead."
+                ),
+            )
+        return redirect("frontend:checkin", checkin_id=checkin.pk)
+    return render(
+        request,
+        "frontend/checkins/confirm_cancel.html",
+        {
+            "checkin": checkin,
+            "convoy": checkin.convoy,
+            "tz": checkin.convoy.timezone,
+            "reach": reach,
+            "scope_form": scope_form,
+        },
+    )
 
 
 @login_required
 @require_POST
-def checkin_cancel_view(request: HttpRequest, checkin_id: int) -> HttpResponse:
+def checkin_reinstate_view(request: HttpRequest, checkin_id: int) -> HttpResponse:
+    """Undo a cancellation (a check-in still ahead): its RSVPs are kept."""
     checkin = _facilitator_checkin(request, checkin_id)
     try:
-        checkin_cancel(actor=request.user, checkin=checkin)
+        checkin_reinstate(actor=request.user, checkin=checkin)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("The check-in was cancelled; everyone is told."))
+        messages.success(request, _("The check-in takes place again; everyone is told."))
     return redirect("frontend:checkin", checkin_id=checkin.pk)
 
 

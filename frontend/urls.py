@@ -222,6 +222,11 @@ urlpatterns = [
         name="checkin_cancel",
     ),
     path(
+        "checkins/<int:checkin_id>/reinstate/",
+        checkin_views.checkin_reinstate_view,
+        name="checkin_reinstate",
+    ),
+    path(
         "checkins/<int:checkin_id>/report/",
         checkin_views.checkin_report_view,
         name="checkin_report",
