@@ -237,8 +237,7 @@ def user_email_change_confirm(*, token: str) -> User:
             "Hello %(name)s,\n\n"
             "your Konvoi account now uses the e-mail address %(new)s instead of %(old)s. "
             "From now on, log in with the new address.\n\n"
-            "If you did not make this change, reply to this e-mail or contact the "
-            "moderation of your convoy at once."
+            "If you did not make this change, contact the moderation of your convoy at once."
         ) % {"name": user.name, "new": new_email, "old": old_email}
     transaction.on_commit(lambda: _mail(user=user, to=old_email, subject=subject, body=body))
     return user

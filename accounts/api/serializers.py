@@ -80,3 +80,21 @@ class MeUpdateInput(serializers.Serializer):
     name = serializers.CharField(max_length=150, required=False)
     language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
     timezone = serializers.CharField(max_length=64, required=False)
+
+
+class EmailChangeInput(serializers.Serializer):
+    email = serializers.EmailField(max_length=254, help_text="The new address.")
+    password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
+
+
+class EmailChangeConfirmInput(serializers.Serializer):
+    token = serializers.CharField(max_length=1000, help_text="The token of the e-mailed link.")
+
+
+class DetailOutput(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class PasswordChangeInput(serializers.Serializer):
+    old_password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
+    new_password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)

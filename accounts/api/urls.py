@@ -3,6 +3,9 @@ from django.urls import path
 from accounts.api.views import (
     LogoutAllView,
     LogoutView,
+    MeEmailConfirmView,
+    MeEmailView,
+    MePasswordView,
     MeView,
     RegisterView,
     TokenDetailView,
@@ -18,4 +21,7 @@ urlpatterns = [
     path("auth/tokens/", TokenListView.as_view(), name="auth-tokens"),
     path("auth/tokens/<int:token_id>/", TokenDetailView.as_view(), name="auth-token-detail"),
     path("me/", MeView.as_view(), name="me"),
+    path("me/email/", MeEmailView.as_view(), name="me-email"),
+    path("me/email/confirm/", MeEmailConfirmView.as_view(), name="me-email-confirm"),
+    path("me/password/", MePasswordView.as_view(), name="me-password"),
 ]

@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from knox.auth import TokenAuthentication
@@ -13,8 +15,12 @@ from rest_framework.views import APIView
 
 from accounts.api.serializers import (
     ApiTokenOutput,
+    DetailOutput,
+    EmailChangeConfirmInput,
+    EmailChangeInput,
     MeOutput,
     MeUpdateInput,
+    PasswordChangeInput,
     RegisterInput,
     RevokedOutput,
     TokenInput,
@@ -22,12 +28,20 @@ from accounts.api.serializers import (
     UserOutput,
 )
 from accounts.models import ApiToken
-from accounts.ratelimit import lockout_response, rate_limited_message, signup_allowed
+from accounts.ratelimit import (
+    limit_hit,
+    lockout_response,
+    rate_limited_message,
+    signup_allowed,
+)
 from accounts.selectors import api_tokens_for_user
 from accounts.services import (
     api_token_create,
     api_token_revoke,
     api_tokens_revoke_all,
+    user_email_change_confirm,
+    user_email_change_request,
+    user_password_change,
     user_register,
     user_update,
 )
@@ -149,3 +163,71 @@ class MeView(APIView):
         data.is_valid(raise_exception=True)
         user_update(user=request.user, **data.validated_data)
         return Response(user_profile(user=request.user))
+
+
+def _email_confirm_link(token: str) -> str:
+    # The link opens the web page that confirms (a mail client opens links in a browser).
+    return settings.SITE_URL + reverse("frontend:profile_email_confirm", kwargs={"token": token})
+
+
+class MeEmailView(APIView):
+    """Ask to change one's e-mail address: a link goes to the new address, and the change
+    happens only when it is opened (or its token is posted to `me/email/confirm/`)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=EmailChangeInput, responses={202: DetailOutput}, operation_id="me_email_change"
+    )
+    def post(self, request: Request) -> Response:
+        data = EmailChangeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        if not limit_hit(
+            scope="email-change", key=str(request.user.pk), limit=settings.PASSWORD_RESET_RATE_LIMIT
+        ):
+            raise Throttled(detail=rate_limited_message())
+        user_email_change_request(
+            user=request.user,
+            new_email=data.validated_data["email"],
+            password=data.validated_data["password"],
+            link_for=_email_confirm_link,
+        )
+        detail = _("We sent a link to %(email)s. Your address changes when you open it.") % {
+            "email": data.validated_data["email"]
+        }
+        return Response({"detail": detail}, status=status.HTTP_202_ACCEPTED)
+
+
+class MeEmailConfirmView(APIView):
+    """Confirm an e-mail change with the token of the link (the token is the proof)."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+    @extend_schema(
+        request=EmailChangeConfirmInput,
+        responses={200: UserOutput},
+        operation_id="me_email_confirm",
+    )
+    def post(self, request: Request) -> Response:
+        data = EmailChangeConfirmInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = user_email_change_confirm(token=data.validated_data["token"])
+        return Response(UserOutput(user).data)
+
+
+class MePasswordView(APIView):
+    """Change one's password (the current one required). Every API token of the person,
+    the one of this request included, and every other session end."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=PasswordChangeInput, responses={204: None}, operation_id="me_password_change"
+    )
+    def post(self, request: Request) -> Response:
+        data = PasswordChangeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user_password_change(user=request.user, **data.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -209,7 +209,7 @@ def test_after_the_deadline_answers_are_refused_with_the_deadline(world):
             actor=world.owner, checkin=checkin, response="yes", now=deadline + timedelta(seconds=1)
         )
     (message,) = exc.value.message_dict["response"]
-    assert message == "Answers for this check-in closed at Oct. 5, 2031, 12:00 (Europe/Berlin)."
+    assert message == "Answers for this check-in closed at 5 Oct 2031, 12:00 (Europe/Berlin)."
     assert domain_state() == before
     # at the deadline itself it still counts
     assert (

@@ -53,7 +53,7 @@ def test_late_answer_shows_the_message_in_place(world, web):
     block = web(world.member).post(
         f"/checkins/{checkin.pk}/rsvp/", {"response": "yes"}, HTTP_HX_REQUEST="true"
     )
-    assert "Answers for this check-in closed at Oct. 5, 2020, 12:00" in block.content.decode()
+    assert "Answers for this check-in closed at 5 Oct 2020, 12:00" in block.content.decode()
     assert not Rsvp.objects.exists()
 
 

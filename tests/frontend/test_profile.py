@@ -363,3 +363,72 @@ def test_one_date_format_per_language(language, date, datetime_, short):
         assert formats.date_format(moment, "SHORT_DATETIME_FORMAT") == datetime_
         assert formats.time_format(moment, "TIME_FORMAT") == "14:00"
         assert formats.date_format(moment + timedelta(days=3), "DATE_FORMAT") != date
+
+
+# --- the same through the API ------------------------------------------------------------------
+
+
+def test_api_email_change_and_confirm(person, client_for, django_capture_on_commit_callbacks):
+    client = client_for(person)
+    response = client.post(
+        "/api/v1/me/email/", {"email": "neu@example.com", "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 202
+    person.refresh_from_db()
+    assert person.email == "anna@example.com"
+    token = _confirm_link(mail.outbox[0]).split("/")[-2]
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = client_for(None).post(
+            "/api/v1/me/email/confirm/", {"token": token}, format="json"
+        )
+    assert confirmed.status_code == 200
+    assert confirmed.json()["email"] == "neu@example.com"
+    assert mail.outbox[-1].to == ["anna@example.com"]
+    again = client_for(None).post("/api/v1/me/email/confirm/", {"token": token}, format="json")
+    assert again.status_code == 400
+    assert "token" in again.json()
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"email": "taken@example.com", "password": PASSWORD}, "email"),
+        ({"email": "neu@example.com", "password": "falsch"}, "password"),
+        ({"email": "kaputt", "password": PASSWORD}, "email"),
+    ],
+)
+def test_api_email_change_refused(person, client_for, body, field):
+    UserFactory(email="taken@example.com")
+    response = client_for(person).post("/api/v1/me/email/", body, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+    assert mail.outbox == []
+
+
+def test_api_password_change_revokes_the_tokens(person, api_client):
+    _token, secret = api_token_create(user=person, name="script")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
+    wrong = api_client.post(
+        "/api/v1/me/password/",
+        {"old_password": "falsch", "new_password": "Neues-Passwort-2026"},
+        format="json",
+    )
+    assert wrong.status_code == 400
+    assert "old_password" in wrong.json()
+    response = api_client.post(
+        "/api/v1/me/password/",
+        {"old_password": PASSWORD, "new_password": "Neues-Passwort-2026"},
+        format="json",
+    )
+    assert response.status_code == 204
+    person.refresh_from_db()
+    assert person.check_password("Neues-Passwort-2026")
+    assert api_client.get("/api/v1/me/").status_code == 401
+
+
+def test_api_me_patch_uses_the_same_time_zone_rule(person, client_for):
+    response = client_for(person).patch("/api/v1/me/", {"timezone": "US/Eastern"}, format="json")
+    assert response.status_code == 400
+    assert "timezone" in response.json()
+    ok = client_for(person).patch("/api/v1/me/", {"timezone": "Europe/Prague"}, format="json")
+    assert ok.json()["timezone"] == "Europe/Prague"
