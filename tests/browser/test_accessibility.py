@@ -32,9 +32,14 @@ INVITATION_TOKEN = "axe-invitation-token"
 AXE = Axe()
 
 
+# WCAG 2.2's target size (24 px) is off by default in axe-core; the issue measured it (21 px
+# date fields), so it is checked too.
+AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {"target-size": {"enabled": True}}}
+
+
 def axe_findings(page: Page) -> list[dict]:
     """axe-core's violations on the page as it is now."""
-    return AXE.run(page).response["violations"]
+    return AXE.run(page, options=AXE_OPTIONS).response["violations"]
 
 
 def describe(path: str, violation: dict) -> str:
