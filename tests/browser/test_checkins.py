@@ -72,3 +72,61 @@ def test_rsvp_by_one_changes_the_seat_count_for_the_other(browser, server):
 
 def log_in(page, server: Server, email: str) -> None:
     _log_in(page, server.url, email)
+
+
+# --- a series on a phone: defaults, the end following the start, confirm, undo (issue 12) ---
+
+
+def _box_height(page, selector: str) -> float:
+    return page.locator(selector).bounding_box()["height"]
+
+
+def test_facilitator_schedules_a_series_and_cancels_with_confirmation_on_a_phone(browser, server):
+    from checkins.models import CheckIn
+
+    convoy = ConvoyFactory(name="Digitalisierungs-Konvoi Hagen")
+    facilitator = UserFactory(name="Frieda Fischer", email="frieda@example.com")
+    FacilitatorFactory(convoy=convoy, user=facilitator)
+    company = CompanyFactory(name="Sanitär Schulte")
+    CompanyMemberFactory(company=company, user=UserFactory(), role="owner")
+    MembershipFactory(convoy=convoy, company=company)
+
+    page = new_page(browser, width=390, height=844)
+    log_in(page, server, "frieda@example.com")
+    page.goto(f"{server.url}/convoys/{convoy.pk}/checkins/new/")
+    # Phone-grade fields: at least 44 px tall, and no sideways scrolling.
+    for name in ("starts_at", "ends_at", "rsvp_deadline", "repeat_until"):
+        assert _box_height(page, f"[name={name}]") >= 44, name
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # Defaults: a weekday at 16:00, an hour long, answers until the day before.
+    start = page.locator("[name=starts_at]").input_value()
+    assert start.endswith("T16:00")
+    assert page.locator("[name=ends_at]").input_value() == start[:11] + "17:00"
+    # The end follows the start (keeping the hour), and so does the RSVP deadline.
+    page.locator("[name=starts_at]").fill("2027-10-14T18:30")
+    expect(page.locator("[name=ends_at]")).to_have_value("2027-10-14T19:30")
+    expect(page.locator("[name=rsvp_deadline]")).to_have_value("2027-10-13T18:30")
+
+    page.locator("[name=title]").fill("Konvoi-Treffen")
+    page.locator("[name=repeat_every]").select_option("4")
+    page.locator("[name=repeat_count]").fill("3")
+    page.get_by_test_id("checkin-submit").click()
+    page.wait_for_url(f"{server.url}/checkins/*/")
+    checkins = list(CheckIn.objects.filter(convoy=convoy).order_by("starts_at"))
+    assert len(checkins) == 3 and len({c.series_id for c in checkins}) == 1
+
+    # Cancelling goes through a page that says what happens; nothing is cancelled before.
+    page.get_by_test_id("checkin-cancel").click()
+    expect(page.get_by_test_id("confirm-cancel")).to_be_visible()
+    expect(page.get_by_test_id("confirm-cancel-effects")).to_contain_text("2")
+    assert CheckIn.objects.filter(status="cancelled").count() == 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.get_by_test_id("confirm-cancel-submit").click()
+    expect(page.get_by_test_id("checkin-reinstate")).to_be_visible()
+    statuses = [c.status for c in CheckIn.objects.filter(convoy=convoy).order_by("starts_at")]
+    assert statuses == ["cancelled", "scheduled", "scheduled"]  # only this one (the default)
+
+    # Undo.
+    page.get_by_test_id("checkin-reinstate").click()
+    expect(page.get_by_test_id("checkin-cancel")).to_be_visible()
+    assert not CheckIn.objects.filter(status="cancelled").exists()
