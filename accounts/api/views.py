@@ -177,7 +177,9 @@ class MeEmailView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        request=EmailChangeInput, responses={202: DetailOutput}, operation_id="me_email_change"
+        request=EmailChangeInput,
+        responses={202: DetailOutput, 429: OpenApiResponse(description="Too many requests")},
+        operation_id="me_email_change",
     )
     def post(self, request: Request) -> Response:
         data = EmailChangeInput(data=request.data)
@@ -207,7 +209,7 @@ class MeEmailConfirmView(APIView):
 
     @extend_schema(
         request=EmailChangeConfirmInput,
-        responses={200: UserOutput},
+        responses={200: UserOutput, 429: OpenApiResponse(description="Too many requests")},
         operation_id="me_email_confirm",
     )
     def post(self, request: Request) -> Response:
