@@ -247,3 +247,24 @@ def test_a_bad_series_in_the_form_is_shown_and_writes_nothing(world, web, repeat
     assert response.status_code == 200
     assert 'class="errorlist' in response.content.decode()
     assert domain_state() == before
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_the_confirmation_pages_cost_the_same_whatever_the_convoy_size(
+    world, web, size, django_assert_num_queries
+):
+    from tests.factories import CompanyFactory, CompanyMemberFactory, MembershipFactory
+
+    for _ in range(size):
+        company = CompanyFactory()
+        MembershipFactory(convoy=world.convoy, company=company)
+        person = CompanyMemberFactory(company=company).user
+    checkins = _series(world, count=size)
+    for checkin in checkins[:2]:
+        rsvp_set(actor=person, checkin=checkin, response="yes")
+    client = web(world.facilitator)
+    client.get(f"/checkins/{checkins[0].pk}/cancel/")  # warm the session
+    with django_assert_num_queries(7):
+        assert client.get(f"/checkins/{checkins[0].pk}/cancel/").status_code == 200
+    with django_assert_num_queries(7):
+        assert client.get(f"/checkins/{checkins[0].pk}/edit/").status_code == 200

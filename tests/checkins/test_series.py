@@ -403,3 +403,22 @@ def test_api_refuses_a_bad_scope_and_reinstating_a_past_checkin(world, client_fo
     assert outsider.status_code == 404
     cancelled.refresh_from_db()
     assert cancelled.status == CheckInStatus.CANCELLED
+
+
+def test_a_new_rsvp_deadline_for_all_following_keeps_the_same_notice_in_local_time(world):
+    checkins = _series(world, every_weeks=1, count=3)
+    first = checkins[0]
+    # Answers until two days before at 12:00 (the first meeting is still in summer time).
+    checkin_update(
+        actor=world.facilitator,
+        checkin=first,
+        scope="following",
+        rsvp_deadline=datetime(2027, 10, 12, 12, 0, tzinfo=BERLIN),
+    )
+    after = list(CheckIn.objects.filter(series=first.series).order_by("starts_at"))
+    assert [_local(c.rsvp_deadline) for c in after] == [
+        ("2027-10-12", "12:00"),
+        ("2027-10-19", "12:00"),
+        ("2027-10-26", "12:00"),
+    ]
+    assert [_local(c.starts_at)[1] for c in after] == ["16:00"] * 3
