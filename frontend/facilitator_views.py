@@ -72,7 +72,9 @@ def _facilitated_convoy(request: HttpRequest, convoy_id: int) -> Convoy:
 
 def _member_company(convoy: Convoy, company_id: int) -> Membership:
     """The active membership of a company in the convoy; 404 for any other company."""
-    return get_object_or_404(convoy_memberships(convoy=convoy), company_id=company_id)
+    # company__pk, not company_id: a lookup through the related key stays range-checked, so an
+    # id too large for the database is a 404, not an overflow error.
+    return get_object_or_404(convoy_memberships(convoy=convoy), company__pk=company_id)
 
 
 # --- the company page ------------------------------------------------------------------------

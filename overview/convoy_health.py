@@ -92,13 +92,15 @@ def _add_update_counts(rows: dict[int, ConvoyHealth], *, now: datetime) -> None:
 
 
 def _add_milestone_counts(rows: dict[int, ConvoyHealth], *, now: datetime) -> None:
-    """Blocked and overdue milestones per convoy (one query): of the projects shared with the
-    convoy by its active member companies. Grouped by due date, since "overdue" is judged
-    against each convoy's own local date."""
+    """Blocked and overdue milestones per convoy (one query), as the dashboard counts them
+    (overview.dashboard): of the unarchived projects shared with the convoy by its active
+    member companies. Grouped by due date, since "overdue" is judged against each convoy's
+    own local date."""
     shares = Project.convoys.through.objects.filter(
         active_membership_q("convoy__memberships"),
         convoy_id__in=list(rows),
         convoy__memberships__company_id=F("project__company_id"),
+        project__archived_at__isnull=True,
     )
     open_statuses = [s for s in MilestoneStatus.values if s != MilestoneStatus.DONE]
     open_milestones = (

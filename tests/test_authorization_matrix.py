@@ -138,6 +138,8 @@ MATRIX = [
     E("GET",    "/convoys/{convoy}/memberships/",              None,                     401, 404, 404, 404, 200, 200, 200),
     # The facilitator removes a company; its owner takes it out; nobody else.
     E("DELETE", "/convoys/{convoy}/memberships/{membership}/", None,                     401, 404, 404, 404, 403, 204, 204),
+    # Nudge: the facilitator asks a member company for an update (once a day).
+    E("POST",   "/convoys/{convoy}/companies/{company}/nudge/", {"message": "Wie läuft's?"}, 401, 404, 404, 404, 403, 403, 201),
     E("GET",    "/convoys/{convoy}/dashboard/",                None,                     401, 404, 404, 404, 200, 200, 200),
     E("GET",    "/convoys/{convoy}/export.xlsx",               None,                     401, 404, 404, 404, 403, 403, 200),
     E("GET",    "/convoys/{convoy}/export.xlsx",               None,                     401, 404, 404, 404, 403, 403, 200),
@@ -284,3 +286,67 @@ def test_every_operation_of_the_schema_is_in_the_matrix():
     }
     in_matrix = {(e.method, normalise("/api/v1" + e.path)) for e in MATRIX}
     assert operations == in_matrix
+
+
+# --- the web pages: the facilitator's tools and the company page -----------------------------
+# The same roles and the same policy, for pages: anonymous visitors are sent to log in (302),
+# outsiders get 404, whoever sees the thing but may not act 403, and a refused request changes
+# nothing. A successful form redirects (302).
+def company_edit_form(world, content):
+    return {"name": "Sanitär Schulte", "sector": "craft", "size": "10-49", "city": "Witten"}
+
+
+def convoy_edit_form(world, content):
+    return {
+        "name": "Umbenannt",
+        "status": "active",
+        "timezone": "Europe/Berlin",
+        "language": "de",
+        "update_cadence_days": 14,
+    }
+
+
+# fmt: off
+WEB_MATRIX = [
+    # method  path                                             body                      anon outs other staff memb owner facil
+    E("GET",  "/convoys/",                                     None,                     302, 200, 200, 200, 200, 200, 200),
+    E("GET",  "/companies/{company}/",                         None,                     302, 404, 404, 404, 200, 200, 200),
+    E("GET",  "/companies/{company}/edit/",                    None,                     302, 404, 404, 404, 403, 200, 404),
+    E("POST", "/companies/{company}/edit/",                    company_edit_form,        302, 404, 404, 404, 403, 302, 404),
+    E("GET",  "/convoys/{convoy}/edit/",                       None,                     302, 404, 404, 404, 403, 403, 200),
+    E("POST", "/convoys/{convoy}/edit/",                       convoy_edit_form,         302, 404, 404, 404, 403, 403, 302),
+    E("GET",  "/convoys/{convoy}/companies/{company}/nudge/",  None,                     302, 404, 404, 404, 403, 403, 200),
+    E("POST", "/convoys/{convoy}/companies/{company}/nudge/",  {"message": "Wie läuft's?"}, 302, 404, 404, 404, 403, 403, 302),
+    E("GET",  "/convoys/{convoy}/companies/{company}/remove/", None,                     302, 404, 404, 404, 403, 403, 200),
+    E("POST", "/convoys/{convoy}/companies/{company}/remove/", None,                     302, 404, 404, 404, 403, 403, 302),
+    E("GET",  "/convoys/{convoy}/invitations/{invitation}/revoke/", None,                302, 404, 404, 404, 403, 403, 200),
+    E("POST", "/convoys/{convoy}/invitations/{invitation}/revoke/", None,                302, 404, 404, 404, 403, 403, 302),
+    E("GET",  "/checkins/{checkin}/edit/",                     None,                     302, 404, 404, 404, 403, 403, 200),
+    E("GET",  "/checkins/{checkin}/cancel/",                   None,                     302, 404, 404, 404, 403, 403, 200),
+    E("POST", "/checkins/{checkin}/cancel/",                   None,                     302, 404, 404, 404, 403, 403, 302),
+    E("POST", "/checkins/{checkin}/reinstate/",                None,                     302, 404, 404, 404, 403, 403, 302),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", WEB_MATRIX, ids=str)
+def test_role_gets_expected_status_on_pages(endpoint, role, world, content):
+    from django.test import Client
+
+    user = None if role == "anonymous" else getattr(world, role)
+    body = endpoint.body(world, content) if callable(endpoint.body) else endpoint.body
+    expected = endpoint.expected[ROLES.index(role)]
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    before = domain_state()
+
+    url = _url(endpoint, world, content).removeprefix("/api/v1")
+    response = client.get(url) if endpoint.method == "GET" else client.post(url, body or {})
+
+    assert response.status_code == expected, response.content[:300]
+    if user is None:
+        assert response["Location"].startswith("/login/")
+    if user is None or expected >= 400 or endpoint.method == "GET":
+        assert domain_state() == before, "a refused request or a page view changed data"

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from notifications.kinds import ALLOWED_CHANNELS
 from notifications.models import Channel, NotificationKind, TargetType
+from notifications.services import NUDGE_MESSAGE_MAX_LENGTH
 
 
 class NotificationTargetOutput(serializers.Serializer):
@@ -70,3 +71,20 @@ class PreferencesSerializer(serializers.Serializer):
     quiet_hours = QuietHours(required=False)
     weekends = serializers.BooleanField(required=False)
     muted_convoys = MutedConvoy(many=True, required=False)
+
+
+class NudgeInput(serializers.Serializer):
+    message = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=NUDGE_MESSAGE_MAX_LENGTH,
+        help_text="A short personal note shown with the reminder.",
+    )
+
+
+class NudgeOutput(serializers.Serializer):
+    convoy = serializers.IntegerField(source="convoy_id")
+    company = serializers.IntegerField(source="company_id")
+    day = serializers.DateField(help_text="The convoy's local date: one nudge a day.")
+    message = serializers.CharField()
+    created_at = serializers.DateTimeField()

@@ -1,20 +1,30 @@
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from convoys.events import actor_data
-from notifications.api.serializers import NotificationOutput, PreferencesSerializer
+from convoys.selectors import convoy_list_for_user, convoy_memberships, is_facilitator
+from notifications.api.serializers import (
+    NotificationOutput,
+    NudgeInput,
+    NudgeOutput,
+    PreferencesSerializer,
+)
 from notifications.events import notification_target_data
 from notifications.kinds import notification_title
 from notifications.links import notification_path
 from notifications.models import Notification
 from notifications.selectors import notifications_for_user, preferences_for_user
 from notifications.services import (
+    company_nudge,
     notification_mark_read,
     notifications_mark_all_read,
     preferences_update,
@@ -105,3 +115,27 @@ class PreferencesView(APIView):
         )
         request.user.refresh_from_db()
         return Response(PreferencesSerializer(preferences_for_user(user=request.user)).data)
+
+
+class NudgeView(APIView):
+    """Ask a member company of a convoy you facilitate for an update: its people receive a
+    `nudge` notification (in the app, and by e-mail as each of them chose). At most once per
+    company, convoy and day (the convoy's local date); a second nudge is a 400 saying so.
+    Members of the convoy get 403, everyone else and companies not in it 404."""
+
+    @extend_schema(request=NudgeInput, responses={201: NudgeOutput})
+    def post(self, request: Request, convoy_id: int, company_id: int) -> Response:
+        convoy = get_object_or_404(convoy_list_for_user(user=request.user), pk=convoy_id)
+        if not is_facilitator(user=request.user, convoy_id=convoy.pk, known=convoy):
+            raise PermissionDenied(_("Only a facilitator of this convoy may do this."))
+        # company__pk: range-checked, so an id too large for the database is a 404.
+        membership = get_object_or_404(convoy_memberships(convoy=convoy), company__pk=company_id)
+        data = NudgeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        nudge = company_nudge(
+            actor=request.user,
+            convoy=convoy,
+            company=membership.company,
+            message=data.validated_data.get("message", ""),
+        )
+        return Response(NudgeOutput(nudge).data, status=201)

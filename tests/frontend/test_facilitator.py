@@ -462,9 +462,14 @@ def test_overview_shows_the_health_of_a_facilitated_convoy(world):
     MilestoneFactory(project=project, status="planned", due_date=today - timedelta(days=3))
     MilestoneFactory(project=project, status="done", due_date=today - timedelta(days=3))
     MilestoneFactory(project=project, status="planned", due_date=today + timedelta(days=3))
-    # Not counted: a project the company keeps to itself, and a company that left.
+    # Not counted: a project the company keeps to itself, an archived one, and a company
+    # that left.
     private = ProjectFactory(company=world.company)
     MilestoneFactory(project=private, status="blocked")
+    archived = ProjectFactory(
+        company=world.company, convoys=[world.convoy], archived_at=timezone.now()
+    )
+    MilestoneFactory(project=archived, status="blocked")
     gone = CompanyFactory()
     MembershipFactory(convoy=world.convoy, company=gone, status="removed")
     MilestoneFactory(project=ProjectFactory(company=gone, convoys=[world.convoy]), status="blocked")
@@ -564,3 +569,35 @@ def test_dashboard_offers_the_facilitator_nudge_remove_and_settings(world):
     member_page = text(client_as(world.owner).get(dashboard))
     for link in (nudge, remove, edit):
         assert link not in member_page
+
+
+def test_nudge_over_the_api_once_a_day(world, client_for, django_capture_on_commit_callbacks):
+    client = client_for(world.facilitator)
+    url = f"/api/v1/convoys/{world.convoy.pk}/companies/{world.company.pk}/nudge/"
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(url, {"message": "Wie läuft's?"}, format="json")
+    assert first.status_code == 201
+    assert first.json()["company"] == world.company.pk
+    assert first.json()["message"] == "Wie läuft's?"
+    assert Notification.objects.filter(kind="nudge").count() == 2
+
+    again = client.post(url, {}, format="json", HTTP_ACCEPT_LANGUAGE="de")
+    assert again.status_code == 400
+    assert "heute schon" in str(again.json()) or "already nudged" in str(again.json())
+    assert "company" in again.json()
+    too_long = client.post(
+        f"/api/v1/convoys/{world.convoy.pk}/companies/{world.company.pk}/nudge/",
+        {"message": "x" * 301},
+        format="json",
+    )
+    assert too_long.status_code == 400 and "message" in too_long.json()
+    assert Nudge.objects.count() == 1
+
+
+def test_an_id_too_large_for_the_database_is_404(world, client_for):
+    huge = 53748103691527581073408
+    for name in ("company_nudge", "membership_remove"):
+        url = reverse(f"frontend:{name}", args=[world.convoy.pk, huge])
+        assert client_as(world.facilitator).get(url).status_code == 404
+    api = f"/api/v1/convoys/{world.convoy.pk}/companies/{huge}/nudge/"
+    assert client_for(world.facilitator).post(api, {}, format="json").status_code == 404
