@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from accounts.admin import ViewOnlyAdminMixin
-from companies.models import Company, CompanyMember
+from companies.models import Company, CompanyInvitation, CompanyMember
 
 
 class CompanyMemberInline(ViewOnlyAdminMixin, admin.TabularInline):
@@ -23,3 +23,19 @@ class CompanyMemberAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["company", "user", "role", "joined_at"]
     list_filter = ["role"]
     raw_id_fields = ["company", "user"]
+
+
+@admin.register(CompanyInvitation)
+class CompanyInvitationAdmin(admin.ModelAdmin):
+    list_display = [
+        "company",
+        "email",
+        "role",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    ]
+    search_fields = ["email", "company__name"]
+    readonly_fields = ["token_hash"]
+    raw_id_fields = ["company", "invited_by", "accepted_by"]
