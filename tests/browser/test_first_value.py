@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 from django.db import transaction
 from django.urls import resolve
@@ -70,9 +71,22 @@ WORDS = {
 }
 
 
+AXE = Axe()
+AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {"target-size": {"enabled": True}}}
+
+
 def shot(page: Page, language: str, name: str) -> None:
+    """A screenshot to look at, and axe-core's check of the screen: nothing critical or
+    serious on the way in."""
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT_DIR / f"{language}-{name}.png"), full_page=True)
+    violations = AXE.run(page, options=AXE_OPTIONS).response["violations"]
+    blocking = [
+        f"{v['impact']} {v['id']} at {[n['target'] for n in v['nodes'][:3]]}"
+        for v in violations
+        if v["impact"] in {"critical", "serious"}
+    ]
+    assert not blocking, f"{name}: {blocking}"
 
 
 @pytest.mark.parametrize("language", ["de", "en"])
