@@ -95,7 +95,7 @@ def test_facilitator_schedules_a_series_and_cancels_with_confirmation_on_a_phone
     log_in(page, server, "frieda@example.com")
     page.goto(f"{server.url}/convoys/{convoy.pk}/checkins/new/")
     # Phone-grade fields: at least 44 px tall, and no sideways scrolling.
-    for name in ("starts_at", "ends_at", "rsvp_deadline", "repeat_until"):
+    for name in ("starts_at", "ends_at", "rsvp_deadline"):
         assert _box_height(page, f"[name={name}]") >= 44, name
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     # Defaults: a weekday at 16:00, an hour long, answers until the day before.
@@ -108,6 +108,12 @@ def test_facilitator_schedules_a_series_and_cancels_with_confirmation_on_a_phone
     expect(page.locator("[name=rsvp_deadline]")).to_have_value("2027-10-13T18:30")
 
     page.locator("[name=title]").fill("Konvoi-Treffen")
+    # The series fields are folded away until asked for.
+    expect(page.locator("[name=repeat_every]")).to_be_hidden()
+    summary = page.get_by_test_id("checkin-repeat").locator("summary")
+    assert _box_height(page, "[data-testid=checkin-repeat] summary") >= 44
+    summary.click()
+    assert _box_height(page, "[name=repeat_until]") >= 44
     page.locator("[name=repeat_every]").select_option("4")
     page.locator("[name=repeat_count]").fill("3")
     page.get_by_test_id("checkin-submit").click()
