@@ -238,3 +238,35 @@ def test_api_errors_are_translated(world, client_for):
     )
     assert r.status_code == 400
     assert "email" in r.json()
+
+
+@pytest.mark.parametrize("size", [1, 12])
+def test_api_invitation_list_queries_do_not_grow(
+    world, client_for, size, django_assert_num_queries
+):
+    CompanyInvitationFactory.create_batch(size, company=world.company)
+    client = client_for(world.owner)
+    url = f"/api/v1/companies/{world.company.pk}/invitations/"
+    # The company (visible to the caller) · owner? · the invitations.
+    with django_assert_num_queries(3):
+        response = client.get(url)
+    assert len(response.json()) == size
+
+
+@pytest.mark.parametrize("size", [1, 12])
+def test_company_page_queries_do_not_grow_with_invitations(world, size):
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(world.owner)
+    url = f"/companies/{world.company.pk}/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    CompanyInvitationFactory.create_batch(size, company=world.company)
+    with CaptureQueriesContext(connection) as after:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(after) == len(before)
