@@ -17,6 +17,7 @@ from notifications.models import (
     DigestDelivery,
     Notification,
     NotificationPreference,
+    Nudge,
 )
 
 
@@ -96,3 +97,13 @@ class ConvoyMuteAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "convoy__name"]
     list_select_related = ["user", "convoy"]
     raw_id_fields = ["user", "convoy"]
+
+
+@admin.register(Nudge)
+class NudgeAdmin(ReadOnlyAdmin):
+    """Who asked which company for an update, when: the record behind "one nudge a day"."""
+
+    list_display = ["day", "company", "convoy", "actor", "created_at"]
+    search_fields = ["company__name", "convoy__name", "actor__email"]
+    list_select_related = ["company", "convoy", "actor"]
+    date_hierarchy = "created_at"

@@ -22,6 +22,7 @@ from notifications.models import (
     Notification,
     NotificationKind,
     NotificationPreference,
+    Nudge,
 )
 from tests.factories import ConvoyFactory, UserFactory
 
@@ -33,6 +34,7 @@ NOTIFICATION_MODELS = [
     NotificationPreference,
     DeliverySettings,
     ConvoyMute,
+    Nudge,
 ]
 
 
