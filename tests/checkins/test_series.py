@@ -422,3 +422,15 @@ def test_a_new_rsvp_deadline_for_all_following_keeps_the_same_notice_in_local_ti
         ("2027-10-26", "12:00"),
     ]
     assert [_local(c.starts_at)[1] for c in after] == ["16:00"] * 3
+
+
+def test_a_meeting_that_falls_into_the_skipped_hour_moves_to_the_time_it_names_after(world):
+    # Sundays 02:30; on 28 March 2027 the clocks jump from 02:00 to 03:00.
+    start = datetime(2027, 3, 21, 2, 30, tzinfo=BERLIN)
+    checkins = _series(world, start=start, every_weeks=1, count=3)
+    assert [_local(c.starts_at) for c in checkins] == [
+        ("2027-03-21", "02:30"),
+        ("2027-03-28", "03:30"),  # 02:30 does not exist that night
+        ("2027-04-04", "02:30"),
+    ]
+    assert {c.ends_at - c.starts_at for c in checkins} == {timedelta(minutes=60)}
