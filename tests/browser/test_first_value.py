@@ -17,10 +17,18 @@ from django.db import transaction
 from django.urls import resolve
 from playwright.sync_api import Browser, Page, expect
 
+from companies.models import CompanyMember
 from convoys.models import Membership
 from convoys.services import invitation_create
 from projects.models import Milestone, Update
-from tests.factories import ConvoyFactory, FacilitatorFactory, UserFactory
+from tests.factories import (
+    CompanyFactory,
+    CompanyMemberFactory,
+    ConvoyFactory,
+    FacilitatorFactory,
+    UserFactory,
+)
+from tests.support.browser import log_in, new_page
 
 pytestmark = [pytest.mark.browser]
 
@@ -178,3 +186,36 @@ def test_first_value_walk(browser: Browser, site: str, language: str) -> None:
     assert len(screens) <= MAX_SCREENS, screens
     assert len(walk.loads) == PAGE_LOADS, walk.loads
     context.close()
+
+
+def test_a_colleague_is_invited_and_joins(browser: Browser, site: str) -> None:
+    """The owner invites a colleague without an account from the company page; the colleague
+    follows the e-mailed link, signs up with the address filled in and joins with one button."""
+    owner = UserFactory(name="Lena Blum")
+    company = CompanyFactory(name="Blumen Blum")
+    CompanyMemberFactory(company=company, user=owner, role="owner")
+
+    page = new_page(browser, width=390, height=844)
+    log_in(page, site, owner.email)
+    page.goto(f"{site}/companies/{company.pk}/")
+    form = page.get_by_test_id("member-form")
+    form.locator("input[name=email]").fill("tom@blumen.example")
+    page.get_by_test_id("member-submit").click()
+    expect(page.get_by_test_id("colleague-invitation")).to_contain_text("tom@blumen.example")
+    shot(page, "de", "colleague-1-invited")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    link = re.search(r"https?://\S+/colleague-invitations/\S+/", mail.outbox[-1].body).group(0)
+    colleague = new_page(browser, width=390, height=844)
+    colleague.goto(link)
+    shot(colleague, "de", "colleague-2-invitation")
+    colleague.get_by_test_id("invitation-signup").click()
+    form = colleague.get_by_test_id("signup-form")
+    expect(form.locator("input[name=email]")).to_have_value("tom@blumen.example")
+    form.locator("input[name=name]").fill("Tom Blum")
+    form.locator("input[name=password]").fill(PASSWORD)
+    colleague.get_by_test_id("signup-submit").click()
+    colleague.get_by_test_id("invitation-accept").click()
+    expect(colleague.get_by_test_id("company-people")).to_contain_text("Tom Blum")
+    shot(colleague, "de", "colleague-3-joined")
+    assert CompanyMember.objects.filter(company=company, user__email="tom@blumen.example").exists()
