@@ -175,6 +175,8 @@ def test_a_change_that_keeps_the_time_needs_no_confirmation(world, web):
 def test_edit_all_following_of_a_series_from_the_form(world, web):
     checkins = _series(world, count=3)
     client = web(world.facilitator)
+    detail = client.get(f"/checkins/{checkins[1].pk}/").content.decode()
+    assert "Part of a series, every week" in detail
     form = client.get(f"/checkins/{checkins[1].pk}/edit/").content.decode()
     assert 'name="scope"' in form
     data = _edit_form(checkins[1], title="Konvoi-Abend", scope="following")
