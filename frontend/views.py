@@ -113,6 +113,11 @@ class LoginView(auth_views.LoginView):
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
 
+    def get_initial(self) -> dict[str, Any]:
+        # Coming from an invitation: the invited address, looked up by its token (as sign-up).
+        email, _path = _signup_invitation(self.request)
+        return {**super().get_initial(), **({"username": email} if email else {})}
+
     def form_valid(self, form: EmailAuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         _set_language_cookie(response, form.get_user().language)

@@ -69,9 +69,22 @@ def test_a_visitor_is_offered_to_create_an_account_first(world, language, primar
     login = re.search(
         r'<a class="button button-secondary" href="([^"]+)" data-testid="invitation-login"', body
     )
-    assert login.group(1) == f"{reverse('frontend:login')}?next={url}"
+    assert login.group(1) == f"{reverse('frontend:login')}?next={url}&amp;invitation={token}"
     if language == "en":  # the German copy arrives with the lead's catalogue merge
         assert primary in body and secondary in body
+
+
+def test_log_in_is_prefilled_from_the_invitation(world):
+    token = _invite(world, world.owner.email)
+    url = reverse("frontend:invitation", kwargs={"token": token})
+    page = text(
+        client_as(None, "en").get(f"{reverse('frontend:login')}?next={url}&invitation={token}")
+    )
+    assert f'value="{world.owner.email}"' in page
+    forged = text(client_as(None, "en").get(f"{reverse('frontend:login')}?invitation=forged"))
+    assert "@example.com" not in re.search(
+        r'data-testid="login-form".*?</form>', forged, re.S
+    ).group(0)
 
 
 def test_sign_up_is_prefilled_from_the_invitation_and_returns_to_it(world):
