@@ -111,11 +111,12 @@ def _dashboard_build(convoy: Convoy, today: date) -> dict[str, Any]:
     overdue: dict[int, list[dict[str, Any]]] = {}
     for milestone in flagged:
         company_id = milestone.project.company_id
-        if milestone.status == MilestoneStatus.BLOCKED:
-            blocked.setdefault(company_id, []).append(_milestone_ref(milestone))
-        if milestone.due_date and milestone.due_date < today:
-            row = _milestone_ref(milestone) | {"days_overdue": (today - milestone.due_date).days}
-            overdue.setdefault(company_id, []).append(row)
+        row = _milestone_ref(milestone)
+        # A blocked milestone past its date is listed once, as blocked, with its days overdue.
+        due = milestone.due_date
+        row["days_overdue"] = (today - due).days if due is not None and due < today else None
+        kind = blocked if milestone.status == MilestoneStatus.BLOCKED else overdue
+        kind.setdefault(company_id, []).append(row)
 
     companies = []
     for membership in memberships:

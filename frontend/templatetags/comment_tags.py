@@ -13,14 +13,20 @@ register = template.Library()
 
 
 @register.inclusion_tag("frontend/comments/thread.html", takes_context=True)
-def comment_thread(context: template.Context, target_type: str, target_id: int) -> dict[str, Any]:
+def comment_thread(
+    context: template.Context, target_type: str, target_id: int, fold: bool = False
+) -> dict[str, Any]:
+    """`fold=True` (the convoy dashboard) puts the comments behind "Show N comments"."""
     threads = context.get("comment_threads") or {}
+    rows = threads.get(thread_key(target_type, target_id), [])
     return {
+        "fold": fold,
+        "comment_total": sum(1 for c in rows if not c.is_deleted),
         "request": context.get("request"),
         "user": context.get("user"),
         "target_type": target_type,
         "target_id": target_id,
-        "thread": threads.get(thread_key(target_type, target_id), []),
+        "thread": rows,
         "comment_convoy": context.get("comment_convoy"),
         "comment_moderator": context.get("comment_moderator", False),
     }

@@ -244,6 +244,7 @@ def test_blocked_and_overdue_milestones_with_their_names(world):
             "status": "blocked",
             "due_date": None,
             "project": webshop,
+            "days_overdue": None,
         }
     ]
     assert row["milestones_overdue"] == [
@@ -264,14 +265,16 @@ def test_blocked_and_overdue_milestones_with_their_names(world):
     assert row["attention"] == 0
 
 
-def test_a_blocked_overdue_milestone_is_listed_as_both(world):
+def test_a_blocked_overdue_milestone_is_listed_once_as_blocked_with_its_days_overdue(world):
     now = timezone.now()
     _post(world, at=now)
     today = timezone.localdate(now, timezone=ZoneInfo(world.convoy.timezone))
     project = ProjectFactory(company=world.company, convoys=[world.convoy])
-    MilestoneFactory(project=project, status="blocked", due_date=today - timedelta(days=1))
+    MilestoneFactory(project=project, status="blocked", due_date=today - timedelta(days=2))
     payload = _dashboard(world.convoy, now)
-    assert [a["kind"] for a in payload["attention"]] == ["blocked", "overdue"]
+    assert [a["kind"] for a in payload["attention"]] == ["blocked"]
+    assert payload["attention"][0]["milestone"]["days_overdue"] == 2
+    assert _company(payload, world.company)["milestones_overdue"] == []
 
 
 def _join(world, name):

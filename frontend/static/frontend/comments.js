@@ -51,6 +51,9 @@
     if (details && form.matches("[data-comment-form]")) {
       if (details.classList.contains("comment-action")) delete open[details.id];
     }
+    // Whoever answers in a folded thread (the dashboard's) keeps it open to see the answer.
+    var fold = form && form.closest(".thread") && form.closest(".thread").querySelector("details.thread-fold");
+    if (fold && fold.id && form.matches("[data-comment-form]")) open[fold.id] = true;
     // A chosen reaction closes the picker.
     if (details && details.classList.contains("reaction-add")) delete open[details.id];
   });

@@ -1,0 +1,95 @@
+"""The convoy dashboard in a browser, against a real ASGI server with Redis: the demo convoy
+fits on a phone in about four screens (attention or first steps, check-ins, companies,
+updates), and a milestone a member sets to blocked appears in the facilitator's attention
+strip without a reload."""
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from django.conf import global_settings
+from django.db import connection
+from playwright.sync_api import expect
+
+from demo.data import COMPANIES, DEMO_PASSWORD, FACILITATOR
+from demo.loader import demo_load
+from projects.models import MilestoneStatus
+from projects.services import milestone_update
+from tests.factories import (
+    CompanyFactory,
+    CompanyMemberFactory,
+    ConvoyFactory,
+    FacilitatorFactory,
+    MembershipFactory,
+    MilestoneFactory,
+    ProjectFactory,
+    UserFactory,
+)
+from tests.support.browser import log_in, new_page
+from tests.support.live import Server, redis_db, require_live_services
+
+pytestmark = [pytest.mark.browser, pytest.mark.live, pytest.mark.django_db(transaction=True)]
+# Redis database 8 is the dashboard tests' own (the suite's cache and other live tests use
+# others).
+REDIS_URL = redis_db(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0", 8)
+PHONE = (390, 844)
+SCREENSHOTS = Path(os.environ.get("KONVOI_SCREENSHOTS", "/tmp/konvoi-screenshots"))
+
+
+@pytest.fixture
+def server(django_db_setup, settings):
+    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
+    require_live_services(REDIS_URL)
+    started = Server(REDIS_URL, debug=True)
+    yield started
+    started.stop()
+
+
+def _off_the_loop(work, /, **kwargs):
+    """Run a service in a thread of its own: Playwright's event loop runs in this one, and the
+    events publish on commit through the channel layer's sync wrapper."""
+
+    def call():
+        try:
+            return work(**kwargs)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call).result()
+
+
+def _height(page) -> int:
+    return page.evaluate("document.documentElement.scrollHeight")
+
+
+@pytest.mark.parametrize(
+    "email",
+    [FACILITATOR[1], COMPANIES[0].people[0][1]],
+    ids=["facilitator", "member"],
+)
+def test_the_demo_dashboard_fits_in_four_phone_screens(browser, server, email):
+    convoy = _off_the_loop(demo_load)
+    page = new_page(browser, width=PHONE[0], height=PHONE[1])
+    log_in(page, server.url, email, DEMO_PASSWORD)
+    page.goto(f"{server.url}/convoys/{convoy.pk}/")
+    expect(page.get_by_test_id("live-status")).to_have_attribute("data-state", "live")
+    height = _height(page)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    role = "facilitator" if email == FACILITATOR[1] else "member"
+    page.screenshot(path=str(SCREENSHOTS / f"dashboard-{role}-390.png"), full_page=True)
+    for screen in range(-(-height // PHONE[1])):  # each phone screen, to look at
+        clip = {"x": 0, "y": screen * PHONE[1], "width": PHONE[0], "height": PHONE[1]}
+        page.screenshot(
+            path=str(SCREENSHOTS / f"dashboard-{role}-390-{screen + 1}.png"),
+            full_page=True,
+            clip=clip,
+        )
+    wide = new_page(browser, width=1280, height=900)
+    wide.context.add_cookies(page.context.cookies())
+    wide.goto(f"{server.url}/convoys/{convoy.pk}/")
+    expect(wide.get_by_test_id("live-status")).to_have_attribute("data-state", "live")
+    wide.screenshot(path=str(SCREENSHOTS / f"dashboard-{role}-1280.png"), full_page=True)
+    print(f"dashboard height at 390 px as {role}: {height} px")  # noqa: T201
+    assert height <= 4 * PHONE[1], f"{height} px is more than four phone screens"
