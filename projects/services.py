@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +21,8 @@ from companies.selectors import is_company_member, is_company_owner
 from convoys.events import EventKind, event_record
 from convoys.models import Convoy, Membership
 from modelutils.update import model_update
+from notifications.models import Notification
+from notifications.models import TargetType as NotificationTarget
 from projects.hooks import targets_deleted_dispatch
 from projects.models import Milestone, MilestoneStatus, Project, ProjectStatus, Update
 
@@ -287,6 +290,13 @@ def project_delete(*, actor: User, project: Project) -> None:
     targets_deleted_dispatch(
         targets=[("project", project.pk)] + [("milestone", pk) for pk in milestone_ids]
     )
+    # Notifications about it (a comment, a mention) stay readable and lead to the convoy's
+    # dashboard instead of a page that is gone. Narrowed by convoy for the index.
+    Notification.objects.filter(
+        convoy_id__in=list(project.convoys.values_list("pk", flat=True)),
+        target_type=NotificationTarget.PROJECT,
+        target_id=project.pk,
+    ).update(target_type=NotificationTarget.CONVOY, target_id=F("convoy_id"), anchor="")
     project.delete()
     _record_in(convoy_ids, kind=EventKind.PROJECT_DELETED, data=data, actor=actor)
 

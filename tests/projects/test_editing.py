@@ -5,9 +5,11 @@ change's own transaction."""
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from comments.models import Comment
 from convoys.models import Event
+from notifications.models import Notification
 from projects.models import Milestone, Project, Update
 from projects.services import (
     milestone_complete,
@@ -318,3 +320,20 @@ def test_update_delete_takes_its_comments(world, update):
     assert event.kind == "update.deleted"
     assert event.data["update"]["id"] == update_id
     assert event.data["update"]["company"]["name"] == "Sanitär Schulte"
+
+
+def test_notifications_about_a_deleted_project_lead_to_the_convoy(world, shared):
+    about = Notification.objects.create(
+        recipient=world.member,
+        kind="mention",
+        actor=world.owner,
+        convoy=world.convoy,
+        target_type="project",
+        target_id=shared.pk,
+        anchor="comment-1",
+        data={"excerpt": "Hallo", "target_title": "Webshop"},
+        created_at=timezone.now(),
+    )
+    project_delete(actor=world.owner, project=shared)
+    about.refresh_from_db()
+    assert (about.target_type, about.target_id, about.anchor) == ("convoy", world.convoy.pk, "")
