@@ -202,12 +202,25 @@ def test_attendance_csv(world, client_for):
     )
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0] == ["Name", "E-mail", "Company", "Response", "Status", "Report filed"]
+    # ";"-separated (German Excel), answers and statuses translated, the answer's time local.
+    text = response.content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0] == [
+        "Name",
+        "E-mail",
+        "Company",
+        "Response",
+        "Status",
+        "Answered at",
+        "Report filed",
+    ]
     by_name = {row[0]: row for row in rows[1:]}
-    assert by_name[world.owner.name][2:] == [world.company.name, "yes", "confirmed", "yes"]
-    assert by_name["'=cmd|' /C calc'!A0"][3:] == ["", "", "yes"]  # no formula, no answer
-    assert by_name[world.facilitator.name][2:] == ["", "maybe", "tentative", "no"]
+    owner = by_name[world.owner.name]
+    assert owner[2:5] + owner[6:] == [world.company.name, "Yes", "Confirmed", "yes"]
+    assert owner[5]  # e.g. "2026-11-29 09:14"
+    assert by_name["'=cmd|' /C calc'!A0"][3:] == ["", "", "", "yes"]  # no formula, no answer
+    facilitator = by_name[world.facilitator.name]
+    assert facilitator[2:5] + facilitator[6:] == ["", "Maybe", "Tentative", "no"]
 
 
 # --- query counts: constant in the size of the convoy ------------------------------------------
