@@ -28,6 +28,7 @@ from accounts.ratelimit import password_reset_address_allowed, rate_limited_mess
 from accounts.services import user_register, user_update
 from checkins.selectors import checkins_upcoming
 from companies.selectors import (
+    companies_for_user,
     companies_owned_by,
 )
 from companies.services import (
@@ -414,5 +415,8 @@ def invitation_view(request: HttpRequest, token: str) -> HttpResponse:
                 % {"company": company.name, "convoy": invitation.convoy.name},
             )
             return redirect("frontend:convoy", convoy_id=invitation.convoy_id)
+    if not companies:
+        # A colleague (not an owner) of a company: its owner accepts for it, say so.
+        context["member_of"] = list(companies_for_user(user=request.user))
     context.update(form=form, companies=companies)
     return render(request, "frontend/invitation.html", context)

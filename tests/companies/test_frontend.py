@@ -138,6 +138,27 @@ def test_without_a_company_it_is_created_on_the_invitation_page_and_joins(world)
     assert Invitation.objects.get().accepted_by == world.outsider
 
 
+def test_a_colleague_who_is_no_owner_is_told_who_can_accept(world):
+    url = reverse("frontend:invitation", kwargs={"token": _invite(world, world.member.email)})
+    page = text(client_as(world.member, "en").get(url))
+    assert 'data-testid="invitation-member-of"' in page and world.company.name in page
+    assert 'data-testid="invitation-company-form"' in page
+
+
+def test_a_failed_sign_up_keeps_the_way_back_to_the_invitation(world):
+    token = _invite(world)
+    url = reverse("frontend:signup") + f"?invitation={token}"
+    response = client_as(None, "en").post(
+        url, {"name": "Nina Neu", "email": "neu@example.com", "password": "123"}
+    )
+    assert response.status_code == 200
+    page = text(response)
+    invitation_path = reverse("frontend:invitation", kwargs={"token": token})
+    assert f'name="next" value="{invitation_path}"' in page
+    assert f'action="{url}"' in page
+    assert not User.objects.filter(email="neu@example.com").exists()
+
+
 def test_the_company_fields_are_required_and_nothing_is_written(world):
     url = reverse("frontend:invitation", kwargs={"token": _invite(world, world.outsider.email)})
     response = client_as(world.outsider, "en").post(url, {**COMPANY, "company-sector": ""})
