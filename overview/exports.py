@@ -9,6 +9,7 @@ are Excel date-times in the convoy's time zone (checkins.exports.xlsx_sheet).
 
 from zoneinfo import ZoneInfo
 
+from django.db import models
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -22,7 +23,7 @@ from projects.models import Milestone, MilestoneStatus, Project, ProjectCategory
 from projects.selectors import unarchived, updates_for_convoy
 
 
-def _label(choices: type, value: str) -> str:
+def _label(choices: type[models.TextChoices], value: str) -> str:
     return str(choices(value).label) if value in choices.values else value
 
 
@@ -191,7 +192,7 @@ def convoy_export_workbook(*, convoy: Convoy) -> Workbook:
         tz=tz,
     )
 
-    company_of = {}
+    company_of: dict[int, str] = {}
     for user_id, company_name in (
         convoy_company_members(convoy_id=convoy.pk)
         .order_by("company__name")
