@@ -91,5 +91,52 @@ def test_the_demo_dashboard_fits_in_four_phone_screens(browser, server, email):
     wide.goto(f"{server.url}/convoys/{convoy.pk}/")
     expect(wide.get_by_test_id("live-status")).to_have_attribute("data-state", "live")
     wide.screenshot(path=str(SCREENSHOTS / f"dashboard-{role}-1280.png"), full_page=True)
-    print(f"dashboard height at 390 px as {role}: {height} px")  # noqa: T201
+    print(f"dashboard height at 390 px as {role}: {height} px")
     assert height <= 4 * PHONE[1], f"{height} px is more than four phone screens"
+
+
+def test_a_milestone_set_to_blocked_appears_in_the_attention_strip_live(browser, server, settings):
+    # The change is made here, through the service, as a member's request would make it: its
+    # event goes to the server's channel layer (the same Redis database).
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }
+    }
+    convoy = ConvoyFactory(name="Digitalisierungs-Konvoi Hagen")
+    company = CompanyFactory(name="Blumen Berger")
+    member = UserFactory(name="Bea Berger", email="bea@example.com")
+    facilitator = UserFactory(name="Frieda Fischer", email="frieda@example.com")
+    CompanyMemberFactory(company=company, user=member, role="owner")
+    FacilitatorFactory(convoy=convoy, user=facilitator)
+    MembershipFactory(convoy=convoy, company=company)
+    project = ProjectFactory(company=company, title="Online-Termine", convoys=[convoy])
+    milestone = MilestoneFactory(project=project, title="Tool auswählen")
+
+    watcher = new_page(browser, width=PHONE[0], height=PHONE[1])
+    log_in(watcher, server.url, "frieda@example.com")
+    watcher.goto(f"{server.url}/convoys/{convoy.pk}/")
+    expect(watcher.get_by_test_id("live-status")).to_have_attribute("data-state", "live")
+    strip = watcher.get_by_test_id("attention")
+    expect(strip).to_be_visible()
+    expect(strip.get_by_test_id("attention-blocked")).to_have_count(0)
+    watcher.evaluate("window.__sameDocument = true")
+
+    _off_the_loop(
+        milestone_update, actor=member, milestone=milestone, status=MilestoneStatus.BLOCKED
+    )
+
+    # Without a reload: the strip names the company, the milestone and its project, and links
+    # to the milestone; the company's card shows it too.
+    item = strip.get_by_test_id("attention-blocked")
+    expect(item).to_have_count(1, timeout=5000)
+    expect(item).to_contain_text("Blumen Berger")
+    expect(item).to_contain_text("Tool auswählen")
+    expect(item).to_contain_text("Online-Termine")
+    expect(item.get_by_test_id("attention-milestone")).to_have_attribute(
+        "href", f"/projects/{project.pk}/#milestone-{milestone.pk}"
+    )
+    card = watcher.get_by_test_id(f"company-{company.pk}")
+    expect(card.get_by_test_id("blocked")).to_contain_text("Tool auswählen")
+    assert watcher.evaluate("window.__sameDocument") is True
