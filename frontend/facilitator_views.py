@@ -15,7 +15,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -33,6 +32,7 @@ from convoys.selectors import (
 from convoys.services import convoy_update, invitation_revoke, membership_end
 from frontend.facilitator_forms import ConvoyEditForm, NudgeForm
 from frontend.forms import CompanyForm, errors_to_form
+from frontend.views import _next_url  # the one check that `next` stays on this site
 from notifications.selectors import nudges_today
 from notifications.services import company_nudge
 from overview.convoy_health import convoys_overview
@@ -50,16 +50,6 @@ CONVOY_FIELDS = (
     "update_cadence_days",
     "max_companies",
 )
-
-
-def _back_url(request: HttpRequest, default: str) -> str:
-    """Where to return after an action: `next` if it is a path of this site, else `default`."""
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 def _facilitated_convoy(request: HttpRequest, convoy_id: int) -> Convoy:
@@ -179,7 +169,7 @@ def company_nudge_view(request: HttpRequest, convoy_id: int, company_id: int) ->
     convoy = _facilitated_convoy(request, convoy_id)
     membership = _member_company(convoy, company_id)
     company = membership.company
-    back = _back_url(request, reverse("frontend:convoy", kwargs={"convoy_id": convoy.pk}))
+    back = _next_url(request, reverse("frontend:convoy", kwargs={"convoy_id": convoy.pk}))
     form = NudgeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
