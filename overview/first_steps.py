@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from accounts.models import User
 from companies.models import CompanyMember
-from convoys.models import Convoy, Membership
+from convoys.models import Convoy, Facilitator, Membership
 from convoys.selectors import convoy_member_companies_of_user
 from projects.models import Milestone, Project, Update
 
@@ -54,8 +54,8 @@ class FirstSteps:
 
 def first_steps_for(*, user: User, convoy: Convoy | None = None) -> FirstSteps | None:
     """The guide for `user`, about their first company (in `convoy`, if given). None where it
-    has nothing to say: a visitor, or someone in the convoy without a company in it (a
-    facilitator)."""
+    has nothing to say: a visitor, someone in the convoy without a company in it, or a
+    facilitator without a company (on the home page)."""
     if not user.is_authenticated:
         return None
     members = CompanyMember.objects.filter(user=user).select_related("company")
@@ -65,8 +65,8 @@ def first_steps_for(*, user: User, convoy: Convoy | None = None) -> FirstSteps |
         )
     member = members.order_by("company__name", "company_id").first()
     if member is None:
-        if convoy is not None:
-            return None
+        if convoy is not None or Facilitator.objects.filter(user=user).exists():
+            return None  # someone who runs convoys needs no company of their own
         return FirstSteps(
             steps=(
                 FirstStep("company", False),

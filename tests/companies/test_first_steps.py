@@ -101,3 +101,8 @@ def test_queries_do_not_grow_with_the_company(world, django_assert_num_queries):
     # The person's companies in the convoy, the membership, the project, milestones, update.
     with django_assert_num_queries(5):
         first_steps_for(user=world.owner, convoy=world.convoy)
+
+
+def test_a_facilitator_without_a_company_gets_no_guide(world):
+    assert first_steps_for(user=world.facilitator) is None
+    assert first_steps_for(user=world.facilitator, convoy=world.convoy) is None
