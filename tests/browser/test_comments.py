@@ -71,8 +71,10 @@ def test_comment_appears_for_the_other_and_the_mention_lights_the_badge(browser,
     expect(doer.get_by_test_id("live-status")).to_have_attribute("data-state", "live")
 
     thread = doer.get_by_test_id(f"thread-update-{update.pk}")
+    # The form waits behind "Comment", which opens it and puts the cursor in the field.
+    thread.get_by_test_id("comment-open").click()
     field = thread.get_by_test_id("comment-body-input")
-    field.click()
+    expect(field).to_be_focused()
     field.press_sequentially("Hat jemand eine Idee, @fri", delay=20)
     # The @ suggestions: a listbox of the convoy's people; Enter takes the highlighted one.
     options = thread.get_by_role("listbox").get_by_role("option")
@@ -100,8 +102,11 @@ def test_comment_appears_for_the_other_and_the_mention_lights_the_badge(browser,
     expect(badge.locator("[data-notification-count]")).to_have_text("1", timeout=5000)
     assert watcher.evaluate("window.__sameDocument") is True
 
-    # A reaction from the other side comes back live, too.
-    watcher.locator(f"#comment-{comment.pk}").locator("[data-emoji='👍']").click()
+    # A reaction from the other side comes back live, too: the watcher opens the folded
+    # thread, then the six choices behind "add a reaction".
+    watcher.get_by_test_id(f"thread-update-{update.pk}").get_by_test_id("thread-open").click()
+    watcher.locator(f"#comment-{comment.pk}").get_by_test_id("reaction-add").click()
+    watcher.locator(f"#comment-{comment.pk}").locator("[data-choice='👍']").click()
     reaction = doer.locator(f"#comment-{comment.pk}").locator("[data-emoji='👍']")
     expect(reaction).to_contain_text("1", timeout=5000)
     expect(reaction).to_have_attribute("aria-pressed", "false")
