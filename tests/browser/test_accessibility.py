@@ -186,6 +186,13 @@ def test_main_pages_have_no_critical_or_serious_axe_finding(
         log_in(page, site, emails[role])
         for path in paths:
             findings[f"{role} {path}"] = _visit(page, site, path)
+        if role == "member":
+            # A page with a flash message (the settings were saved).
+            page.goto(f"{site}/notifications/settings/")
+            page.get_by_test_id("preferences-submit").click()
+            page.wait_for_load_state("load")
+            assert page.locator(".messages .message").count() == 1
+            findings["member /notifications/settings/ (saved)"] = axe_findings(page)
         page.context.close()
 
     blocking, other = [], []
