@@ -65,6 +65,7 @@ from frontend.forms import (
     UpdateForm,
     errors_to_form,
 )
+from notifications.selectors import nudges_today
 from overview.dashboard import convoy_dashboard
 from overview.first_steps import first_steps_for
 from overview.me import user_profile
@@ -272,6 +273,10 @@ def convoy_detail(request: HttpRequest, convoy_id: int) -> HttpResponse:
             ),
             "checkins": checkins_upcoming(convoy=convoy, now=timezone.now()),
             "first_steps": first_steps_for(user=request.user, convoy=convoy),
+            # Which companies a facilitator already asked for an update today (one query).
+            "nudged_today": nudges_today(convoy=convoy, now=timezone.now())
+            if convoy.is_facilitator
+            else {},
             **convoy_comments_context(request, convoy),
         },
     )

@@ -570,6 +570,13 @@ def test_dashboard_offers_the_facilitator_nudge_remove_and_settings(world):
     for link in (nudge, remove, edit):
         assert link not in member_page
 
+    # Once asked today, the card says so instead of offering it again.
+    company_nudge(actor=world.facilitator, convoy=world.convoy, company=world.company)
+    page = text(client_as(world.facilitator).get(dashboard))
+    assert 'data-testid="company-nudged"' in page
+    assert 'data-testid="company-nudge"' not in page
+    assert 'data-testid="attention-nudge"' not in page
+
 
 def test_nudge_over_the_api_once_a_day(world, client_for, django_capture_on_commit_callbacks):
     client = client_for(world.facilitator)
