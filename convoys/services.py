@@ -85,6 +85,22 @@ def convoy_update(*, actor: User, convoy: Convoy, **fields: object) -> Convoy:
     name = fields.get("name")
     if isinstance(name, str):
         fields["name"] = name_clean(name)
+    limit = fields.get("max_companies")
+    if isinstance(limit, int) and limit != convoy.max_companies:
+        # A limit only stops new companies; it never pushes out those already in.
+        active = Membership.objects.active().filter(convoy=convoy).count()
+        if limit < active:
+            raise ValidationError(
+                {
+                    "max_companies": [
+                        _(
+                            "%(count)d companies are already in the convoy: the maximum "
+                            "cannot be lower."
+                        )
+                        % {"count": active}
+                    ]
+                }
+            )
     if not model_update(convoy, data=fields):
         return convoy  # nothing changes: no write, no convoy.updated event
     event_record(

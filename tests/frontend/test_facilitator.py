@@ -608,3 +608,23 @@ def test_an_id_too_large_for_the_database_is_404(world, client_for):
         assert client_as(world.facilitator).get(url).status_code == 404
     api = f"/api/v1/convoys/{world.convoy.pk}/companies/{huge}/nudge/"
     assert client_for(world.facilitator).post(api, {}, format="json").status_code == 404
+
+
+def test_the_maximum_cannot_drop_below_the_companies_already_in(world):
+    MembershipFactory(convoy=world.convoy, company=CompanyFactory())
+    client = client_as(world.facilitator)
+    before = domain_state()
+    response = client.post(
+        reverse("frontend:convoy_edit", args=[world.convoy.pk]),
+        {
+            "name": world.convoy.name,
+            "status": "active",
+            "timezone": "Europe/Berlin",
+            "language": "de",
+            "update_cadence_days": 14,
+            "max_companies": 1,
+        },
+    )
+    assert response.status_code == 200
+    assert "2 companies are already in the convoy" in text(response)
+    assert domain_state() == before
