@@ -237,6 +237,7 @@ def project_delete_view(request: HttpRequest, project_id: int) -> HttpResponse:
                 "Updates that mention its milestones stay. To keep the project without showing "
                 "it, archive it instead."
             ),
+            "told": bool(project.convoys.all()),  # prefetched: the convoys it is shared with
             "action": reverse("frontend:project_delete", kwargs={"project_id": project.pk}),
             "cancel": reverse("frontend:project", kwargs={"project_id": project.pk}),
             "archive": None
@@ -335,6 +336,7 @@ def milestone_delete_view(request: HttpRequest, milestone_id: int) -> HttpRespon
             "heading": _("Delete the milestone “%(title)s”?") % {"title": milestone.title},
             "goes": [_("the milestone"), _("the comments on it")],
             "stays": _("Updates that mention it stay."),
+            "told": bool(project_convoys_for_user(user=request.user, project=milestone.project)),
             "action": reverse("frontend:milestone_delete", args=[milestone.pk]),
             "cancel": project_url,
             "breadcrumb": (milestone.project.title, project_url),
@@ -411,6 +413,7 @@ def update_delete_view(request: HttpRequest, update_id: int) -> HttpResponse:
             "quote": update.body,
             "goes": [_("the update"), _("the comments on it")],
             "stays": _("The milestones it mentions stay."),
+            "told": True,
             "action": reverse("frontend:update_delete", args=[update.pk]),
             "cancel": convoy_url + f"#update-{update.pk}",
             "breadcrumb": (update.convoy.name, convoy_url),

@@ -393,3 +393,11 @@ def test_the_dashboard_offers_the_author_to_edit_their_update(world):
     page = text(client_as(world.member).get(reverse("frontend:convoy", args=[world.convoy.pk])))
     assert reverse("frontend:update_edit", args=[mine.pk]) in page
     assert reverse("frontend:update_edit", args=[theirs.pk]) not in page
+
+
+def test_the_delete_page_says_the_convoy_is_told_only_when_it_is(world, project):
+    client = client_as(world.member)
+    told = "The convoy is told that it was deleted."
+    assert told in text(client.get(reverse("frontend:project_delete", args=[project.pk])))
+    private = ProjectFactory(company=world.company, convoys=[])
+    assert told not in text(client.get(reverse("frontend:project_delete", args=[private.pk])))
