@@ -3,7 +3,7 @@ ones they facilitate its health (companies whose update is due or who have been 
 long, help wanted, blocked and overdue milestones), with the next check-in and the last
 activity. A constant number of queries, whatever the number of convoys and companies."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -33,12 +33,10 @@ class ConvoyHealth:
     help_wanted: int = 0
     blocked: int = 0
     overdue: int = 0
-    attention: int = field(init=False, default=0)
 
-    def count_attention(self) -> None:
-        self.attention = (
-            self.update_due + self.quiet + self.help_wanted + self.blocked + self.overdue
-        )
+    @property
+    def attention(self) -> int:
+        return self.update_due + self.quiet + self.help_wanted + self.blocked + self.overdue
 
 
 def _local_today(convoy: Convoy, now: datetime) -> date:
@@ -135,6 +133,4 @@ def convoys_overview(*, user: User, now: datetime) -> list[ConvoyHealth]:
     if facilitated:
         _add_update_counts(facilitated, now=now)
         _add_milestone_counts(facilitated, now=now)
-    for row in overview:
-        row.count_attention()
     return overview
