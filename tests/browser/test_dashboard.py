@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from demo.data import COMPANIES, DEMO_PASSWORD, FACILITATOR
 from demo.loader import demo_load
-from projects.models import MilestoneStatus
+from projects.models import MilestoneStatus, Update
 from projects.services import milestone_update
 from tests.factories import (
     CompanyFactory,
@@ -91,8 +91,23 @@ def test_the_demo_dashboard_fits_in_four_phone_screens(browser, server, email):
     wide.goto(f"{server.url}/convoys/{convoy.pk}/")
     expect(wide.get_by_test_id("live-status")).to_have_attribute("data-state", "live")
     wide.screenshot(path=str(SCREENSHOTS / f"dashboard-{role}-1280.png"), full_page=True)
+    # On a wide screen the chart and the activity stand open, the chart drawn.
+    expect(wide.locator("#milestones-chart")).to_be_visible()
+    expect(wide.get_by_test_id("activity-feed")).to_be_visible()
+    wide.wait_for_function("() => window.Chart && Chart.getChart('milestones-chart')")
     print(f"dashboard height at 390 px as {role}: {height} px")
     assert height <= 4 * PHONE[1], f"{height} px is more than four phone screens"
+
+    # Folded is not lost: the chart opens and draws, and a link to an older update (as from a
+    # notification) opens "show older updates" and shows it.
+    chart = page.locator("#milestones-chart")
+    expect(chart).to_be_hidden()
+    page.locator("#chart-fold > summary").click()
+    expect(chart).to_be_visible()
+    page.wait_for_function("() => window.Chart && Chart.getChart('milestones-chart')")
+    oldest = Update.objects.filter(convoy=convoy).order_by("created_at", "id").first()
+    page.goto(f"{server.url}/convoys/{convoy.pk}/#update-{oldest.pk}")
+    expect(page.get_by_test_id(f"update-{oldest.pk}")).to_be_visible()
 
 
 def test_a_milestone_set_to_blocked_appears_in_the_attention_strip_live(browser, server, settings):
