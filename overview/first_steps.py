@@ -91,10 +91,9 @@ def first_steps_for(*, user: User, convoy: Convoy | None = None) -> FirstSteps |
             .first()
         )
     project_id = projects.order_by("id").values_list("id", flat=True).first()
+    # Counted on the same projects as the first step (in this convoy, if given).
     milestones = (
-        Milestone.objects.filter(project__company=company, project__archived_at__isnull=True)[
-            :MILESTONES_WANTED
-        ].count()
+        Milestone.objects.filter(project__in=projects)[:MILESTONES_WANTED].count()
         if project_id is not None
         else 0
     )

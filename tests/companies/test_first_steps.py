@@ -48,10 +48,14 @@ def test_the_steps_tick_one_by_one_and_the_guide_goes_when_all_are_done(world):
 
 
 def test_a_project_not_shared_with_the_convoy_does_not_count_there(world):
-    ProjectFactory(company=world.company, convoys=[])
+    private = ProjectFactory(company=world.company, convoys=[])
+    MilestoneFactory.create_batch(2, project=private)
     assert first_steps_for(user=world.owner, convoy=world.convoy).current == "project"
-    # On the home page it counts: the company has a project.
-    assert first_steps_for(user=world.owner).current == "milestones"
+    # On the home page it counts: the company has a project, with two milestones.
+    assert first_steps_for(user=world.owner).current == "update"
+    # Shared, a project without milestones: its milestones are the next step in the convoy.
+    ProjectFactory(company=world.company, convoys=[world.convoy])
+    assert first_steps_for(user=world.owner, convoy=world.convoy).current == "milestones"
 
 
 def test_on_the_home_page_the_update_goes_to_the_companys_convoy(world):
