@@ -127,6 +127,23 @@ class DashboardProject(serializers.Serializer):
     milestones_done = serializers.IntegerField()
     milestones_total = serializers.IntegerField()
     progress = serializers.IntegerField()
+    weighted = serializers.BooleanField(
+        help_text="The milestones weigh differently: progress is by weight, not the count share."
+    )
+
+
+class DashboardRef(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+
+
+class DashboardMilestone(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    due_date = serializers.DateField(allow_null=True)
+    project = DashboardRef()
+    days_overdue = serializers.IntegerField(allow_null=True)
 
 
 class DashboardUpdate(serializers.Serializer):
@@ -156,6 +173,38 @@ class DashboardCompany(serializers.Serializer):
     help_wanted = serializers.BooleanField()
     days_since_update = serializers.IntegerField(allow_null=True)
     quiet = serializers.BooleanField()
+    weighted = serializers.BooleanField(
+        help_text="The milestones weigh differently: progress is by weight, not the count share."
+    )
+    help_wanted_line = serializers.CharField(allow_blank=True)
+    milestones_blocked = DashboardMilestone(many=True)
+    milestones_overdue = DashboardMilestone(many=True)
+    days_silent = serializers.IntegerField()
+    update_due = serializers.BooleanField()
+    attention = serializers.IntegerField(
+        help_text="0 needs a look now (blocked, help wanted, quiet), 1 something is due,"
+        " 2 on track; the companies come sorted by it."
+    )
+
+
+class DashboardCompanyRef(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class DashboardHelp(serializers.Serializer):
+    id = serializers.IntegerField()
+    first_line = serializers.CharField(allow_blank=True)
+
+
+class DashboardAttention(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=["blocked", "help_wanted", "quiet", "overdue", "update_due"]
+    )
+    company = DashboardCompanyRef()
+    milestone = DashboardMilestone(required=False, help_text="blocked and overdue")
+    update = DashboardHelp(required=False, help_text="help_wanted")
+    days = serializers.IntegerField(required=False, help_text="quiet and update_due")
 
 
 class DashboardDay(serializers.Serializer):
@@ -192,3 +241,6 @@ class DashboardOutput(serializers.Serializer):
     companies = DashboardCompany(many=True)
     milestones_done_over_time = DashboardDay(many=True)
     next_checkin = DashboardCheckIn(allow_null=True, help_text="The next scheduled check-in.")
+    attention = DashboardAttention(
+        many=True, help_text="Who needs a look, most pressing kind first (with names)."
+    )
