@@ -115,6 +115,26 @@ def test_post_with_htmx_answers_the_thread(world, update):
     )
     assert response.status_code == 200 and 'role="alert"' in response.content.decode()
     assert domain_state() == before
+    # The form that waits behind "Comment" stands open with its message.
+    assert re.search(
+        r'<details class="comment-new-toggle"[^>]*id="comment-new-update-\d+" open>',
+        response.content.decode(),
+    )
+
+
+def test_the_comment_form_waits_behind_comment_and_reactions_are_grouped(world, update, comment):
+    Reaction.objects.create(comment=comment, user=world.owner, emoji="👍")
+    html = page(client_as(world.owner), f"/convoys/{world.convoy.pk}/")
+    thread = html[html.index(f'id="thread-update-{update.pk}"') :]
+    thread = thread[: thread.index("</section>")]
+    toggle = re.search(r'<details class="comment-new-toggle"[^>]*>', thread).group(0)
+    assert " open" not in toggle
+    assert 'data-testid="comment-form"' in thread[thread.index(toggle) :]
+    # The given reaction with its count, pressed for its giver; the six behind one control.
+    given = re.findall(r'data-testid="reaction" data-emoji="([^"]+)"', thread)
+    assert given == ["👍"]
+    assert 'aria-pressed="true" data-testid="reaction" data-emoji="👍"' in thread
+    assert len(re.findall(r'data-testid="reaction-choice" data-choice="', thread)) == 6
 
 
 def test_post_without_htmx_redirects_back(world, update):
