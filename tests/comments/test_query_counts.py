@@ -62,8 +62,11 @@ def test_convoy_page_with_threads(sized, django_assert_num_queries):
     client.force_login(sized["viewer"])
     client.get(f"/convoys/{sized['convoy'].pk}/")  # the dashboard payload is cached per seq
     # session · user · convoy (+ role) · recent events · my companies · upcoming check-ins ·
-    # updates with company and author · comments · reactions · unread notifications (badge)
-    with django_assert_num_queries(10):
+    # updates with company and author · comments · reactions · unread notifications (badge);
+    # since issue 12 also the first-steps guide of the viewer's company (my companies again,
+    # its people, its shared projects, their milestones, whether it posted: 5) and the
+    # companies the facilitator already nudged today (1). The same at both sizes.
+    with django_assert_num_queries(16):
         response = client.get(f"/convoys/{sized['convoy'].pk}/")
     assert response.status_code == 200
     assert (
