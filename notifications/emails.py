@@ -16,8 +16,8 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
-from django.template import Context
-from django.template.loader import get_template, render_to_string
+from django.template import Context, engines
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import User
@@ -99,9 +99,11 @@ def email_render(*, template: str, context: dict[str, Any], language: str) -> tu
     """
     context = {**context, "LANGUAGE_CODE": language}
     text_context = Context(context, autoescape=False)
+    # The engine's own templates take a Context, so autoescaping can be switched off per call.
+    engine = engines["django"].engine  # type: ignore[attr-defined]
     with translation.override(language):
-        subject = get_template(f"{template}_subject.txt").template.render(text_context)
-        text = get_template(f"{template}.txt").template.render(text_context)
+        subject = engine.get_template(f"{template}_subject.txt").render(text_context)
+        text = engine.get_template(f"{template}.txt").render(text_context)
         html = render_to_string(f"{template}.html", context)
     # One line, whatever the template's whitespace; a header cannot carry a line break.
     return " ".join(subject.split())[:200], text, html
