@@ -108,7 +108,9 @@ def test_convoy_journey(browser: Browser, site: str, language: str) -> None:
     form = member.get_by_test_id("project-form")
     form.locator("input[name=title]").fill("Online-Termine")
     form.locator("select[name=category]").select_option("appointments")
-    form.get_by_label("Konvoi Hagen").check()
+    # Shared with the company's one convoy by default: a sentence naming it and a ticked box.
+    expect(form.get_by_test_id("share-one")).to_contain_text("Konvoi Hagen")
+    expect(form.locator("input[name=share]")).to_be_checked()
     member.get_by_test_id("project-submit").click()
     for title in ("Tool auswählen", "Live schalten"):
         member.get_by_test_id("milestone-form").locator("input[name=title]").fill(title)
