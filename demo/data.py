@@ -23,7 +23,7 @@ CONVOY: dict[str, Any] = {
     "description": (
         "Fünf Hagener Betriebe gehen ihre Digitalisierung gemeinsam an: Termine online, "
         "Warenwirtschaft, papierlose Kanzlei, ERP und IT-Sicherheit. Alle 14 Tage ein kurzes "
-        "Update, alle vier Wochen ein Check-in. Begleitet vom Mittelstand-Digital "
+        "Update, alle vier Wochen ein Treffen. Begleitet vom Mittelstand-Digital "
         "Kompetenzzentrum Hagen."
     ),
     "timezone": "Europe/Berlin",
@@ -361,7 +361,8 @@ AYLIN = "aylin@dreherei-lindner.example"
 PETRA = "petra@baeckerei-brinkmann.example"
 
 
-# The check-ins: a past one (done, with notes) and the next one (answers and a report).
+# The check-ins: a past one (done, with notes) and the next one (answers and a report), the
+# first of a series every four weeks.
 
 
 @dataclass
@@ -376,6 +377,9 @@ class Meeting:
     agenda: str
     capacity: int
     video_url: str = ""
+    # A series: every `repeat_weeks` weeks, `repeat_count` meetings in all (0: a single one).
+    repeat_weeks: int = 0
+    repeat_count: int = 0
 
 
 @dataclass
@@ -393,7 +397,7 @@ class Report:
 PAST_CHECKIN = Meeting(
     scheduled=34,
     held=-20,
-    title="Check-in Oktober: IT-Sicherheit im Betrieb",
+    title="Treffen im Oktober: IT-Sicherheit im Betrieb",
     location="Mittelstand-Digital Kompetenzzentrum Hagen, Raum 2.14",
     agenda="- Runde: Was hat sich bewegt?\n- Impuls: Backups und Zwei-Faktor-Anmeldung\n"
     "- Fragen an die Runde",
@@ -404,21 +408,23 @@ PAST_CHECKIN_RSVPS = [(30, MARKUS), (29, SABINE), (29, FRANK), (28, AYLIN), (27,
 PAST_CHECKIN_NOTES_DAYS_AGO = 20
 PAST_CHECKIN_NOTES = (
     "**Beschlüsse**\n\n"
-    "- Dreherei Lindner stellt im nächsten Check-in ihr Backup-Konzept vor.\n"
+    "- Dreherei Lindner stellt beim nächsten Treffen ihr Backup-Konzept vor.\n"
     "- Modehaus Kramer und Sanitär Schulte tauschen sich zur Warenwirtschaft aus.\n"
-    "- Nächster Check-in in vier Wochen, Schwerpunkt Online-Termine."
+    "- Nächstes Treffen in vier Wochen, Schwerpunkt Online-Termine."
 )
 
 NEXT_CHECKIN = Meeting(
     scheduled=3,
     held=9,
-    title="Check-in November: Online-Termine und Warenwirtschaft",
+    title="Konvoi-Treffen Hagen",
     location="Mittelstand-Digital Kompetenzzentrum Hagen, Raum 2.14",
     video_url="https://meet.example/konvoi-hagen",
     agenda="- Runde: Was hat sich bewegt?\n"
     "- Sanitär Schulte zeigt die Online-Terminbuchung\n"
     "- Modehaus Kramer: Hilfe bei der Warenwirtschaft",
     capacity=6,
+    repeat_weeks=4,
+    repeat_count=3,
 )
 # (hours after two days ago at 9:00, who, answer): the answers trickle in over a day.
 NEXT_CHECKIN_RSVPS = [
@@ -512,7 +518,7 @@ THREADS = [
         14,
         JANA,
         "Ein schönes Beispiel dafür, wie der Konvoi hilft. Ich nehme *Schnittstellen zwischen "
-        "Kasse, Shop und ERP* als Thema für den nächsten Check-in auf.",
+        "Kasse, Shop und ERP* als Thema für das nächste Treffen auf.",
         on_update=("Modehaus Kramer", 4),
         reactions=[(MARKUS, "👍"), (FRANK, "👍")],
     ),

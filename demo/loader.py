@@ -24,7 +24,13 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import user_register
 from checkins.models import CheckIn, CheckInReport
-from checkins.services import checkin_notes_post, checkin_schedule, report_file, rsvp_set
+from checkins.services import (
+    Repeat,
+    checkin_notes_post,
+    checkin_schedule,
+    report_file,
+    rsvp_set,
+)
 from comments.models import Comment
 from comments.services import comment_create, reaction_toggle
 from companies.models import Company, CompanyMember
@@ -323,8 +329,16 @@ def _schedule_checkin(cast: _Cast, key: str, meeting: Meeting, at: datetime) -> 
         video_url=meeting.video_url,
         agenda=meeting.agenda,
         capacity=meeting.capacity,
+        repeat=(
+            Repeat(every_weeks=meeting.repeat_weeks, count=meeting.repeat_count)
+            if meeting.repeat_count
+            else None
+        ),
     )
-    CheckIn.objects.filter(pk=checkin.pk).update(created_at=at, updated_at=at)
+    meetings = CheckIn.objects.filter(pk=checkin.pk)
+    if checkin.series_id:
+        meetings = CheckIn.objects.filter(series_id=checkin.series_id)
+    meetings.update(created_at=at, updated_at=at)
     cast.checkins[key] = checkin
 
 
