@@ -350,7 +350,7 @@ def update_create_view(request: HttpRequest, convoy_id: int) -> HttpResponse:
         raise PermissionDenied
     companies = companies_visible_to(user=request.user).filter(pk__in=company_ids).order_by("name")
     milestones = (
-        milestones_for_user(user=request.user)
+        milestones_for_user(user=request.user, include_archived=False)
         .filter(project__company_id__in=company_ids, project__convoys=convoy)
         .select_related("project")
         .order_by("project__title", "due_date", "id")

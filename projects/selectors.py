@@ -99,8 +99,13 @@ def projects_in_convoy(
     return queryset.filter(convoys__in=convoys_for_user(user=user).filter(pk=convoy_id))
 
 
-def milestones_for_user(*, user: User) -> QuerySet[Milestone]:
-    return Milestone.objects.filter(project__in=projects_for_user(user=user).values("pk"))
+def milestones_for_user(*, user: User, include_archived: bool = True) -> QuerySet[Milestone]:
+    """Milestones of the projects the user sees; `include_archived=False` for choosing (an
+    archived project's milestones are not offered to link to a new update)."""
+    projects = projects_for_user(user=user)
+    if not include_archived:
+        projects = unarchived(projects)
+    return Milestone.objects.filter(project__in=projects.values("pk"))
 
 
 def updates_for_convoy(*, convoy: Convoy) -> QuerySet[Update]:

@@ -18,7 +18,12 @@ from companies.models import Company, CompanyMember
 from convoys.models import Convoy, Event, Invitation, Membership
 from convoys.services import invitation_create
 from projects.models import Milestone, Project, Update
-from projects.services import milestone_create, milestone_update, project_create
+from projects.services import (
+    milestone_create,
+    milestone_update,
+    project_archive,
+    project_create,
+)
 from tests.factories import CompanyFactory, CompanyMemberFactory, MembershipFactory, UserFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -550,6 +555,14 @@ def test_dashboard_feed_speaks_german(world, project):
 def test_dashboard_is_404_for_outsiders(world, who):
     url = reverse("frontend:convoy", args=[world.convoy.pk])
     assert client_as(getattr(world, who)).get(url).status_code == 404
+
+
+def test_update_form_offers_no_milestones_of_archived_projects(world, project):
+    url = reverse("frontend:update_create", args=[world.convoy.pk])
+    client = client_as(world.member, "de")
+    assert "Tool auswählen" in text(client.get(url))
+    project_archive(actor=world.member, project=project)
+    assert "Tool auswählen" not in text(client.get(url))
 
 
 def test_dashboard_shows_help_wanted_and_quiet(world, project):
