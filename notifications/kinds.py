@@ -130,6 +130,10 @@ def notification_title(notification: Notification, *, tz: str = "Europe/Berlin")
             return _("Moved: the check-in “{title}” is now on {starts_at}").format(
                 title=title, starts_at=starts_at
             )
+        if change == "reinstated":
+            return _("Back on: the check-in “{title}” on {starts_at}").format(
+                title=title, starts_at=starts_at
+            )
         return _("Changed: the check-in “{title}” ({starts_at}).").format(
             title=title, starts_at=starts_at
         )

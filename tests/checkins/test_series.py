@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from checkins.models import CheckIn, CheckInSeries, CheckInStatus, Rsvp, RsvpStatus
 from checkins.services import (
@@ -18,6 +19,7 @@ from checkins.services import (
     rsvp_set,
 )
 from convoys.models import Event
+from notifications.kinds import notification_title
 from notifications.models import Notification, NotificationKind
 from tests.support.domain import domain_state
 
@@ -255,7 +257,12 @@ def test_reinstate_brings_a_cancelled_checkin_back_with_its_rsvps(world):
     assert event.kind == "checkin.updated"
     assert event.data["fields"] == ["status"]
     assert event.data["checkin"]["status"] == "scheduled"
-    assert _changed_notifications(world).last().data["change"] == "reinstated"
+    told = _changed_notifications(world).last()
+    assert told.data["change"] == "reinstated"
+    with translation.override("de"):
+        assert notification_title(told).startswith("Findet doch statt:")
+    with translation.override("en"):
+        assert notification_title(told).startswith("Back on:")
 
 
 def test_reinstate_is_refused_once_begun_or_when_not_cancelled(world):
