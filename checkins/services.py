@@ -44,6 +44,7 @@ from convoys.selectors import (
     is_facilitator,
     require_facilitator,
 )
+from modelutils.invitations import token_hash
 from modelutils.update import model_update
 from notifications.models import NotificationKind
 from notifications.models import TargetType as NotificationTarget
@@ -708,7 +709,7 @@ def feed_token(nonce: str) -> str:
 
 
 def feed_token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return token_hash(token)
 
 
 def calendar_feed_by_token(*, token: str) -> CalendarFeed | None:

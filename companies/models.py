@@ -4,8 +4,9 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from modelutils.invitations import InvitationState, invitation_state
 
 
 class Sector(models.TextChoices):
@@ -82,13 +83,8 @@ class CompanyMember(models.Model):
         return f"{self.user_id}@{self.company_id} ({self.role})"
 
 
-class CompanyInvitationState(models.TextChoices):
-    """Where a colleague's invitation stands, as the API and the pages report it."""
-
-    OPEN = "open", _("Open")
-    ACCEPTED = "accepted", _("Accepted")
-    EXPIRED = "expired", _("Expired")
-    REVOKED = "revoked", _("Withdrawn")
+# A colleague's invitation stands where a convoy's does (modelutils.invitations).
+CompanyInvitationState = InvitationState
 
 
 class CompanyInvitation(models.Model):
@@ -131,12 +127,10 @@ class CompanyInvitation(models.Model):
     def __str__(self) -> str:
         return f"{self.email} → company {self.company_id}"
 
-    def state(self, now: datetime | None = None) -> CompanyInvitationState:
-        """The one reading of the timestamps: withdrawn beats used beats expired."""
-        if self.revoked_at is not None:
-            return CompanyInvitationState.REVOKED
-        if self.accepted_at is not None:
-            return CompanyInvitationState.ACCEPTED
-        if self.expires_at <= (now or timezone.now()):
-            return CompanyInvitationState.EXPIRED
-        return CompanyInvitationState.OPEN
+    def state(self, now: datetime | None = None) -> InvitationState:
+        return invitation_state(
+            revoked_at=self.revoked_at,
+            accepted_at=self.accepted_at,
+            expires_at=self.expires_at,
+            now=now,
+        )

@@ -1,7 +1,5 @@
 """Writes for companies: creation, profile, colleagues and their invitations."""
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -23,6 +21,7 @@ from companies.models import (
 )
 from companies.selectors import is_company_owner
 from live.publish import access_changed_on_commit
+from modelutils.invitations import token_hash, token_new
 from modelutils.update import model_update
 
 
@@ -107,10 +106,6 @@ def company_colleague_add(
     return company_invitation_create(actor=actor, company=company, email=email, role=role)[0]
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def _address_key(email: str) -> str:
     return email.strip().casefold()
 
@@ -135,12 +130,12 @@ def company_invitation_create(
         raise ValidationError(
             {"email": [_("This address has already been invited. You can send the link again.")]}
         )
-    token = secrets.token_urlsafe(32)
+    token, hashed = token_new()
     invitation = CompanyInvitation(
         company=company,
         email=address,
         role=role,
-        token_hash=_token_hash(token),
+        token_hash=hashed,
         invited_by=actor,
         expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
     )
@@ -153,7 +148,7 @@ def company_invitation_create(
 def company_invitation_by_token(*, token: str) -> CompanyInvitation | None:
     return (
         CompanyInvitation.objects.select_related("company", "invited_by")
-        .filter(token_hash=_token_hash(token))
+        .filter(token_hash=token_hash(token))
         .first()
     )
 
@@ -244,8 +239,7 @@ def company_invitation_resend(
     invitation = _invitation_for_change(actor=actor, invitation=invitation)
     if invitation.revoked_at is not None:
         raise ValidationError({"invitation": [_("This invitation was withdrawn.")]})
-    token = secrets.token_urlsafe(32)
-    invitation.token_hash = _token_hash(token)
+    token, invitation.token_hash = token_new()
     invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
     invitation.save(update_fields=["token_hash", "expires_at"])
     company_invitation_announce(invitation=invitation, token=token, actor=actor, resent=True)

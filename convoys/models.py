@@ -7,11 +7,11 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import validate_timezone
 from companies.models import Company
+from modelutils.invitations import InvitationState, invitation_state
 
 
 class ConvoyStatus(models.TextChoices):
@@ -157,15 +157,6 @@ class Membership(models.Model):
         return self.status == MembershipStatus.ACTIVE
 
 
-class InvitationState(models.TextChoices):
-    """Where an invitation stands, as the API and the pages report it."""
-
-    OPEN = "open"
-    ACCEPTED = "accepted"
-    EXPIRED = "expired"
-    REVOKED = "revoked"
-
-
 class Invitation(models.Model):
     """An e-mailed, single-use, expiring invitation for a company to join a convoy.
 
@@ -204,14 +195,12 @@ class Invitation(models.Model):
         return f"{self.email} → {self.convoy_id}"
 
     def state(self, now: datetime | None = None) -> InvitationState:
-        """The one reading of the timestamps: withdrawn beats used beats expired."""
-        if self.revoked_at is not None:
-            return InvitationState.REVOKED
-        if self.accepted_at is not None:
-            return InvitationState.ACCEPTED
-        if self.expires_at <= (now or timezone.now()):
-            return InvitationState.EXPIRED
-        return InvitationState.OPEN
+        return invitation_state(
+            revoked_at=self.revoked_at,
+            accepted_at=self.accepted_at,
+            expires_at=self.expires_at,
+            now=now,
+        )
 
 
 class Event(models.Model):

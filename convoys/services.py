@@ -3,8 +3,6 @@
 Every change a convoy member should see is recorded as an Event in the same transaction.
 """
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -29,6 +27,7 @@ from convoys.models import (
     MembershipStatus,
 )
 from convoys.selectors import is_facilitator, require_facilitator
+from modelutils.invitations import token_hash, token_new
 from modelutils.update import model_update
 
 CONVOY_FIELDS = {
@@ -41,10 +40,6 @@ CONVOY_FIELDS = {
     "update_cadence_days",
     "max_companies",
 }
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @transaction.atomic
@@ -119,11 +114,11 @@ def invitation_create(*, actor: User, convoy: Convoy, email: str) -> tuple[Invit
     require_facilitator(user=actor, convoy_id=convoy.pk)
     if convoy.status == ConvoyStatus.CLOSED:
         raise ValidationError({"convoy": [_("This convoy is closed.")]})
-    token = secrets.token_urlsafe(32)
+    token, hashed = token_new()
     invitation = Invitation(
         convoy=convoy,
         email=email.strip().lower(),
-        token_hash=token_hash(token),
+        token_hash=hashed,
         invited_by=actor,
         expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
     )
@@ -244,8 +239,7 @@ def invitation_resend(*, actor: User, invitation: Invitation) -> tuple[Invitatio
         raise ValidationError({"invitation": [_("This invitation was withdrawn.")]})
     if invitation.convoy.status == ConvoyStatus.CLOSED:
         raise ValidationError({"convoy": [_("This convoy is closed.")]})
-    token = secrets.token_urlsafe(32)
-    invitation.token_hash = token_hash(token)
+    token, invitation.token_hash = token_new()
     invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
     invitation.save(update_fields=["token_hash", "expires_at"])
     invitation_announce(invitation=invitation, token=token, actor=actor, resent=True)

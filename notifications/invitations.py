@@ -9,7 +9,7 @@ from celery import shared_task
 
 from accounts.models import User
 from convoys.models import Invitation, InvitationState
-from convoys.services import token_hash
+from modelutils.invitations import token_hash
 from notifications.emails import email_message
 from notifications.links import Target, link_url
 from notifications.models import NotificationKind, TargetType

@@ -11,7 +11,7 @@ from checkins.models import CheckIn
 from comments.models import Comment
 from companies.models import Company, CompanyInvitation, CompanyMember, CompanyRole
 from convoys.models import Convoy, Event, Facilitator, Invitation, Membership
-from convoys.services import token_hash
+from modelutils.invitations import token_hash
 from projects.models import Milestone, Project, Update
 
 
