@@ -383,8 +383,14 @@ def checkin_ics_view(request: HttpRequest, checkin_id: int) -> HttpResponse:
 def calendar_view(request: HttpRequest) -> HttpResponse:
     """The person's calendar subscription: the secret URL, and a button for a new one."""
     if request.method == "POST":
+        had_one = feed_url_for(user=request.user) is not None
         calendar_feed_rotate(user=request.user)
-        messages.success(request, _("Your calendar link is new; the old one no longer works."))
+        messages.success(
+            request,
+            _("Your calendar link is new; the old one no longer works.")
+            if had_one
+            else _("Your calendar link is ready. Add it to your calendar app."),
+        )
         return redirect("frontend:calendar")
     url = feed_url_for(user=request.user)
     webcal = "webcal://" + url.split("://", 1)[1] if url else None

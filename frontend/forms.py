@@ -165,7 +165,13 @@ class UpdateForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        companies = list(companies)
         self.fields["company"].choices = [(c.pk, c.name) for c in companies]
+        # One company: no one-option select, the page names it instead.
+        self.only_company = companies[0] if len(companies) == 1 else None
+        if self.only_company is not None:
+            self.fields["company"].widget = forms.HiddenInput()
+            self.fields["company"].initial = self.only_company.pk
         self.fields["milestones"].choices = [
             (m.pk, f"{m.project.title}: {m.title}") for m in milestones
         ]

@@ -274,7 +274,7 @@ def test_company_page_for_members_peers_and_outsiders(world):
     assert client_as(world.other_member).get(url).status_code == 404
 
 
-# Adding colleagues (and inviting those without an account): tests/companies/test_frontend.py
+# Inviting colleagues (every address alike): tests/companies/test_frontend.py
 
 
 def test_project_create_shares_with_the_chosen_convoy(world):
@@ -771,3 +771,11 @@ def test_a_peer_may_not_add_projects_to_another_company(world):
     )
     assert response.status_code == 403
     assert not Project.objects.exists()
+
+
+def test_update_form_names_the_one_company_instead_of_a_one_option_select(world, project):
+    url = reverse("frontend:update_create", args=[world.convoy.pk])
+    body = client_as(world.member, "de").get(url).content.decode()
+    assert '<select name="company"' not in body
+    assert f'type="hidden" name="company" value="{world.company.pk}"' in body
+    assert f"Für {world.company.name}" in body
