@@ -64,7 +64,13 @@ def convoy_export_workbook(*, convoy: Convoy) -> Workbook:
     )
 
     projects = list(
-        unarchived(Project.objects.filter(convoys=convoy))
+        # As the dashboard: the projects of the companies in the convoy now (a company that left
+        # takes its projects with it; its updates stay in the convoy's history below).
+        unarchived(
+            Project.objects.filter(
+                convoys=convoy, company_id__in=[m.company_id for m in memberships]
+            )
+        )
         .select_related("company")
         .order_by("company__name", "company_id", "title", "id")
     )

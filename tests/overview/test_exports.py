@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from checkins.exports import XLSX_CONTENT_TYPE
 from checkins.services import rsvp_set
+from convoys.models import Membership, MembershipStatus
 from tests.factories import (
     CheckInFactory,
     ConvoyFactory,
@@ -210,3 +211,19 @@ def test_queries_do_not_grow_with_the_convoy(db, client_for, django_assert_num_q
 
 
 EXPORT_QUERIES = 9
+
+
+def test_a_company_that_left_takes_its_projects_out_of_the_export(world, filled, client_for):
+    # Reported by the attacker review: after a removal, the company's later edits still
+    # appeared in the facilitator's export although the dashboard and the API hid them.
+    Membership.objects.filter(convoy=world.convoy, company=world.company).update(
+        status=MembershipStatus.REMOVED, ended_at=timezone.now()
+    )
+    workbook = _workbook(
+        client_for(world.facilitator).get(f"/convoys/{world.convoy.pk}/export.xlsx")
+    )
+    _, projects = _rows(workbook["Projects"])
+    _, milestones = _rows(workbook["Milestones"])
+    _, updates = _rows(workbook["Updates"])
+    assert projects == [] and milestones == []
+    assert any("=1+1 läuft" in str(cell) for row in updates for cell in row)  # history stays
