@@ -220,7 +220,9 @@ def test_a_company_that_left_takes_its_projects_out_of_the_export(world, filled,
         status=MembershipStatus.REMOVED, ended_at=timezone.now()
     )
     workbook = _workbook(
-        client_for(world.facilitator).get(f"/convoys/{world.convoy.pk}/export.xlsx")
+        client_for(world.facilitator).get(
+            f"/api/v1/convoys/{world.convoy.pk}/export.xlsx", HTTP_ACCEPT_LANGUAGE="en"
+        )
     )
     _, projects = _rows(workbook["Projects"])
     _, milestones = _rows(workbook["Milestones"])
