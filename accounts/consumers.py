@@ -1,10 +1,11 @@
 """Socket behaviour shared by every consumer: a socket lives only as long as the credentials
 it was opened with.
 
-Two ways to notice that they ended: at once, when a token is revoked (its group hears it); and
-by a periodic re-check, for everything a lost publish, a logout, a password reset, a
-deactivated account or an expired token would otherwise leave open. The re-check costs one or
-two queries per socket per SOCKET_RECHECK_SECONDS, never anything per event.
+Three ways to notice that they ended: at once, when a token is revoked (its group hears it);
+at once, when the password is changed or reset (the person's credentials group hears it and
+every socket runs the re-check below now); and by a periodic re-check, for everything a lost
+publish, a logout, a deactivated account or an expired token would otherwise leave open. The
+re-check costs one or two queries per socket per SOCKET_RECHECK_SECONDS, never anything per event.
 """
 
 import asyncio
@@ -16,7 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
-from accounts.events import token_group
+from accounts.events import credentials_group, token_group
 from accounts.models import ApiToken, User
 
 # Private-use close code (4000–4999): like HTTP 401, authenticate again.
@@ -59,6 +60,9 @@ class CredentialsMixin:
     channel_name: str
 
     async def credentials_watch(self) -> None:
+        await self.channel_layer.group_add(
+            credentials_group(self.scope["user"].pk), self.channel_name
+        )
         token_id = self.scope.get("token_id")
         if token_id is not None:
             await self.channel_layer.group_add(token_group(token_id), self.channel_name)
@@ -70,6 +74,9 @@ class CredentialsMixin:
         task = getattr(self, "_recheck_task", None)
         if task is not None:
             task.cancel()
+        await self.channel_layer.group_discard(
+            credentials_group(self.scope["user"].pk), self.channel_name
+        )
         token_id = self.scope.get("token_id")
         if token_id is not None:
             await self.channel_layer.group_discard(token_group(token_id), self.channel_name)
@@ -94,6 +101,10 @@ class CredentialsMixin:
     async def access_lost(self, *, code: int | None) -> None:
         """Close; `code` None means the default "forbidden" of the consumer."""
         await self.close(code=code or CLOSE_TOKEN_REVOKED)  # type: ignore[attr-defined]
+
+    async def credentials_changed(self, message: dict[str, Any]) -> None:
+        """The password changed: re-check now rather than at the next tick."""
+        await self.socket_recheck(message)
 
     async def token_revoked(self, message: dict[str, Any]) -> None:
         await self.access_lost(code=CLOSE_TOKEN_REVOKED)

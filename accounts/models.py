@@ -86,6 +86,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=dj_timezone.now)
+    # Set by each request to change the e-mail address and carried in its signed link; the
+    # link works only while it matches (the latest request) and it is cleared on success.
+    email_change_nonce = models.CharField(
+        _("e-mail change code"), max_length=64, blank=True, default="", editable=False
+    )
 
     objects = UserManager()
 

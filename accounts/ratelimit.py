@@ -111,5 +111,31 @@ def password_reset_mail_allowed(*, email: str) -> bool:
     )
 
 
+def colleague_invitation_allowed(*, user_id: int) -> bool:
+    """Counts an invitation of a colleague (to any of their companies) per inviting owner."""
+    return limit_hit(
+        scope="colleague-invite", key=str(user_id), limit=settings.COLLEAGUE_INVITATION_RATE_LIMIT
+    )
+
+
+def colleague_invitation_limited_message() -> str:
+    return _(
+        "You have sent a lot of invitations in a short time. Please wait a while before you "
+        "invite more colleagues."
+    )
+
+
 def rate_limited_message() -> str:
     return _("Too many attempts from your connection. Please try again later.")
+
+
+def password_check_allowed(*, user_id: int) -> bool:
+    """Counts an attempt to prove one's current password (password change, in the API and on
+    the profile page), per person: guessing it from a stolen session stays slow."""
+    return limit_hit(
+        scope="password-check", key=str(user_id), limit=settings.PASSWORD_RESET_RATE_LIMIT
+    )
+
+
+def password_check_limited_message() -> str:
+    return _("Too many attempts with your current password. Please try again later.")

@@ -1,5 +1,6 @@
 """Writes for accounts: registration, profile changes, passwords, API tokens."""
 
+import secrets
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -12,9 +13,10 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import timezone as dj_timezone
 from django.utils import translation
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
-from accounts.events import tokens_revoked_on_commit
+from accounts.events import credentials_changed_on_commit, tokens_revoked_on_commit
 from accounts.models import ApiToken, User, validate_timezone
 from accounts.text import name_clean
 
@@ -128,13 +130,16 @@ def api_tokens_revoke_all(*, user: User) -> int:
 @transaction.atomic
 def user_password_set(*, user: User, password: str | None) -> User:
     """Set a new password (reset, admin; None: no usable password). Every API token dies with
-    the old password; sessions end through Django's session hash check."""
+    the old password; sessions end through Django's session hash check, and after commit every
+    open socket of the person re-checks its login at once: the sockets of other sessions and
+    of the tokens close (the re-check's rule, accounts.consumers.credentials_valid)."""
     if password is None:
         user.set_unusable_password()
     else:
         user.set_password(password)
     user.save(update_fields=["password"])
     api_tokens_revoke_all(user=user)
+    credentials_changed_on_commit(user_id=user.pk)
     # The person proved they own the address: the failed logins against it (which also count
     # towards their network's block) no longer stand, or the lockout page's advice would not work.
     axes_reset(username=user.email.strip().lower())
@@ -143,8 +148,9 @@ def user_password_set(*, user: User, password: str | None) -> User:
 
 # --- changing the e-mail address ----------------------------------------------------------
 # The new address must prove it is the person's: a signed link goes there, and only opening
-# it changes the account. The link carries the old address too, so it stops working once the
-# change is made (or the address changed otherwise): it is single-use without a table.
+# it changes the account. The link carries the old address and a random code that each request
+# stores on the person (User.email_change_nonce): only the latest request's link works, and
+# only once (the code is cleared on success), even if the address is changed back later.
 
 EMAIL_CHANGE_SALT = "accounts.email_change"
 
@@ -176,8 +182,13 @@ def user_email_change_request(
         raise ValidationError({"email": [_("This is already your e-mail address.")]})
     if _email_taken(new_email, exclude=user.pk):
         raise ValidationError({"email": [_("An account with this e-mail address exists.")]})
+    # A new code voids the links of earlier requests.
+    nonce = secrets.token_urlsafe(16)
+    User.objects.filter(pk=user.pk).update(email_change_nonce=nonce)
+    user.email_change_nonce = nonce
     token = signing.dumps(
-        {"user": user.pk, "old": user.email.lower(), "new": new_email}, salt=EMAIL_CHANGE_SALT
+        {"user": user.pk, "old": user.email.lower(), "new": new_email, "nonce": nonce},
+        salt=EMAIL_CHANGE_SALT,
     )
     hours = settings.EMAIL_CHANGE_LINK_HOURS
     with translation.override(user.language):
@@ -199,7 +210,7 @@ def user_email_change_request(
 
 def email_change_read(*, token: str) -> tuple[User, str]:
     """The person and the new address of a confirmation link, or a ValidationError when the
-    link is forged, expired or already used."""
+    link is forged, expired, already used or replaced by a later request."""
     invalid = ValidationError(
         {"token": [_("This link is not valid any more. Please ask for a new one.")]}
     )
@@ -210,7 +221,14 @@ def email_change_read(*, token: str) -> tuple[User, str]:
     except signing.BadSignature as exc:  # SignatureExpired is a BadSignature
         raise invalid from exc
     user = User.objects.filter(pk=data.get("user"), is_active=True).first()
-    if user is None or user.email.lower() != data.get("old"):
+    nonce = data.get("nonce")
+    if (
+        user is None
+        or user.email.lower() != data.get("old")
+        or not isinstance(nonce, str)
+        or not user.email_change_nonce
+        or not constant_time_compare(user.email_change_nonce, nonce)
+    ):
         raise invalid
     return user, data["new"]
 
@@ -219,14 +237,17 @@ def email_change_read(*, token: str) -> tuple[User, str]:
 def user_email_change_confirm(*, token: str) -> User:
     """Make the change a confirmation link asks for; the old address is told."""
     user, new_email = email_change_read(token=token)
-    user = User.objects.select_for_update().get(pk=user.pk)
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    # Read again under the lock: two confirmations of one link, racing, change it once.
+    user, new_email = email_change_read(token=token)
     if _email_taken(new_email, exclude=user.pk):
         raise ValidationError({"email": [_("An account with this e-mail address exists.")]})
     old_email = user.email
     user.email = new_email
+    user.email_change_nonce = ""  # the link is used up
     try:
         with transaction.atomic():
-            user.save(update_fields=["email"])
+            user.save(update_fields=["email", "email_change_nonce"])
     except IntegrityError as exc:
         raise ValidationError(
             {"email": [_("An account with this e-mail address exists.")]}

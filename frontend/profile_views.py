@@ -17,7 +17,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.ratelimit import limit_hit, rate_limited_message
+from accounts.ratelimit import (
+    limit_hit,
+    password_check_allowed,
+    password_check_limited_message,
+    rate_limited_message,
+)
 from accounts.services import (
     email_change_read,
     user_email_change_confirm,
@@ -144,6 +149,9 @@ def profile_email_view(request: HttpRequest) -> HttpResponse:
 def profile_password_view(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.POST, prefix="password")
     if form.is_valid():
+        if not password_check_allowed(user_id=request.user.pk):
+            form.add_error(None, password_check_limited_message())
+            return _page(request, status=429, password_form=form)
         try:
             user = user_password_change(user=request.user, **form.cleaned_data)
         except ValidationError as exc:

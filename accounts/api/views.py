@@ -31,6 +31,8 @@ from accounts.models import ApiToken
 from accounts.ratelimit import (
     limit_hit,
     lockout_response,
+    password_check_allowed,
+    password_check_limited_message,
     rate_limited_message,
     signup_allowed,
 )
@@ -226,10 +228,14 @@ class MePasswordView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        request=PasswordChangeInput, responses={204: None}, operation_id="me_password_change"
+        request=PasswordChangeInput,
+        responses={204: None, 429: OpenApiResponse(description="Too many requests")},
+        operation_id="me_password_change",
     )
     def post(self, request: Request) -> Response:
         data = PasswordChangeInput(data=request.data)
         data.is_valid(raise_exception=True)
+        if not password_check_allowed(user_id=request.user.pk):
+            raise Throttled(detail=password_check_limited_message())
         user_password_change(user=request.user, **data.validated_data)
         return Response(status=status.HTTP_204_NO_CONTENT)

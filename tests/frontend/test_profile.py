@@ -224,6 +224,57 @@ def test_email_change_requests_are_rate_limited(person, settings):
     assert len(mail.outbox) == 2
 
 
+def _request_change(client, email: str) -> str:
+    before = len(mail.outbox)
+    response = client.post("/profile/email/", {"email-email": email, "email-password": PASSWORD})
+    assert response.status_code == 302
+    assert len(mail.outbox) == before + 1
+    return _confirm_link(mail.outbox[-1])
+
+
+def test_a_used_link_stays_dead_when_the_address_is_changed_back(person):
+    client = client_as(person, "en")
+    first = _request_change(client, "neu@example.com")
+    assert client.post(first).status_code == 302
+    back = _request_change(client, "anna@example.com")
+    assert client.post(back).status_code == 302
+    person.refresh_from_db()
+    assert person.email == "anna@example.com"  # the "old" address of the first link again
+    for response in (client.get(first), client.post(first)):
+        assert response.status_code == 400
+        assert "This link is not valid any more" in response.content.decode()
+    person.refresh_from_db()
+    assert person.email == "anna@example.com"
+    assert person.email_change_nonce == ""
+
+
+def test_a_later_request_voids_the_earlier_unopened_link(person):
+    client = client_as(person, "en")
+    first = _request_change(client, "erst@example.com")
+    second = _request_change(client, "zweit@example.com")
+    assert client.get(first).status_code == 400
+    assert client.post(first).status_code == 400
+    person.refresh_from_db()
+    assert person.email == "anna@example.com"
+    assert client.post(second).status_code == 302
+    person.refresh_from_db()
+    assert person.email == "zweit@example.com"
+
+
+def test_a_link_without_the_request_code_is_refused(person):
+    # A link signed as before the code existed (or with a guessed one) does not work.
+    client = client_as(person, "en")
+    _request_change(client, "neu@example.com")
+    for extra in ({}, {"nonce": ""}, {"nonce": "guess"}, {"nonce": 7}):
+        token = signing.dumps(
+            {"user": person.pk, "old": "anna@example.com", "new": "neu@example.com", **extra},
+            salt="accounts.email_change",
+        )
+        assert client.post(f"/profile/email/confirm/{token}/").status_code == 400
+    person.refresh_from_db()
+    assert person.email == "anna@example.com"
+
+
 # --- password change --------------------------------------------------------------------------
 
 
@@ -424,6 +475,46 @@ def test_api_password_change_revokes_the_tokens(person, api_client):
     person.refresh_from_db()
     assert person.check_password("Neues-Passwort-2026")
     assert api_client.get("/api/v1/me/").status_code == 401
+
+
+def test_the_current_password_check_is_rate_limited_per_person_on_the_page_and_the_api(
+    person, client_for, settings
+):
+    """One counter for both ways in: guesses on the page and through the API add up, and
+    after the limit even the right password gets 429 (the guesser must not learn it)."""
+    settings.PASSWORD_RESET_RATE_LIMIT = 5
+    page = client_as(person, "en")
+    api = client_for(person)
+    wrong_page = {"password-old_password": "falsch", "password-new_password": "Neu-Passwort-2026"}
+    wrong_api = {"old_password": "falsch", "new_password": "Neu-Passwort-2026"}
+    statuses = [page.post("/profile/password/", wrong_page).status_code for _ in range(3)]
+    statuses += [
+        api.post("/api/v1/me/password/", wrong_api, format="json").status_code for _ in range(2)
+    ]
+    assert statuses == [400] * 5
+    blocked_page = page.post(
+        "/profile/password/",
+        {"password-old_password": PASSWORD, "password-new_password": "Neu-Passwort-2026"},
+    )
+    assert blocked_page.status_code == 429
+    assert "Too many attempts with your current password" in blocked_page.content.decode()
+    blocked_api = api.post(
+        "/api/v1/me/password/",
+        {"old_password": PASSWORD, "new_password": "Neu-Passwort-2026"},
+        format="json",
+    )
+    assert blocked_api.status_code == 429
+    assert "Too many attempts with your current password" in blocked_api.json()["detail"]
+    person.refresh_from_db()
+    assert person.check_password(PASSWORD)
+    # Per person: someone else is not held up.
+    other = UserFactory(email="bert@example.com")
+    ok = client_for(other).post(
+        "/api/v1/me/password/",
+        {"old_password": PASSWORD, "new_password": "Neu-Passwort-2026"},
+        format="json",
+    )
+    assert ok.status_code == 204
 
 
 def test_api_me_patch_uses_the_same_time_zone_rule(person, client_for):
