@@ -22,6 +22,7 @@ from convoys.models import (
     MembershipStatus,
     active_membership_q,
 )
+from modelutils import MAX_ID
 
 
 def convoys_for_user(*, user: User) -> QuerySet[Convoy]:
@@ -202,8 +203,8 @@ def convoy_visible(*, user: User, convoy_id: int) -> Convoy | None:
     """The convoy if the user may see it, else None: the rule of convoys_for_user, written as
     one precompiled statement for the hottest read (every open dashboard). Kept equal to
     convoys_for_user by tests/convoys/test_visibility.py."""
-    if not user.is_authenticated:
-        return None
+    if not user.is_authenticated or not 0 < convoy_id <= MAX_ID:
+        return None  # raw SQL: an id out of the key's range would fail in the database
     params = [convoy_id, user.pk, MembershipStatus.ACTIVE.value, user.pk]
     return next(iter(Convoy.objects.raw(_VISIBLE_CONVOY_SQL, params)), None)
 

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from accounts.api.serializers import PersonRef
 from convoys.models import Convoy, ConvoyStatus, Invitation, Membership
+from modelutils import MAX_ID
 
 
 class TimezoneField(serializers.CharField):
@@ -91,7 +92,7 @@ class InvitationPreviewOutput(serializers.Serializer):
 
 
 class InvitationAcceptInput(serializers.Serializer):
-    company = serializers.IntegerField(min_value=1)
+    company = serializers.IntegerField(min_value=1, max_value=MAX_ID)
 
 
 class MembershipCompany(serializers.Serializer):

@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from accounts.api.serializers import PersonRef
 from companies.api.serializers import CompanyRef
+from modelutils import MAX_ID
 from projects.models import (
     Milestone,
     MilestoneStatus,
@@ -15,16 +16,18 @@ from projects.selectors import progress_percent
 
 
 class ProjectInput(serializers.Serializer):
-    company = serializers.IntegerField(min_value=1)
+    company = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     title = serializers.CharField(max_length=200)
     category = serializers.ChoiceField(choices=ProjectCategory.choices)
     description = serializers.CharField(required=False, allow_blank=True, max_length=10000)
     status = serializers.ChoiceField(choices=ProjectStatus.choices, required=False)
     start_date = serializers.DateField(required=False, allow_null=True)
     target_date = serializers.DateField(required=False, allow_null=True)
-    follow_up_of = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    follow_up_of = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, allow_null=True
+    )
     convoys = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         required=False,
         max_length=50,
         help_text=_(
@@ -47,7 +50,7 @@ class ProjectUpdateInput(ProjectInput):
     title = serializers.CharField(max_length=200, required=False)
     category = serializers.ChoiceField(choices=ProjectCategory.choices, required=False)
     convoys = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         required=False,
         max_length=50,
         help_text=_("The convoys the project is shared with from now on (an empty list: none)."),
@@ -127,13 +130,13 @@ class ProjectOutput(serializers.ModelSerializer):
 
 
 class UpdateInput(serializers.Serializer):
-    company = serializers.IntegerField(min_value=1)
+    company = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     body = serializers.CharField(max_length=5000)
     next_steps = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     help_wanted = serializers.BooleanField(required=False, default=False)
     stuck_on = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     milestones = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=50
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, max_length=50
     )
 
 
@@ -143,7 +146,7 @@ class UpdateEditInput(serializers.Serializer):
     help_wanted = serializers.BooleanField(required=False)
     stuck_on = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     milestones = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=50
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, max_length=50
     )
 
 

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from convoys.selectors import companies_visible_to, convoys_for_user
+from modelutils import MAX_ID
 from projects.api.serializers import (
     MilestoneInput,
     MilestoneOutput,
@@ -50,8 +51,8 @@ from projects.services import (
 
 
 class ProjectFilter(django_filters.FilterSet):
-    company = django_filters.NumberFilter(field_name="company_id")
-    convoy = django_filters.NumberFilter(method="filter_convoy")
+    company = django_filters.NumberFilter(field_name="company_id", min_value=1, max_value=MAX_ID)
+    convoy = django_filters.NumberFilter(method="filter_convoy", min_value=1, max_value=MAX_ID)
     status = django_filters.CharFilter()
     category = django_filters.CharFilter()
     archived = django_filters.BooleanFilter(
