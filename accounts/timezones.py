@@ -60,3 +60,44 @@ def selectable_timezones() -> frozenset[str]:
 
 def timezone_is_selectable(name: str) -> bool:
     return name in selectable_timezones()
+
+
+# What people type for the common zones in German or English (besides the IANA city names).
+_CITY_NAMES = {
+    "wien": "Europe/Vienna",
+    "zürich": "Europe/Zurich",
+    "zuerich": "Europe/Zurich",
+    "luxemburg": "Europe/Luxembourg",
+    "brüssel": "Europe/Brussels",
+    "bruessel": "Europe/Brussels",
+    "kopenhagen": "Europe/Copenhagen",
+    "warschau": "Europe/Warsaw",
+    "prag": "Europe/Prague",
+    "rom": "Europe/Rome",
+    "deutschland": "Europe/Berlin",
+    "germany": "Europe/Berlin",
+    "österreich": "Europe/Vienna",
+    "austria": "Europe/Vienna",
+    "schweiz": "Europe/Zurich",
+    "switzerland": "Europe/Zurich",
+}
+
+
+def _key(text: str) -> str:
+    return "_".join(text.strip().casefold().split())
+
+
+def timezone_for(text: str) -> str:
+    """The zone a person means by what they typed: an IANA name as it is ("Europe/Berlin"),
+    else a city of a selectable zone ("berlin", "New York") or a German name of a common one
+    ("Wien"). Returns the text unchanged when nothing matches, for the validator to refuse."""
+    text = text.strip()
+    zones = selectable_timezones()
+    if text in zones:
+        return text
+    key = _key(text)
+    if key in _CITY_NAMES:
+        return _CITY_NAMES[key]
+    by_city = {zone.rsplit("/", 1)[-1].casefold(): zone for zone in sorted(zones, reverse=True)}
+    by_full = {zone.casefold(): zone for zone in zones}
+    return by_full.get(key) or by_city.get(key) or text

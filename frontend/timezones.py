@@ -14,7 +14,25 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import validate_timezone
-from accounts.timezones import COMMON_TIMEZONES, selectable_timezones
+from accounts.timezones import COMMON_TIMEZONES, selectable_timezones, timezone_for
+
+# The common zones' cities as people say them, shown next to the IANA name in the list.
+_CITY_LABELS = {
+    "Europe/Berlin": _("Berlin (Germany)"),
+    "Europe/Vienna": _("Vienna (Austria)"),
+    "Europe/Zurich": _("Zurich (Switzerland)"),
+    "Europe/Luxembourg": _("Luxembourg"),
+    "Europe/Brussels": _("Brussels (Belgium)"),
+    "Europe/Amsterdam": _("Amsterdam (Netherlands)"),
+    "Europe/Paris": _("Paris (France)"),
+    "Europe/Copenhagen": _("Copenhagen (Denmark)"),
+    "Europe/Warsaw": _("Warsaw (Poland)"),
+    "Europe/Prague": _("Prague (Czechia)"),
+    "Europe/Rome": _("Rome (Italy)"),
+    "Europe/Madrid": _("Madrid (Spain)"),
+    "Europe/London": _("London (United Kingdom)"),
+    "UTC": _("UTC (coordinated universal time)"),
+}
 
 
 def timezone_choices() -> list[str]:
@@ -30,7 +48,7 @@ class TimezoneInput(forms.TextInput):
         widget = context["widget"]
         widget["list_id"] = f"{widget['attrs'].get('id') or name}-zones"
         widget["attrs"]["list"] = widget["list_id"]
-        widget["zones"] = timezone_choices()
+        widget["zones"] = [(zone, _CITY_LABELS.get(zone, "")) for zone in timezone_choices()]
         return context
 
 
@@ -46,6 +64,11 @@ class TimezoneField(forms.CharField):
         kwargs.setdefault("help_text", _("Type a city, for example Berlin, Vienna or Zurich."))
         super().__init__(**kwargs)
         self.widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+
+    def to_python(self, value: Any) -> str:
+        # "Berlin" or "Wien" is what people type; the zone it names is what is stored.
+        text = super().to_python(value)
+        return timezone_for(text) if text else text
 
     def validate(self, value: Any) -> None:
         super().validate(value)
