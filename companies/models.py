@@ -88,8 +88,8 @@ CompanyInvitationState = InvitationState
 
 
 class CompanyInvitation(models.Model):
-    """An e-mailed, single-use, expiring invitation for a colleague without an account yet to
-    join a company (someone with an account is added at once).
+    """An e-mailed, single-use, expiring invitation for a colleague to join a company, with an
+    account or not: nobody is added to a company without accepting.
 
     Like a convoy invitation, only a SHA-256 hash of the token is stored; the token itself
     exists in the e-mail only.

@@ -74,6 +74,10 @@ def company_update(*, actor: User, company: Company, **fields: str) -> Company:
 
 @transaction.atomic
 def company_member_add(*, actor: User, company: Company, email: str, role: str) -> CompanyMember:
+    """Put an existing account into the company at once, without asking them. Only for the
+    demo loader, which seeds made-up people: the web and the API never add anyone by e-mail
+    (that would let any owner pull strangers into a company and find out who has an account);
+    they invite with `company_colleague_add`."""
     _require_owner(actor=actor, company=company)
     if role not in CompanyRole.values:
         raise ValidationError({"role": [_("Role must be owner or member.")]})
@@ -97,12 +101,11 @@ def company_member_add(*, actor: User, company: Company, email: str, role: str) 
 @transaction.atomic
 def company_colleague_add(
     *, actor: User, company: Company, email: str, role: str
-) -> CompanyMember | CompanyInvitation:
-    """Add a colleague: someone with an account belongs to the company at once; anyone else
-    gets an e-mailed invitation (single-use, expiring) and joins when they accept it."""
-    _require_owner(actor=actor, company=company)
-    if User.objects.filter(email__iexact=email.strip()).exists():
-        return company_member_add(actor=actor, company=company, email=email, role=role)
+) -> CompanyInvitation:
+    """Invite a colleague by e-mail (single-use, expiring), whether or not the address has an
+    account: nobody belongs to a company without accepting, and the answer is the same either
+    way, so it tells the owner nothing about who has an account. An existing account accepts
+    with one click, logged in with the invited address."""
     return company_invitation_create(actor=actor, company=company, email=email, role=role)[0]
 
 
@@ -119,6 +122,9 @@ def company_invitation_create(
     if role not in CompanyRole.values:
         raise ValidationError({"role": [_("Role must be owner or member.")]})
     address = email.strip().lower()
+    # Only the company's own members (who accepted) are told apart: nothing about anyone else.
+    if CompanyMember.objects.filter(company=company, user__email__iexact=address).exists():
+        raise ValidationError({"email": [_("This person already belongs to the company.")]})
     pending = CompanyInvitation.objects.filter(
         company=company,
         email__iexact=address,

@@ -298,6 +298,8 @@ AXES_VERBOSE = False
 SIGNUP_RATE_LIMIT = env.int("SIGNUP_RATE_LIMIT", default=10)
 PASSWORD_RESET_RATE_LIMIT = env.int("PASSWORD_RESET_RATE_LIMIT", default=5)
 RATE_LIMIT_WINDOW_SECONDS = env.int("RATE_LIMIT_WINDOW_SECONDS", default=3600)
+# Invitations of colleagues to a company: at most this many per inviting owner in that window.
+COLLEAGUE_INVITATION_RATE_LIMIT = env.int("COLLEAGUE_INVITATION_RATE_LIMIT", default=20)
 # How long the link that confirms a new e-mail address works.
 EMAIL_CHANGE_LINK_HOURS = 48
 # API tokens (django-rest-knox): stored hashed; valid for API_TOKEN_TTL_DAYS after their last

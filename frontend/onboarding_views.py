@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.ratelimit import colleague_invitation_allowed, colleague_invitation_limited_message
 from companies.models import Company, CompanyInvitation
 from companies.selectors import company_invitations_pending, is_company_owner
 from companies.services import (
@@ -92,7 +93,8 @@ def _company_page(company: Company) -> str:
 @login_required
 @require_POST
 def company_colleague_add_view(request: HttpRequest, company_id: int) -> HttpResponse:
-    """Add a colleague with an account at once, invite anyone else by e-mail."""
+    """Invite a colleague by e-mail: the same for every address, with an account or not (they
+    join by accepting); the owner learns nothing about who has an account."""
     company = _owned_company(request, company_id)
     form = CompanyMemberForm(request.POST)
     if not form.is_valid():
@@ -100,21 +102,19 @@ def company_colleague_add_view(request: HttpRequest, company_id: int) -> HttpRes
             for error in errors:
                 messages.error(request, error)
         return redirect(_company_page(company))
+    if not colleague_invitation_allowed(user_id=request.user.pk):
+        messages.error(request, colleague_invitation_limited_message())
+        return redirect(_company_page(company))
     try:
-        added = company_colleague_add(actor=request.user, company=company, **form.cleaned_data)
+        invitation = company_colleague_add(actor=request.user, company=company, **form.cleaned_data)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        if isinstance(added, CompanyInvitation):
-            messages.success(
-                request,
-                _("%(email)s has no account yet: an invitation was sent to this address.")
-                % {"email": added.email},
-            )
-        else:
-            messages.success(
-                request, _("%(name)s now belongs to the company.") % {"name": added.user.name}
-            )
+        messages.success(
+            request,
+            _("We sent an invitation to %(email)s. They join the company when they accept it.")
+            % {"email": invitation.email},
+        )
     return redirect(_company_page(company))
 
 

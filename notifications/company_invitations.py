@@ -2,8 +2,9 @@
 
 Companies (core) does not call delivery; it announces each invitation through the registry in
 companies/delivery.py, which notifications/apps.py fills with `company_invitation_mailer`.
-The invited person has no account yet (someone with one is added at once), so there is no
-in-app notice: the e-mail is the invitation.
+Every colleague is invited this way, with an account or not (nobody is added without
+accepting). There is no in-app notice: the e-mail is the invitation. Someone who already has
+an account is greeted by name, in their language, and asked to log in and accept.
 """
 
 from celery import shared_task
@@ -36,7 +37,10 @@ def company_invitation_email_send(*, invitation_id: int, token: str) -> None:
     if invitation.state() in (CompanyInvitationState.ACCEPTED, CompanyInvitationState.REVOKED):
         return
     inviter = invitation.invited_by
-    # The colleague has no account yet: written in the language of the person who invites.
+    # An existing account of the address: greeted by name in its own language. Anyone else is
+    # written to in the language of the person who invites.
+    invitee = User.objects.filter(email__iexact=invitation.email, is_active=True).first()
+    reader = invitee or inviter
     message = email_message(
         to=invitation.email,
         template="notifications/email/company_invitation",
@@ -44,10 +48,12 @@ def company_invitation_email_send(*, invitation_id: int, token: str) -> None:
             "invitation": invitation,
             "company": invitation.company,
             "inviter": inviter,
+            "name": invitee.name if invitee else "",
+            "has_account": invitee is not None,
             "accept_url": link_url(Target(type="company_invitation", token=token)),
         },
-        language=inviter.language if inviter else "de",
-        time_zone=inviter.timezone if inviter else None,
+        language=reader.language if reader else "de",
+        time_zone=reader.timezone if reader else None,
         reply_to=inviter if inviter is not None and inviter.is_active else None,
     )
     message.send()

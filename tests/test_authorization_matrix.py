@@ -56,7 +56,8 @@ def token_body(world, content):
 
 
 def add_colleague(world, content):
-    return {"email": world.outsider.email, "role": "member"}
+    # Every address is invited (world.outsider's already is, by content.company_invitation).
+    return {"email": "neue-kollegin@example.com", "role": "member"}
 
 
 def accept_for_other_company(world, content):

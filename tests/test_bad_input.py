@@ -332,7 +332,7 @@ CASES = [
         "body",
     ),
     (
-        # An unregistered address is invited by e-mail now (tests/companies/test_invitations.py).
+        # Every well-formed address is invited by e-mail (tests/companies/test_invitations.py).
         "colleague's malformed address",
         "owner",
         "POST",

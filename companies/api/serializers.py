@@ -67,6 +67,7 @@ class CompanyInvitationOutput(serializers.ModelSerializer):
 
 
 class CompanyInvitationCreated(serializers.Serializer):
-    """The answer for an address without an account: it was invited by e-mail."""
+    """The answer to adding a colleague: the address was invited by e-mail (the same whether or
+    not it has an account)."""
 
     invitation = CompanyInvitationOutput()

@@ -1,13 +1,15 @@
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.ratelimit import colleague_invitation_allowed, colleague_invitation_limited_message
 from companies.api.serializers import (
     CompanyInput,
     CompanyInvitationCreated,
@@ -17,7 +19,7 @@ from companies.api.serializers import (
     CompanyOutput,
     CompanyUpdateInput,
 )
-from companies.models import Company, CompanyMember
+from companies.models import Company
 from companies.selectors import company_invitations_pending, company_members, is_company_owner
 from companies.services import (
     company_colleague_add,
@@ -59,17 +61,17 @@ class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(
         request=CompanyMemberInput,
         responses={
-            201: PolymorphicProxySerializer(
-                component_name="CompanyColleagueAdded",
-                serializers=[CompanyMemberOutput, CompanyInvitationCreated],
-                resource_type_field_name=None,
-            )
+            201: CompanyInvitationCreated,
+            429: OpenApiResponse(description="Too many invitations by this owner for now"),
         },
         methods=["POST"],
         description=(
-            "An address with an account is added at once: 201 with the member (`id`, `user`, "
-            "`role`, `joined_at`). Any other address is invited by e-mail (single use, "
-            "expiring): 201 with `{invitation: {id, email, role, expires_at, …}}`."
+            "Invite a colleague by e-mail (owners only). Every address gets an invitation "
+            "(single use, expiring), whether or not it has a Konvoi account, and the answer is "
+            "the same either way: 201 with `{invitation: {id, email, role, expires_at, …}}`, "
+            "nothing about the person. Nobody is added without accepting: they join with "
+            "`POST /api/v1/company-invitations/{token}/accept/`, logged in with the invited "
+            "address. Limited per owner (429 beyond it)."
         ),
     )
     @action(detail=True, methods=["get", "post"], pagination_class=None)
@@ -79,10 +81,14 @@ class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             return Response(CompanyMemberOutput(company_members(company=company), many=True).data)
         data = CompanyMemberInput(data=request.data)
         data.is_valid(raise_exception=True)
-        added = company_colleague_add(actor=request.user, company=company, **data.validated_data)
-        if isinstance(added, CompanyMember):
-            return Response(CompanyMemberOutput(added).data, status=status.HTTP_201_CREATED)
-        body = CompanyInvitationCreated({"invitation": added}).data
+        if not is_company_owner(user=request.user, company_id=company.pk):
+            raise PermissionDenied(_("Only an owner of the company may do this."))
+        if not colleague_invitation_allowed(user_id=request.user.pk):
+            raise Throttled(detail=colleague_invitation_limited_message())
+        invitation = company_colleague_add(
+            actor=request.user, company=company, **data.validated_data
+        )
+        body = CompanyInvitationCreated({"invitation": invitation}).data
         return Response(body, status=status.HTTP_201_CREATED)
 
     def _owned_company(self) -> Company:

@@ -240,14 +240,36 @@ def test_the_owner_sees_the_colleague_section_with_pending_invitations(world):
     assert "neu@example.com" not in member_page
 
 
-def test_owner_adds_a_colleague_with_an_account_at_once(world):
-    response = client_as(world.owner, "en").post(
-        reverse("frontend:company_colleague_add", args=[world.company.pk]),
-        {"email": world.outsider.email, "role": "member"},
-    )
+def test_owner_invites_a_colleague_with_an_account_the_same_way(
+    world, django_capture_on_commit_callbacks
+):
+    """No one is added without accepting, and the page says the same for every address."""
+    client = client_as(world.owner, "en")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("frontend:company_colleague_add", args=[world.company.pk]),
+            {"email": world.outsider.email.upper(), "role": "member"},
+        )
     assert response.status_code == 302
-    assert CompanyMember.objects.filter(company=world.company, user=world.outsider).exists()
-    assert not mail.outbox
+    assert not CompanyMember.objects.filter(company=world.company, user=world.outsider).exists()
+    assert CompanyInvitation.objects.get().email == world.outsider.email.lower()
+    assert len(mail.outbox) == 1
+    page = text(client.get(response["Location"]))
+    assert (
+        f"We sent an invitation to {world.outsider.email.lower()}. "
+        "They join the company when they accept it." in page
+    )
+    assert world.outsider.name not in page
+
+
+def test_colleague_invitations_from_the_page_are_rate_limited(world, settings):
+    settings.COLLEAGUE_INVITATION_RATE_LIMIT = 1
+    client = client_as(world.owner, "en")
+    url = reverse("frontend:company_colleague_add", args=[world.company.pk])
+    client.post(url, {"email": "eins@example.com", "role": "member"})
+    response = client.post(url, {"email": "zwei@example.com", "role": "member"}, follow=True)
+    assert "You have sent a lot of invitations in a short time." in text(response)
+    assert list(CompanyInvitation.objects.values_list("email", flat=True)) == ["eins@example.com"]
 
 
 def test_owner_invites_a_colleague_without_an_account(world, django_capture_on_commit_callbacks):
@@ -262,7 +284,10 @@ def test_owner_invites_a_colleague_without_an_account(world, django_capture_on_c
     assert invitation.email == "neu@example.com"
     assert len(mail.outbox) == 1
     page = text(client.get(response["Location"]))
-    assert "neu@example.com has no account yet: an invitation was sent to this address." in page
+    assert (
+        "We sent an invitation to neu@example.com. They join the company when they accept it."
+        in page
+    )
 
 
 def test_a_bad_address_is_said_and_nothing_written(world):

@@ -33,13 +33,39 @@ def _token_from_mail(message) -> str:
     return re.search(r"/colleague-invitations/([^/\s]+)/", message.body).group(1)
 
 
-def test_a_registered_address_is_added_at_once(world):
-    added = company_colleague_add(
-        actor=world.owner, company=world.company, email=world.outsider.email.upper(), role="member"
-    )
-    assert isinstance(added, CompanyMember)
-    assert added.user == world.outsider and added.role == "member"
-    assert not CompanyInvitation.objects.exists() and not mail.outbox
+def test_a_registered_address_is_invited_not_added(world, django_capture_on_commit_callbacks):
+    """Nobody is put into a company without asking: an existing account gets an invitation
+    like anyone else, greeted by name in its own language, and joins only by accepting."""
+    world.outsider.language = "en"
+    world.outsider.save(update_fields=["language"])
+    before = CompanyMember.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        added = company_colleague_add(
+            actor=world.owner,
+            company=world.company,
+            email=world.outsider.email.upper(),
+            role="member",
+        )
+    assert isinstance(added, CompanyInvitation)
+    assert added.email == world.outsider.email.lower() and added.state() == "open"
+    assert CompanyMember.objects.count() == before
+    assert not CompanyMember.objects.filter(user=world.outsider).exists()
+    (message,) = mail.outbox
+    assert message.to == [world.outsider.email.lower()]
+    # The owner writes German (see below); the invited account reads English, by name.
+    assert message.body.startswith(f"Hello, {world.outsider.name},")
+    assert "Log in with this address and join" in message.body
+    # Accepting, logged in with the invited address, makes them a member.
+    member = company_invitation_accept(actor=world.outsider, token=_token_from_mail(message))
+    assert (member.company, member.user, member.role) == (world.company, world.outsider, "member")
+
+
+def test_a_member_of_the_company_is_not_invited_again(world):
+    with pytest.raises(ValidationError, match="already belongs"):
+        company_colleague_add(
+            actor=world.owner, company=world.company, email=world.member.email, role="member"
+        )
+    assert not CompanyInvitation.objects.exists()
 
 
 def test_an_unknown_address_is_invited_by_e_mail(world, django_capture_on_commit_callbacks):
@@ -189,9 +215,60 @@ def test_api_members_post_invites_an_unknown_address(world, client_for):
     assert body["invitation"]["role"] == "member"
     assert body["invitation"]["state"] == "open"
     assert "expires_at" in body["invitation"] and "token" not in body["invitation"]
-    # An address with an account is still added at once (the member, as before).
-    r = client.post(url, {"email": world.outsider.email}, format="json")
-    assert r.status_code == 201 and r.json()["user"]["id"] == world.outsider.pk
+
+
+def _shape(value):
+    """The keys and value types of a JSON answer, not its values."""
+    if isinstance(value, dict):
+        return {key: _shape(item) for key, item in value.items()}
+    return type(value).__name__
+
+
+def test_api_answers_the_same_for_an_address_with_and_without_an_account(
+    world, client_for, django_capture_on_commit_callbacks
+):
+    """An owner (anyone can register one company) learns nothing about who has an account:
+    the same status and the same shape, nothing about the person, and nobody is added."""
+    client = client_for(world.owner)
+    url = f"/api/v1/companies/{world.company.pk}/members/"
+    with django_capture_on_commit_callbacks(execute=True):
+        known = client.post(url, {"email": world.outsider.email.upper()}, format="json")
+        unknown = client.post(url, {"email": "niemand@example.com"}, format="json")
+    assert known.status_code == unknown.status_code == 201
+    assert _shape(known.json()) == _shape(unknown.json())
+    assert set(known.json()) == {"invitation"}
+    text = known.content.decode()
+    assert world.outsider.name not in text and world.outsider.handle not in text
+    assert known.json()["invitation"]["email"] == world.outsider.email.lower()
+    assert not CompanyMember.objects.filter(user=world.outsider).exists()
+    # The existing account joins by accepting, logged in with the invited address.
+    token = _token_from_mail(next(m for m in mail.outbox if m.to == [world.outsider.email.lower()]))
+    r = client_for(world.outsider).post(f"/api/v1/company-invitations/{token}/accept/")
+    assert r.status_code == 200 and r.json()["user"]["id"] == world.outsider.pk
+    assert CompanyMember.objects.filter(company=world.company, user=world.outsider).exists()
+
+
+def test_api_colleague_invitations_are_rate_limited_per_owner(world, client_for, settings):
+    settings.COLLEAGUE_INVITATION_RATE_LIMIT = 2
+    client = client_for(world.owner)
+    url = f"/api/v1/companies/{world.company.pk}/members/"
+    codes = [
+        client.post(url, {"email": f"neu{i}@example.com"}, format="json").status_code
+        for i in range(3)
+    ]
+    assert codes == [201, 201, 429]
+    r = client.post(url, {"email": "neu9@example.com"}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 429 and "a lot of invitations" in r.json()["detail"]
+    assert CompanyInvitation.objects.count() == 2
+    # A non-owner is refused (403), not counted; another owner is not held back.
+    r = client_for(world.member).post(url, {"email": "neu8@example.com"}, format="json")
+    assert r.status_code == 403
+    r = client_for(world.other_member).post(
+        f"/api/v1/companies/{world.other_company.pk}/members/",
+        {"email": "neu@example.com"},
+        format="json",
+    )
+    assert r.status_code == 201
 
 
 def test_api_lists_revokes_and_resends_invitations(world, client_for):
