@@ -125,20 +125,6 @@ def colleague_invitation_limited_message() -> str:
     )
 
 
-def colleague_invitation_allowed(*, user_id: int) -> bool:
-    """Counts an invitation of a colleague (to any of their companies) per inviting owner."""
-    return limit_hit(
-        scope="colleague-invite", key=str(user_id), limit=settings.COLLEAGUE_INVITATION_RATE_LIMIT
-    )
-
-
-def colleague_invitation_limited_message() -> str:
-    return _(
-        "You have sent a lot of invitations in a short time. Please wait a while before you "
-        "invite more colleagues."
-    )
-
-
 def rate_limited_message() -> str:
     return _("Too many attempts from your connection. Please try again later.")
 
