@@ -101,6 +101,10 @@ def test_comment_appears_for_the_other_and_the_mention_lights_the_badge(browser,
     expect(region.get_by_test_id("comment-body").locator("strong")).to_have_text("Danke!")
     expect(badge.locator("[data-notification-count]")).to_have_text("1", timeout=5000)
     assert watcher.evaluate("window.__sameDocument") is True
+    # The first comment folds the thread ("Show 1 comment") once the live refresh has come
+    # through; the writer's stays open on it (it looked as if the comment had vanished).
+    doer.wait_for_timeout(1000)
+    expect(own).to_be_visible()
 
     # A reaction from the other side comes back live, too: the watcher opens the folded
     # thread, then the six choices behind "add a reaction".

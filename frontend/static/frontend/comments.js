@@ -52,8 +52,11 @@
       if (details.classList.contains("comment-action")) delete open[details.id];
     }
     // Whoever answers in a folded thread (the dashboard's) keeps it open to see the answer.
-    var fold = form && form.closest(".thread") && form.closest(".thread").querySelector("details.thread-fold");
-    if (fold && fold.id && form.matches("[data-comment-form]")) open[fold.id] = true;
+    // The fold may not exist yet (the first comment creates it): its id follows the thread's.
+    var thread = form && form.closest(".thread");
+    if (thread && thread.id && form.matches("[data-comment-form]")) {
+      open[thread.id.replace(/^thread-/, "fold-")] = true;
+    }
     // A chosen reaction closes the picker.
     if (details && details.classList.contains("reaction-add")) delete open[details.id];
   });
