@@ -24,6 +24,7 @@ from convoys.selectors import companies_visible_to, company_convoys
 from frontend.comments_views import project_comments_context
 from frontend.forms import MilestoneForm, MilestoneStatusForm, errors_to_form
 from frontend.project_forms import MilestoneEditForm, ProjectForm, UpdateEditForm
+from overview.first_steps import first_steps_for
 from projects.models import MilestoneStatus, Project, ProjectStatus, Update
 from projects.selectors import (
     milestones_for_user,
@@ -131,7 +132,11 @@ def _project_block(request: HttpRequest, project_id: int, **extra: Any) -> HttpR
 
 @login_required
 def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
-    return _project_block(request, project_id)
+    if _is_htmx(request):
+        return _project_block(request, project_id)
+    # A new project's page is where the guide's next step (milestones, the first update)
+    # starts from: it is shown here too, not only on the dashboard.
+    return _project_block(request, project_id, first_steps=first_steps_for(user=request.user))
 
 
 # --- edit, done, archive, delete ---------------------------------------------------------------
