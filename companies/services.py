@@ -1,8 +1,5 @@
 """Writes for companies: creation, profile, colleagues and their invitations."""
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -15,13 +12,17 @@ from companies.hooks import company_updated_dispatch
 from companies.models import (
     Company,
     CompanyInvitation,
-    CompanyInvitationState,
     CompanyMember,
     CompanyRole,
 )
 from companies.selectors import is_company_owner
 from live.publish import access_changed_on_commit
-from modelutils.invitations import token_hash, token_new
+from modelutils.invitations import (
+    invitation_expires_at,
+    invitation_state_problem,
+    token_hash,
+    token_new,
+)
 from modelutils.update import model_update
 
 
@@ -143,7 +144,7 @@ def company_invitation_create(
         role=role,
         token_hash=hashed,
         invited_by=actor,
-        expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
+        expires_at=invitation_expires_at(),
     )
     invitation.full_clean()
     invitation.save()
@@ -161,14 +162,10 @@ def company_invitation_by_token(*, token: str) -> CompanyInvitation | None:
 
 def company_invitation_problem(invitation: CompanyInvitation) -> str | None:
     """Why an invitation can no longer be used, or None."""
-    state = invitation.state()
-    if state == CompanyInvitationState.REVOKED:
-        return _("This invitation was withdrawn.")
-    if state == CompanyInvitationState.ACCEPTED:
-        return _("This invitation has already been used.")
-    if state == CompanyInvitationState.EXPIRED:
-        return _("This invitation has expired. Ask your colleague for a new one.")
-    return None
+    return invitation_state_problem(
+        invitation.state(),
+        expired=_("This invitation has expired. Ask your colleague for a new one."),
+    )
 
 
 def company_invitation_is_for(*, invitation: CompanyInvitation, user: User) -> bool:
@@ -246,7 +243,7 @@ def company_invitation_resend(
     if invitation.revoked_at is not None:
         raise ValidationError({"invitation": [_("This invitation was withdrawn.")]})
     token, invitation.token_hash = token_new()
-    invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
+    invitation.expires_at = invitation_expires_at()
     invitation.save(update_fields=["token_hash", "expires_at"])
     company_invitation_announce(invitation=invitation, token=token, actor=actor, resent=True)
     return invitation, token

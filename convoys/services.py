@@ -3,9 +3,6 @@
 Every change a convoy member should see is recorded as an Event in the same transaction.
 """
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -22,12 +19,16 @@ from convoys.models import (
     ConvoyStatus,
     Facilitator,
     Invitation,
-    InvitationState,
     Membership,
     MembershipStatus,
 )
 from convoys.selectors import is_facilitator, require_facilitator
-from modelutils.invitations import token_hash, token_new
+from modelutils.invitations import (
+    invitation_expires_at,
+    invitation_state_problem,
+    token_hash,
+    token_new,
+)
 from modelutils.update import model_update
 
 CONVOY_FIELDS = {
@@ -120,7 +121,7 @@ def invitation_create(*, actor: User, convoy: Convoy, email: str) -> tuple[Invit
         email=email.strip().lower(),
         token_hash=hashed,
         invited_by=actor,
-        expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
+        expires_at=invitation_expires_at(),
     )
     invitation.full_clean()
     invitation.save()
@@ -138,13 +139,12 @@ def invitation_by_token(*, token: str) -> Invitation | None:
 
 def invitation_problem(invitation: Invitation) -> str | None:
     """Why an invitation can no longer be used, or None."""
-    state = invitation.state()
-    if state == InvitationState.REVOKED:
-        return _("This invitation was withdrawn.")
-    if state == InvitationState.ACCEPTED:
-        return _("This invitation has already been used.")
-    if state == InvitationState.EXPIRED:
-        return _("This invitation has expired. Ask the facilitator for a new one.")
+    problem = invitation_state_problem(
+        invitation.state(),
+        expired=_("This invitation has expired. Ask the facilitator for a new one."),
+    )
+    if problem is not None:
+        return problem
     if invitation.convoy.status == ConvoyStatus.CLOSED:
         return _("This convoy is closed.")
     return None
@@ -240,7 +240,7 @@ def invitation_resend(*, actor: User, invitation: Invitation) -> tuple[Invitatio
     if invitation.convoy.status == ConvoyStatus.CLOSED:
         raise ValidationError({"convoy": [_("This convoy is closed.")]})
     token, invitation.token_hash = token_new()
-    invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
+    invitation.expires_at = invitation_expires_at()
     invitation.save(update_fields=["token_hash", "expires_at"])
     invitation_announce(invitation=invitation, token=token, actor=actor, resent=True)
     return invitation, token

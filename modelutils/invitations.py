@@ -3,8 +3,9 @@ one reading of the timestamps, shared by both kinds."""
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -45,3 +46,20 @@ def invitation_state(
     if expires_at <= (now or timezone.now()):
         return InvitationState.EXPIRED
     return InvitationState.OPEN
+
+
+def invitation_expires_at(now: datetime | None = None) -> datetime:
+    """When an invitation sent (or sent again) now stops working."""
+    return (now or timezone.now()) + timedelta(days=settings.INVITATION_VALID_DAYS)
+
+
+def invitation_state_problem(state: InvitationState, *, expired: str) -> str | None:
+    """Why an invitation in `state` can no longer be used, or None; `expired` says whom to
+    ask for a new one."""
+    if state == InvitationState.REVOKED:
+        return str(_("This invitation was withdrawn."))
+    if state == InvitationState.ACCEPTED:
+        return str(_("This invitation has already been used."))
+    if state == InvitationState.EXPIRED:
+        return expired
+    return None
