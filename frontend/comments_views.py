@@ -14,7 +14,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from comments.models import Comment, Emoji, TargetType
@@ -35,6 +34,7 @@ from comments.services import (
 from comments.targets import target_resolve
 from convoys.models import Convoy
 from convoys.selectors import convoy_visible, is_facilitator
+from frontend.redirects import next_url
 from projects.models import Project
 from projects.selectors import updates_for_convoy
 
@@ -138,11 +138,7 @@ def _thread_response(
 
 def _back(request: HttpRequest, comment: Comment | None = None) -> HttpResponse:
     """Without htmx: back to the page the form was on."""
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = "/"
+    target = next_url(request, "/")
     return redirect(target + (f"#comment-{comment.pk}" if comment else ""))
 
 

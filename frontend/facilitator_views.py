@@ -32,7 +32,7 @@ from convoys.selectors import (
 from convoys.services import convoy_update, invitation_revoke, membership_end
 from frontend.facilitator_forms import ConvoyEditForm, NudgeForm
 from frontend.forms import CompanyForm, errors_to_form
-from frontend.views import _next_url  # the one check that `next` stays on this site
+from frontend.redirects import next_url
 from notifications.selectors import nudges_today
 from notifications.services import company_nudge
 from overview.convoy_health import convoys_overview
@@ -169,7 +169,7 @@ def company_nudge_view(request: HttpRequest, convoy_id: int, company_id: int) ->
     convoy = _facilitated_convoy(request, convoy_id)
     membership = _member_company(convoy, company_id)
     company = membership.company
-    back = _next_url(request, reverse("frontend:convoy", kwargs={"convoy_id": convoy.pk}))
+    back = next_url(request, reverse("frontend:convoy", kwargs={"convoy_id": convoy.pk}))
     form = NudgeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

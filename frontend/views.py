@@ -18,7 +18,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language
@@ -65,6 +64,7 @@ from frontend.forms import (
     UpdateForm,
     errors_to_form,
 )
+from frontend.redirects import next_url
 from notifications.selectors import nudges_today
 from overview.dashboard import convoy_dashboard
 from overview.first_steps import first_steps_for
@@ -78,14 +78,7 @@ FEED_LENGTH = 20
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _next_url(request: HttpRequest, default: str) -> str:
-    """The `next` parameter if it points to this site, else `default` (no open redirects)."""
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
+_next_url = next_url  # the name the views of this package use
 
 
 def _is_htmx(request: HttpRequest) -> bool:
