@@ -79,8 +79,10 @@ def test_project_page_with_threads(sized, django_assert_num_queries):
     client = Client()
     client.force_login(sized["viewer"])
     # session · user · project with progress · milestones · convoys · role · visible convoys ·
-    # comments of project and milestones · reactions · moderator · unread notifications
-    with django_assert_num_queries(11):
+    # comments of project and milestones · reactions · moderator · unread notifications;
+    # since issue 12 also the first-steps guide of the viewer's company (5, as on the
+    # dashboard). The same at both sizes.
+    with django_assert_num_queries(16):
         response = client.get(f"/projects/{sized['project'].pk}/")
     assert response.status_code == 200
     assert response.content.decode().count('data-testid="comment"') == 4 * sized["size"]
