@@ -91,6 +91,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     email_change_nonce = models.CharField(
         _("e-mail change code"), max_length=64, blank=True, default="", editable=False
     )
+    # Set when the person deleted their account (privacy.erasure): the row stays, so that what
+    # they wrote in a convoy keeps its author, shown as "former member"; the personal data in
+    # it (name, e-mail address, @handle, password) is replaced.
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -135,3 +139,27 @@ class ApiToken(AbstractAuthToken):
 
     def __str__(self) -> str:
         return f"{self.name or self.token_key[:8]} ({self.user_id})"
+
+
+class UserSession(models.Model):
+    """One signed-in browser of a person, so that they can see where they are signed in and
+    end a session from another device. Written at login and on activity (at most every few
+    minutes); the session itself lives in Django's session store under `session_key`."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="browser_sessions", verbose_name=_("user")
+    )
+    session_key = models.CharField(_("session key"), max_length=40, unique=True)
+    created = models.DateTimeField(_("signed in"), default=dj_timezone.now)
+    last_seen = models.DateTimeField(_("last active"), default=dj_timezone.now)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["-last_seen"]
+        indexes = [models.Index(fields=["user", "-last_seen"], name="usersession_user_seen")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created:%Y-%m-%d %H:%M}"

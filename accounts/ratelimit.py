@@ -13,19 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-
-def client_ip(request: HttpRequest) -> str:
-    """The client's address: REMOTE_ADDR, or with TRUSTED_PROXY_COUNT proxies in front the
-    address the outermost trusted proxy saw (counted from the right of X-Forwarded-For, the
-    rule DRF's NUM_PROXIES follows). Entries further left are chosen by the client: ignored."""
-    remote = request.META.get("REMOTE_ADDR", "") or ""
-    proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies > 0:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        addresses = [a.strip() for a in forwarded.split(",") if a.strip()]
-        if addresses:
-            return addresses[-min(proxies, len(addresses))]
-    return remote
+from audit.origin import client_ip
 
 
 def login_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "health_check",
     "csp",
     "channels",
+    "audit",
     "accounts",
     "companies",
     "convoys",
@@ -67,6 +68,8 @@ INSTALLED_APPS = [
     "notifications",
     # Cross-app read models (dashboard, /me/ payload, digest content); no models.
     "overview",
+    # Export and erasure of a person's or company's data, retention; top layer, no models.
+    "privacy",
     # The demo convoy (`manage.py load_demo`); top layer, no models.
     "demo",
     "frontend",
@@ -287,7 +290,7 @@ AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
 AXES_USERNAME_CALLABLE = "accounts.ratelimit.login_username"
-AXES_CLIENT_IP_CALLABLE = "accounts.ratelimit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "audit.origin.client_ip"
 AXES_LOCKOUT_CALLABLE = "accounts.ratelimit.lockout_response"
 AXES_RESET_ON_SUCCESS = False
 # Attempts during a lock do not prolong it: the cool-off (and Retry-After) stays what it says.

@@ -12,7 +12,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import ApiToken, User
-from accounts.ratelimit import client_ip
+from audit.origin import client_ip
 from tests.factories import UserFactory
 
 PASSWORD = "S3cure-enough!"
