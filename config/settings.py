@@ -266,6 +266,16 @@ CELERY_BEAT_SCHEDULE: dict = {
         "options": {"expires": 60 * 60},
     },
 }
+# Retention (privacy.retention; the privacy notice states these periods). Expired sessions go
+# at once; the rest after the days set here. One purge runs daily at RETENTION_PURGE_HOUR
+# (UTC), on the beat schedule below.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE_DAYS", default=14) * 24 * 60 * 60
+RETENTION_READ_NOTIFICATIONS_DAYS = env.int("RETENTION_READ_NOTIFICATIONS_DAYS", default=90)
+RETENTION_COMMENT_REVISIONS_DAYS = env.int("RETENTION_COMMENT_REVISIONS_DAYS", default=180)
+RETENTION_REVOKED_FEEDS_DAYS = env.int("RETENTION_REVOKED_FEEDS_DAYS", default=30)
+RETENTION_AUDIT_DAYS = env.int("RETENTION_AUDIT_DAYS", default=365)
+RETENTION_PURGE_HOUR = env.int("RETENTION_PURGE_HOUR", default=3)
+
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / ".celerybeat-schedule")
 )
