@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("notifications.api.urls")),
     path("", include("comments.api.urls")),
     path("", include("checkins.api.urls")),
+    path("", include("privacy.api.urls")),
 ]
 
 urlpatterns = [
