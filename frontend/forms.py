@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import CompanyRole, Sector, SizeBand
+from frontend.project_forms import UpdateEditForm
 from frontend.timezones import TimezoneField
 from projects.models import MilestoneStatus
 
@@ -132,30 +133,12 @@ class MilestoneStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=MilestoneStatus.choices)
 
 
-class UpdateForm(forms.Form):
+class UpdateForm(UpdateEditForm):
+    """A new update: the fields of an edit (one home for them and their limits) plus the
+    company it is posted for."""
+
     company = forms.TypedChoiceField(label=_("Company"), coerce=int)
-    body = forms.CharField(
-        label=_("What moved?"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
-    )
-    next_steps = forms.CharField(
-        label=_("What is next?"),
-        max_length=5000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    help_wanted = forms.BooleanField(label=_("Help wanted"), required=False)
-    stuck_on = forms.CharField(
-        label=_("Where are you stuck?"),
-        max_length=5000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    milestones = forms.TypedMultipleChoiceField(
-        label=_("Milestones this update is about"),
-        coerce=int,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    field_order = ["company"]
 
     def __init__(
         self,
@@ -164,7 +147,7 @@ class UpdateForm(forms.Form):
         milestones: Iterable[Any],
         **kwargs: Any,
     ) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, milestones=milestones, **kwargs)
         companies = list(companies)
         self.fields["company"].choices = [(c.pk, c.name) for c in companies]
         # One company: no one-option select, the page names it instead.
@@ -172,6 +155,3 @@ class UpdateForm(forms.Form):
         if self.only_company is not None:
             self.fields["company"].widget = forms.HiddenInput()
             self.fields["company"].initial = self.only_company.pk
-        self.fields["milestones"].choices = [
-            (m.pk, f"{m.project.title}: {m.title}") for m in milestones
-        ]
