@@ -1,3 +1,4 @@
+from contextvars import ContextVar
 from typing import Any
 
 from django.contrib import admin
@@ -7,6 +8,17 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import UserChangeAdminForm, UserCreationAdminForm, UserPasswordAdminForm
 from accounts.models import ApiToken, User
 from accounts.services import api_token_revoke
+from audit.services import Role, audit_role
+
+# The request of the admin's password page while it runs: its form (built by Django's view,
+# which passes no request) names the admin in the audit log.
+_password_request: ContextVar[Any] = ContextVar("admin_password_request", default=None)
+
+
+class _PasswordAdminForm(UserPasswordAdminForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = _password_request.get()
 
 
 class ViewOnlyAdminMixin:
@@ -29,7 +41,7 @@ class ViewOnlyAdminMixin:
 class UserAdmin(BaseUserAdmin):
     form = UserChangeAdminForm
     add_form = UserCreationAdminForm
-    change_password_form = UserPasswordAdminForm
+    change_password_form = _PasswordAdminForm
     ordering = ["email"]
     list_display = ["email", "name", "handle", "language", "is_staff", "is_active"]
     search_fields = ["email", "name", "handle"]
@@ -52,6 +64,51 @@ class UserAdmin(BaseUserAdmin):
         ),
     )
 
+    def user_change_password(self, request: Any, id: str, form_url: str = "") -> Any:
+        token = _password_request.set(request)
+        try:
+            return super().user_change_password(request, id, form_url)
+        finally:
+            _password_request.reset(token)
+
+    # Role changes (staff, superuser, groups) go to the audit log, with the admin as actor.
+
+    def save_model(self, request: Any, obj: User, form: Any, change: bool) -> None:
+        before = (
+            User.objects.filter(pk=obj.pk).values("is_staff", "is_superuser").first()
+            if change
+            else None
+        ) or {"is_staff": False, "is_superuser": False}
+        super().save_model(request, obj, form, change)
+        for field, role in (("is_staff", Role.ADMIN), ("is_superuser", Role.SUPERUSER)):
+            if bool(getattr(obj, field)) != bool(before[field]):
+                audit_role(
+                    granted=bool(getattr(obj, field)),
+                    user=obj,
+                    role=role,
+                    actor=request.user,
+                    request=request,
+                )
+
+    def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
+        user = form.instance
+        before = {g.pk: g.name for g in user.groups.all()} if change else {}
+        super().save_related(request, form, formsets, change)
+        after = {g.pk: g.name for g in user.groups.all()}
+        for granted, ids in (
+            (True, after.keys() - before.keys()),
+            (False, before.keys() - after.keys()),
+        ):
+            for pk in sorted(ids):
+                audit_role(
+                    granted=granted,
+                    user=user,
+                    role=Role.GROUP,
+                    actor=request.user,
+                    request=request,
+                    data={"group": pk, "group_name": after.get(pk) or before.get(pk)},
+                )
+
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
@@ -71,8 +128,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
         return False
 
     def delete_model(self, request: Any, obj: ApiToken) -> None:
-        api_token_revoke(token=obj)
+        api_token_revoke(token=obj, actor=request.user, request=request)
 
     def delete_queryset(self, request: Any, queryset: Any) -> None:
-        for token in queryset:
-            api_token_revoke(token=token)
+        for token in queryset.select_related("user"):
+            api_token_revoke(token=token, actor=request.user, request=request)

@@ -16,6 +16,7 @@ from django.contrib.auth.forms import (
     UserChangeForm,
 )
 from django.core.mail import EmailMultiAlternatives
+from django.http import HttpRequest
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.utils import translation
@@ -46,24 +47,39 @@ class UserChangeAdminForm(UserChangeForm):
 
 
 class UserPasswordAdminForm(AdminPasswordChangeForm):
-    """The admin's "change password" form; the new password revokes the API tokens."""
+    """The admin's "change password" form; the new password revokes the API tokens.
+    `request` (set by the admin): the audit log names the admin who set it."""
+
+    request: HttpRequest | None = None
 
     def save(self, commit: bool = True) -> Any:
         if not commit:
             return super().save(commit=False)
         usable = self.cleaned_data.get("set_usable_password", True)
+        request = self.request
         return user_password_set(
-            user=self.user, password=self.cleaned_data["password1"] if usable else None
+            user=self.user,
+            password=self.cleaned_data["password1"] if usable else None,
+            actor=getattr(request, "user", None),
+            request=request,
         )
 
 
 class PasswordSetForm(SetPasswordForm):
-    """The new password of a reset link; it revokes the API tokens."""
+    """The new password of a reset link; it revokes the API tokens. `request` (set by the
+    view): the audit log records where the reset came from."""
+
+    request: HttpRequest | None = None
 
     def save(self, commit: bool = True) -> Any:
         if not commit:
             return super().save(commit=False)
-        return user_password_set(user=self.user, password=self.cleaned_data["new_password1"])
+        return user_password_set(
+            user=self.user,
+            password=self.cleaned_data["new_password1"],
+            request=self.request,
+            reset=True,
+        )
 
 
 class PasswordResetRequestForm(PasswordResetForm):

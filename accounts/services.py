@@ -11,6 +11,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone as dj_timezone
 from django.utils import translation
 from django.utils.crypto import constant_time_compare
@@ -18,7 +19,10 @@ from django.utils.translation import gettext as _
 
 from accounts.events import credentials_changed_on_commit, tokens_revoked_on_commit
 from accounts.models import ApiToken, User, validate_timezone
+from accounts.sessions import user_sessions_end_on_password_change
 from accounts.text import name_clean
+from audit.models import Action
+from audit.services import audit_record
 
 
 @transaction.atomic
@@ -89,7 +93,9 @@ def _token_ttl() -> timedelta:
 
 
 @transaction.atomic
-def api_token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
+def api_token_create(
+    *, user: User, name: str = "", request: HttpRequest | None = None
+) -> tuple[ApiToken, str]:
     """A new API token for `user`; returns the row and the secret, which is shown only now
     (the database keeps a hash). Expired tokens of the person are dropped first.
 
@@ -107,28 +113,75 @@ def api_token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
     if stale:
         ApiToken.objects.filter(pk__in=stale).delete()
         tokens_revoked_on_commit(token_ids=stale)
-    return ApiToken.objects.create(user=user, expiry=_token_ttl(), name=name.strip()[:100])
+        audit_record(
+            action=Action.TOKEN_REVOKED,
+            user=user,
+            request=request,
+            data={"count": len(stale), "reason": "limit"},
+        )
+    token, secret = ApiToken.objects.create(user=user, expiry=_token_ttl(), name=name.strip()[:100])
+    audit_record(
+        action=Action.TOKEN_CREATED,
+        user=user,
+        request=request,
+        target=f"token:{token.pk}",
+        data={"token_name": token.name},
+    )
+    return token, secret
 
 
 @transaction.atomic
-def api_token_revoke(*, token: ApiToken) -> None:
-    """Revoke one token: it stops working at once and its open sockets close after commit."""
+def api_token_revoke(
+    *, token: ApiToken, actor: User | None = None, request: HttpRequest | None = None
+) -> None:
+    """Revoke one token: it stops working at once and its open sockets close after commit.
+    `actor`: who revoked it, if not its owner (an admin)."""
     token_id = token.pk
     ApiToken.objects.filter(pk=token_id).delete()
     tokens_revoked_on_commit(token_ids=[token_id])
+    audit_record(
+        action=Action.TOKEN_REVOKED,
+        user=token.user,
+        actor=actor,
+        request=request,
+        target=f"token:{token_id}",
+        data={"token_name": token.name},
+    )
 
 
 @transaction.atomic
-def api_tokens_revoke_all(*, user: User) -> int:
+def api_tokens_revoke_all(
+    *,
+    user: User,
+    actor: User | None = None,
+    request: HttpRequest | None = None,
+    reason: str = "all",
+) -> int:
     """Revoke every API token of `user` (logout everywhere, password change or reset)."""
     token_ids = list(ApiToken.objects.filter(user=user).values_list("pk", flat=True))
     ApiToken.objects.filter(pk__in=token_ids).delete()
     tokens_revoked_on_commit(token_ids=token_ids)
+    if token_ids:
+        audit_record(
+            action=Action.TOKEN_REVOKED,
+            user=user,
+            actor=actor,
+            request=request,
+            data={"count": len(token_ids), "reason": reason},
+        )
     return len(token_ids)
 
 
 @transaction.atomic
-def user_password_set(*, user: User, password: str | None) -> User:
+def user_password_set(
+    *,
+    user: User,
+    password: str | None,
+    keep_session_key: str | None = None,
+    actor: User | None = None,
+    request: HttpRequest | None = None,
+    reset: bool = False,
+) -> User:
     """Set a new password (reset, admin; None: no usable password). Every API token dies with
     the old password; sessions end through Django's session hash check, and after commit every
     open socket of the person re-checks its login at once: the sockets of other sessions and
@@ -138,7 +191,16 @@ def user_password_set(*, user: User, password: str | None) -> User:
     else:
         user.set_password(password)
     user.save(update_fields=["password"])
-    api_tokens_revoke_all(user=user)
+    # `reset`: through a reset link; `actor`: who set it, if not the person (an admin).
+    audit_record(
+        action=Action.PASSWORD_RESET if reset else Action.PASSWORD_CHANGED,
+        user=user,
+        actor=actor,
+        request=request,
+    )
+    api_tokens_revoke_all(user=user, actor=actor, request=request, reason="password")
+    # Their rows and stored sessions too; `keep_session_key`: the browser that made the change.
+    user_sessions_end_on_password_change(user, keep_session_key)
     credentials_changed_on_commit(user_id=user.pk)
     # The person proved they own the address: the failed logins against it (which also count
     # towards their network's block) no longer stand, or the lockout page's advice would not work.
@@ -234,7 +296,7 @@ def email_change_read(*, token: str) -> tuple[User, str]:
 
 
 @transaction.atomic
-def user_email_change_confirm(*, token: str) -> User:
+def user_email_change_confirm(*, token: str, request: HttpRequest | None = None) -> User:
     """Make the change a confirmation link asks for; the old address is told."""
     user, new_email = email_change_read(token=token)
     User.objects.select_for_update().filter(pk=user.pk).first()
@@ -261,11 +323,20 @@ def user_email_change_confirm(*, token: str) -> User:
             "If you did not make this change, contact the moderation of your convoy at once."
         ) % {"name": user.name, "new": new_email, "old": old_email}
     transaction.on_commit(lambda: _mail(user=user, to=old_email, subject=subject, body=body))
+    # No addresses in the entry: it outlives the account (erasure clears only the origin).
+    audit_record(action=Action.EMAIL_CHANGED, user=user, request=request, target=f"user:{user.pk}")
     return user
 
 
 @transaction.atomic
-def user_password_change(*, user: User, old_password: str, new_password: str) -> User:
+def user_password_change(
+    *,
+    user: User,
+    old_password: str,
+    new_password: str,
+    keep_session_key: str | None = None,
+    request: HttpRequest | None = None,
+) -> User:
     """Change one's own password: the current one is required and the new one must follow the
     password rules. Like a reset, it revokes every API token and ends the other sessions."""
     if not user.check_password(old_password):
@@ -274,4 +345,6 @@ def user_password_change(*, user: User, old_password: str, new_password: str) ->
         password_validation.validate_password(new_password, user)
     except ValidationError as exc:
         raise ValidationError({"new_password": exc.messages}) from exc
-    return user_password_set(user=user, password=new_password)
+    return user_password_set(
+        user=user, password=new_password, keep_session_key=keep_session_key, request=request
+    )

@@ -13,7 +13,13 @@ from django.db import connections, transaction
 def maintenance(using: str) -> Iterator[None]:
     with transaction.atomic(using=using):
         connection = connections[using]
-        if connection.vendor == "postgresql":
+        postgres = connection.vendor == "postgresql"
+        if postgres:
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL konvoi.audit_maintenance = 'on'")
         yield
+        # SET LOCAL lasts to the end of the OUTER transaction: inside one (a request's, a
+        # test's), close the gate again at once. (On an error the rollback closes it.)
+        if postgres:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL konvoi.audit_maintenance = 'off'")

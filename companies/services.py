@@ -2,11 +2,13 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.text import name_clean
+from audit.services import Role, audit_role
 from companies.delivery import company_invitation_announce
 from companies.hooks import company_updated_dispatch
 from companies.models import (
@@ -24,6 +26,9 @@ from modelutils.invitations import (
     token_new,
 )
 from modelutils.update import model_update
+
+# The audit log's name of a company role.
+AUDIT_ROLE = {CompanyRole.OWNER: Role.COMPANY_OWNER, CompanyRole.MEMBER: Role.COMPANY_MEMBER}
 
 
 def _require_owner(*, actor: User, company: Company) -> None:
@@ -53,6 +58,7 @@ def company_create(
     company.full_clean()
     company.save()
     CompanyMember.objects.create(company=company, user=actor, role=CompanyRole.OWNER)
+    audit_role(granted=True, user=actor, role=Role.COMPANY_OWNER, company=company.pk)
     return company
 
 
@@ -96,7 +102,9 @@ def company_member_add(*, actor: User, company: Company, email: str, role: str) 
         )
     if CompanyMember.objects.filter(company=company, user=user).exists():
         raise ValidationError({"email": [_("This person already belongs to the company.")]})
-    return CompanyMember.objects.create(company=company, user=user, role=role)
+    member = CompanyMember.objects.create(company=company, user=user, role=role)
+    audit_role(granted=True, user=user, actor=actor, role=AUDIT_ROLE[role], company=company.pk)
+    return member
 
 
 @transaction.atomic
@@ -202,6 +210,15 @@ def company_invitation_accept(*, actor: User, token: str) -> CompanyMember:
         member = CompanyMember.objects.create(
             company=invitation.company, user=actor, role=invitation.role
         )
+        # Granted by the owner who invited (actor), taken up by the person (user).
+        audit_role(
+            granted=True,
+            user=actor,
+            actor=invitation.invited_by,
+            role=AUDIT_ROLE[CompanyRole(invitation.role)],
+            company=invitation.company_id,
+            data={"via": "invitation"},
+        )
         # Their open convoy sockets may now see the company's convoys.
         access_changed_on_commit(user_id=actor.pk)
     invitation.accepted_at = timezone.now()
@@ -258,7 +275,41 @@ def first_steps_dismiss(*, actor: User) -> None:
 
 
 @transaction.atomic
-def company_member_remove(*, actor: User, member: CompanyMember) -> None:
+def company_member_role_set(
+    *, actor: User, member: CompanyMember, role: str, request: HttpRequest | None = None
+) -> CompanyMember:
+    """An owner makes a colleague an owner (e.g. to hand the company over before leaving or
+    deleting their account) or an owner a member again; the last owner stays one."""
+    _require_owner(actor=actor, company=member.company)
+    if role not in CompanyRole.values:
+        raise ValidationError({"role": [_("Role must be owner or member.")]})
+    member = CompanyMember.objects.select_for_update().get(pk=member.pk)
+    if member.role == role:
+        return member
+    if member.role == CompanyRole.OWNER:
+        owners = CompanyMember.objects.select_for_update().filter(
+            company_id=member.company_id, role=CompanyRole.OWNER
+        )
+        if len(owners) <= 1:
+            raise ValidationError({"role": [_("A company needs at least one owner.")]})
+    member.role = role
+    member.save(update_fields=["role"])
+    # Owner is the role that gives rights: made owner is a grant, made member again a removal.
+    audit_role(
+        granted=role == CompanyRole.OWNER,
+        user=member.user,
+        actor=actor,
+        request=request,
+        role=Role.COMPANY_OWNER,
+        company=member.company_id,
+    )
+    return member
+
+
+@transaction.atomic
+def company_member_remove(
+    *, actor: User, member: CompanyMember, request: HttpRequest | None = None
+) -> None:
     if member.user_id != actor.pk:
         _require_owner(actor=actor, company=member.company)
     if member.role == CompanyRole.OWNER:
@@ -268,5 +319,13 @@ def company_member_remove(*, actor: User, member: CompanyMember) -> None:
         if len(owners) <= 1:
             raise ValidationError({"user": [_("A company needs at least one owner.")]})
     member.delete()
+    audit_role(
+        granted=False,
+        user=member.user,
+        actor=actor,
+        request=request,
+        role=AUDIT_ROLE[CompanyRole(member.role)],
+        company=member.company_id,
+    )
     # Their open convoy sockets may belong to convoys they no longer see.
     access_changed_on_commit(user_id=member.user_id)

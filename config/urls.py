@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from checkins.feeds import calendar_feed
 from config import views
 from config.health import ReadinessView
+from frontend.oidc_views import admin_login as oidc_admin_login
 
 api_v1 = [
     path("", include("accounts.api.urls")),
@@ -17,9 +18,12 @@ api_v1 = [
     path("", include("comments.api.urls")),
     path("", include("checkins.api.urls")),
     path("", include("privacy.api.urls")),
+    path("", include("audit.api.urls")),
 ]
 
 urlpatterns = [
+    # With local login off, the admin's way in is SSO (frontend.oidc_views.admin_login).
+    path("admin/login/", oidc_admin_login),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

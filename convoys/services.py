@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.text import name_clean
+from audit.services import Role, audit_role
 from companies.models import Company
 from companies.selectors import is_company_owner
 from convoys.delivery import invitation_announce
@@ -69,6 +70,7 @@ def convoy_create(
     convoy.full_clean()
     convoy.save()
     Facilitator.objects.create(convoy=convoy, user=actor)
+    audit_role(granted=True, user=actor, role=Role.FACILITATOR, convoy=convoy.pk)
     return convoy
 
 
@@ -247,16 +249,22 @@ def invitation_resend(*, actor: User, invitation: Invitation) -> tuple[Invitatio
 
 
 @transaction.atomic
-def membership_end(*, actor: User, membership: Membership) -> Membership:
-    """A facilitator removes a company, or one of its owners takes it out of the convoy."""
+def membership_end(
+    *, actor: User | None, membership: Membership, company_deleted: bool = False
+) -> Membership:
+    """A facilitator removes a company, or one of its owners takes it out of the convoy.
+    `company_deleted`: the company is being deleted (privacy.erasure, which checked who may;
+    `actor` None is an operator): it leaves every convoy."""
     membership = (
         Membership.objects.select_for_update().select_related("company").get(pk=membership.pk)
     )
     if not membership.is_active:
         raise ValidationError({"membership": [_("This company is no longer in the convoy.")]})
-    if is_facilitator(user=actor, convoy_id=membership.convoy_id):
+    if company_deleted:
+        membership.status = MembershipStatus.LEFT
+    elif actor is not None and is_facilitator(user=actor, convoy_id=membership.convoy_id):
         membership.status = MembershipStatus.REMOVED
-    elif is_company_owner(user=actor, company_id=membership.company_id):
+    elif actor is not None and is_company_owner(user=actor, company_id=membership.company_id):
         membership.status = MembershipStatus.LEFT
     else:
         raise PermissionDenied(
@@ -280,5 +288,7 @@ def membership_end(*, actor: User, membership: Membership) -> Membership:
 @transaction.atomic
 def facilitator_add(*, actor: User, convoy: Convoy, user: User) -> Facilitator:
     require_facilitator(user=actor, convoy_id=convoy.pk)
-    facilitator, _created = Facilitator.objects.get_or_create(convoy=convoy, user=user)
+    facilitator, created = Facilitator.objects.get_or_create(convoy=convoy, user=user)
+    if created:
+        audit_role(granted=True, user=user, actor=actor, role=Role.FACILITATOR, convoy=convoy.pk)
     return facilitator

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from audit.services import audit_export_downloaded
 from checkins.calendars import CONTENT_TYPE, calendar_build
 from checkins.exports import attendance_csv, attendance_xlsx
 from checkins.feeds import feed_url_for
@@ -360,12 +361,20 @@ def checkin_attendance_view(request: HttpRequest, checkin_id: int) -> HttpRespon
 
 @login_required
 def checkin_attendance_csv_view(request: HttpRequest, checkin_id: int) -> HttpResponse:
-    return attendance_csv(_facilitator_checkin(request, checkin_id))
+    checkin = _facilitator_checkin(request, checkin_id)
+    audit_export_downloaded(
+        request=request, target=f"checkin:{checkin.pk}", export="attendance", format="csv"
+    )
+    return attendance_csv(checkin)
 
 
 @login_required
 def checkin_attendance_xlsx_view(request: HttpRequest, checkin_id: int) -> HttpResponse:
-    return attendance_xlsx(_facilitator_checkin(request, checkin_id))
+    checkin = _facilitator_checkin(request, checkin_id)
+    audit_export_downloaded(
+        request=request, target=f"checkin:{checkin.pk}", export="attendance", format="xlsx"
+    )
+    return attendance_xlsx(checkin)
 
 
 @login_required

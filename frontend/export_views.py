@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 
+from audit.services import audit_export_downloaded
 from checkins.exports import xlsx_response
 from convoys.selectors import convoy_visible, require_facilitator
 from overview.exports import convoy_export_filename, convoy_export_workbook
@@ -15,6 +16,9 @@ def convoy_export_view(request: HttpRequest, convoy_id: int) -> HttpResponse:
     if convoy is None:
         raise Http404
     require_facilitator(user=request.user, convoy_id=convoy.pk, known=convoy)
+    audit_export_downloaded(
+        request=request, target=f"convoy:{convoy.pk}", export="convoy", format="xlsx"
+    )
     return xlsx_response(
         convoy_export_workbook(convoy=convoy), filename=convoy_export_filename(convoy)
     )

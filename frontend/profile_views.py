@@ -153,7 +153,12 @@ def profile_password_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, password_check_limited_message())
             return _page(request, status=429, password_form=form)
         try:
-            user = user_password_change(user=request.user, **form.cleaned_data)
+            user = user_password_change(
+                user=request.user,
+                keep_session_key=request.session.session_key,
+                request=request,
+                **form.cleaned_data,
+            )
         except ValidationError as exc:
             errors_to_form(form, exc)
         else:
@@ -174,7 +179,7 @@ def profile_email_confirm_view(request: HttpRequest, token: str) -> HttpResponse
     try:
         user, new_email = email_change_read(token=token)
         if request.method == "POST":
-            user_email_change_confirm(token=token)
+            user_email_change_confirm(token=token, request=request)
     except ValidationError as exc:
         return render(
             request,

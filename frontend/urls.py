@@ -3,18 +3,35 @@ from django.urls import path, reverse_lazy
 
 from accounts.forms import PasswordSetForm
 from frontend import (
+    audit_views,
     checkin_views,
     comments_views,
+    data_export_views,
     export_views,
     facilitator_views,
     notification_views,
+    oidc_views,
     onboarding_views,
     profile_views,
     project_views,
+    security_views,
+    session_views,
     views,
 )
+from frontend.legal_views import legal_page
+from legal.links import GERMAN_PATHS, PATHS
 
 app_name = "frontend"
+
+# The legal pages at the paths legal.links fixes (the e-mails link them without reverse()); the
+# German paths serve the German text.
+legal_urls = [
+    *(path(PATHS[kind].lstrip("/"), legal_page, {"kind": kind}, name=kind) for kind in PATHS),
+    *(
+        path(GERMAN_PATHS[kind].lstrip("/"), legal_page, {"kind": kind, "language": "de"})
+        for kind in GERMAN_PATHS
+    ),
+]
 
 # Django's password-reset views with our templates and accounts' forms: the e-mailed link is
 # built from SITE_URL (never from the request's Host), a new password revokes the API tokens.
@@ -39,7 +56,7 @@ password_reset_urls = [
     ),
     path(
         "password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
+        views.PasswordResetConfirmView.as_view(
             template_name="frontend/auth/password_reset_confirm.html",
             form_class=PasswordSetForm,
             success_url=reverse_lazy("frontend:password_reset_complete"),
@@ -56,15 +73,73 @@ password_reset_urls = [
 ]
 
 urlpatterns = [
+    *legal_urls,
     path("", views.home, name="home"),
     path("signup/", views.signup, name="signup"),
     path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Ends the provider's session too after an SSO login (frontend.oidc_views).
+    path("logout/", oidc_views.LogoutView.as_view(), name="logout"),
+    # The second factor, asked after the password (frontend.middleware sends people here).
+    path("login/verify/", security_views.login_verify_view, name="login_verify"),
+    path("oidc/login/", oidc_views.OIDCLoginView.as_view(), name="oidc_login"),
+    path("oidc/callback/", oidc_views.OIDCCallbackView.as_view(), name="oidc_callback"),
+    path("oidc/logout/", oidc_views.OIDCLogout.as_view(), name="oidc_logout"),
     *password_reset_urls,
     path("language/", views.language_set, name="language"),
     path("profile/", profile_views.profile_view, name="profile"),
     path("profile/email/", profile_views.profile_email_view, name="profile_email"),
     path("profile/password/", profile_views.profile_password_view, name="profile_password"),
+    # Two-factor authentication (frontend.security_views).
+    path("profile/security/", security_views.profile_security_view, name="profile_security"),
+    path(
+        "profile/security/app/",
+        security_views.profile_security_setup_view,
+        name="profile_security_setup",
+    ),
+    path(
+        "profile/security/app/confirm/",
+        security_views.profile_security_confirm_view,
+        name="profile_security_confirm",
+    ),
+    path(
+        "profile/security/recovery-codes/",
+        security_views.profile_security_codes_view,
+        name="profile_security_codes",
+    ),
+    path(
+        "profile/security/recovery-codes.txt",
+        security_views.profile_security_codes_download_view,
+        name="profile_security_codes_download",
+    ),
+    path(
+        "profile/security/off/",
+        security_views.profile_security_disable_view,
+        name="profile_security_disable",
+    ),
+    path("profile/sessions/", session_views.profile_sessions_view, name="profile_sessions"),
+    path("profile/activity/", audit_views.profile_activity_view, name="profile_activity"),
+    path(
+        "profile/sessions/<int:session_id>/revoke/",
+        session_views.profile_session_revoke_view,
+        name="profile_session_revoke",
+    ),
+    path(
+        "profile/sessions/revoke-others/",
+        session_views.profile_sessions_revoke_others_view,
+        name="profile_sessions_revoke_others",
+    ),
+    path("profile/tokens/", session_views.profile_tokens_view, name="profile_tokens"),
+    path(
+        "profile/tokens/<int:token_id>/revoke/",
+        session_views.profile_token_revoke_view,
+        name="profile_token_revoke",
+    ),
+    path(
+        "profile/tokens/revoke-all/",
+        session_views.profile_tokens_revoke_all_view,
+        name="profile_tokens_revoke_all",
+    ),
+    path("profile/data/", data_export_views.profile_data_view, name="profile_data"),
     path(
         "profile/email/confirm/<str:token>/",
         profile_views.profile_email_confirm_view,
@@ -93,6 +168,11 @@ urlpatterns = [
         "companies/<int:company_id>/edit/",
         facilitator_views.company_edit_view,
         name="company_edit",
+    ),
+    path(
+        "companies/<int:company_id>/data/",
+        data_export_views.company_data_export_view,
+        name="company_data_export",
     ),
     path(
         "companies/<int:company_id>/colleagues/",

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language
 
 from accounts.forms import PasswordResetRequestForm
+from accounts.oidc import local_login_enabled
 from accounts.ratelimit import password_reset_address_allowed, rate_limited_message, signup_allowed
 from accounts.services import user_register, user_update
 from checkins.selectors import checkins_upcoming
@@ -64,6 +65,7 @@ from frontend.forms import (
     UpdateForm,
     errors_to_form,
 )
+from frontend.oidc_views import local_login_refused
 from frontend.redirects import next_url
 from notifications.selectors import nudges_today
 from overview.dashboard import convoy_dashboard
@@ -108,6 +110,11 @@ class LoginView(auth_views.LoginView):
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
 
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not local_login_enabled():  # SSO only (README "Single sign-on")
+            return local_login_refused(request)
+        return super().post(request, *args, **kwargs)
+
     def get_initial(self) -> dict[str, Any]:
         # Coming from an invitation: the invited address, looked up by its token (as sign-up).
         email, _path = _signup_invitation(self.request)
@@ -123,6 +130,8 @@ class LoginView(auth_views.LoginView):
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect(_next_url(request, reverse("frontend:home")))
+    if request.method == "POST" and not local_login_enabled():  # SSO only
+        return local_login_refused(request)
     # Invited: the address comes from the invitation the token opens (not from a parameter
     # anyone could write), and the way leads back to the invitation.
     invited_email, invitation_path = _signup_invitation(request)
@@ -170,6 +179,11 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     form_class = PasswordResetRequestForm
 
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not local_login_enabled():  # no passwords to reset: SSO only
+            return local_login_refused(request)
+        return super().dispatch(request, *args, **kwargs)
+
     def form_valid(self, form: PasswordResetRequestForm) -> HttpResponse:
         if not password_reset_address_allowed(request=self.request):
             form.add_error(None, rate_limited_message())
@@ -177,6 +191,15 @@ class PasswordResetView(auth_views.PasswordResetView):
             response.status_code = 429
             return response
         return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's page of the reset link; the form gets the request for the audit log."""
+
+    def get_form(self, form_class: Any = None) -> Any:
+        form = super().get_form(form_class)
+        form.request = self.request
+        return form
 
 
 @require_POST

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from knox.auth import TokenAuthentication
 from rest_framework import status
-from rest_framework.exceptions import NotAuthenticated, Throttled, ValidationError
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied, Throttled, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -27,7 +27,9 @@ from accounts.api.serializers import (
     TokenOutput,
     UserOutput,
 )
+from accounts.mfa import api_token_second_factor_check
 from accounts.models import ApiToken
+from accounts.oidc import local_login_disabled_message, local_login_enabled
 from accounts.ratelimit import (
     limit_hit,
     lockout_response,
@@ -47,6 +49,8 @@ from accounts.services import (
     user_register,
     user_update,
 )
+from audit.models import Action
+from audit.services import audit_record
 from overview.me import user_profile
 
 
@@ -56,8 +60,14 @@ class RegisterView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 
-    @extend_schema(request=RegisterInput, responses={201: UserOutput}, operation_id="auth_register")
+    @extend_schema(
+        request=RegisterInput,
+        responses={201: UserOutput, 403: OpenApiResponse(description="SSO only")},
+        operation_id="auth_register",
+    )
     def post(self, request: Request) -> Response:
+        if not local_login_enabled():  # SSO only: accounts come from the provider
+            raise PermissionDenied(detail=local_login_disabled_message())
         data = RegisterInput(data=request.data)
         data.is_valid(raise_exception=True)
         # Per address (besides the scoped throttle) and per target e-mail address.
@@ -75,10 +85,16 @@ class TokenView(APIView):
 
     @extend_schema(
         request=TokenInput,
-        responses={200: TokenOutput, 429: OpenApiResponse(description="Locked out")},
+        responses={
+            200: TokenOutput,
+            403: OpenApiResponse(description="SSO only: tokens are made in the profile"),
+            429: OpenApiResponse(description="Locked out"),
+        },
         operation_id="auth_token",
     )
     def post(self, request: Request) -> Response:
+        if not local_login_enabled():  # SSO only (README "Single sign-on")
+            raise PermissionDenied(detail=local_login_disabled_message())
         data = TokenInput(data=request.data)
         data.is_valid(raise_exception=True)
         # The Django request, so that django-axes counts and locks this login like the web
@@ -95,7 +111,16 @@ class TokenView(APIView):
             raise ValidationError(
                 {"non_field_errors": [_("E-mail address or password is not correct.")]}
             )
-        token, secret = api_token_create(user=user, name=data.validated_data.get("name", ""))
+        # The second factor, for those who have one (or must): 400 {"otp": […]} otherwise.
+        api_token_second_factor_check(
+            user=user, otp=data.validated_data.get("otp", ""), request=django_request
+        )
+        # authenticate() without login(): no user_logged_in signal, so the login is recorded
+        # here (a failed one is recorded by the user_login_failed signal authenticate sends).
+        audit_record(action=Action.LOGIN, user=user, request=django_request, data={"via": "api"})
+        token, secret = api_token_create(
+            user=user, name=data.validated_data.get("name", ""), request=django_request
+        )
         return Response(
             {"token": secret, "id": token.pk, "name": token.name, "expiry": token.expiry}
         )
@@ -114,7 +139,7 @@ class LogoutView(APIView):
     def post(self, request: Request) -> Response:
         if not isinstance(request.auth, ApiToken):
             raise NotAuthenticated()
-        api_token_revoke(token=request.auth)
+        api_token_revoke(token=request.auth, request=request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -123,7 +148,8 @@ class LogoutAllView(APIView):
 
     @extend_schema(request=None, responses={200: RevokedOutput}, operation_id="auth_logout_all")
     def post(self, request: Request) -> Response:
-        return Response({"revoked": api_tokens_revoke_all(user=request.user)})
+        revoked = api_tokens_revoke_all(user=request.user, request=request._request)
+        return Response({"revoked": revoked})
 
 
 class TokenListView(APIView):
@@ -148,7 +174,7 @@ class TokenDetailView(APIView):
     @extend_schema(responses={204: None}, operation_id="auth_tokens_destroy")
     def delete(self, request: Request, token_id: int) -> Response:
         token = get_object_or_404(api_tokens_for_user(user=request.user), pk=token_id)
-        api_token_revoke(token=token)
+        api_token_revoke(token=token, request=request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -217,7 +243,9 @@ class MeEmailConfirmView(APIView):
     def post(self, request: Request) -> Response:
         data = EmailChangeConfirmInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = user_email_change_confirm(token=data.validated_data["token"])
+        user = user_email_change_confirm(
+            token=data.validated_data["token"], request=request._request
+        )
         return Response(UserOutput(user).data)
 
 
@@ -237,5 +265,5 @@ class MePasswordView(APIView):
         data.is_valid(raise_exception=True)
         if not password_check_allowed(user_id=request.user.pk):
             raise Throttled(detail=password_check_limited_message())
-        user_password_change(user=request.user, **data.validated_data)
+        user_password_change(user=request.user, request=request._request, **data.validated_data)
         return Response(status=status.HTTP_204_NO_CONTENT)

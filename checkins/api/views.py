@@ -12,6 +12,7 @@ from rest_framework.generics import GenericAPIView, get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from audit.services import audit_export_downloaded
 from checkins.api.serializers import (
     CalendarFeedOutput,
     CheckInInput,
@@ -247,6 +248,12 @@ class AttendanceCsvView(_CheckInAPIView):
         """Facilitator: one row per person: name, e-mail, company, response, status, report."""
         checkin = _checkin(request, checkin_id)
         _require_facilitator(request, checkin)
+        audit_export_downloaded(
+            request=request._request,
+            target=f"checkin:{checkin.pk}",
+            export="attendance",
+            format="csv",
+        )
         return attendance_csv(checkin)
 
 
@@ -261,6 +268,12 @@ class AttendanceXlsxView(_CheckInAPIView):
         """Facilitator: the attendance as an Excel workbook (translated values, real dates)."""
         checkin = _checkin(request, checkin_id)
         _require_facilitator(request, checkin)
+        audit_export_downloaded(
+            request=request._request,
+            target=f"checkin:{checkin.pk}",
+            export="attendance",
+            format="xlsx",
+        )
         return attendance_xlsx(checkin)
 
 

@@ -138,7 +138,7 @@ class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def member_remove(self, request: Request, pk: str, member_id: str) -> Response:
         company: Company = self.get_object()
         member = get_object_or_404(company.members.select_related("company"), pk=member_id)
-        company_member_remove(actor=request.user, member=member)
+        company_member_remove(actor=request.user, member=member, request=request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

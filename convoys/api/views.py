@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.services import audit_export_downloaded
 from checkins.exports import XLSX_CONTENT_TYPE, xlsx_response
 from convoys.api.serializers import (
     ConvoyInput,
@@ -195,7 +196,7 @@ class InvitationView(APIView):
         return Response(
             {
                 "convoy": {"id": invitation.convoy_id, "name": invitation.convoy.name},
-                "invited_by": invitation.invited_by.name if invitation.invited_by else None,
+                "invited_by": invitation.invited_by.display_name if invitation.invited_by else None,
                 "expires_at": invitation.expires_at,
                 "problem": invitation_problem(invitation),
             }
@@ -236,6 +237,9 @@ class ConvoyExportView(APIView):
             raise NotFound()
         if not is_facilitator(user=request.user, convoy_id=convoy.pk, known=convoy):
             raise PermissionDenied(_("Only a facilitator of this convoy may do this."))
+        audit_export_downloaded(
+            request=request._request, target=f"convoy:{convoy.pk}", export="convoy", format="xlsx"
+        )
         return xlsx_response(
             convoy_export_workbook(convoy=convoy), filename=convoy_export_filename(convoy)
         )

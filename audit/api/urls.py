@@ -1,0 +1,5 @@
+from django.urls import path
+
+from audit.api.views import MyAuditLogView
+
+urlpatterns = [path("me/audit/", MyAuditLogView.as_view(), name="me-audit")]
