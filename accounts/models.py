@@ -115,6 +115,20 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_full_name(self) -> str:
         return self.name
 
+    @property
+    def display_name(self) -> str:
+        """The name shown wherever a person is named, in the viewer's language: "Former
+        member" once the account was deleted (privacy.erasure), their name otherwise."""
+        if self.deleted_at is not None:
+            return str(_("Former member"))
+        return self.name
+
+    @property
+    def contact_email(self) -> str:
+        """The address shown to others (attendance lists, exports): none once deleted (the
+        placeholder then stored reaches nobody)."""
+        return "" if self.deleted_at is not None else self.email
+
     def get_short_name(self) -> str:
         return self.name
 

@@ -135,7 +135,12 @@ def checkin_rsvps(*, checkin: CheckIn) -> list[Rsvp]:
     }
     rsvps = list(Rsvp.objects.filter(checkin=checkin).select_related("user"))
     rsvps.sort(
-        key=lambda r: (order.get(r.status, 3), r.queued_at or r.updated_at, r.user.name, r.pk)
+        key=lambda r: (
+            order.get(r.status, 3),
+            r.queued_at or r.updated_at,
+            r.user.display_name,
+            r.pk,
+        )
     )
     return rsvps
 
@@ -175,7 +180,7 @@ def attendance_rows(*, checkin: CheckIn) -> list[dict[str, Any]]:
         seen.add(person.user_id)
         rows.append(
             {
-                "name": person.user.name,
+                "name": person.user.display_name,
                 "email": person.user.email,
                 "company": person.company.name,
                 "response": person.rsvp_response or "",
@@ -188,8 +193,8 @@ def attendance_rows(*, checkin: CheckIn) -> list[dict[str, Any]]:
     for rsvp_row in others.order_by("user__name", "user_id"):
         rows.append(
             {
-                "name": rsvp_row.user.name,
-                "email": rsvp_row.user.email,
+                "name": rsvp_row.user.display_name,
+                "email": rsvp_row.user.contact_email,
                 "company": "",
                 "response": rsvp_row.response,
                 "status": rsvp_row.status,

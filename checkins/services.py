@@ -613,6 +613,41 @@ def rsvp_set(*, actor: User, checkin: CheckIn, response: str, now: datetime | No
 
 
 @transaction.atomic
+def rsvps_withdraw_upcoming(*, user: User, now: datetime | None = None) -> int:
+    """The person's answers to meetings still ahead are withdrawn (their account is being
+    deleted, privacy.erasure): a seat they held goes to the first in line, who is told, and
+    each convoy sees it live. Answers to past meetings stay (attendance). Returns how many."""
+    now = now or timezone.now()
+    upcoming = (
+        Rsvp.objects.filter(user=user, checkin__starts_at__gt=now)
+        .order_by("checkin_id")
+        .values_list("checkin_id", flat=True)
+    )
+    count = 0
+    for checkin in CheckIn.objects.filter(pk__in=list(upcoming)).order_by("pk"):
+        checkin = _lock(checkin)
+        rsvp = Rsvp.objects.filter(checkin=checkin, user=user).first()
+        if rsvp is None:
+            continue
+        held_seat = rsvp.status == RsvpStatus.CONFIRMED
+        rsvp.delete()
+        count += 1
+        promoted = _promote_waitlisted(checkin) if held_seat else []
+        event_record(
+            convoy_id=checkin.convoy_id,
+            kind=EventKind.RSVP_CHANGED,
+            data={
+                "checkin": checkin_data(checkin),
+                "rsvp": {"user": user.pk, "response": None, "status": None},
+                "promoted": promoted,
+            },
+            actor=None,
+        )
+        _notify_promoted(checkin=checkin, user_ids=promoted)
+    return count
+
+
+@transaction.atomic
 def report_file(
     *,
     actor: User,

@@ -47,6 +47,10 @@ class Company(models.Model):
     users = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="CompanyMember", related_name="companies"
     )
+    # Set when an owner deleted the company (privacy.erasure): the row stays, so that what its
+    # people wrote in convoys keeps its company, shown as "Former company"; its name, city,
+    # region and website are cleared.
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("company")
@@ -54,7 +58,19 @@ class Company(models.Model):
         ordering = ["name", "id"]
 
     def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name shown wherever the company is named, in the viewer's language."""
+        if self.deleted_at is not None:
+            return former_company_label()
         return self.name
+
+
+def former_company_label() -> str:
+    """What a deleted company is called (also for its name in stored convoy events)."""
+    return str(_("Former company"))
 
 
 class CompanyMember(models.Model):

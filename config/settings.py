@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -58,7 +59,13 @@ INSTALLED_APPS = [
     "health_check",
     "csp",
     "channels",
+    # Second factor: TOTP apps and recovery codes (accounts.mfa; frontend.middleware enforces).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "audit",
+    # Imprint, privacy notice, accessibility statement (defaults from LEGAL_* below, or admin).
+    "legal",
     "accounts",
     "companies",
     "convoys",
@@ -85,7 +92,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Refreshes the signed-in browser's "last active" (at most every few minutes).
+    "config.session_middleware.SessionSeenMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Sends a session that still owes its second factor (or must set one up) to that page.
+    "frontend.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a login refused by the axes backend into the lockout page (429).
     "axes.middleware.AxesMiddleware",
@@ -168,6 +181,31 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "frontend:login"
 LOGIN_REDIRECT_URL = "frontend:home"
 LOGOUT_REDIRECT_URL = "frontend:login"
+# Single sign-on with OpenID Connect (accounts.oidc; README "Single sign-on"). Off by default;
+# the endpoints come from the issuer's discovery document.
+OIDC_ENABLED = env.bool("OIDC_ENABLED", default=False)
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="").rstrip("/")
+OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+OIDC_SCOPES = env.str("OIDC_SCOPES", default="openid email profile")
+OIDC_CLAIM_EMAIL = env.str("OIDC_CLAIM_EMAIL", default="email")
+# The display name's claim; without it, given_name + family_name.
+OIDC_CLAIM_NAME = env.str("OIDC_CLAIM_NAME", default="name")
+# The label of the button: "Log in with <name>".
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="SSO")
+# A first SSO login of an unknown (verified) address creates the account.
+OIDC_CREATE_USERS = env.bool("OIDC_CREATE_USERS", default=True)
+OIDC_SIGN_ALGO = env.str("OIDC_SIGN_ALGO", default="RS256")
+# Seconds to wait for the provider (discovery, token, keys, userinfo).
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=10)
+# mozilla-django-oidc builds the redirect URI from this route name.
+OIDC_AUTHENTICATION_CALLBACK_URL = "frontend:oidc_callback"
+if OIDC_ENABLED:
+    if not (OIDC_ISSUER and OIDC_CLIENT_ID):
+        raise ImproperlyConfigured("OIDC_ENABLED needs OIDC_ISSUER and OIDC_CLIENT_ID.")
+    AUTHENTICATION_BACKENDS.append("accounts.oidc.OIDCBackend")
+# Off: no password logins (form, sign-up, reset, API token with a password); SSO only.
+LOCAL_LOGIN_ENABLED = env.bool("LOCAL_LOGIN_ENABLED", default=True)
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("German")), ("en", _("English"))]
@@ -259,22 +297,47 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": REMINDER_SWEEP_SECONDS,
         "options": {"expires": REMINDER_SWEEP_SECONDS},
     },
-    # Expired sessions stay in the database until someone deletes them (config.celery).
-    "sessions-clear": {
-        "task": "konvoi.sessions_clear",
-        "schedule": 24 * 60 * 60,
-        "options": {"expires": 60 * 60},
-    },
 }
 # Retention (privacy.retention; the privacy notice states these periods). Expired sessions go
 # at once; the rest after the days set here. One purge runs daily at RETENTION_PURGE_HOUR
 # (UTC), on the beat schedule below.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE_DAYS", default=14) * 24 * 60 * 60
+# How often a signed-in browser's "last active" time is written (and its session renewed).
+SESSION_SEEN_INTERVAL_SECONDS = env.int("SESSION_SEEN_INTERVAL_SECONDS", default=300)
 RETENTION_READ_NOTIFICATIONS_DAYS = env.int("RETENTION_READ_NOTIFICATIONS_DAYS", default=90)
 RETENTION_COMMENT_REVISIONS_DAYS = env.int("RETENTION_COMMENT_REVISIONS_DAYS", default=180)
 RETENTION_REVOKED_FEEDS_DAYS = env.int("RETENTION_REVOKED_FEEDS_DAYS", default=30)
 RETENTION_AUDIT_DAYS = env.int("RETENTION_AUDIT_DAYS", default=365)
 RETENTION_PURGE_HOUR = env.int("RETENTION_PURGE_HOUR", default=3)
+# Used, withdrawn or expired invitations (convoy and colleague) are kept this long for the record.
+RETENTION_INVITATIONS_DAYS = env.int("RETENTION_INVITATIONS_DAYS", default=90)
+# The daily purge (privacy.tasks): expired sessions and everything past its period above.
+CELERY_BEAT_SCHEDULE["retention-purge"] = {
+    "task": "privacy.tasks.retention_purge",
+    "schedule": crontab(hour=RETENTION_PURGE_HOUR, minute=0),
+    "options": {"expires": 6 * 60 * 60},
+}
+
+# --- legal pages (legal app): who runs this Konvoi. The default imprint, privacy notice and
+# accessibility statement are filled from these; texts stored in the admin replace them. ---
+LEGAL_OPERATOR_NAME = env.str("LEGAL_OPERATOR_NAME", default="")  # § 5 DDG: name or company
+# Postal address, several lines (write "\n" between them in the environment).
+LEGAL_OPERATOR_ADDRESS = env.str("LEGAL_OPERATOR_ADDRESS", default="").replace("\\n", "\n")
+LEGAL_OPERATOR_EMAIL = env.str("LEGAL_OPERATOR_EMAIL", default="")
+LEGAL_OPERATOR_PHONE = env.str("LEGAL_OPERATOR_PHONE", default="")
+LEGAL_REPRESENTATIVE = env.str("LEGAL_REPRESENTATIVE", default="")  # authorised representative
+LEGAL_REGISTER = env.str("LEGAL_REGISTER", default="")  # register court and number (optional)
+LEGAL_VAT_ID = env.str("LEGAL_VAT_ID", default="")  # optional
+LEGAL_CONTENT_RESPONSIBLE = env.str("LEGAL_CONTENT_RESPONSIBLE", default="")  # § 18 (2) MStV
+LEGAL_DPO_CONTACT = env.str("LEGAL_DPO_CONTACT", default="")  # data protection officer (optional)
+LEGAL_SUPERVISORY_AUTHORITY = env.str("LEGAL_SUPERVISORY_AUTHORITY", default="")
+LEGAL_ACCESSIBILITY_CONTACT = env.str("LEGAL_ACCESSIBILITY_CONTACT", default="") or (
+    LEGAL_OPERATOR_EMAIL
+)
+# Enforcement procedure for the accessibility statement (text or URL); empty: the federal
+# Schlichtungsstelle nach § 16 BGG.
+LEGAL_ACCESSIBILITY_ENFORCEMENT = env.str("LEGAL_ACCESSIBILITY_ENFORCEMENT", default="")
+LEGAL_HOSTING = env.str("LEGAL_HOSTING", default="")  # who hosts the service (processor)
 
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / ".celerybeat-schedule")
@@ -306,6 +369,20 @@ AXES_RESET_ON_SUCCESS = False
 # Attempts during a lock do not prolong it: the cool-off (and Retry-After) stays what it says.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False
+# Two-factor authentication (accounts.mfa): who must have a second factor: any of
+# "facilitator", "programme_staff", "admin" (is_staff or superuser); empty: optional for all.
+MFA_ROLES = ("facilitator", "programme_staff", "admin")
+MFA_REQUIRED_FOR = env.list("MFA_REQUIRED_FOR", default=[])
+if set(MFA_REQUIRED_FOR) - set(MFA_ROLES):
+    raise ImproperlyConfigured(
+        f"MFA_REQUIRED_FOR: unknown {sorted(set(MFA_REQUIRED_FOR) - set(MFA_ROLES))}; "
+        f"allowed: {', '.join(MFA_ROLES)}."
+    )
+# The name authenticator apps show beside the account; each wrong code doubles the wait
+# before the next try on that device (1 s, 2 s, 4 s, …).
+OTP_TOTP_ISSUER = globals().get("SITE_NAME", "Konvoi")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 # Sign-up and password reset: at most this many per client address and per target e-mail
 # address within RATE_LIMIT_WINDOW_SECONDS (reset mails beyond it are silently not sent).
 SIGNUP_RATE_LIMIT = env.int("SIGNUP_RATE_LIMIT", default=10)
@@ -313,6 +390,8 @@ PASSWORD_RESET_RATE_LIMIT = env.int("PASSWORD_RESET_RATE_LIMIT", default=5)
 RATE_LIMIT_WINDOW_SECONDS = env.int("RATE_LIMIT_WINDOW_SECONDS", default=3600)
 # Invitations of colleagues to a company: at most this many per inviting owner in that window.
 COLLEAGUE_INVITATION_RATE_LIMIT = env.int("COLLEAGUE_INVITATION_RATE_LIMIT", default=20)
+# Downloads of one's data (personal or company ZIP) per person per hour (privacy.export).
+DATA_EXPORT_RATE_LIMIT = env.int("DATA_EXPORT_RATE_LIMIT", default=10)
 # How long the link that confirms a new e-mail address works.
 EMAIL_CHANGE_LINK_HOURS = 48
 # API tokens (django-rest-knox): stored hashed; valid for API_TOKEN_TTL_DAYS after their last

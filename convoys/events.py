@@ -59,7 +59,7 @@ def convoy_group(convoy_id: int) -> str:
 def actor_data(actor: User | None) -> dict[str, Any] | None:
     if actor is None:
         return None
-    return {"id": actor.pk, "name": actor.name, "handle": actor.handle}
+    return {"id": actor.pk, "name": actor.display_name, "handle": actor.handle}
 
 
 def event_message(event: Event, actor: User | None = None) -> dict[str, Any]:

@@ -72,7 +72,7 @@ def _when(value: Any, tz: str) -> str:
 def notification_title(notification: Notification, *, tz: str = "Europe/Berlin") -> str:
     """One line in the reader's active language: what happened, in the domain's words."""
     data = notification.data or {}
-    actor = notification.actor.name if notification.actor_id and notification.actor else ""
+    actor = notification.actor.display_name if notification.actor_id and notification.actor else ""
     kind = notification.kind
     title = data.get("title", "")
     if kind == NotificationKind.UPDATE_DUE:

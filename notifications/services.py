@@ -249,7 +249,7 @@ def _already_nudged_message(*, company: Company, earlier: Nudge) -> str:
     if earlier.actor is not None:
         return _(
             "%(company)s was already nudged today by %(name)s. You can nudge again tomorrow."
-        ) % {"company": company.name, "name": earlier.actor.name}
+        ) % {"company": company.name, "name": earlier.actor.display_name}
     return _("%(company)s was already nudged today. You can nudge again tomorrow.") % {
         "company": company.name
     }

@@ -75,7 +75,7 @@ def facilitator_digest_summary(
         .order_by("company__name")
     ]
     help_wanted = [
-        {"company": u.company.name, "stuck_on": u.stuck_on, "body": u.body}
+        {"company": u.company.display_name, "stuck_on": u.stuck_on, "body": u.body}
         for u in updates.filter(help_wanted=True).select_related("company").order_by("created_at")
     ]
     milestones_done = [

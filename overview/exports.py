@@ -149,8 +149,8 @@ def convoy_export_workbook(*, convoy: Convoy) -> Workbook:
         rows=(
             [
                 u.created_at,
-                u.company.name,
-                u.author.name if u.author else "",
+                u.company.display_name,
+                u.author.display_name if u.author else "",
                 u.body,
                 u.next_steps,
                 yes_no(u.help_wanted),
@@ -217,8 +217,8 @@ def convoy_export_workbook(*, convoy: Convoy) -> Workbook:
             [
                 r.checkin.title,
                 r.checkin.starts_at,
-                r.user.name,
-                r.user.email,
+                r.user.display_name,
+                r.user.contact_email,
                 company_of.get(r.user_id, ""),
                 response,
                 status,

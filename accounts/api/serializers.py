@@ -12,6 +12,12 @@ class PersonRef(serializers.Serializer):
     name = serializers.CharField()
     handle = serializers.CharField()
 
+    def to_representation(self, instance):  # type: ignore[no-untyped-def]
+        data = super().to_representation(instance)
+        if isinstance(instance, User):
+            data["name"] = instance.display_name  # "Former member" once deleted
+        return data
+
 
 class RegisterInput(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
@@ -26,6 +32,9 @@ class TokenInput(serializers.Serializer):
     password = serializers.CharField(max_length=128, trim_whitespace=False)
     # Optional, so existing clients keep sending {email, password}.
     name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    # Required of people with two-factor authentication: six digits from the app, or a
+    # recovery code (used up).
+    otp = serializers.CharField(max_length=32, required=False, allow_blank=True)
 
 
 class TokenOutput(serializers.Serializer):

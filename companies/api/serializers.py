@@ -39,6 +39,12 @@ class CompanyRef(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
+    def to_representation(self, instance):  # type: ignore[no-untyped-def]
+        data = super().to_representation(instance)
+        if isinstance(instance, Company):
+            data["name"] = instance.display_name  # "Former company" once deleted
+        return data
+
 
 class CompanyMemberInput(serializers.Serializer):
     email = serializers.EmailField(max_length=254)

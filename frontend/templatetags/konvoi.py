@@ -12,7 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from companies.models import CompanyRole, Sector, SizeBand
+from companies.models import CompanyRole, Sector, SizeBand, former_company_label
 from convoys.models import ConvoyStatus, Event
 from projects.models import MilestoneStatus, ProjectCategory, ProjectStatus
 
@@ -87,7 +87,12 @@ def relative_time(value: datetime | str | None, now: datetime | None = None) -> 
 
 def _name(data: dict[str, Any], key: str, field: str = "name") -> str:
     value = data.get(key) or {}
-    return str(value.get(field, "")) if isinstance(value, dict) else ""
+    if not isinstance(value, dict):
+        return ""
+    if key == "company" and field == "name" and value.get("id") and not value.get("name"):
+        # A deleted company's name is erased from the log (privacy.erasure).
+        return former_company_label()
+    return str(value.get(field, ""))
 
 
 def _membership_joined(d: dict[str, Any]) -> str:

@@ -1,0 +1,560 @@
+"""Erasure (GDPR Art. 17): deleting a person's account and deleting a company.
+
+What a person or company wrote in a convoy stays there, so that nobody else's page breaks and a
+thread keeps its replies: the User and Company rows stay and are anonymised in place
+(`User.display_name` then says "Former member", `Company.display_name` "Former company"). What
+is personal goes: name, e-mail address, @handle, password, sessions, tokens, second factors,
+memberships, invitations to the address, answers to meetings ahead, notifications and their
+settings, calendar feeds, reactions, login-attempt records, admin-log rows about them, and the
+address and browser in their audit entries. Everything happens in one transaction.
+
+Decisions (README "Deleting an account or a company"):
+- Reactions go (a reaction is only a sign of a person; a count without people means nothing).
+- Answers to meetings still ahead are withdrawn through checkins (seats move up); answers to
+  past meetings stay as anonymous attendance ("Former member").
+- Invitations the person sent keep working (they are the convoy's or the company's), signed
+  "Former member". Invitations sent to their address: open ones are deleted, used ones keep
+  their history with the placeholder address.
+- Nudges the person sent go (the notification the company's people got keeps its text).
+- A deleted company's invitations are deleted (its page no longer exists); its memberships in
+  convoys end through convoys.membership_end, so each convoy's live feed says it left.
+"""
+
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib import import_module
+from typing import Any
+
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.apps import apps
+from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.events import credentials_changed_on_commit
+from accounts.models import User, UserSession
+from accounts.services import api_tokens_revoke_all
+from audit.models import Action, AuditEntry
+from audit.services import audit_record
+from checkins.models import CalendarFeed
+from checkins.services import rsvps_withdraw_upcoming
+from comments.models import Reaction
+from companies.models import Company, CompanyInvitation, CompanyMember, CompanyRole
+from convoys.models import Convoy, ConvoyStatus, Event, Facilitator, Invitation, Membership
+from convoys.services import membership_end
+from live.publish import access_changed_on_commit
+from notifications.models import (
+    ConvoyMute,
+    DeliverySettings,
+    DigestDelivery,
+    Notification,
+    NotificationPreference,
+    Nudge,
+)
+
+logger = logging.getLogger(__name__)
+
+BATCH = 500  # rows per statement when scanning or deleting: no unbounded IN lists
+
+
+def placeholder_email(user_id: int) -> str:
+    """The address a deleted account keeps: unique, and undeliverable (RFC 2606 `.invalid`)."""
+    return f"deleted-{user_id}@konvoi.invalid"
+
+
+def placeholder_handle(user_id: int) -> str:
+    """The @handle a deleted account keeps (valid for the handle rule, never a person's)."""
+    return f"former_{user_id}"
+
+
+# --- preconditions ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """Something that must be resolved before the account can go, with where to do it."""
+
+    code: str  # "last_owner" | "sole_company" | "only_facilitator"
+    message: str
+    company_id: int | None = None
+    convoy_id: int | None = None
+
+
+@dataclass
+class AccountPlan:
+    """What deleting an account will do and what stands in its way (shown before confirming)."""
+
+    blockers: list[Blocker] = field(default_factory=list)
+    # Companies in which the person is the only member (and owner): deleted with the account
+    # when they choose so.
+    sole_companies: list[Company] = field(default_factory=list)
+    # Companies where they are the last owner while others belong to it.
+    ownerless_companies: list[Company] = field(default_factory=list)
+    # Convoys they are the only facilitator of, still running with companies in them.
+    unfacilitated_convoys: list[Convoy] = field(default_factory=list)
+
+
+def account_delete_plan(*, user: User, delete_companies: bool = False) -> AccountPlan:
+    """The preconditions of deleting `user`'s account: a company's last owner while other
+    people belong to it must make one of them owner first; the only person of a company may
+    delete the company with the account (`delete_companies`); the only facilitator of a running
+    convoy (not closed) with companies in it must add another facilitator or close it."""
+    plan = AccountPlan()
+    own = CompanyMember.objects.filter(user=user, role=CompanyRole.OWNER).select_related("company")
+    for member in own.order_by("company__name", "company_id"):
+        company = member.company
+        people = CompanyMember.objects.filter(company=company).exclude(user=user)
+        if not people.exists():
+            plan.sole_companies.append(company)
+            if not delete_companies:
+                plan.blockers.append(
+                    Blocker(
+                        code="sole_company",
+                        message=_(
+                            "You are the only person of %(company)s. Choose to delete the "
+                            "company together with your account, or invite a colleague and "
+                            "make them owner first."
+                        )
+                        % {"company": company.display_name},
+                        company_id=company.pk,
+                    )
+                )
+        elif not people.filter(role=CompanyRole.OWNER).exists():
+            plan.ownerless_companies.append(company)
+            plan.blockers.append(
+                Blocker(
+                    code="last_owner",
+                    message=_(
+                        "You are the last owner of %(company)s. Make a colleague owner first, "
+                        "or delete the company."
+                    )
+                    % {"company": company.display_name},
+                    company_id=company.pk,
+                )
+            )
+    leaving = {c.pk for c in plan.sole_companies} if delete_companies else set()
+    facilitated = Facilitator.objects.filter(user=user).values("convoy_id")
+    convoys = Convoy.objects.filter(pk__in=facilitated).exclude(status=ConvoyStatus.CLOSED)
+    for convoy in convoys.order_by("name", "pk"):
+        if Facilitator.objects.filter(convoy=convoy).exclude(user=user).exists():
+            continue
+        others = Membership.objects.active().filter(convoy=convoy).exclude(company_id__in=leaving)
+        if not others.exists():
+            continue
+        plan.unfacilitated_convoys.append(convoy)
+        plan.blockers.append(
+            Blocker(
+                code="only_facilitator",
+                message=_(
+                    "You are the only moderation of the convoy %(convoy)s. Add another "
+                    "moderator or close the convoy first."
+                )
+                % {"convoy": convoy.name},
+                convoy_id=convoy.pk,
+            )
+        )
+    return plan
+
+
+def _refuse(blockers: list[Blocker]) -> ValidationError:
+    return ValidationError({"account": [b.message for b in blockers]}, code="blocked")
+
+
+# --- scrubbing stored JSON -------------------------------------------------------------------
+
+
+def _scrub(value: Any, *, strings: set[str], needles: list[str]) -> tuple[Any, bool]:
+    """`value` with every string equal to one of `strings` (case-insensitively) or containing
+    one of `needles` emptied. Returns (new value, changed)."""
+    if isinstance(value, str):
+        low = value.casefold()
+        if low in strings or any(n in low for n in needles):
+            return "", True
+        return value, False
+    if isinstance(value, dict):
+        changed = False
+        out = {}
+        for k, v in value.items():
+            out[k], c = _scrub(v, strings=strings, needles=needles)
+            changed = changed or c
+        return out, changed
+    if isinstance(value, list):
+        changed = False
+        items = []
+        for v in value:
+            item, c = _scrub(v, strings=strings, needles=needles)
+            items.append(item)
+            changed = changed or c
+        return items, changed
+    return value, False
+
+
+def _in_batches(queryset: models.QuerySet[Any]) -> Iterator[list[Any]]:
+    """Rows in primary-key order, BATCH at a time (keyset pagination: no OFFSET, no IN)."""
+    last = 0
+    while True:
+        rows = list(queryset.filter(pk__gt=last).order_by("pk")[:BATCH])
+        if not rows:
+            return
+        yield rows
+        last = rows[-1].pk
+
+
+def _json_scrub(
+    queryset: models.QuerySet[Any], *, field_name: str, strings: set[str], needles: list[str]
+) -> int:
+    """Scrub one JSON column of the rows of `queryset`; returns how many rows changed."""
+    changed_rows = 0
+    for rows in _in_batches(queryset.only("pk", field_name)):
+        for row in rows:
+            new, changed = _scrub(getattr(row, field_name), strings=strings, needles=needles)
+            if changed:
+                queryset.model.objects.filter(pk=row.pk).update(**{field_name: new})
+                changed_rows += 1
+    return changed_rows
+
+
+def _company_refs_scrub(value: Any, *, company_id: int) -> tuple[Any, bool]:
+    """Empty the name of every {"id": company_id, "name": …} under a "company" key."""
+    changed = False
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            if k == "company" and isinstance(v, dict) and v.get("id") == company_id:
+                if v.get("name"):
+                    v = {**v, "name": ""}
+                    changed = True
+            else:
+                v, c = _company_refs_scrub(v, company_id=company_id)
+                changed = changed or c
+            out[k] = v
+        return out, changed
+    if isinstance(value, list):
+        items = []
+        for v in value:
+            item, c = _company_refs_scrub(v, company_id=company_id)
+            items.append(item)
+            changed = changed or c
+        return items, changed
+    return value, False
+
+
+# --- sessions and second factors ------------------------------------------------------------
+
+
+def _sessions_end(user: User) -> int:
+    """End every login session of the person: those UserSession knows, and (with a database
+    session store) any other session row that carries their id."""
+    engine = import_module(settings.SESSION_ENGINE)
+    keys = set(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
+    ended = 0
+    if settings.SESSION_ENGINE in (
+        "django.contrib.sessions.backends.db",
+        "django.contrib.sessions.backends.cached_db",
+    ):
+        from django.contrib.sessions.models import Session
+
+        store = engine.SessionStore()
+        live = Session.objects.filter(expire_date__gt=timezone.now())
+        for rows in _in_batches_by_key(live):
+            for row in rows:
+                data = store.decode(row.session_data)
+                if str(data.get("_auth_user_id")) == str(user.pk):
+                    keys.add(row.session_key)
+    for key in sorted(keys):
+        engine.SessionStore(session_key=key).delete()
+        ended += 1
+    UserSession.objects.filter(user=user).delete()
+    return ended
+
+
+def _in_batches_by_key(queryset: models.QuerySet[Any]) -> Iterator[list[Any]]:
+    last = ""
+    while True:
+        rows = list(queryset.filter(session_key__gt=last).order_by("session_key")[:BATCH])
+        if not rows:
+            return
+        yield rows
+        last = rows[-1].session_key
+
+
+# django-otp's device models (part "mfa"); absent when the apps are not installed.
+OTP_DEVICE_MODELS = ("otp_totp.TOTPDevice", "otp_static.StaticDevice", "otp_email.EmailDevice")
+
+
+def _second_factors_delete(user: User) -> int:
+    count = 0
+    for label in OTP_DEVICE_MODELS:
+        app_label, _sep, _model = label.partition(".")
+        if not apps.is_installed(f"django_otp.plugins.{app_label}"):
+            continue
+        model = apps.get_model(label)
+        count += model.objects.filter(user=user).delete()[0]
+    return count
+
+
+def _delete(queryset: models.QuerySet[Any]) -> int:
+    return int(queryset.delete()[0])
+
+
+# --- deleting a company ----------------------------------------------------------------------
+
+
+def _company_erase(*, company: Company, actor: User | None) -> dict[str, int]:
+    """Anonymise the company in place and take it out of everything (no permission check:
+    the callers decide who may)."""
+    company = Company.objects.select_for_update().get(pk=company.pk)
+    if company.deleted_at is not None:
+        raise ValidationError({"company": [_("This company has already been deleted.")]})
+    old_name = company.name
+    # Cleared first, so that the membership events below already carry no name.
+    company.name = ""
+    company.city = ""
+    company.region = ""
+    company.website = ""
+    company.deleted_at = timezone.now()
+    company.save(update_fields=["name", "city", "region", "website", "deleted_at"])
+    counts: dict[str, int] = {}
+    memberships = Membership.objects.active().filter(company=company).order_by("pk")
+    counts["convoy_memberships_ended"] = 0
+    for membership in memberships:
+        membership_end(actor=actor, membership=membership, company_deleted=True)
+        counts["convoy_memberships_ended"] += 1
+    convoy_ids = list(
+        Membership.objects.filter(company=company).values_list("convoy_id", flat=True).distinct()
+    )
+    # The company's name written into convoy events (and notifications) at the time.
+    scrubbed = 0
+    for rows in _in_batches(Event.objects.filter(convoy_id__in=convoy_ids).only("pk", "data")):
+        for row in rows:
+            new, changed = _company_refs_scrub(row.data, company_id=company.pk)
+            if changed:
+                Event.objects.filter(pk=row.pk).update(data=new)
+                scrubbed += 1
+    counts["events_scrubbed"] = scrubbed
+    if old_name:
+        counts["notifications_scrubbed"] = _json_scrub(
+            Notification.objects.filter(convoy_id__in=convoy_ids),
+            field_name="data",
+            strings={old_name.casefold()},
+            needles=[],
+        )
+    member_ids = list(
+        CompanyMember.objects.filter(company=company).values_list("user_id", flat=True)
+    )
+    counts["company_members_removed"] = _delete(CompanyMember.objects.filter(company=company))
+    counts["company_invitations_deleted"] = _delete(
+        CompanyInvitation.objects.filter(company=company)
+    )
+    for user_id in member_ids:
+        access_changed_on_commit(user_id=user_id)
+    return counts
+
+
+@transaction.atomic
+def company_delete(
+    company: Company,
+    *,
+    actor: User | None,
+    request: HttpRequest | None = None,
+) -> dict[str, int]:
+    """An owner deletes their company (`actor` None: an operator, manage.py delete_company).
+    Its people keep their accounts; its content stays in the convoys as "Former company"."""
+    if (
+        actor is not None
+        and not CompanyMember.objects.filter(
+            company=company, user=actor, role=CompanyRole.OWNER
+        ).exists()
+    ):
+        raise PermissionDenied(_("Only an owner of the company may do this."))
+    counts = _company_erase(company=company, actor=actor)
+    audit_record(
+        action=Action.COMPANY_DELETED,
+        user=actor,
+        actor=actor,
+        request=request,
+        target=f"company:{company.pk}",
+        data={"company": company.pk, **({"by": "operator"} if actor is None else {})},
+    )
+    return counts
+
+
+def company_delete_name_matches(*, company: Company, typed: str) -> bool:
+    """The confirmation of a company's deletion: its name typed again (case and outer
+    spaces do not matter)."""
+    return " ".join(typed.split()).casefold() == " ".join(company.name.split()).casefold()
+
+
+# --- deleting an account ---------------------------------------------------------------------
+
+
+def account_delete_confirm_matches(*, user: User, password: str = "", email: str = "") -> bool:
+    """The confirmation: the password, or for an account without a usable password (single
+    sign-on only) the e-mail address typed again."""
+    if user.has_usable_password():
+        return bool(password) and user.check_password(password)
+    return bool(email) and email.strip().casefold() == user.email.casefold()
+
+
+def _invitations_to_address(user: User, email: str) -> dict[str, int]:
+    """Invitations sent to the person's address: open ones go; used, withdrawn or expired ones
+    keep their history with the placeholder address."""
+    now = timezone.now()
+    counts: dict[str, int] = {}
+    placeholder = placeholder_email(user.pk)
+    for label, model in (("convoy", Invitation), ("company", CompanyInvitation)):
+        to_them = model.objects.filter(email__iexact=email)
+        open_ = to_them.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+        )
+        counts[f"{label}_invitations_deleted"] = _delete(open_)
+        counts[f"{label}_invitations_anonymised"] = to_them.update(email=placeholder)
+    return counts
+
+
+def _axes_delete(email: str) -> int:
+    count = 0
+    for model in (AccessAttempt, AccessLog, AccessFailureLog):
+        count += _delete(model.objects.filter(username__iexact=email))
+    return count
+
+
+def _admin_log_delete(user: User, email: str) -> int:
+    user_type = ContentType.objects.get_for_model(User)
+    return _delete(
+        LogEntry.objects.filter(
+            Q(content_type=user_type, object_id=str(user.pk)) | Q(object_repr__icontains=email)
+        )
+    )
+
+
+def _convoys_of(user: User, company_ids: Iterable[int]) -> list[int]:
+    ids = set(Facilitator.objects.filter(user=user).values_list("convoy_id", flat=True))
+    ids |= set(
+        Membership.objects.filter(company_id__in=list(company_ids)).values_list(
+            "convoy_id", flat=True
+        )
+    )
+    ids |= set(Event.objects.filter(actor=user).values_list("convoy_id", flat=True).distinct())
+    return sorted(ids)
+
+
+@transaction.atomic
+def account_delete(
+    user: User,
+    *,
+    actor: User | None = None,
+    request: HttpRequest | None = None,
+    delete_companies: bool = False,
+    force: bool = False,
+) -> dict[str, int]:
+    """Delete `user`'s account: anonymise the row in place and remove their personal data.
+
+    `actor`: who does it (the person themself from the web and the API; None: an operator,
+    manage.py delete_account). `delete_companies`: the companies they are the only person of
+    are deleted with the account (refused otherwise). `force` (operators only) overrides the
+    preconditions: a company whose last owner goes is left without owner, a convoy without
+    facilitator, and companies they are the only person of are deleted. Returns what was
+    removed, by kind."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.deleted_at is not None:
+        raise ValidationError({"account": [_("This account has already been deleted.")]})
+    plan = account_delete_plan(user=user, delete_companies=delete_companies or force)
+    if plan.blockers and not force:
+        raise _refuse(plan.blockers)
+    email, name, handle = user.email, user.name, user.handle
+    counts: dict[str, int] = {}
+    company_ids = list(CompanyMember.objects.filter(user=user).values_list("company_id", flat=True))
+    convoy_ids = _convoys_of(user, company_ids)
+
+    for company in plan.sole_companies:
+        for key, n in _company_erase(company=company, actor=None).items():
+            counts[f"company_{key}"] = counts.get(f"company_{key}", 0) + n
+        audit_record(
+            action=Action.COMPANY_DELETED,
+            user=None,
+            actor=None,
+            target=f"company:{company.pk}",
+            data={"company": company.pk, "with_account": user.pk},
+        )
+    counts["companies_deleted"] = len(plan.sole_companies)
+    counts["companies_left_without_owner"] = len(plan.ownerless_companies) if force else 0
+    counts["convoys_left_without_facilitator"] = len(plan.unfacilitated_convoys) if force else 0
+
+    counts["rsvps_withdrawn"] = rsvps_withdraw_upcoming(user=user)
+    counts["facilitator_roles"] = _delete(Facilitator.objects.filter(user=user))
+    counts["company_memberships"] = _delete(CompanyMember.objects.filter(user=user))
+    counts.update(_invitations_to_address(user, email))
+    counts["notifications"] = _delete(Notification.objects.filter(recipient=user))
+    counts["notification_preferences"] = _delete(NotificationPreference.objects.filter(user=user))
+    counts["delivery_settings"] = _delete(DeliverySettings.objects.filter(user=user))
+    counts["convoy_mutes"] = _delete(ConvoyMute.objects.filter(user=user))
+    counts["digest_records"] = _delete(DigestDelivery.objects.filter(user=user))
+    counts["nudges"] = _delete(Nudge.objects.filter(actor=user))
+    counts["calendar_feeds"] = _delete(CalendarFeed.objects.filter(user=user))
+    counts["reactions"] = _delete(Reaction.objects.filter(user=user))
+    counts["api_tokens"] = api_tokens_revoke_all(user=user)
+    counts["sessions"] = _sessions_end(user)
+    counts["second_factors"] = _second_factors_delete(user)
+    counts["login_attempt_records"] = _axes_delete(email)
+    counts["admin_log_entries"] = _admin_log_delete(user, email)
+    user.groups.clear()
+    user.user_permissions.clear()
+
+    # Whatever stored JSON still names them (convoy events, others' notifications).
+    strings = {s.casefold() for s in (name, handle, f"@{handle}") if s}
+    needles = [email.casefold()]
+    counts["events_scrubbed"] = _json_scrub(
+        Event.objects.filter(convoy_id__in=convoy_ids),
+        field_name="data",
+        strings=strings,
+        needles=needles,
+    )
+    counts["notifications_scrubbed"] = _json_scrub(
+        Notification.objects.filter(Q(actor=user) | Q(convoy_id__in=convoy_ids)),
+        field_name="data",
+        strings=strings,
+        needles=needles,
+    )
+    counts["audit_entries_erased"] = AuditEntry.objects.erase_personal_data(user.pk)
+
+    user.name = ""
+    user.email = placeholder_email(user.pk)
+    user.handle = placeholder_handle(user.pk)
+    user.set_unusable_password()
+    user.is_active = False
+    user.is_staff = False
+    user.is_superuser = False
+    user.language = User._meta.get_field("language").get_default()
+    user.timezone = User._meta.get_field("timezone").get_default()
+    user.email_change_nonce = ""
+    user.last_login = None
+    user.deleted_at = timezone.now()
+    user.save()
+
+    # Their open sockets close (inactive account), those of colleagues re-check access.
+    credentials_changed_on_commit(user_id=user.pk)
+    access_changed_on_commit(user_id=user.pk)
+    # Written after erasing, so that it keeps what it says. The request is recorded only when
+    # someone else deletes the account: the person's own address would be personal data again.
+    by_other = actor is not None and actor.pk != user.pk
+    audit_record(
+        action=Action.ACCOUNT_DELETED,
+        user=user,
+        actor=actor if actor is not None else user,
+        request=request if by_other else None,
+        target=f"user:{user.pk}",
+        data={
+            "companies_deleted": [c.pk for c in plan.sole_companies],
+            **({"by": "operator", "forced": force} if actor is None else {}),
+        },
+    )
+    logger.info("account %s deleted", user.pk)
+    return counts
