@@ -7,6 +7,7 @@ from frontend import (
     checkin_views,
     comments_views,
     data_export_views,
+    erasure_views,
     export_views,
     facilitator_views,
     notification_views,
@@ -140,6 +141,18 @@ urlpatterns = [
         name="profile_tokens_revoke_all",
     ),
     path("profile/data/", data_export_views.profile_data_view, name="profile_data"),
+    path("profile/delete/", erasure_views.account_delete_view, name="account_delete"),
+    path("goodbye/", erasure_views.account_deleted_view, name="account_deleted"),
+    path(
+        "companies/<int:company_id>/delete/",
+        erasure_views.company_delete_view,
+        name="company_delete",
+    ),
+    path(
+        "companies/<int:company_id>/members/<int:member_id>/role/",
+        erasure_views.company_member_role_view,
+        name="company_member_role",
+    ),
     path(
         "profile/email/confirm/<str:token>/",
         profile_views.profile_email_confirm_view,
