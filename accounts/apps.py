@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -5,3 +7,22 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in, user_logged_out
+
+        # The list of signed-in browsers (accounts.sessions): a row at login, none after logout.
+        user_logged_in.connect(_session_login, dispatch_uid="accounts-session-login")
+        user_logged_out.connect(_session_logout, dispatch_uid="accounts-session-logout")
+
+
+def _session_login(sender: Any, request: Any = None, user: Any = None, **kwargs: Any) -> None:
+    from accounts.sessions import user_session_record_login
+
+    user_session_record_login(request=request, user=user)
+
+
+def _session_logout(sender: Any, request: Any = None, **kwargs: Any) -> None:
+    from accounts.sessions import user_session_forget
+
+    user_session_forget(request=request)
