@@ -108,6 +108,32 @@ class TokenAuthMiddleware(BaseMiddleware):
         return await super().__call__(scope, receive, send)
 
 
+@database_sync_to_async
+def _session_second_factor_state(user: Any, session: Any) -> str:
+    from accounts.mfa import session_second_factor_state_from_session
+
+    return session_second_factor_state_from_session(user, session)
+
+
+class SecondFactorSocketMiddleware(BaseMiddleware):
+    """A login session that still owes its second factor (or must set one up first) opens no
+    socket: its user becomes anonymous, which every consumer refuses (accounts.mfa decides)."""
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> Any:
+        user = scope.get("user")
+        session = scope.get("session")
+        # Without a session key the user was set by whoever built the scope (tests, internal
+        # callers), not by a login session.
+        if user is not None and user.is_authenticated and getattr(session, "session_key", None):
+            state = await _session_second_factor_state(user, session)
+            if state != "ok":
+                scope = dict(scope, user=AnonymousUser())
+        return await super().__call__(scope, receive, send)
+
+
 def websocket_auth_stack(inner: Any) -> Any:
-    """Session auth first; a token header, when present, decides."""
-    return HostOriginValidator(AuthMiddlewareStack(TokenAuthMiddleware(inner)))
+    """Session auth first (refused while it owes the second factor); a token header, when
+    present, decides."""
+    return HostOriginValidator(
+        AuthMiddlewareStack(SecondFactorSocketMiddleware(TokenAuthMiddleware(inner)))
+    )

@@ -11,3 +11,11 @@ class ConvoysConfig(AppConfig):
         from convoys.events import company_updated_record
 
         company_updated_listen(company_updated_record)
+
+        # MFA_REQUIRED_FOR=facilitator: whoever runs any convoy (accounts.mfa).
+        from accounts.mfa import mfa_role_register
+        from convoys.models import Facilitator
+
+        mfa_role_register(
+            "facilitator", lambda user: Facilitator.objects.filter(user=user).exists()
+        )
