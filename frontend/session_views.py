@@ -120,7 +120,9 @@ def profile_tokens_view(request: HttpRequest) -> HttpResponse:
         return _tokens_page(request, form=form, status=403)
     if not form.is_valid():
         return _tokens_page(request, form=form, status=400)
-    _token, secret = api_token_create(user=request.user, name=form.cleaned_data["name"])
+    _token, secret = api_token_create(
+        user=request.user, name=form.cleaned_data["name"], request=request
+    )
     return _tokens_page(request, form=TokenCreateForm(), secret=secret)
 
 
@@ -128,7 +130,7 @@ def profile_tokens_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def profile_token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
     token = get_object_or_404(api_tokens_for_user(user=request.user), pk=token_id)
-    api_token_revoke(token=token)
+    api_token_revoke(token=token, request=request)
     messages.success(request, _("The token is revoked; programs using it no longer get in."))
     return redirect("frontend:profile_tokens")
 
@@ -136,7 +138,7 @@ def profile_token_revoke_view(request: HttpRequest, token_id: int) -> HttpRespon
 @login_required
 @require_POST
 def profile_tokens_revoke_all_view(request: HttpRequest) -> HttpResponse:
-    revoked = api_tokens_revoke_all(user=request.user)
+    revoked = api_tokens_revoke_all(user=request.user, request=request)
     if revoked:
         messages.success(request, _("Every API token of yours is revoked."))
     else:

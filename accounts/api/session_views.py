@@ -98,7 +98,9 @@ class TokenListCreateView(TokenListView):
             raise PermissionDenied(
                 _("Confirm your second factor in this session before you make an API token.")
             )
-        token, secret = api_token_create(user=request.user, name=data.validated_data["name"])
+        token, secret = api_token_create(
+            user=request.user, name=data.validated_data["name"], request=request._request
+        )
         return Response(
             {"token": secret, "id": token.pk, "name": token.name, "expiry": token.expiry},
             status=status.HTTP_201_CREATED,
