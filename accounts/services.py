@@ -23,6 +23,7 @@ from accounts.sessions import user_sessions_end_on_password_change
 from accounts.text import name_clean
 from audit.models import Action
 from audit.services import audit_record
+from legal.links import email_footer_text
 
 
 @transaction.atomic
@@ -224,7 +225,7 @@ def _email_taken(email: str, *, exclude: int) -> bool:
 def _mail(*, user: User, to: str, subject: str, body: str) -> None:
     EmailMessage(
         subject,
-        body,
+        f"{body}\n\n-- \n{email_footer_text(user.language)}",  # imprint and privacy links
         settings.DEFAULT_FROM_EMAIL,
         [to],
         headers={"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"},

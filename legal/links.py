@@ -5,6 +5,8 @@ The domain (notifications, accounts) writes e-mails and may not ask the interfac
 them to its views."""
 
 from django.conf import settings
+from django.template import Context, engines
+from django.utils import translation
 
 from legal.models import Kind
 
@@ -33,3 +35,11 @@ def legal_path(kind: str, language: str) -> str:
 def legal_links(language: str) -> dict[str, str]:
     """Absolute links (SITE_URL) to the three pages, each opening in `language`."""
     return {kind: f"{settings.SITE_URL}{legal_path(kind, language)}" for kind in PATHS}
+
+
+def email_footer_text(language: str) -> str:
+    """The plain-text footer every e-mail ends with (legal/email/_footer.txt), for e-mails
+    written without a template."""
+    engine = engines["django"].engine  # type: ignore[attr-defined]
+    with translation.override(language):
+        return engine.get_template("legal/email/_footer.txt").render(Context(autoescape=False))
