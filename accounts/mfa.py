@@ -377,7 +377,14 @@ def api_token_second_factor_check(*, user: User, otp: str, request: HttpRequest 
     if mfa_enabled(user):
         if not (otp or "").strip():
             raise ValidationError(
-                {"otp": [_("Two-factor authentication is on: please send the code from your app.")]}
+                {
+                    "otp": [
+                        _(
+                            "Two-factor authentication is on: please send the code from "
+                            "your app as otp."
+                        )
+                    ]
+                }
             )
         device, message = mfa_verify_explained(user=user, code=otp, request=request)
         if device is None:

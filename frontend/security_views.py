@@ -125,7 +125,7 @@ def login_verify_view(request: HttpRequest) -> HttpResponse:
                 messages.warning(
                     request,
                     _(
-                        "You used a recovery code. %(left)d are left: make new ones in your "
+                        "You used a recovery code (%(left)d left). Make new ones in your "
                         "profile when they run low."
                     )
                     % {"left": left},
