@@ -169,7 +169,13 @@ def test_main_pages_have_no_critical_or_serious_axe_finding(
     findings: dict[str, list[dict] | int] = {}
 
     anonymous = new_page(browser, width=width)
-    for path in ["/login/", "/signup/", "/password-reset/", f"/invitations/{INVITATION_TOKEN}/"]:
+    for path in [
+        "/login/",
+        "/signup/",
+        "/password-reset/",
+        f"/invitations/{INVITATION_TOKEN}/",
+        *("/imprint/", "/privacy/", "/accessibility/"),  # the legal pages (public)
+    ]:
         findings[f"anonymous {path}"] = _visit(anonymous, site, path)
     # A form with an error message.
     anonymous.goto(f"{site}/login/")
