@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 APPS = {
     "live",
+    "legal",
     "richtext",
     "modelutils",
     "accounts",
