@@ -74,16 +74,15 @@ class UserAdmin(BaseUserAdmin):
     # Role changes (staff, superuser, groups) go to the audit log, with the admin as actor.
 
     def save_model(self, request: Any, obj: User, form: Any, change: bool) -> None:
-        before = (
-            User.objects.filter(pk=obj.pk).values("is_staff", "is_superuser").first()
-            if change
-            else None
-        ) or {"is_staff": False, "is_superuser": False}
+        rights = ("is_staff", Role.ADMIN), ("is_superuser", Role.SUPERUSER)
+        saved = User.objects.filter(pk=obj.pk).first() if change else None
+        before = {field: bool(getattr(saved, field, False)) for field, _role in rights}
         super().save_model(request, obj, form, change)
-        for field, role in (("is_staff", Role.ADMIN), ("is_superuser", Role.SUPERUSER)):
-            if bool(getattr(obj, field)) != bool(before[field]):
+        for field, role in rights:
+            now = bool(getattr(obj, field))
+            if now != before[field]:
                 audit_role(
-                    granted=bool(getattr(obj, field)),
+                    granted=now,
                     user=obj,
                     role=role,
                     actor=request.user,

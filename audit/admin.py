@@ -18,7 +18,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "ip_address", "attempted_login"]
     list_select_related = ["user", "actor"]
     show_full_result_count = False  # the log is long; no second COUNT per page
-    fields = [
+    fields = readonly_fields = (
         "at",
         "action",
         "user",
@@ -28,8 +28,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "user_agent",
         "target",
         "data",
-    ]
-    readonly_fields = fields
+    )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -22,10 +22,11 @@ def audit_record(
     """Append one entry. `user` is whose account it is about; `actor` who did it (defaults to
     `user`); `request` gives the address and browser. `data` must hold no secrets."""
     ip = client_ip(request) if request is not None else ""
+    who = actor or user
     return AuditEntry.objects.create(
         action=str(action),
         user_id=user.pk if user is not None else None,
-        actor_id=(actor or user).pk if (actor or user) is not None else None,
+        actor_id=who.pk if who is not None else None,
         attempted_login=attempted_login[:254],
         ip_address=ip or None,
         user_agent=user_agent(request) if request is not None else "",

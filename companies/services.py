@@ -28,7 +28,10 @@ from modelutils.invitations import (
 from modelutils.update import model_update
 
 # The audit log's name of a company role.
-AUDIT_ROLE = {CompanyRole.OWNER: Role.COMPANY_OWNER, CompanyRole.MEMBER: Role.COMPANY_MEMBER}
+AUDIT_ROLE: dict[str, str] = {
+    CompanyRole.OWNER: Role.COMPANY_OWNER,
+    CompanyRole.MEMBER: Role.COMPANY_MEMBER,
+}
 
 
 def _require_owner(*, actor: User, company: Company) -> None:

@@ -16,7 +16,7 @@ PAGE_SIZE = 25
 @require_GET
 def profile_activity_view(request: HttpRequest) -> HttpResponse:
     """Entries about the person's own account only, newest first."""
-    page = Paginator(audit_entries_for_user(request.user.pk), PAGE_SIZE).get_page(
+    page = Paginator(audit_entries_for_user(request.user.pk or 0), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     items = [
