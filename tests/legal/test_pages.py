@@ -228,3 +228,29 @@ def test_the_admin_links_the_pages(client) -> None:
     html = client.get("/admin/login/").content.decode()
     assert 'href="/imprint/"' in html
     assert 'href="/privacy/"' in html
+
+
+def test_no_third_party_content_can_load(client) -> None:
+    """The privacy notice says fonts and scripts come from this server only: the CSP holds
+    every page to that (no other origin in any directive)."""
+    response = client.get("/privacy/")
+    policy = response.headers["Content-Security-Policy"]
+    sources = {
+        source
+        for directive in policy.split(";")
+        for source in directive.split()[1:]
+        if not source.startswith("'nonce-")
+    }
+    assert sources <= {"'self'", "'none'", "data:"}, sources
+    assert "no analytics" in client.get("/privacy/?lang=en").content.decode()
+
+
+@override_settings(OIDC_ENABLED=True, OIDC_PROVIDER_NAME="Login der Hochschule")
+def test_single_sign_on_is_described_when_enabled(client) -> None:
+    html = client.get("/privacy/?lang=en").content.decode()
+    assert "“Login der Hochschule”, that service sends us your e-mail address and your name" in html
+
+
+def test_single_sign_on_is_not_described_when_off(client, settings) -> None:
+    settings.OIDC_ENABLED = False
+    assert "Single sign-on" not in client.get("/privacy/?lang=en").content.decode()
