@@ -18,6 +18,7 @@ _PROFILE_PAGES = {
     "profile": "frontend:profile",
     "profile_data": "frontend:profile_data",
     "profile_activity": "frontend:profile_activity",
+    "account_delete": "frontend:account_delete",
 }
 
 

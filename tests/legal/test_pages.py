@@ -168,7 +168,7 @@ def test_the_system_check_is_quiet_in_development() -> None:
             "Kalender-Abonnements: 5 Tage",
             "subscriptions: 5 days",
         ),
-        ("SESSION_COOKIE_AGE", 21 * 86400, "Sitzungen: 21 Tage", "sessions: 21 days"),
+        ("SESSION_COOKIE_AGE", 21 * 86400, "Sitzungen: 21 Tage", "sessions: 21 days after"),
     ],
 )
 def test_the_privacy_notice_states_the_retention_periods_set(
@@ -192,7 +192,7 @@ def test_the_privacy_notice_links_the_profile_pages_that_exist(client) -> None:
 
     html = client.get("/privacy/?lang=en").content.decode()
     assert 'href="/profile/"' in html
-    for name in ("frontend:profile_data", "frontend:profile_activity"):
+    for name in ("frontend:profile_data", "frontend:profile_activity", "frontend:account_delete"):
         url = optional_url(name)
         if url is not None:
             assert f'href="{url}"' in html
