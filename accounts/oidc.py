@@ -283,7 +283,7 @@ class OIDCBackend(OIDCAuthenticationBackend):
     def get_settings(attr: str, *args: Any) -> Any:
         return oidc_setting(attr, *args)
 
-    def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> User | None:  # type: ignore[override]
+    def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> User | None:
         if request is None or "code_verifier" not in kwargs or not sso_enabled():
             return None
         try:

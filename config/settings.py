@@ -11,6 +11,7 @@ import sys
 import tempfile
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -206,6 +207,8 @@ if OIDC_ENABLED:
     AUTHENTICATION_BACKENDS.append("accounts.oidc.OIDCBackend")
 # Off: no password logins (form, sign-up, reset, API token with a password); SSO only.
 LOCAL_LOGIN_ENABLED = env.bool("LOCAL_LOGIN_ENABLED", default=True)
+if not (LOCAL_LOGIN_ENABLED or OIDC_ENABLED):
+    raise ImproperlyConfigured("LOCAL_LOGIN_ENABLED=false needs OIDC_ENABLED (no way in).")
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("German")), ("en", _("English"))]
@@ -484,6 +487,13 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+if OIDC_ENABLED:
+    # After an SSO login the logout form is answered with a redirect to the provider's
+    # end-session endpoint, and browsers hold that redirect to form-action too.
+    _issuer = urlsplit(OIDC_ISSUER)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(
+        f"{_issuer.scheme}://{_issuer.netloc}"
+    )
 
 LOGGING = {
     "version": 1,

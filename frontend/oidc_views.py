@@ -103,11 +103,13 @@ class OIDCCallbackView(OIDCAuthenticationCallbackView):
         if not sso_enabled():
             raise Http404
         if request.GET.get("error"):
-            super().get(request)  # drops the state, logs out
+            # The provider refused or the person cancelled: the state is spent either way.
+            states = request.session.get("oidc_states")
+            if isinstance(states, dict) and states.pop(request.GET.get("state", ""), None):
+                request.session.modified = True
             if request.GET["error"] == "access_denied":
-                return _login_page(
-                    request, _("The login at the single sign-on service was cancelled.")
-                )
+                message = _("The login at the single sign-on service was cancelled.")
+                return _login_page(request, message)
             return self.login_failure()
         try:
             return super().get(request)

@@ -6,6 +6,7 @@ http://127.0.0.1:<port>: two hosts, so the cookie jar keeps their cookies apart.
 back-channel calls (discovery, token, JWKS, userinfo) go to the provider over HTTP.
 """
 
+import copy
 import json
 import os
 import socket
@@ -163,6 +164,10 @@ def sso(settings, oidc_provider, live_server, transactional_db) -> Provider:
         *settings.AUTHENTICATION_BACKENDS,
         "accounts.oidc.OIDCBackend",
     ]
+    # As config/settings.py does for OIDC_ISSUER: the logout form may lead to the provider.
+    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    policy["DIRECTIVES"]["form-action"].append(oidc_provider.url)
+    settings.CONTENT_SECURITY_POLICY = policy
     return oidc_provider
 
 

@@ -158,6 +158,17 @@ def test_logout_ends_the_provider_session_too(walk, sso, live_server):
     assert urlsplit(at_provider.headers["Location"]).path == "/login/"
 
 
+def test_the_library_logout_route_does_the_same(walk, sso, live_server):
+    walk.login("anna")
+    response = walk.session.post(
+        f"{live_server.url}/oidc/logout/",
+        data={"csrfmiddlewaretoken": walk.csrf()},
+        allow_redirects=False,
+    )
+    assert response.headers["Location"].startswith(discovery()["end_session_endpoint"] + "?")
+    assert _logged_in_as(walk) == ""
+
+
 def test_a_password_logout_stays_local(walk, sso, live_server):
     UserFactory(email="local@example.org")
     walk.session.get(f"{live_server.url}/login/")
@@ -190,7 +201,8 @@ def test_the_provider_requires_pkce(walk, sso, live_server):
     back = walk.authorize("anna", url=f"{endpoint}?{urlencode(params)}")
     assert "error=invalid_request" in back.headers["Location"]
     response = walk.session.get(back.headers["Location"], allow_redirects=False)
-    assert "did not work" in _login_page_message(walk, response)
+    page = _login_page_message(walk, response)
+    assert page.count("Logging in with single sign-on did not work.") == 1
     assert _logged_in_as(walk) == ""
 
 

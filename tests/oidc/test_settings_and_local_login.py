@@ -269,6 +269,20 @@ def test_the_claims_rules():
     assert claims_name({}) == ""
 
 
+def test_local_login_cannot_be_switched_off_without_sso():
+    env = {"LOCAL_LOGIN_ENABLED": "false", "DEBUG": "true", "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import config.settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=str(Path(__file__).resolve().parents[2]),
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "LOCAL_LOGIN_ENABLED=false needs OIDC_ENABLED" in result.stderr
+
+
 def test_sso_setting_requires_issuer_and_client():
     env = {"OIDC_ENABLED": "true", "DEBUG": "true", "PATH": "/usr/bin:/bin"}
     result = subprocess.run(
@@ -281,3 +295,33 @@ def test_sso_setting_requires_issuer_and_client():
     )
     assert result.returncode != 0
     assert "OIDC_ENABLED needs OIDC_ISSUER and OIDC_CLIENT_ID" in result.stderr
+
+
+def test_sso_lets_the_logout_form_lead_to_the_provider():
+    env = {
+        "OIDC_ENABLED": "true",
+        "OIDC_ISSUER": "https://sso.example.org/realms/centre/",
+        "OIDC_CLIENT_ID": "konvoi",
+        "DEBUG": "true",
+        "PATH": "/usr/bin:/bin",
+    }
+    code = (
+        "from config import settings as s; "
+        "print(s.OIDC_ISSUER); print(s.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action']); "
+        "print(s.AUTHENTICATION_BACKENDS)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=str(Path(__file__).resolve().parents[2]),
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    issuer, form_action, backends = result.stdout.splitlines()
+    assert issuer == "https://sso.example.org/realms/centre"
+    assert form_action == str(["'self'", "https://sso.example.org"])
+    # Axes' backend stays first: a locked-out address is refused before anything else.
+    assert backends.startswith("['axes.backends.AxesBackend'")
+    assert backends.endswith("'accounts.oidc.OIDCBackend']")
