@@ -242,6 +242,10 @@ def _md_header(title: str, lines: Iterable[tuple[str, Any]]) -> str:
     return "\n".join(head) + "\n"
 
 
+def _md_section(heading: str, body: str) -> str:
+    return f"\n## {heading}\n\n{body}\n" if body else ""
+
+
 def _md_date(value: datetime) -> str:
     return value.isoformat(timespec="minutes")
 
@@ -251,18 +255,19 @@ def _update_markdown(update: Update, *, author: str = "") -> str:
         _("Update"),
         [
             (_("Convoy"), update.convoy.name),
-            (_("Company"), update.company.name),
+            (_("Company"), update.company.display_name),
             (_("Author"), author),
             (_("Date"), _md_date(update.created_at)),
             (_("Help wanted"), _("yes") if update.help_wanted else ""),
         ],
     )
-    text += f"\n## {_('What moved')}\n\n{update.body}\n"
-    if update.next_steps:
-        text += f"\n## {_('What is next')}\n\n{update.next_steps}\n"
-    if update.stuck_on:
-        text += f"\n## {_('Where we are stuck')}\n\n{update.stuck_on}\n"
-    return text
+    return text + "".join(
+        (
+            _md_section(_("What moved"), update.body),
+            _md_section(_("What is next"), update.next_steps),
+            _md_section(_("Where we are stuck"), update.stuck_on),
+        )
+    )
 
 
 def _comment_markdown(comment: Comment, *, author: str = "") -> str:
@@ -289,17 +294,18 @@ def _report_markdown(report: CheckInReport, *, author: str = "") -> str:
             (_("Convoy"), report.checkin.convoy.name),
             (_("Meeting"), report.checkin.title),
             (_("Meeting date"), _md_date(report.checkin.starts_at)),
-            (_("Company"), report.company.name),
+            (_("Company"), report.company.display_name),
             (_("Author"), author),
             (_("Date"), _md_date(report.updated_at)),
         ],
     )
-    text += f"\n## {_('What moved since the last meeting')}\n\n{report.moved}\n"
-    if report.next_steps:
-        text += f"\n## {_('What is next')}\n\n{report.next_steps}\n"
-    if report.help_needed:
-        text += f"\n## {_('Where help is needed')}\n\n{report.help_needed}\n"
-    return text
+    return text + "".join(
+        (
+            _md_section(_("What moved since the last meeting"), report.moved),
+            _md_section(_("What is next"), report.next_steps),
+            _md_section(_("Where help is needed"), report.help_needed),
+        )
+    )
 
 
 def _md_name(kind: str, when: datetime, pk: int) -> str:
@@ -785,9 +791,8 @@ def _personal_sections(user: User) -> dict[str, Any]:
 
 def _build(*, kind: str, subject: str, sections: dict[str, Any], language: str) -> bytes:
     archive = _Archive()
+    files = sections["files"]
     with translation.override(language):
-        # Markdown headers are built lazily by the callers' generators: in the language too.
-        files = list(sections["files"])
         archive.text(
             "README.txt",
             _readme(
