@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit.models import AuditEntry
 from audit.origin import user_agent_summary
@@ -30,6 +31,28 @@ def audit_entries_for_user(user_id: int) -> QuerySet[AuditEntry]:
         )
         .order_by("-at", "-id")
     )
+
+
+# What a role entry's data["role"] means, in words (audit.services.Role).
+ROLE_LABELS = {
+    "company_owner": gettext_lazy("Owner of a company"),
+    "company_member": gettext_lazy("Member of a company"),
+    "facilitator": gettext_lazy("Moderation of a convoy"),
+    "admin": gettext_lazy("Access to the administration"),
+    "superuser": gettext_lazy("All rights in the administration"),
+    "group": gettext_lazy("A group in the administration"),
+}
+
+
+def audit_role_label(entry: AuditEntry) -> str:
+    """The role a ROLE_GRANTED / ROLE_REVOKED entry is about, in words ("" for others)."""
+    role = entry.data.get("role", "") if isinstance(entry.data, dict) else ""
+    if not role:
+        return ""
+    label = ROLE_LABELS.get(role)
+    if role == "group" and entry.data.get("group_name"):
+        return f"{label}: {entry.data['group_name']}"
+    return str(label) if label else role
 
 
 def audit_actor_name(entry: AuditEntry) -> str | None:

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from audit.origin import user_agent_summary
-from audit.selectors import audit_actor_name, audit_entries_for_user
+from audit.selectors import audit_actor_name, audit_entries_for_user, audit_role_label
 
 PAGE_SIZE = 25
 
@@ -25,6 +25,7 @@ def profile_activity_view(request: HttpRequest) -> HttpResponse:
             "label": entry.get_action_display(),
             "device": user_agent_summary(entry.user_agent) if entry.user_agent else "",
             "actor_name": audit_actor_name(entry),
+            "role": audit_role_label(entry),
         }
         for entry in page
     ]

@@ -112,3 +112,17 @@ def test_a_logout_without_a_login_writes_nothing(db):
     start = mark()
     Client().post("/logout/")
     assert since(start) == []
+
+
+def test_a_single_sign_on_login_is_left_to_the_sso_code(person, rf):
+    """login() through an OIDC backend: that code records LOGIN_SSO (with the provider's
+    subject); the signal writes no second row. Other backends' logins are recorded."""
+    from django.contrib.auth.signals import user_logged_in
+
+    start = mark()
+    person.backend = "mozilla_django_oidc.auth.OIDCAuthenticationBackend"
+    user_logged_in.send(sender=type(person), request=rf.get("/"), user=person)
+    assert since(start) == []
+    person.backend = "django.contrib.auth.backends.ModelBackend"
+    user_logged_in.send(sender=type(person), request=rf.get("/"), user=person)
+    assert [e.action for e in since(start)] == [Action.LOGIN]

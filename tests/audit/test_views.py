@@ -152,6 +152,7 @@ def test_the_activity_page_shows_own_entries_in_plain_words():
     assert page.count('data-testid="activity-entry"') == 3
     assert "from 203.0.113.4 (Firefox on Windows)" in page
     assert "by Anna Admin" in page
+    assert "Access to the administration" in page
     assert "198.51.100.1" not in page
     profile = client.get("/profile/").content.decode()
     assert 'href="/profile/activity/"' in profile
