@@ -403,6 +403,17 @@ def account_delete_confirm_matches(*, user: User, password: str = "", email: str
     return bool(email) and email.strip().casefold() == user.email.casefold()
 
 
+def account_delete_confirm_error(*, user: User) -> tuple[str, str]:
+    """The field and message of a confirmation that did not match."""
+    if user.has_usable_password():
+        return "password", _("Your password is not correct.")
+    return "email", _("Type the e-mail address of your account to confirm.")
+
+
+def company_delete_name_error() -> str:
+    return _("Type the company's name exactly to confirm.")
+
+
 def _invitations_to_address(user: User, email: str) -> dict[str, int]:
     """Invitations sent to the person's address: open ones go; used, withdrawn or expired ones
     keep their history with the placeholder address."""

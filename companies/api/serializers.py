@@ -46,6 +46,10 @@ class CompanyRef(serializers.Serializer):
         return data
 
 
+class CompanyMemberRoleInput(serializers.Serializer):
+    role = serializers.ChoiceField(choices=CompanyRole.choices)
+
+
 class CompanyMemberInput(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
     role = serializers.ChoiceField(choices=CompanyRole.choices, default=CompanyRole.MEMBER)

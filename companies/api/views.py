@@ -16,6 +16,7 @@ from companies.api.serializers import (
     CompanyInvitationOutput,
     CompanyMemberInput,
     CompanyMemberOutput,
+    CompanyMemberRoleInput,
     CompanyOutput,
     CompanyUpdateInput,
 )
@@ -28,6 +29,7 @@ from companies.services import (
     company_invitation_resend,
     company_invitation_revoke,
     company_member_remove,
+    company_member_role_set,
     company_update,
 )
 from convoys.selectors import companies_visible_to
@@ -140,6 +142,23 @@ class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         member = get_object_or_404(company.members.select_related("company"), pk=member_id)
         company_member_remove(actor=request.user, member=member, request=request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=CompanyMemberRoleInput, responses={200: CompanyMemberOutput})
+    @action(detail=True, methods=["post"], url_path=r"members/(?P<member_id>\d+)/role")
+    def member_role(self, request: Request, pk: str, member_id: str) -> Response:
+        """An owner makes a colleague owner (e.g. to hand over before deleting their account)
+        or an owner a member again; the last owner stays one."""
+        company = self._owned_company()
+        member = get_object_or_404(company.members.select_related("company", "user"), pk=member_id)
+        data = CompanyMemberRoleInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        member = company_member_role_set(
+            actor=request.user,
+            member=member,
+            role=data.validated_data["role"],
+            request=request._request,
+        )
+        return Response(CompanyMemberOutput(member).data)
 
 
 class CompanyInvitationAcceptView(APIView):

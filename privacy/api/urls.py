@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from privacy.api.erasure_views import AccountDeleteView, CompanyDeleteView
 from privacy.api.views import CompanyDataExportView, MyDataExportView
 
 urlpatterns: list = [
@@ -12,4 +13,6 @@ urlpatterns: list = [
         CompanyDataExportView.as_view(),
         name="company-export",
     ),
+    path("me/delete/", AccountDeleteView.as_view(), name="me-delete"),
+    path("companies/<int:company_id>/delete/", CompanyDeleteView.as_view(), name="company-delete"),
 ]

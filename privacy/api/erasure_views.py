@@ -1,0 +1,128 @@
+"""API of "delete my account" and "delete a company" (privacy.erasure does the work; the web
+pages and the operators' commands call the same functions).
+
+`POST /api/v1/me/delete/` {password} (or {email} for an account without a password, single
+sign-on only; `delete_companies` to delete the companies the caller is the only person of):
+204, every token and session of the caller ends. `POST /api/v1/companies/{id}/delete/` {name}:
+an owner deletes the company; 404 for an outsider, 403 for a member."""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from companies.selectors import companies_for_user, is_company_owner
+from modelutils import MAX_ID
+from privacy.erasure import (
+    account_delete,
+    account_delete_confirm_error,
+    account_delete_confirm_matches,
+    company_delete,
+    company_delete_name_error,
+    company_delete_name_matches,
+)
+
+
+class AccountDeleteInput(serializers.Serializer):
+    password = serializers.CharField(
+        required=False, allow_blank=True, max_length=128, trim_whitespace=False
+    )
+    email = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=254,
+        help_text="Instead of the password, for an account without one (single sign-on).",
+    )
+    delete_companies = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Delete the companies the caller is the only person of, with the account.",
+    )
+
+
+class CompanyDeleteInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200, help_text="The company's name, as confirmation.")
+
+
+class ErasureRefused(serializers.Serializer):
+    """Why the account cannot be deleted yet (or the confirmation did not match)."""
+
+    account = serializers.ListField(child=serializers.CharField(), required=False)
+    password = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class AccountDeleteView(APIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = AccountDeleteInput
+
+    @extend_schema(
+        request=AccountDeleteInput,
+        responses={
+            204: OpenApiResponse(description="Deleted; every token and session has ended."),
+            400: OpenApiResponse(
+                response=ErasureRefused,
+                description="Wrong confirmation, or a precondition (last owner of a company, "
+                "only facilitator of a convoy, only person of a company).",
+            ),
+        },
+        operation_id="me_delete",
+    )
+    def post(self, request: Request) -> Response:
+        """Delete the caller's account: their personal data goes, what they wrote stays in
+        the convoys as "Former member"."""
+        data = AccountDeleteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = request.user
+        if not account_delete_confirm_matches(
+            user=user,  # type: ignore[arg-type]
+            password=data.validated_data.get("password", ""),
+            email=data.validated_data.get("email", ""),
+        ):
+            field, message = account_delete_confirm_error(user=user)  # type: ignore[arg-type]
+            raise ValidationError({field: [message]})
+        account_delete(
+            user,  # type: ignore[arg-type]
+            actor=user,  # type: ignore[arg-type]
+            request=request._request,
+            delete_companies=data.validated_data["delete_companies"],
+        )
+        return Response(status=204)
+
+
+class CompanyDeleteView(APIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = CompanyDeleteInput
+
+    @extend_schema(
+        request=CompanyDeleteInput,
+        responses={
+            204: OpenApiResponse(description="Deleted."),
+            400: OpenApiResponse(description="The name does not match."),
+            403: OpenApiResponse(description="Not an owner of the company."),
+            404: OpenApiResponse(description="Not the caller's company."),
+        },
+        operation_id="companies_delete",
+    )
+    def post(self, request: Request, company_id: int) -> Response:
+        """An owner deletes the company: it leaves its convoys, its name and contact data go,
+        its people keep their accounts; its content stays as "Former company"."""
+        if company_id > MAX_ID:
+            raise Http404
+        company = get_object_or_404(
+            companies_for_user(user=request.user),  # type: ignore[arg-type]
+            pk=company_id,
+        )
+        if not is_company_owner(user=request.user, company_id=company.pk):  # type: ignore[arg-type]
+            raise PermissionDenied(_("Only an owner of the company may do this."))
+        data = CompanyDeleteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        if not company_delete_name_matches(company=company, typed=data.validated_data["name"]):
+            raise ValidationError({"name": [company_delete_name_error()]})
+        company_delete(company, actor=request.user, request=request._request)  # type: ignore[arg-type]
+        return Response(status=204)
