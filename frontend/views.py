@@ -196,6 +196,11 @@ class PasswordResetView(auth_views.PasswordResetView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     """Django's page of the reset link; the form gets the request for the audit log."""
 
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not local_login_enabled():  # an older reset link: no passwords while SSO only
+            return local_login_refused(request)
+        return super().dispatch(request, *args, **kwargs)
+
     def get_form(self, form_class: Any = None) -> Any:
         form = super().get_form(form_class)
         form.request = self.request

@@ -140,8 +140,9 @@ def test_local_login_off_refuses_sign_up_and_password_reset(client, local_off):
     assert response.status_code == 302 and response.headers["Location"] == "/login/"
     assert User.objects.count() == users
     for method in (client.get, client.post):
-        response = method("/password-reset/")
-        assert response.status_code == 302 and response.headers["Location"] == "/login/"
+        for path in ("/password-reset/", "/password-reset/MQ/set-password/"):
+            response = method(path)
+            assert response.status_code == 302 and response.headers["Location"] == "/login/"
 
 
 @pytest.mark.django_db
