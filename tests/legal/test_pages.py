@@ -254,3 +254,28 @@ def test_single_sign_on_is_described_when_enabled(client) -> None:
 def test_single_sign_on_is_not_described_when_off(client, settings) -> None:
     settings.OIDC_ENABLED = False
     assert "Single sign-on" not in client.get("/privacy/?lang=en").content.decode()
+
+
+def test_an_operator_writes_a_text_in_the_admin(client) -> None:
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    assert client.get("/admin/legal/legaltext/add/").status_code == 200
+    response = client.post(
+        "/admin/legal/legaltext/add/",
+        {"kind": "privacy", "language": "de", "body": "## Unsere Datenschutzerklärung\n\nKurz."},
+    )
+    assert response.status_code == 302
+    html = client.get("/datenschutz/").content.decode()
+    assert "<h2>Unsere Datenschutzerklärung</h2>" in html
+    assert "1. Verantwortliche Stelle" not in html
+    # One text per page and language.
+    again = client.post(
+        "/admin/legal/legaltext/add/", {"kind": "privacy", "language": "de", "body": "Noch eine"}
+    )
+    assert again.status_code == 200
+    assert LegalText.objects.filter(kind="privacy", language="de").count() == 1
+
+
+def test_the_pages_only_answer_reading(client) -> None:
+    assert client.head("/imprint/").status_code == 200
+    assert client.post("/imprint/").status_code == 405
