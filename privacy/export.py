@@ -480,9 +480,8 @@ def _sso(audit: list[dict[str, Any]]) -> dict[str, Any]:
     return {"used": bool(logins), "last_login": logins[-1] if logins else None}
 
 
-def _personal_sections(user: User) -> dict[str, Any]:
-    audit = _audit_entries(user)
-    profile = {
+def _profile(user: User, audit: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
         "id": user.pk,
         "name": user.name,
         "email": user.email,
@@ -497,6 +496,8 @@ def _personal_sections(user: User) -> dict[str, Any]:
         "single_sign_on": _sso(audit),
     }
 
+
+def _companies_and_convoys(user: User) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     memberships = list(
         CompanyMember.objects.filter(user=user).select_related("company").order_by("joined_at")
     )
@@ -509,8 +510,11 @@ def _personal_sections(user: User) -> dict[str, Any]:
         }
         for m in memberships
     ]
-
-    company_ids = [m.company_id for m in memberships]
+    seats = (
+        Membership.objects.filter(company_id__in=[m.company_id for m in memberships])
+        .select_related("convoy", "company")
+        .order_by("joined_at", "id")
+    )
     convoys = {
         "memberships_of_your_companies": [
             {
@@ -520,9 +524,7 @@ def _personal_sections(user: User) -> dict[str, Any]:
                 "joined_at": m.joined_at,
                 "ended_at": m.ended_at,
             }
-            for m in Membership.objects.filter(company_id__in=company_ids)
-            .select_related("convoy", "company")
-            .order_by("joined_at", "id")
+            for m in seats
         ],
         "moderation": [
             {"convoy": _convoy(f.convoy), "since": f.added_at}
@@ -531,32 +533,13 @@ def _personal_sections(user: User) -> dict[str, Any]:
             .order_by("added_at", "id")
         ],
     }
+    return companies, convoys
 
-    projects = [
-        _project(p)
-        for p in Project.objects.filter(created_by=user)
-        .select_related("company")
-        .prefetch_related("convoys", "milestones")
-        .order_by("created_at", "id")
-    ]
 
-    updates = list(
-        Update.objects.filter(author=user)
-        .select_related("convoy", "company")
-        .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.only("id")))
-        .order_by("created_at", "id")
-    )
-
-    comments = list(
-        Comment.objects.filter(author=user)
-        .select_related("convoy", "company")
-        .prefetch_related(
-            Prefetch("revisions", queryset=CommentRevision.objects.order_by("written_at", "id"))
-        )
-        .order_by("created_at", "id")
-    )
-    comments_data = {
+def _comments_of(user: User, comments: list[Comment]) -> dict[str, Any]:
+    return {
         "comments": [_comment(c) for c in comments],
+        # Of others' comments only the id.
         "reactions_given": [
             {"comment": r.comment_id, "emoji": r.emoji, "created_at": r.created_at}
             for r in Reaction.objects.filter(user=user).order_by("created_at", "id")
@@ -569,12 +552,9 @@ def _personal_sections(user: User) -> dict[str, Any]:
         ],
     }
 
-    reports = list(
-        CheckInReport.objects.filter(author=user)
-        .select_related("checkin__convoy", "company")
-        .order_by("created_at", "id")
-    )
-    checkins = {
+
+def _checkins_of(user: User, reports: list[CheckInReport]) -> dict[str, Any]:
+    return {
         "rsvps": [
             _rsvp(r)
             for r in Rsvp.objects.filter(user=user)
@@ -618,7 +598,9 @@ def _personal_sections(user: User) -> dict[str, Any]:
         ],
     }
 
-    notifications = {
+
+def _notifications_of(user: User) -> dict[str, Any]:
+    return {
         "notifications": [
             {
                 "id": n.pk,
@@ -660,8 +642,10 @@ def _personal_sections(user: User) -> dict[str, Any]:
         ],
     }
 
+
+def _preferences_of(user: User) -> dict[str, Any]:
     delivery = DeliverySettings.objects.filter(user=user).first()
-    preferences = {
+    return {
         "language": user.language,
         "timezone": user.timezone,
         "notification_channels": {
@@ -681,53 +665,66 @@ def _personal_sections(user: User) -> dict[str, Any]:
         ],
     }
 
-    calendar_feeds = [
-        {"created_at": f.created_at, "revoked_at": f.revoked_at, "active": f.revoked_at is None}
-        for f in CalendarFeed.objects.filter(user=user).order_by("created_at", "id")
-    ]
-    api_tokens = [
-        {
-            "id": t.pk,
-            "name": t.name,
-            "starts_with": t.token_key[:TOKEN_PREFIX_LENGTH],
-            "created": t.created,
-            "expiry": t.expiry,
-        }
-        for t in ApiToken.objects.filter(user=user).order_by("created", "id")
-    ]
-    sessions = [
-        {
-            "signed_in": s.created,
-            "last_active": s.last_seen,
-            "ip_address": s.ip_address,
-            "browser": s.user_agent,
-        }
-        for s in UserSession.objects.filter(user=user).order_by("created", "id")
-    ]
 
-    def sent(invitation: Any, kind: str, where: dict[str, Any] | None) -> dict[str, Any]:
-        # The invited address is the other person's: left out.
-        data = {
-            "kind": kind,
-            "id": invitation.pk,
-            kind: where,
-            "created_at": invitation.created_at,
-            "expires_at": invitation.expires_at,
-            "state": _invitation_state(invitation),
-        }
-        if kind == "company":
-            data["role"] = invitation.role
-        return data
+def _access_of(user: User) -> dict[str, Any]:
+    """Calendar links, API tokens, signed-in browsers: when and where, never the secret
+    (feed nonce and hash, token digest, session key)."""
+    return {
+        "calendar_feeds.json": [
+            {
+                "created_at": f.created_at,
+                "revoked_at": f.revoked_at,
+                "active": f.revoked_at is None,
+            }
+            for f in CalendarFeed.objects.filter(user=user).order_by("created_at", "id")
+        ],
+        "api_tokens.json": [
+            {
+                "id": t.pk,
+                "name": t.name,
+                "starts_with": t.token_key[:TOKEN_PREFIX_LENGTH],
+                "created": t.created,
+                "expiry": t.expiry,
+            }
+            for t in ApiToken.objects.filter(user=user).order_by("created", "id")
+        ],
+        "sessions.json": [
+            {
+                "signed_in": s.created,
+                "last_active": s.last_seen,
+                "ip_address": s.ip_address,
+                "browser": s.user_agent,
+            }
+            for s in UserSession.objects.filter(user=user).order_by("created", "id")
+        ],
+    }
 
-    invitations = {
+
+def _sent_invitation(invitation: Any, kind: str, where: dict[str, Any] | None) -> dict[str, Any]:
+    # The invited address is the other person's: left out.
+    data = {
+        "kind": kind,
+        "id": invitation.pk,
+        kind: where,
+        "created_at": invitation.created_at,
+        "expires_at": invitation.expires_at,
+        "state": _invitation_state(invitation),
+    }
+    if kind == "company":
+        data["role"] = invitation.role
+    return data
+
+
+def _invitations_of(user: User) -> dict[str, Any]:
+    return {
         "sent_by_you": [
-            sent(i, "company", _company(i.company))
+            _sent_invitation(i, "company", _company(i.company))
             for i in CompanyInvitation.objects.filter(invited_by=user)
             .select_related("company")
             .order_by("created_at", "id")
         ]
         + [
-            sent(i, "convoy", _convoy(i.convoy))
+            _sent_invitation(i, "convoy", _convoy(i.convoy))
             for i in Invitation.objects.filter(invited_by=user)
             .select_related("convoy")
             .order_by("created_at", "id")
@@ -751,27 +748,54 @@ def _personal_sections(user: User) -> dict[str, Any]:
         ],
     }
 
+
+def _personal_sections(user: User) -> dict[str, Any]:
+    """The person's files: {"json": {name: data}, "files": [(name, markdown)]}."""
+    audit = _audit_entries(user)
+    companies, convoys = _companies_and_convoys(user)
+    projects = (
+        Project.objects.filter(created_by=user)
+        .select_related("company")
+        .prefetch_related("convoys", "milestones")
+        .order_by("created_at", "id")
+    )
+    updates = list(
+        Update.objects.filter(author=user)
+        .select_related("convoy", "company")
+        .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.only("id")))
+        .order_by("created_at", "id")
+    )
+    comments = list(
+        Comment.objects.filter(author=user)
+        .select_related("convoy", "company")
+        .prefetch_related(
+            Prefetch("revisions", queryset=CommentRevision.objects.order_by("written_at", "id"))
+        )
+        .order_by("created_at", "id")
+    )
+    reports = list(
+        CheckInReport.objects.filter(author=user)
+        .select_related("checkin__convoy", "company")
+        .order_by("created_at", "id")
+    )
     activity = [
         {"convoy": _convoy(e.convoy), "seq": e.seq, "kind": e.kind, "at": e.at}
         for e in Event.objects.filter(actor=user).select_related("convoy").order_by("at", "id")
     ]
-
     return {
         "json": {
-            "profile.json": profile,
+            "profile.json": _profile(user, audit),
             "companies.json": companies,
             "convoys.json": convoys,
-            "projects.json": projects,
+            "projects.json": [_project(p) for p in projects],
             "updates.json": [_update(u) for u in updates],
-            "comments.json": comments_data,
-            "checkins.json": checkins,
-            "notifications.json": notifications,
-            "preferences.json": preferences,
-            "calendar_feeds.json": calendar_feeds,
-            "api_tokens.json": api_tokens,
-            "sessions.json": sessions,
+            "comments.json": _comments_of(user, comments),
+            "checkins.json": _checkins_of(user, reports),
+            "notifications.json": _notifications_of(user),
+            "preferences.json": _preferences_of(user),
+            **_access_of(user),
             "audit_log.json": audit,
-            "invitations.json": invitations,
+            "invitations.json": _invitations_of(user),
             "activity.json": activity,
         },
         "files": [
