@@ -389,7 +389,8 @@ def _readme(*, kind: str, subject: str, made_at: datetime, files: list[str]) -> 
         ),
         "company_updates.json": _("The company's updates, with their authors."),
         "company_checkins.json": _(
-            "The company's meeting reports and the answers of its people to meetings."
+            "The company's meeting reports, the answers of its people to meetings and the "
+            "moderation's reminders to post an update."
         ),
         "company_comments.json": _("The comments the company's people wrote for it."),
     }
@@ -953,6 +954,18 @@ def _company_sections(company: Company) -> dict[str, Any]:
             "company_checkins.json": {
                 "reports": [_report(r, with_author=True) for r in reports],
                 "rsvps": rsvps,
+                # The facilitators' reminders to post an update (the message is to the company).
+                "nudges_received": [
+                    {
+                        "convoy": _convoy(n.convoy),
+                        "day": n.day,
+                        "message": n.message,
+                        "created_at": n.created_at,
+                    }
+                    for n in Nudge.objects.filter(company=company)
+                    .select_related("convoy")
+                    .order_by("created_at", "id")
+                ],
             },
             "company_comments.json": [_comment(c, with_author=True) for c in comments],
         },

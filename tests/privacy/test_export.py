@@ -22,7 +22,7 @@ from checkins.models import Rsvp
 from checkins.services import calendar_feed_rotate, report_file, rsvp_set
 from comments.models import Comment, Reaction
 from comments.services import comment_create, comment_update, reaction_toggle
-from notifications.models import ConvoyMute, Notification, NotificationPreference
+from notifications.models import ConvoyMute, Notification, NotificationPreference, Nudge
 from privacy.export import company_data_export, personal_data_export
 from projects.services import project_create, update_post
 from tests.factories import (
@@ -321,6 +321,21 @@ def test_company_query_count_does_not_grow(world):
 
 def test_company_export_holds_the_companys_data(world, two_people):
     UpdateFactory(convoy=world.other_convoy, company=world.other_company, body="Fremd-Update")
+    # The facilitator comments on the company's update: their comment, not the company's.
+    comment_create(
+        actor=world.facilitator,
+        body="Moderation kommentiert",
+        target_type="update",
+        target_id=two_people["a_update"].pk,
+    )
+    Nudge.objects.create(
+        convoy=world.convoy,
+        company=world.company,
+        day=timezone.localdate(),
+        actor=world.facilitator,
+        message="Wie läuft es?",
+        created_at=timezone.now(),
+    )
     files = unzip(company_data_export(world.company, actor=world.owner))
     for name in files:
         if name.endswith(".json"):
@@ -347,7 +362,9 @@ def test_company_export_holds_the_companys_data(world, two_people):
         (two_people["b"].name, "no"),
     }
     everything = all_bytes(files)
+    assert checkins["nudges_received"][0]["message"] == "Wie läuft es?"
     assert b"Fremd-Update" not in everything
+    assert b"Moderation kommentiert" not in everything
     assert world.other_member.email.encode() not in everything
     for secret in two_people["secrets"]:
         assert secret.encode() not in everything
