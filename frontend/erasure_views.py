@@ -19,8 +19,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
 from companies.models import Company, CompanyRole
-from companies.selectors import companies_for_user, is_company_owner
+from companies.selectors import is_company_owner
 from companies.services import company_member_role_set
+from convoys.selectors import company_page_companies
 from frontend.forms import errors_to_form
 from modelutils import MAX_ID
 from privacy.erasure import (
@@ -120,10 +121,11 @@ def account_deleted_view(request: HttpRequest) -> HttpResponse:
 
 
 def _owned_company(request: HttpRequest, company_id: int) -> Company:
-    """The person's company: 404 for anyone else, 403 for a member who is not an owner."""
+    """The person's company: 404 for whoever cannot open its page, 403 for those who can (its
+    members, its convoys' facilitators) but are not an owner."""
     if company_id > MAX_ID:
         raise Http404
-    company = get_object_or_404(companies_for_user(user=request.user), pk=company_id)  # type: ignore[arg-type]
+    company = get_object_or_404(company_page_companies(user=request.user), pk=company_id)  # type: ignore[arg-type]
     if not is_company_owner(user=request.user, company_id=company.pk):  # type: ignore[arg-type]
         raise PermissionDenied
     return company

@@ -17,7 +17,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from companies.selectors import companies_for_user, is_company_owner
+from companies.selectors import is_company_owner
+from convoys.selectors import company_page_companies
 from modelutils import MAX_ID
 from privacy.erasure import (
     account_delete,
@@ -104,8 +105,8 @@ class CompanyDeleteView(APIView):
         responses={
             204: OpenApiResponse(description="Deleted."),
             400: OpenApiResponse(description="The name does not match."),
-            403: OpenApiResponse(description="Not an owner of the company."),
-            404: OpenApiResponse(description="Not the caller's company."),
+            403: OpenApiResponse(description="Sees the company but is not an owner."),
+            404: OpenApiResponse(description="Does not see the company."),
         },
         operation_id="companies_delete",
     )
@@ -115,7 +116,7 @@ class CompanyDeleteView(APIView):
         if company_id > MAX_ID:
             raise Http404
         company = get_object_or_404(
-            companies_for_user(user=request.user),  # type: ignore[arg-type]
+            company_page_companies(user=request.user),  # type: ignore[arg-type]
             pk=company_id,
         )
         if not is_company_owner(user=request.user, company_id=company.pk):  # type: ignore[arg-type]

@@ -130,7 +130,7 @@ def busy(world, person, django_capture_on_commit_callbacks):
     DeliverySettings.objects.create(user=p, weekends=False)
     ConvoyMute.objects.create(user=p, convoy=world.convoy)
     DigestDelivery.objects.create(
-        user=p, channel="digest_daily", period="2026-01-01", created_at=timezone.now()
+        user=p, channel="daily", period="2026-01-01", created_at=timezone.now()
     )
     calendar_feed_rotate(user=p)
     api_token_create(user=p, name="Laptop")

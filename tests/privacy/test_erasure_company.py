@@ -114,7 +114,7 @@ def test_the_web_page_is_for_owners(world):
     url = reverse("frontend:company_delete", args=[world.company.pk])
     assert _client(world.member).get(url).status_code == 403
     assert _client(world.outsider).get(url).status_code == 404
-    assert _client(world.facilitator).get(url).status_code == 404
+    assert _client(world.facilitator).get(url).status_code == 403
 
 
 def test_the_company_page_links_to_it_for_owners(world):
@@ -143,7 +143,7 @@ def test_api_company_delete(world, client_for):
     url = f"/api/v1/companies/{world.company.pk}/delete/"
     assert client_for(None).post(url, {"name": COMPANY}).status_code in (401, 403)
     assert client_for(world.outsider).post(url, {"name": COMPANY}).status_code == 404
-    assert client_for(world.facilitator).post(url, {"name": COMPANY}).status_code == 404
+    assert client_for(world.facilitator).post(url, {"name": COMPANY}).status_code == 403
     assert client_for(world.member).post(url, {"name": COMPANY}).status_code == 403
     wrong = client_for(world.owner).post(url, {"name": "Schulte"}, format="json")
     assert wrong.status_code == 400 and "name" in wrong.json()
