@@ -45,7 +45,7 @@ from audit.models import Action, AuditEntry
 from audit.services import audit_record
 from checkins.models import CalendarFeed
 from checkins.services import rsvps_withdraw_upcoming
-from comments.models import Reaction
+from comments.models import Comment, Reaction
 from companies.models import Company, CompanyInvitation, CompanyMember, CompanyRole
 from convoys.models import Convoy, ConvoyStatus, Event, Facilitator, Invitation, Membership
 from convoys.services import membership_end
@@ -58,6 +58,7 @@ from notifications.models import (
     NotificationPreference,
     Nudge,
 )
+from richtext.rendering import MENTION_CLASS
 
 logger = logging.getLogger(__name__)
 
@@ -457,6 +458,21 @@ def _convoys_of(user: User, company_ids: Iterable[int]) -> list[int]:
     return sorted(ids)
 
 
+def _mentions_unlink(handle: str, convoy_ids: list[int]) -> int:
+    """Others' comments that mention the person keep the text as typed (it is theirs), no
+    longer marked as a mention of someone."""
+    span = f'<span class="{MENTION_CLASS}">@{handle}</span>'
+    changed = 0
+    comments = Comment.objects.filter(convoy_id__in=convoy_ids, body_html__contains=span)
+    for rows in _in_batches(comments.only("pk", "body_html")):
+        for row in rows:
+            Comment.objects.filter(pk=row.pk).update(
+                body_html=row.body_html.replace(span, f"@{handle}")
+            )
+            changed += 1
+    return changed
+
+
 @transaction.atomic
 def account_delete(
     user: User,
@@ -535,6 +551,7 @@ def account_delete(
         needles=needles,
     )
     counts["audit_entries_erased"] = AuditEntry.objects.erase_personal_data(user.pk)
+    counts["mentions_unlinked"] = _mentions_unlink(handle, convoy_ids)
 
     user.name = ""
     user.email = placeholder_email(user.pk)

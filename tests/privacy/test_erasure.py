@@ -456,3 +456,24 @@ def test_force_leaves_the_company_without_owner(world):
     assert counts["companies_left_without_owner"] == 1
     assert not CompanyMember.objects.filter(company=world.company, role="owner").exists()
     assert CompanyMember.objects.filter(company=world.company, user=world.member).exists()
+
+
+def test_mentions_of_them_in_others_text_stay_as_plain_text(world, person):
+    comment = comment_create(
+        actor=world.owner,
+        body=f"Frag @{HANDLE}",
+        target_type="project",
+        target_id=project_create(
+            actor=world.owner,
+            company=world.company,
+            title="P",
+            category="other",
+            convoy_ids=[world.convoy.pk],
+        ).pk,
+    )
+    assert f'<span class="mention">@{HANDLE}</span>' in comment.body_html
+    account_delete(person, actor=person)
+    comment.refresh_from_db()
+    assert f"@{HANDLE}" in comment.body_html  # the owner's words, as typed
+    assert 'class="mention"' not in comment.body_html
+    assert comment.body == f"Frag @{HANDLE}"
