@@ -246,9 +246,10 @@ def _live_rows(user: User) -> QuerySet[UserSession]:
 
 
 def user_sessions_for(user: User, current_key: str | None = None) -> list[SessionInfo]:
-    """The person's signed-in browsers that still work, most recently active first, with a
-    readable device ("Firefox on Windows"); `current` marks the session `current_key`."""
-    return [
+    """The person's signed-in browsers that still work, with a readable device ("Firefox on
+    Windows"): the session `current_key` first (marked `current`), then the most recently
+    active."""
+    rows = [
         SessionInfo(
             id=row.pk,
             device=user_agent_summary(row.user_agent),
@@ -259,6 +260,7 @@ def user_sessions_for(user: User, current_key: str | None = None) -> list[Sessio
         )
         for row in _live_rows(user)
     ]
+    return sorted(rows, key=lambda info: not info.current)
 
 
 def request_session_user_id(request: HttpRequest) -> int | None:
