@@ -49,6 +49,16 @@ def _static_prefix() -> str:
     return url if url.startswith("/") else f"/{url}"
 
 
+def _redirect(request: HttpRequest, url: str) -> HttpResponse:
+    """A redirect; for htmx (which would follow it and swap the page into a fragment) the
+    instruction to load the whole page there instead."""
+    if request.headers.get("HX-Request"):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
 class SecondFactorMiddleware:
     """After OTPMiddleware and MessageMiddleware."""
 
@@ -89,7 +99,9 @@ class SecondFactorMiddleware:
                     },
                     status=403,
                 )
-            return redirect(f"{verify_path}?{urlencode({'next': request.get_full_path()})}")
+            return _redirect(
+                request, f"{verify_path}?{urlencode({'next': request.get_full_path()})}"
+            )
         # state == "enrol"
         if path.startswith(_OPEN_FOR_ENROLMENT) or path in _OPEN_FOR_ENROLMENT_EXACT:
             return self.get_response(request)
@@ -111,4 +123,4 @@ class SecondFactorMiddleware:
                 "takes two minutes and an app on your phone."
             ),
         )
-        return redirect("frontend:profile_security")
+        return _redirect(request, reverse("frontend:profile_security"))

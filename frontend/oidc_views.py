@@ -85,18 +85,12 @@ class OIDCCallbackView(OIDCAuthenticationCallbackView):
         return _login_page(self.request, message)
 
     def login_success(self) -> HttpResponse:
+        # Imported here: frontend.views imports this module (the local-login refusal).
+        from frontend.views import _set_language_cookie
+
         response = super().login_success()
         # As the password login does: the interface in the person's language from now on.
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            self.user.language,
-            max_age=settings.LANGUAGE_COOKIE_AGE,
-            path=settings.LANGUAGE_COOKIE_PATH,
-            domain=settings.LANGUAGE_COOKIE_DOMAIN,
-            secure=settings.LANGUAGE_COOKIE_SECURE,
-            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-        )
+        _set_language_cookie(response, self.user.language)
         return response
 
     def get(self, request: HttpRequest) -> HttpResponse:

@@ -14,6 +14,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 APPS = {
+    "audit",
+    "privacy",
     "live",
     "legal",
     "richtext",

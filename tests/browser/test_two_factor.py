@@ -3,9 +3,11 @@ phone-sized screen: a person turns it on in the profile (reads the key off the p
 code an app would show), sees the recovery codes, logs out, logs in with the password, is asked
 for the code, types it and lands on the overview; then once more with a recovery code."""
 
+import os
 import re
 import time
 from base64 import b32decode
+from pathlib import Path
 
 import pytest
 from django_otp.oath import TOTP
@@ -16,6 +18,8 @@ from tests.factories import UserFactory
 from tests.support.browser import FACTORY_PASSWORD, log_in, new_page
 
 pytestmark = [pytest.mark.browser]
+
+SCREENSHOT_DIR = Path(os.environ.get("KONVOI_SCREENSHOT_DIR", "/tmp"))
 
 
 @pytest.fixture
@@ -57,6 +61,7 @@ def test_turn_on_and_log_in_with_a_code_and_with_a_recovery_code(
     expect(page.get_by_test_id("mfa-off")).to_be_visible()
     page.get_by_test_id("mfa-start").click()
     expect(page.get_by_test_id("mfa-qr").locator("svg")).to_be_visible()
+    page.screenshot(path=SCREENSHOT_DIR / "two-factor-setup.png", full_page=True)
     secret = page.get_by_test_id("mfa-secret").inner_text().strip()
     assert re.fullmatch(r"([A-Z2-7]{4} ?)+", secret), secret
     form = page.get_by_test_id("mfa-confirm-form")
@@ -70,6 +75,7 @@ def test_turn_on_and_log_in_with_a_code_and_with_a_recovery_code(
     codes_list = page.get_by_test_id("recovery-codes")
     expect(codes_list.locator("li")).to_have_count(10)
     codes = [c.strip() for c in codes_list.locator("li").all_inner_texts()]
+    page.screenshot(path=SCREENSHOT_DIR / "two-factor-codes.png", full_page=True)
     expect(page.get_by_test_id("recovery-codes-download")).to_be_visible()
     page.get_by_test_id("recovery-codes-done").click()
     expect(page.get_by_test_id("mfa-on")).to_be_visible()
@@ -78,6 +84,7 @@ def test_turn_on_and_log_in_with_a_code_and_with_a_recovery_code(
     # Password, then the code from the app: on to the overview.
     password_login(page, site, user.email)
     expect(page.get_by_test_id("verify-form")).to_be_visible()
+    page.screenshot(path=SCREENSHOT_DIR / "two-factor-verify.png", full_page=True)
     page.get_by_test_id("verify-form").locator("input[name=code]").fill(app_code(secret, 1))
     page.get_by_test_id("verify-submit").click()
     page.wait_for_url(f"{site}/")

@@ -257,3 +257,12 @@ def test_an_admin_who_must_have_one_cannot_open_the_admin(world, settings):
     assert response["Location"] == reverse("frontend:profile_security")
     client.force_login(world.facilitator)
     assert client.get("/").status_code == 200
+
+
+def test_htmx_requests_of_an_unverified_session_load_the_code_page(enrolled):
+    user, _device, _codes = enrolled
+    client = Client()
+    _password_login(client, user)
+    response = client.get("/", headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith(f"{VERIFY}?next=")

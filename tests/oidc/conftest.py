@@ -9,6 +9,7 @@ back-channel calls (discovery, token, JWKS, userinfo) go to the provider over HT
 import copy
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -149,6 +150,7 @@ def oidc_provider(live_server) -> Iterator[Provider]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 @pytest.fixture

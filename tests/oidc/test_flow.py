@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import requests
+from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.cache import cache
 from django.utils import timezone
@@ -59,6 +60,7 @@ def test_first_login_creates_the_account_through_discovery_with_pkce(walk, sso):
     user = User.objects.get(email="anna@example.org")
     assert user.name == "Anna Neu"
     assert user.language == "en"  # the browser's language at the first login
+    assert walk.session.cookies.get(settings.LANGUAGE_COOKIE_NAME) == "en"  # and from now on
     assert not user.has_usable_password()
     assert _logged_in_as(walk) == "anna@example.org"
     entry = AuditEntry.objects.get(action=Action.LOGIN_SSO, user=user)
