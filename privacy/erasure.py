@@ -31,6 +31,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Q
@@ -260,8 +261,6 @@ def _sessions_end(user: User) -> int:
         "django.contrib.sessions.backends.db",
         "django.contrib.sessions.backends.cached_db",
     ):
-        from django.contrib.sessions.models import Session
-
         store = engine.SessionStore()
         live = Session.objects.filter(expire_date__gt=timezone.now())
         for rows in _in_batches_by_key(live):

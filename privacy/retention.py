@@ -12,9 +12,11 @@ from typing import Any
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.db import models, transaction
 from django.db.models import Q
 
+from accounts.sessions import user_sessions_purge_expired
 from audit.models import AuditEntry
 from checkins.models import CalendarFeed
 from comments.models import CommentRevision
@@ -53,8 +55,6 @@ def _invitations_finished_before(cutoff: datetime) -> Q:
 def _sessions_purge(now: datetime) -> dict[str, int]:
     engine = import_module(settings.SESSION_ENGINE)
     counts = {"sessions": 0}
-    from django.contrib.sessions.models import Session
-
     db_store = settings.SESSION_ENGINE in (
         "django.contrib.sessions.backends.db",
         "django.contrib.sessions.backends.cached_db",
@@ -63,10 +63,6 @@ def _sessions_purge(now: datetime) -> dict[str, int]:
         counts["sessions"] = batched_delete(Session.objects.filter(expire_date__lt=now))
     else:
         engine.SessionStore.clear_expired()  # file/cache stores: their own rule
-    try:
-        from accounts.sessions import user_sessions_purge_expired
-    except ImportError:  # part "sessions" not there
-        return counts
     counts["user_sessions"] = user_sessions_purge_expired(now)
     return counts
 
