@@ -8,8 +8,8 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -105,7 +105,10 @@ def account_delete_view(request: HttpRequest) -> HttpResponse:
                 except ValidationError as exc:
                     errors_to_form(form, exc)
                 else:
-                    logout(request)
+                    # Not logout(): its signal would write a "logout" audit row with this
+                    # request's address about the account just erased.
+                    request.session.flush()
+                    request.user = AnonymousUser()
                     return redirect("frontend:account_deleted")
     return render(
         request,

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from accounts.models import ApiToken, User
 from accounts.services import api_token_create
+from audit.models import AuditEntry
 from companies.models import Company, CompanyMember
 from privacy.management.commands import _confirm
 from tests.factories import FacilitatorFactory, UserFactory
@@ -52,6 +53,8 @@ def test_the_page_says_what_stays_and_what_goes_and_asks_for_the_password(world)
     goodbye = client.get(reverse("frontend:account_deleted"))
     assert goodbye.status_code == 200
     assert not Session.objects.exists()
+    # No row written afterwards holds the request's address (e.g. a logout entry).
+    assert not AuditEntry.objects.filter(user=world.member).exclude(ip_address=None).exists()
 
 
 def test_an_account_without_password_confirms_with_its_address(world):
