@@ -20,6 +20,8 @@ from django.utils.http import is_same_domain
 from knox.auth import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
+from accounts.mfa import session_second_factor_state_from_session
+
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 
 
@@ -110,8 +112,6 @@ class TokenAuthMiddleware(BaseMiddleware):
 
 @database_sync_to_async
 def _session_second_factor_state(user: Any, session: Any) -> str:
-    from accounts.mfa import session_second_factor_state_from_session
-
     return session_second_factor_state_from_session(user, session)
 
 
