@@ -10,7 +10,7 @@ from django.db import connections
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.models import User
+from accounts.models import User, UserSession
 from checkins.models import CheckIn
 from comments.models import Comment
 from companies.models import Company, CompanyInvitation, CompanyMember
@@ -161,6 +161,7 @@ class Content:
     comment: Comment  # world.owner's comment on `update`, in world.convoy
     checkin: CheckIn  # scheduled in world.convoy a week ahead, 20 seats
     notification: Notification  # world.owner's
+    member_session: int  # a signed-in browser of world.member (accounts.UserSession id)
 
 
 @pytest.fixture
@@ -214,4 +215,8 @@ def content(world: World) -> Content:
             data={"excerpt": "Hallo", "target_title": "Update"},
             created_at=timezone.now(),
         ),
+        # No Django session behind it: ending it deletes the row (and the absent store entry).
+        member_session=UserSession.objects.create(
+            user=world.member, session_key="matrix-member-session"
+        ).pk,
     )

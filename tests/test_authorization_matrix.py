@@ -193,6 +193,28 @@ MATRIX = [
     E("GET",    "/me/preferences/",                            None,                     401, 200, 200, 200, 200, 200, 200),
     E("PUT",    "/me/preferences/",                            {"weekends": True},       401, 200, 200, 200, 200, 200, 200),
     E("PUT",    "/me/preferences/",                            {"muted_convoys": [{"convoy": 0}]}, 401, 400, 400, 400, 400, 400, 400),
+    # Accounts and data protection (issue 13): one's own audit log, two factors, sessions,
+    # tokens, data export and deletion. Nobody in `world` has a second factor.
+    E("GET",    "/me/audit/",                                  None,                     401, 200, 200, 200, 200, 200, 200),
+    E("GET",    "/me/mfa/",                                    None,                     401, 200, 200, 200, 200, 200, 200),
+    E("POST",   "/me/mfa/totp/",                               None,                     401, 201, 201, 201, 201, 201, 201),
+    E("POST",   "/me/mfa/totp/confirm/",                       {"code": "000000"},       401, 400, 400, 400, 400, 400, 400),
+    E("POST",   "/me/mfa/recovery-codes/",                     {"code": "000000"},       401, 400, 400, 400, 400, 400, 400),
+    E("POST",   "/me/mfa/disable/",                            {"password": "falsch", "code": "000000"}, 401, 400, 400, 400, 400, 400, 400),
+    E("GET",    "/me/sessions/",                               None,                     401, 200, 200, 200, 200, 200, 200),
+    E("DELETE", "/me/sessions/{unknown}/",                     None,                     401, 404, 404, 404, 404, 404, 404),
+    # Someone's session is theirs alone: only its owner ends it (204), everyone else 404.
+    E("DELETE", "/me/sessions/{member_session}/",              None,                     401, 404, 404, 404, 204, 404, 404),
+    # Another named token while authenticated (no second factor in the world: allowed).
+    E("POST",   "/auth/tokens/",                               {"name": "Matrix"},       401, 201, 201, 201, 201, 201, 201),
+    # POST: each download writes an audit row. The company's data: its owners only.
+    E("POST",   "/me/export/",                                 None,                     401, 200, 200, 200, 200, 200, 200),
+    E("POST",   "/companies/{company}/export/",                None,                     401, 404, 404, 404, 403, 200, 403),
+    # Deleting one's account: blocked for the only person of a company (other_member), the
+    # last owner of a company with members (owner) and the only facilitator (facilitator).
+    E("POST",   "/me/delete/",                                 {"password": PASSWORD},   401, 204, 400, 204, 204, 400, 400),
+    E("POST",   "/companies/{company}/delete/",                {"name": "Sanitär Schulte"}, 401, 404, 404, 404, 403, 204, 403),
+    E("POST",   "/companies/{company}/members/{colleague}/role/", {"role": "owner"},     401, 404, 404, 404, 403, 200, 403),
 ]
 # fmt: on
 
@@ -213,6 +235,7 @@ def _url(endpoint: Endpoint, world, content) -> str:
         comment=content.comment.pk,
         checkin=content.checkin.pk,
         notification=content.notification.pk,
+        member_session=content.member_session,
         unknown=987654,
     )
 
@@ -324,6 +347,20 @@ WEB_MATRIX = [
     E("GET",  "/checkins/{checkin}/cancel/",                   None,                     302, 404, 404, 404, 403, 403, 200),
     E("POST", "/checkins/{checkin}/cancel/",                   None,                     302, 404, 404, 404, 403, 403, 302),
     E("POST", "/checkins/{checkin}/reinstate/",                None,                     302, 404, 404, 404, 403, 403, 302),
+    # Accounts and data protection (issue 13).
+    E("POST", "/profile/sessions/{unknown}/revoke/",           None,                     302, 404, 404, 404, 404, 404, 404),
+    E("POST", "/profile/sessions/{member_session}/revoke/",    None,                     302, 404, 404, 404, 302, 404, 404),
+    E("POST", "/profile/tokens/{unknown}/revoke/",             None,                     302, 404, 404, 404, 404, 404, 404),
+    E("GET",  "/profile/activity/",                            None,                     302, 200, 200, 200, 200, 200, 200),
+    E("GET",  "/profile/security/",                            None,                     302, 200, 200, 200, 200, 200, 200),
+    E("GET",  "/profile/data/",                                None,                     302, 200, 200, 200, 200, 200, 200),
+    E("POST", "/profile/data/",                                None,                     302, 200, 200, 200, 200, 200, 200),
+    E("POST", "/companies/{company}/data/",                    None,                     302, 404, 404, 404, 403, 200, 403),
+    E("GET",  "/profile/delete/",                              None,                     302, 200, 200, 200, 200, 200, 200),
+    E("POST", "/profile/delete/",                              {"password": PASSWORD},   302, 302, 400, 302, 302, 400, 400),
+    E("GET",  "/companies/{company}/delete/",                  None,                     302, 404, 404, 404, 403, 200, 403),
+    E("POST", "/companies/{company}/delete/",                  {"name": "Sanitär Schulte"}, 302, 404, 404, 404, 403, 302, 403),
+    E("POST", "/companies/{company}/members/{colleague}/role/", {"role": "owner"},       302, 404, 404, 404, 403, 302, 403),
 ]
 # fmt: on
 
