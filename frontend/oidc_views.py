@@ -31,6 +31,7 @@ from accounts.oidc import (
     oidc_setting,
     sso_enabled,
 )
+from frontend.language import language_cookie_set
 from frontend.redirects import next_url
 
 
@@ -85,12 +86,9 @@ class OIDCCallbackView(OIDCAuthenticationCallbackView):
         return _login_page(self.request, message)
 
     def login_success(self) -> HttpResponse:
-        # Imported here: frontend.views imports this module (the local-login refusal).
-        from frontend.views import _set_language_cookie
-
         response = super().login_success()
         # As the password login does: the interface in the person's language from now on.
-        _set_language_cookie(response, self.user.language)
+        language_cookie_set(response, self.user.language)
         return response
 
     def get(self, request: HttpRequest) -> HttpResponse:

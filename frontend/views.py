@@ -14,7 +14,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -65,6 +65,7 @@ from frontend.forms import (
     UpdateForm,
     errors_to_form,
 )
+from frontend.language import language_cookie_set
 from frontend.oidc_views import local_login_refused
 from frontend.redirects import next_url
 from notifications.selectors import nudges_today
@@ -85,19 +86,6 @@ _next_url = next_url  # the name the views of this package use
 
 def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
-
-
-def _set_language_cookie(response: HttpResponseBase, language: str) -> None:
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        path=settings.LANGUAGE_COOKIE_PATH,
-        domain=settings.LANGUAGE_COOKIE_DOMAIN,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-    )
 
 
 # --- accounts --------------------------------------------------------------------------------
@@ -122,7 +110,7 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form: EmailAuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
-        _set_language_cookie(response, form.get_user().language)
+        language_cookie_set(response, form.get_user().language)
         return response
 
 
@@ -151,7 +139,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome to Konvoi, %(name)s!") % {"name": user.name})
             response = redirect(next_url or reverse("frontend:home"))
-            _set_language_cookie(response, user.language)
+            language_cookie_set(response, user.language)
             return response
     context = {"form": form, "next": next_url, "invited": bool(invited_email)}
     return render(request, "frontend/auth/signup.html", context)
