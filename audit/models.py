@@ -65,15 +65,17 @@ class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
             qs = AuditEntry.objects.using(self.db).filter(at__lt=cutoff)
             return qs._raw_delete(qs.db)
 
-    def erase_personal_data(self, user_id: int) -> int:
+    def erase_personal_data(self, user_id: int, *, emails: tuple[str, ...] = ()) -> int:
         """Account deletion: the rows stay (what happened, when), the person's address,
-        browser and attempted-login text go."""
+        browser and attempted-login text go. `emails`: the addresses the account had, so that
+        failed logins recorded without an account (typed before it existed) go too."""
         from audit.db import maintenance
 
+        about_them = models.Q(user_id=user_id) | models.Q(actor_id=user_id)
+        for email in emails:
+            about_them |= models.Q(attempted_login__iexact=email.strip())
         with maintenance(self.db):
-            qs = AuditEntry.objects.using(self.db).filter(
-                models.Q(user_id=user_id) | models.Q(actor_id=user_id)
-            )
+            qs = AuditEntry.objects.using(self.db).filter(about_them)
             return models.QuerySet.update(qs, ip_address=None, user_agent="", attempted_login="")
 
 

@@ -323,6 +323,14 @@ class CalendarFeed(models.Model):
                 name="calendar_feed_one_active_per_user",
             ),
         ]
+        # The retention purge: feeds revoked longer ago than the period.
+        indexes = [
+            models.Index(
+                fields=["revoked_at"],
+                condition=Q(revoked_at__isnull=False),
+                name="calendar_feed_revoked_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"calendar feed of {self.user_id}"

@@ -128,7 +128,11 @@ class CommentRevision(models.Model):
         verbose_name = _("comment revision")
         verbose_name_plural = _("comment revisions")
         ordering = ["comment_id", "written_at", "id"]
-        indexes = [models.Index(fields=["comment", "written_at"], name="comment_revision_idx")]
+        indexes = [
+            models.Index(fields=["comment", "written_at"], name="comment_revision_idx"),
+            # The retention purge: revisions older than the period.
+            models.Index(fields=["created_at"], name="comment_revision_created_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"revision of {self.comment_id} from {self.written_at:%Y-%m-%d %H:%M}"

@@ -104,6 +104,10 @@ class Notification(models.Model):
         ]
         indexes = [
             models.Index(fields=["recipient", "-id"], name="notification_recipient_idx"),
+            # The retention purge: read notifications older than the period.
+            models.Index(
+                fields=["read_at"], condition=Q(read_at__isnull=False), name="notification_read_idx"
+            ),
             models.Index(
                 fields=["recipient"],
                 condition=Q(read_at__isnull=True),

@@ -549,7 +549,9 @@ def account_delete(
         strings=strings,
         needles=needles,
     )
-    counts["audit_entries_erased"] = AuditEntry.objects.erase_personal_data(user.pk)
+    counts["audit_entries_erased"] = AuditEntry.objects.erase_personal_data(
+        user.pk, emails=(email,)
+    )
     counts["mentions_unlinked"] = _mentions_unlink(handle, convoy_ids)
 
     user.name = ""

@@ -477,3 +477,15 @@ def test_mentions_of_them_in_others_text_stay_as_plain_text(world, person):
     assert f"@{HANDLE}" in comment.body_html  # the owner's words, as typed
     assert 'class="mention"' not in comment.body_html
     assert comment.body == f"Frag @{HANDLE}"
+
+
+def test_failed_logins_typed_before_the_account_existed_lose_the_address(world):
+    """A failed login for an address nobody had yet is recorded without an account, with the
+    address typed; once that address belongs to an account that is deleted, it goes too."""
+    audit_record(action=Action.LOGIN_FAILED, user=None, attempted_login="spaeter@example.com")
+    person = UserFactory(email="spaeter@example.com")
+
+    account_delete(person, actor=person)
+
+    assert not AuditEntry.objects.filter(attempted_login__icontains="spaeter").exists()
+    assert AuditEntry.objects.filter(action=Action.LOGIN_FAILED).exists()  # the row stays
