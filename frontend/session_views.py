@@ -26,6 +26,9 @@ from accounts.sessions import (
 )
 
 TOKEN_PREFIX_LENGTH = 8
+# A new token's secret waits here between the POST that made it and the one page that shows it
+# (Post/Redirect/Get: a reload does not make another token); popped when shown.
+NEW_TOKEN_SESSION_KEY = "_konvoi_new_api_token"
 
 
 class TokenCreateForm(forms.Form):
@@ -107,10 +110,12 @@ def _tokens_page(
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile_tokens_view(request: HttpRequest) -> HttpResponse:
-    """GET: the list and the form. POST: make a token; the page then shows its secret, once
-    (never stored, never cached, not sent again)."""
+    """GET: the list and the form, and a just-made token's secret, once (popped from the
+    session). POST: make a token, keep its secret in the session for that one display and
+    redirect here (a reload then makes no second token). Never cached."""
     if request.method != "POST":
-        return _tokens_page(request, form=TokenCreateForm())
+        secret = request.session.pop(NEW_TOKEN_SESSION_KEY, "")
+        return _tokens_page(request, form=TokenCreateForm(), secret=secret)
     form = TokenCreateForm(request.POST)
     if not _token_issue_allowed(request):
         form.add_error(
@@ -123,7 +128,8 @@ def profile_tokens_view(request: HttpRequest) -> HttpResponse:
     _token, secret = api_token_create(
         user=request.user, name=form.cleaned_data["name"], request=request
     )
-    return _tokens_page(request, form=TokenCreateForm(), secret=secret)
+    request.session[NEW_TOKEN_SESSION_KEY] = secret
+    return redirect("frontend:profile_tokens")
 
 
 @login_required

@@ -24,9 +24,16 @@ def test_the_page_lists_own_tokens_with_their_first_characters(world):
     assert secret not in html
 
 
+def _secret_on(html: str) -> str:
+    start = html.index('id="token-secret-value"')
+    return html[start:].split(">", 1)[1].split("</textarea>", 1)[0]
+
+
 def test_a_new_token_is_shown_once_and_only_its_digest_is_stored(world):
     client = browser(world.member)
-    response = client.post("/profile/tokens/", {"name": "Export-Skript"})
+    made = client.post("/profile/tokens/", {"name": "Export-Skript"})
+    assert (made.status_code, made["Location"]) == (302, "/profile/tokens/")
+    response = client.get("/profile/tokens/")
     assert response.status_code == 200
     assert (
         response["Cache-Control"].startswith("max-age=0") or "no-store" in response["Cache-Control"]
@@ -34,8 +41,7 @@ def test_a_new_token_is_shown_once_and_only_its_digest_is_stored(world):
     html = response.content.decode()
     token = ApiToken.objects.get(user=world.member)
     assert token.name == "Export-Skript"
-    start = html.index('id="token-secret-value"')
-    secret = html[start:].split('value="', 1)[1].split('"', 1)[0]
+    secret = _secret_on(html)
     assert len(secret) > 20 and secret.startswith(token.token_key)
     assert secret not in {token.digest, token.token_key}  # stored hashed
     # It works for the API, and the next page load does not show it again.
@@ -48,6 +54,23 @@ def test_a_new_token_is_shown_once_and_only_its_digest_is_stored(world):
         f"token:{token.pk}",
         "203.0.113.7",
     )
+
+
+def test_a_reload_after_making_a_token_makes_no_second_one_and_shows_the_secret_no_more(world):
+    """Post/Redirect/Get: the page showing the secret is a GET; the secret waits in the
+    session for exactly that one display."""
+    client = browser(world.member)
+    response = client.post("/profile/tokens/", {"name": "Einmal"}, follow=True)
+    assert response.redirect_chain == [("/profile/tokens/", 302)]
+    html = response.content.decode()
+    secret = _secret_on(html)
+    assert 'data-testid="token-copy"' in html and "frontend/copy.js" in html
+    assert "no-store" in response["Cache-Control"]
+    assert "_konvoi_new_api_token" not in client.session  # popped when shown
+    reload = client.get("/profile/tokens/")
+    assert secret not in reload.content.decode()
+    assert 'data-testid="token-secret"' not in reload.content.decode()
+    assert ApiToken.objects.filter(user=world.member).count() == 1
 
 
 def test_a_token_needs_a_name(world):
@@ -96,7 +119,7 @@ def test_no_token_without_the_second_factor_confirmed_in_this_session(world):
     assert response.status_code in (302, 403)
     assert not ApiToken.objects.exists()
     _verify(client, device)
-    assert client.post("/profile/tokens/", {"name": "x"}).status_code == 200
+    assert client.post("/profile/tokens/", {"name": "x"}).status_code == 302
     assert ApiToken.objects.filter(user=world.member).count() == 1
 
 
