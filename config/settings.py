@@ -197,6 +197,10 @@ OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="SSO")
 # A first SSO login of an unknown (verified) address creates the account.
 OIDC_CREATE_USERS = env.bool("OIDC_CREATE_USERS", default=True)
 OIDC_SIGN_ALGO = env.str("OIDC_SIGN_ALGO", default="RS256")
+# Trust the provider's second factor: an ID token whose `amr` says mfa/otp/hwk/swk (or whose
+# `acr` is one of OIDC_MFA_ACR_VALUES) counts as Konvoi's second factor (accounts.mfa).
+OIDC_TRUST_PROVIDER_MFA = env.bool("OIDC_TRUST_PROVIDER_MFA", default=False)
+OIDC_MFA_ACR_VALUES = env.list("OIDC_MFA_ACR_VALUES", default=[])
 # Seconds to wait for the provider (discovery, token, keys, userinfo).
 OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=10)
 # mozilla-django-oidc builds the redirect URI from this route name.
@@ -337,10 +341,17 @@ LEGAL_SUPERVISORY_AUTHORITY = env.str("LEGAL_SUPERVISORY_AUTHORITY", default="")
 LEGAL_ACCESSIBILITY_CONTACT = env.str("LEGAL_ACCESSIBILITY_CONTACT", default="") or (
     LEGAL_OPERATOR_EMAIL
 )
-# Enforcement procedure for the accessibility statement (text or URL); empty: the federal
-# Schlichtungsstelle nach § 16 BGG.
+# Enforcement procedure for the accessibility statement (text or URL); empty: the
+# Schlichtungsstelle nach § 16 BGG (federal public bodies only; a Land body sets its own).
 LEGAL_ACCESSIBILITY_ENFORCEMENT = env.str("LEGAL_ACCESSIBILITY_ENFORCEMENT", default="")
 LEGAL_HOSTING = env.str("LEGAL_HOSTING", default="")  # who hosts the service (processor)
+LEGAL_EMAIL_PROVIDER = env.str("LEGAL_EMAIL_PROVIDER", default="")  # who sends e-mails (processor)
+# Transfers outside the EU/EEA (text for the privacy notice); empty: none.
+LEGAL_THIRD_COUNTRY_TRANSFERS = env.str("LEGAL_THIRD_COUNTRY_TRANSFERS", default="")
+# Days the web server / reverse proxy keeps access logs, and deleted data stays in backups
+# (the privacy notice states both; Konvoi does not enforce them).
+LEGAL_SERVER_LOG_DAYS = env.int("LEGAL_SERVER_LOG_DAYS", default=7)
+LEGAL_BACKUP_DAYS = env.int("LEGAL_BACKUP_DAYS", default=30)
 
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / ".celerybeat-schedule")

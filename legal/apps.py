@@ -8,4 +8,4 @@ class LegalConfig(AppConfig):
     verbose_name = _("Legal pages")
 
     def ready(self) -> None:
-        from legal import checks  # noqa: F401  (registers legal.W001)
+        from legal import checks  # noqa: F401  (registers legal.W001, legal.W002)

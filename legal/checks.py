@@ -1,4 +1,5 @@
-"""legal.W001: a production Konvoi without an imprint (§ 5 DDG) says so at startup."""
+"""legal.W001: a production Konvoi without an imprint (§ 5 DDG) says so at startup.
+legal.W002: a LEGAL_* value that still carries a note copied from .env.example."""
 
 from typing import Any
 
@@ -37,4 +38,32 @@ def imprint_check(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
             "imprint in the admin (Legal texts).",
             id="legal.W001",
         )
+    ]
+
+
+# Notes .env.example once wrote beside a value; django-environ keeps them as part of it, and
+# the public pages would then print "(optional)" in the imprint.
+NOTE_MARKERS = ("(optional)", "default:")
+
+
+def legal_settings_with_notes() -> list[str]:
+    return [
+        name
+        for name in sorted(set(dir(settings)))  # overridden names appear twice
+        if name.startswith("LEGAL_")
+        and isinstance(value := getattr(settings, name, ""), str)
+        and any(marker in value.lower() for marker in NOTE_MARKERS)
+    ]
+
+
+@register()
+def legal_notes_check(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    return [
+        Warning(
+            f'{name} contains a note ("(optional)" or "default:"); the public legal pages '
+            "show it as part of the value.",
+            hint="Put notes on their own '#' line in .env; everything after '=' is the value.",
+            id="legal.W002",
+        )
+        for name in legal_settings_with_notes()
     ]

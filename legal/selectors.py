@@ -59,6 +59,10 @@ def default_context(*, links: dict[str, str] | None = None) -> dict[str, Any]:
             "accessibility_contact": accessibility_contact.strip(),
             "accessibility_enforcement": settings.LEGAL_ACCESSIBILITY_ENFORCEMENT.strip(),
             "hosting": settings.LEGAL_HOSTING.strip(),
+            "email_provider": getattr(settings, "LEGAL_EMAIL_PROVIDER", "").strip(),
+            "third_country_transfers": getattr(
+                settings, "LEGAL_THIRD_COUNTRY_TRANSFERS", ""
+            ).strip(),
         },
         "retention": {
             "session_days": _day(settings.SESSION_COOKIE_AGE),
@@ -67,6 +71,10 @@ def default_context(*, links: dict[str, str] | None = None) -> dict[str, Any]:
             "revoked_feeds_days": settings.RETENTION_REVOKED_FEEDS_DAYS,
             "audit_days": settings.RETENTION_AUDIT_DAYS,
             "invitation_days": getattr(settings, "INVITATION_VALID_DAYS", 14),
+            # Used, withdrawn or expired invitations (with the address) are kept this long.
+            "invitations_kept_days": getattr(settings, "RETENTION_INVITATIONS_DAYS", 90),
+            "server_log_days": getattr(settings, "LEGAL_SERVER_LOG_DAYS", 7),
+            "backup_days": getattr(settings, "LEGAL_BACKUP_DAYS", 30),
         },
         "login_limit": getattr(settings, "AXES_FAILURE_LIMIT", 10),
         "login_cooloff_minutes": int(cooloff.total_seconds() // 60) if cooloff else 0,

@@ -85,7 +85,7 @@ def test_each_page_in_each_language_shows_the_operator_from_the_settings(
 @pytest.mark.parametrize(
     ("path", "language", "heading"),
     [
-        ("/impressum/", "de", "<h2>Angaben gemäß § 5 DDG</h2>"),
+        ("/impressum/", "de", "<h2>Inhalte der Mitglieder</h2>"),  # no operator here
         ("/datenschutz/", "de", "<h2>1. Verantwortliche Stelle</h2>"),
         ("/barrierefreiheit/", "de", "<h2>Stand der Vereinbarkeit mit den Anforderungen</h2>"),
         ("/impressum/?lang=en", "en", "<h1>Imprint</h1>"),
