@@ -14,6 +14,11 @@ class AccountsConfig(AppConfig):
         # The list of signed-in browsers (accounts.sessions): a row at login, none after logout.
         user_logged_in.connect(_session_login, dispatch_uid="accounts-session-login")
         user_logged_out.connect(_session_logout, dispatch_uid="accounts-session-logout")
+        # The second factor: its cache signals, and "code not entered yet" logins in the audit.
+        from accounts import mfa
+        from audit.receivers import login_pending_register
+
+        login_pending_register(mfa.mfa_enabled)
 
 
 def _session_login(sender: Any, request: Any = None, user: Any = None, **kwargs: Any) -> None:

@@ -21,8 +21,10 @@ passed one; it is cached per person (no query per page) and the cache is dropped
 device is saved or deleted (signals below, so the admin's changes count too).
 """
 
+import json
 import re
-from base64 import b32encode
+import time
+from base64 import b32encode, urlsafe_b64decode
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -38,7 +40,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp import login as otp_login
 from django_otp.models import Device
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -154,10 +158,62 @@ def session_second_factor_state(user: AnyUser, *, verified: bool) -> SessionStat
     return "ok"
 
 
+# --- a second factor the single sign-on provider already asked for ---
+
+# `amr` values (RFC 8176) that mean the provider checked more than a password.
+PROVIDER_MFA_AMR = ("mfa", "otp", "hwk", "swk")
+# Where mozilla-django-oidc keeps the ID token of an SSO login (OIDC_STORE_ID_TOKEN).
+OIDC_ID_TOKEN_SESSION_KEY = "oidc_id_token"
+
+
+def provider_claims_second_factor(claims: dict[str, Any]) -> bool:
+    """Whether ID token claims say the provider asked for a second factor, and the operator
+    trusts that (OIDC_TRUST_PROVIDER_MFA): `amr` holds one of PROVIDER_MFA_AMR, or `acr` is
+    one of OIDC_MFA_ACR_VALUES."""
+    if not getattr(settings, "OIDC_TRUST_PROVIDER_MFA", False) or not isinstance(claims, dict):
+        return False
+    amr = claims.get("amr")
+    amr_values = [amr] if isinstance(amr, str) else amr if isinstance(amr, list) else []
+    if any(str(value).lower() in PROVIDER_MFA_AMR for value in amr_values):
+        return True
+    acr = claims.get("acr")
+    return bool(acr) and str(acr) in getattr(settings, "OIDC_MFA_ACR_VALUES", [])
+
+
+def _id_token_claims(token: Any) -> dict[str, Any]:
+    """The payload of an ID token kept in the session. Its signature, audience and issuer were
+    checked at the login that stored it (accounts.oidc); the session lives on the server."""
+    if not isinstance(token, str) or token.count(".") != 2:
+        return {}
+    payload = token.split(".")[1]
+    try:
+        claims = json.loads(urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (ValueError, TypeError):
+        return {}
+    return claims if isinstance(claims, dict) else {}
+
+
+def session_provider_verified(session: Any) -> bool:
+    """Whether this session's SSO login came with a second factor Konvoi trusts."""
+    if session is None or not getattr(settings, "OIDC_TRUST_PROVIDER_MFA", False):
+        return False
+    return provider_claims_second_factor(_id_token_claims(session.get(OIDC_ID_TOKEN_SESSION_KEY)))
+
+
+def request_second_factor_verified(request: HttpRequest) -> bool:
+    """The one answer to "has this web session passed a second factor?": a Konvoi code
+    (django-otp's OTPMiddleware: request.user.is_verified()) or a trusted provider's."""
+    user = getattr(request, "user", None)
+    if user is not None and hasattr(user, "is_verified") and user.is_verified():
+        return True
+    return session_provider_verified(getattr(request, "session", None))
+
+
 def session_second_factor_state_from_session(user: AnyUser, session: Any) -> SessionState:
     """session_second_factor_state for a session object (WebSocket scope['session'])."""
     persistent_id = session.get(DEVICE_ID_SESSION_KEY) if session is not None else None
-    return session_second_factor_state(user, verified=session_device_verified(user, persistent_id))
+    verified = session_device_verified(user, persistent_id) or session_provider_verified(session)
+    return session_second_factor_state(user, verified=verified)
 
 
 def token_issue_allowed(user: AnyUser, verified: bool) -> bool:
@@ -289,14 +345,39 @@ def mfa_verify_explained(
                 data={"left": left},
             )
         return device, ""
+    reused = allowed and kind == "totp" and _totp_just_used(device, cleaned)
     audit_record(
         action=Action.MFA_FAILED,
         user=user,
         request=request,
         target=kind,
-        data={"throttled": not allowed},
+        data={"throttled": not allowed, **({"reused": True} if reused else {})},
     )
+    if reused:
+        return None, _("This code was just used. Please wait for the next one.")
     return None, _wrong_code_message(None if allowed else device)
+
+
+def _totp_just_used(device: Device | None, code: str) -> bool:
+    """Whether a refused app code is right for now but its time step was already used
+    (django-otp accepts each step once: last_t), i.e. the same code entered twice."""
+    if not isinstance(device, TOTPDevice) or device.last_t < 0:
+        return False
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    return bool(totp.verify(int(code), device.tolerance))
+
+
+def mfa_login_complete(*, user: User, request: HttpRequest, device: Device) -> None:
+    """The code after the password was accepted: the session is verified from now on, and the
+    login (audited as LOGIN_PENDING at the password) is recorded as LOGIN."""
+    otp_login(request, device)
+    audit_record(
+        action=Action.LOGIN,
+        user=user,
+        request=request,
+        data={"second_factor": "recovery" if isinstance(device, StaticDevice) else "totp"},
+    )
 
 
 def _code_check(user: User, code: str, request: HttpRequest | None) -> Device:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 class Action(models.TextChoices):
     LOGIN = "login", _("Logged in")
+    LOGIN_PENDING = "login.pending", _("Password correct, code not entered yet")
     LOGIN_FAILED = "login.failed", _("Failed login")
     LOGOUT = "logout", _("Logged out")
     LOGIN_SSO = "login.sso", _("Logged in with single sign-on")

@@ -8,8 +8,13 @@ attempt is recorded here exactly once.
 - `user_login_failed` comes from `authenticate` when no backend accepts the credentials,
   also when django-axes refuses a locked-out account or address (then data {"locked": true}).
 - `user_logged_out` comes from `logout()`.
+
+A login of someone who still owes a second factor is LOGIN_PENDING ("password correct, code not
+entered yet"); the code's check records LOGIN. Who owes one is accounts.mfa's rule (a layer
+above): it registers it with `login_pending_register`.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -53,10 +58,22 @@ def _attempted_login(request: HttpRequest | None, credentials: dict[str, Any]) -
     return value.strip().lower()[:254] if isinstance(value, str) else ""
 
 
+LoginPendingCheck = Callable[[Any], bool]
+_login_pending: list[LoginPendingCheck] = []
+
+
+def login_pending_register(check: LoginPendingCheck) -> None:
+    """Say how to tell that a login still waits for a second factor (accounts.mfa, in
+    AppConfig.ready(); registering again replaces)."""
+    _login_pending[:] = [check]
+
+
 def on_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     if _is_sso_backend(getattr(user, "backend", "") or ""):
         return
-    audit_record(action=Action.LOGIN, user=user, request=request)
+    pending = any(check(user) for check in _login_pending)
+    action = Action.LOGIN_PENDING if pending else Action.LOGIN
+    audit_record(action=action, user=user, request=request)
 
 
 def on_login_failed(

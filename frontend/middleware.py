@@ -17,7 +17,11 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.mfa import session_second_factor_state
+from accounts.mfa import request_second_factor_verified, session_second_factor_state
+from frontend.security_views import (
+    recovery_codes_session_forget,
+    recovery_codes_session_paths,
+)
 
 # Open to every session, whatever it owes: leaving, the legal pages, the language, health
 # checks and static files.
@@ -59,6 +63,13 @@ def _redirect(request: HttpRequest, url: str) -> HttpResponse:
     return redirect(url)
 
 
+def _is_page_visit(request: HttpRequest) -> bool:
+    """A page the person opens (not a fetch a page makes in the background, nor htmx)."""
+    if request.headers.get("HX-Request"):
+        return False
+    return request.headers.get("Sec-Fetch-Mode", "navigate") == "navigate"
+
+
 class SecondFactorMiddleware:
     """After OTPMiddleware and MessageMiddleware."""
 
@@ -70,7 +81,12 @@ class SecondFactorMiddleware:
         if user is None or not user.is_authenticated:
             return self.get_response(request)
         path = request.path_info
-        if path.startswith(_ALWAYS_OPEN) or path.startswith(_static_prefix()):
+        if path.startswith(_static_prefix()) or path == "/favicon.ico":
+            return self.get_response(request)
+        if _is_page_visit(request) and path not in recovery_codes_session_paths():
+            # Recovery codes just made live in the session only while their page is open.
+            recovery_codes_session_forget(request)
+        if path.startswith(_ALWAYS_OPEN):
             return self.get_response(request)
         api = path.startswith("/api/")
         if api and (
@@ -83,7 +99,7 @@ class SecondFactorMiddleware:
         verify_path = reverse("frontend:login_verify")
         if path == verify_path:
             return self.get_response(request)
-        verified = user.is_verified() if hasattr(user, "is_verified") else False
+        verified = request_second_factor_verified(request)
         state = session_second_factor_state(user, verified=verified)
         if state == "ok":
             return self.get_response(request)

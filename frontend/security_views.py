@@ -3,6 +3,7 @@ profile's security page (/profile/security/): turn on with an authenticator app 
 inline SVG, or the secret to type), recovery codes (shown once, downloadable as a text file),
 new recovery codes, turn off. Every write goes through accounts.mfa, which the API uses too."""
 
+import time
 from typing import Any
 
 import segno
@@ -25,10 +26,12 @@ from accounts.mfa import (
     RECOVERY_CODE_COUNT,
     mfa_disable,
     mfa_enabled,
+    mfa_login_complete,
     mfa_required_roles,
     mfa_verify_explained,
     recovery_codes_left,
     recovery_codes_regenerate,
+    request_second_factor_verified,
     totp_enrolment_confirm,
     totp_enrolment_start,
     totp_pending_device,
@@ -37,9 +40,40 @@ from accounts.mfa import (
 from frontend.forms import errors_to_form
 from frontend.redirects import next_url
 
-# The recovery codes just made, kept in the session until the person leaves their page (so
-# they can be downloaded as a file), never stored anywhere readable.
+# The recovery codes just made, kept in the session while the person is on their page (so
+# they can be downloaded as a file), never stored anywhere readable: for at most
+# _CODES_LIFETIME seconds, and dropped by "I have saved them" and by any other page
+# (SecondFactorMiddleware calls recovery_codes_session_forget).
 _CODES_SESSION_KEY = "mfa_recovery_codes"
+_CODES_LIFETIME = 10 * 60
+
+
+def _codes_keep(request: HttpRequest, codes: list[str]) -> None:
+    request.session[_CODES_SESSION_KEY] = {"codes": codes, "at": int(time.time())}
+
+
+def _codes_kept(request: HttpRequest) -> list[str] | None:
+    """The codes just made, if they are still young enough to show; else None (and gone)."""
+    kept = request.session.get(_CODES_SESSION_KEY)
+    if not isinstance(kept, dict) or time.time() - kept.get("at", 0) > _CODES_LIFETIME:
+        request.session.pop(_CODES_SESSION_KEY, None)
+        return None
+    return list(kept.get("codes") or []) or None
+
+
+def recovery_codes_session_paths() -> tuple[str, str]:
+    """The two pages that may read the codes kept in the session."""
+    return (
+        reverse("frontend:profile_security_codes"),
+        reverse("frontend:profile_security_codes_download"),
+    )
+
+
+def recovery_codes_session_forget(request: HttpRequest) -> None:
+    """Drop the codes kept in the session (a page other than theirs was opened)."""
+    session = getattr(request, "session", None)
+    if session is not None and _CODES_SESSION_KEY in session:
+        session.pop(_CODES_SESSION_KEY, None)
 
 
 def _code_widget(**attrs: str) -> forms.TextInput:
@@ -111,7 +145,7 @@ def login_verify_view(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(next_url(request, reverse("frontend:home")))
     target = next_url(request, reverse("frontend:home"))
-    if request.user.is_verified() or not mfa_enabled(request.user):
+    if request_second_factor_verified(request) or not mfa_enabled(request.user):
         return redirect(target)
     form = VerifyForm(request.POST if request.method == "POST" else None)
     status = 400 if request.method == "POST" else 200  # unless the code is accepted
@@ -119,7 +153,7 @@ def login_verify_view(request: HttpRequest) -> HttpResponse:
         code = form.cleaned_data["code"].strip() or form.cleaned_data["recovery_code"]
         device, message = mfa_verify_explained(user=request.user, code=code, request=request)
         if device is not None:
-            otp_login(request, device)
+            mfa_login_complete(user=request.user, request=request, device=device)
             if isinstance(device, StaticDevice):
                 left = recovery_codes_left(request.user)
                 messages.warning(
@@ -185,6 +219,8 @@ def _setup_page(request: HttpRequest, form: CodeForm, status: int = 200) -> Http
         {
             "form": form,
             "qr_svg": _qr_svg(device.config_url),
+            # On the phone itself the QR code cannot be scanned: a link opens the app instead.
+            "otpauth_url": device.config_url,
             "secret": totp_secret(device),
             "issuer": _issuer(),
             "account": request.user.get_username(),
@@ -227,7 +263,7 @@ def profile_security_confirm_view(request: HttpRequest) -> HttpResponse:
         else:
             # This session has just shown the code: it counts as verified.
             otp_login(request, device)
-            request.session[_CODES_SESSION_KEY] = codes
+            _codes_keep(request, codes)
             messages.success(request, _("Two-factor authentication is on."))
             return redirect("frontend:profile_security_codes")
     return _setup_page(request, form, status=400)
@@ -247,26 +283,26 @@ def profile_security_codes_view(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 errors_to_form(form, exc)
             else:
-                request.session[_CODES_SESSION_KEY] = codes
+                _codes_keep(request, codes)
                 messages.success(
                     request, _("New recovery codes made. The old ones no longer work.")
                 )
                 return redirect("frontend:profile_security_codes")
         return _page(request, status=400, codes_form=form)
-    codes = request.session.get(_CODES_SESSION_KEY)
-    if not codes:
+    kept = _codes_kept(request)
+    if not kept:
         return redirect("frontend:profile_security")
     return render(
         request,
         "frontend/profile/security_codes.html",
-        {"codes": codes, "count": RECOVERY_CODE_COUNT},
+        {"codes": kept, "count": RECOVERY_CODE_COUNT},
     )
 
 
 @login_required
 @require_http_methods(["GET"])
 def profile_security_codes_download_view(request: HttpRequest) -> HttpResponse:
-    codes = request.session.get(_CODES_SESSION_KEY)
+    codes = _codes_kept(request)
     if not codes:
         return redirect("frontend:profile_security")
     lines = [
