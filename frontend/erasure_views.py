@@ -26,9 +26,9 @@ from frontend.forms import errors_to_form
 from modelutils import MAX_ID
 from privacy.erasure import (
     account_delete,
-    account_delete_confirm_error,
-    account_delete_confirm_matches,
+    account_delete_blockers_elsewhere,
     account_delete_plan,
+    account_delete_refusal,
     company_delete,
     company_delete_name_error,
     company_delete_name_matches,
@@ -57,7 +57,9 @@ class AccountDeleteForm(forms.Form):
 
     def __init__(self, *args: Any, has_password: bool, sole_companies: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The confirmation that applies is required (never marked "optional"); the other goes.
         del self.fields["email" if has_password else "password"]
+        self.fields["password" if has_password else "email"].required = True
         if not sole_companies:
             del self.fields["delete_companies"]
 
@@ -78,6 +80,8 @@ def account_delete_view(request: HttpRequest) -> HttpResponse:
     has_password = user.has_usable_password()
     wants_companies = request.method == "POST" and bool(request.POST.get("delete_companies"))
     plan = account_delete_plan(user=user, delete_companies=wants_companies)
+    # Blockers to resolve on other pages: the confirmation is not offered while they remain.
+    elsewhere = account_delete_blockers_elsewhere(user=user)
     form = AccountDeleteForm(
         request.POST or None,
         has_password=has_password,
@@ -86,15 +90,20 @@ def account_delete_view(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         status = 400
-        if form.is_valid():
+        if not elsewhere:
+            form.is_valid()
             data = form.cleaned_data
-            if not account_delete_confirm_matches(
+            refusal = account_delete_refusal(
                 user=user,
                 password=data.get("password", ""),
                 email=data.get("email", ""),
-            ):
-                form.add_error(*account_delete_confirm_error(user=user))
-            elif not plan.blockers:
+                delete_companies=bool(data.get("delete_companies")),
+            )
+            for field_name, errors in refusal.items():
+                # A field the form already found empty keeps its own message.
+                if field_name not in form.errors:
+                    form.add_error(field_name if field_name in form.fields else None, errors)
+            if not form.errors:
                 try:
                     account_delete(
                         user,
@@ -113,7 +122,7 @@ def account_delete_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "frontend/profile/delete.html",
-        {"form": form, "plan": plan, "has_password": has_password},
+        {"form": form, "plan": plan, "elsewhere": elsewhere, "has_password": has_password},
         status=status,
     )
 

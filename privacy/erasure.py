@@ -410,6 +410,34 @@ def account_delete_confirm_error(*, user: User) -> tuple[str, str]:
     return "email", _("Type the e-mail address of your account to confirm.")
 
 
+def account_delete_blockers_elsewhere(*, user: User) -> list[Blocker]:
+    """What stands in the way even when the person chooses to delete the companies they are
+    the only person of: to be resolved on another page (make a colleague owner, add a
+    facilitator, close a convoy) before confirming makes sense."""
+    return account_delete_plan(user=user, delete_companies=True).blockers
+
+
+def account_delete_refusal(
+    *, user: User, password: str = "", email: str = "", delete_companies: bool = False
+) -> dict[str, list[str]]:
+    """Why deleting `user`'s account with this confirmation would be refused, by field (empty:
+    it may go ahead). The one home of the rule for the web page and the API: blockers that must
+    be resolved elsewhere come alone under "account" (never "password not correct"); then the
+    confirmation ("password" or "email") and, for the only person of a company, the choice to
+    delete it with the account ("delete_companies")."""
+    elsewhere = account_delete_blockers_elsewhere(user=user)
+    if elsewhere:
+        return {"account": [b.message for b in elsewhere]}
+    errors: dict[str, list[str]] = {}
+    if not account_delete_confirm_matches(user=user, password=password, email=email):
+        field_name, message = account_delete_confirm_error(user=user)
+        errors[field_name] = [message]
+    plan = account_delete_plan(user=user, delete_companies=delete_companies)
+    if plan.blockers:
+        errors["delete_companies"] = [b.message for b in plan.blockers]
+    return errors
+
+
 def company_delete_name_error() -> str:
     return _("Type the company's name exactly to confirm.")
 

@@ -22,8 +22,7 @@ from convoys.selectors import company_page_companies
 from modelutils import MAX_ID
 from privacy.erasure import (
     account_delete,
-    account_delete_confirm_error,
-    account_delete_confirm_matches,
+    account_delete_refusal,
     company_delete,
     company_delete_name_error,
     company_delete_name_matches,
@@ -54,8 +53,18 @@ class CompanyDeleteInput(serializers.Serializer):
 class ErasureRefused(serializers.Serializer):
     """Why the account cannot be deleted yet (or the confirmation did not match)."""
 
-    account = serializers.ListField(child=serializers.CharField(), required=False)
+    account = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Blockers to resolve elsewhere first (then nothing else is checked).",
+    )
     password = serializers.ListField(child=serializers.CharField(), required=False)
+    email = serializers.ListField(child=serializers.CharField(), required=False)
+    delete_companies = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="The caller is the only person of a company: set delete_companies to true.",
+    )
 
 
 class AccountDeleteView(APIView):
@@ -80,13 +89,14 @@ class AccountDeleteView(APIView):
         data = AccountDeleteInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = request.user
-        if not account_delete_confirm_matches(
+        refusal = account_delete_refusal(
             user=user,  # type: ignore[arg-type]
             password=data.validated_data.get("password", ""),
             email=data.validated_data.get("email", ""),
-        ):
-            field, message = account_delete_confirm_error(user=user)  # type: ignore[arg-type]
-            raise ValidationError({field: [message]})
+            delete_companies=data.validated_data["delete_companies"],
+        )
+        if refusal:
+            raise ValidationError(refusal)
         account_delete(
             user,  # type: ignore[arg-type]
             actor=user,  # type: ignore[arg-type]
