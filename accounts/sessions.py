@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.events import credentials_changed_on_commit
+from accounts.mfa import mfa_enabled, session_second_factor_state_from_session
 from accounts.models import User, UserSession
 from audit.models import Action
 from audit.origin import client_ip, user_agent, user_agent_summary
@@ -234,6 +235,32 @@ class SessionInfo:
     created: datetime
     last_seen: datetime
     current: bool
+    # Logged in with the password, but the second factor was not entered (yet): someone who
+    # knows the password may be at the code prompt there.
+    second_factor_pending: bool = False
+
+
+def _sessions_data(keys: list[str]) -> dict[str, dict[str, Any]]:
+    """The stored data of these sessions: one query when they live in the database."""
+    model = _session_model()
+    if model is not None:
+        decode = _store().decode
+        return {
+            row.session_key: decode(row.session_data)
+            for row in model.objects.filter(session_key__in=keys)
+        }
+    return {key: _store(key).load() for key in keys}
+
+
+def _second_factor_pending_keys(user: User, keys: list[str]) -> set[str]:
+    if not keys or not mfa_enabled(user):
+        return set()  # no second factor: nothing is owed (and no query)
+    data = _sessions_data(keys)
+    return {
+        key
+        for key in keys
+        if session_second_factor_state_from_session(user, data.get(key, {})) == "verify"
+    }
 
 
 def _live_rows(user: User) -> QuerySet[UserSession]:
@@ -249,6 +276,8 @@ def user_sessions_for(user: User, current_key: str | None = None) -> list[Sessio
     """The person's signed-in browsers that still work, with a readable device ("Firefox on
     Windows"): the session `current_key` first (marked `current`), then the most recently
     active."""
+    live = list(_live_rows(user))
+    pending = _second_factor_pending_keys(user, [row.session_key for row in live])
     rows = [
         SessionInfo(
             id=row.pk,
@@ -257,8 +286,9 @@ def user_sessions_for(user: User, current_key: str | None = None) -> list[Sessio
             created=row.created,
             last_seen=row.last_seen,
             current=bool(current_key) and row.session_key == current_key,
+            second_factor_pending=row.session_key in pending,
         )
-        for row in _live_rows(user)
+        for row in live
     ]
     return sorted(rows, key=lambda info: not info.current)
 
