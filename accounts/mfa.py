@@ -17,8 +17,9 @@ Services and reads for the web pages, the API and the login middleware alike:
   middleware and the WebSocket stack), and `token_issue_allowed` for API token creation.
 
 Whether a person has a second factor is read on every request of a session that has not
-passed one; it is cached per person (no query per page) and the cache is dropped whenever a
-device is saved or deleted (signals below, so the admin's changes count too).
+passed one: `User.has_second_factor`, loaded with the user (no query per page), which every
+save or delete of a device sets from the devices (signals below, so the admin's and a shell's
+changes count too, in every process).
 """
 
 import json
@@ -31,8 +32,6 @@ from typing import Any, Literal
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.auth.signals import user_logged_in
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
@@ -98,25 +97,17 @@ def second_factor_required(user: AnyUser) -> bool:
 # --- reads ---
 
 
-def _cache_key(user_id: int) -> str:
-    return f"mfa:enabled:{user_id}"
-
-
 def _totp_device(user: User, *, confirmed: bool = True) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=confirmed).order_by("pk").first()
 
 
 def mfa_enabled(user: AnyUser) -> bool:
-    """Whether the person has turned the second factor on (a confirmed authenticator app).
-    Cached per person; the cache follows every change of a device."""
+    """Whether the person has turned the second factor on (a confirmed authenticator app):
+    `User.has_second_factor`, which `_device_changed` keeps in step with the devices. Not a
+    cache: a per-process cache let a second web worker skip the code after it was turned on."""
     if not isinstance(user, User) or not user.is_authenticated:
         return False
-    key = _cache_key(user.pk)
-    enabled = cache.get(key)
-    if enabled is None:
-        enabled = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-        cache.set(key, enabled, timeout=None)
-    return bool(enabled)
+    return bool(user.has_second_factor)
 
 
 def recovery_codes_left(user: User) -> int:
@@ -426,21 +417,19 @@ def mfa_disable(
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
+        user.refresh_from_db(fields=["has_second_factor"])  # set by _device_changed
         audit_record(action=Action.MFA_DISABLED, user=user, request=request, target="totp")
 
 
 def _device_changed(sender: type, instance: Device, **kwargs: Any) -> None:
-    key = _cache_key(instance.user_id)
-    cache.delete(key)
-    # Again after the commit: a request between the change and the commit may have cached
-    # the old answer.
-    transaction.on_commit(lambda: cache.delete(key))
-
-
-def _login_prime(sender: type, request: HttpRequest, user: AbstractBaseUser, **kwargs: Any) -> None:
-    """Read whether the person has a second factor at login, so the pages after it need no
-    query for it."""
-    mfa_enabled(user)
+    """Any save or delete of a device (here, in the admin, in a shell) sets
+    User.has_second_factor from the devices themselves, in the same transaction."""
+    enabled = TOTPDevice.objects.filter(user_id=instance.user_id, confirmed=True).exists()
+    User.objects.filter(pk=instance.user_id).update(has_second_factor=enabled)
+    # The instance the caller holds (often request.user) says the same from now on.
+    cached_user = instance._state.fields_cache.get("user")
+    if isinstance(cached_user, User):
+        cached_user.has_second_factor = enabled
 
 
 for _model in (TOTPDevice, StaticDevice):
@@ -448,7 +437,6 @@ for _model in (TOTPDevice, StaticDevice):
     post_delete.connect(
         _device_changed, sender=_model, dispatch_uid=f"mfa-cache-del-{_model.__name__}"
     )
-user_logged_in.connect(_login_prime, dispatch_uid="mfa-login-prime")
 
 
 def api_token_second_factor_check(*, user: User, otp: str, request: HttpRequest | None) -> None:

@@ -95,6 +95,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     # they wrote in a convoy keeps its author, shown as "former member"; the personal data in
     # it (name, e-mail address, @handle, password) is replaced.
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True, editable=False)
+    # Whether the person has a confirmed authenticator app. accounts.mfa keeps it in step with
+    # the devices (on every save and delete of one), so each request reads it with the user it
+    # loads anyway: no query, and every process (web workers, admin, shell) sees the same.
+    has_second_factor = models.BooleanField(
+        _("two-factor authentication"), default=False, editable=False
+    )
 
     objects = UserManager()
 

@@ -20,6 +20,7 @@ from accounts.mfa import (
     totp_enrolment_confirm,
     totp_enrolment_start,
 )
+from accounts.models import User
 from audit.models import Action, AuditEntry
 from tests.factories import UserFactory
 from tests.mfa.helpers import code_for, enrol
@@ -195,9 +196,13 @@ def test_token_issue_allowed(settings):
     assert not token_issue_allowed(admin, verified=False)
 
 
-def test_the_enabled_cache_follows_changes_made_elsewhere():
+def test_whether_it_is_on_follows_changes_made_elsewhere():
+    """Turned on or off anywhere (the admin, a shell, another web worker): the next request,
+    which loads the person afresh, sees it — there is no per-process cache to go stale."""
     user = UserFactory()
     device, _codes = enrol(user)
-    assert mfa_enabled(user)
-    device.delete()  # e.g. in the admin
-    assert not mfa_enabled(user)
+    assert mfa_enabled(User.objects.get(pk=user.pk))
+    TOTPDevice.objects.get(pk=device.pk).delete()  # e.g. in the admin: another instance
+    assert not mfa_enabled(User.objects.get(pk=user.pk))
+    TOTPDevice.objects.create(user_id=user.pk, name="again", confirmed=True)
+    assert mfa_enabled(User.objects.get(pk=user.pk))

@@ -211,6 +211,7 @@ def test_new_recovery_codes_and_turning_off_on_the_profile_page(enrolled):
     response = client.post(
         off, {"disable-password": FACTORY_PASSWORD, "disable-code": code_for(device, 2)}
     )
+    user.refresh_from_db()  # as the next request loads the person
     assert response.status_code == 302 and not mfa_enabled(user)
 
 
