@@ -101,6 +101,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     has_second_factor = models.BooleanField(
         _("two-factor authentication"), default=False, editable=False
     )
+    # "<issuer> <sub>" of the single sign-on identity this account was linked to (accounts.oidc):
+    # a later login by e-mail address must come from the same identity, so an address the
+    # provider hands to someone else does not open this account.
+    sso_subject = models.CharField(
+        _("single sign-on identity"), max_length=512, blank=True, default="", editable=False
+    )
 
     objects = UserManager()
 

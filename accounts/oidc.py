@@ -205,6 +205,29 @@ def user_register_sso(*, email: str, name: str, language: str = "de") -> User:
         ) from exc
 
 
+def sso_identity_bind(*, user: User, claims: dict[str, Any]) -> None:
+    """Link the account to the provider's identity (issuer and `sub`) at its first SSO login;
+    afterwards only that identity may log in to it. An address the provider moves to another
+    person (a new `sub`) is refused. A new issuer (the operator moved to another provider)
+    links afresh, by verified address as the first time."""
+    sub = str(claims.get("sub") or "")
+    if not sub:
+        raise LoginRefused(_("The single sign-on service did not say who you are."))
+    issuer = settings.OIDC_ISSUER
+    identity = f"{issuer} {sub}"
+    stored_issuer, _sep, stored_sub = user.sso_subject.partition(" ")
+    if user.sso_subject and stored_issuer == issuer and stored_sub != sub:
+        raise LoginRefused(
+            _(
+                "This Konvoi account is linked to another identity at the single sign-on "
+                "service. Please ask the team that runs Konvoi."
+            )
+        )
+    if user.sso_subject != identity:
+        user.sso_subject = identity
+        user.save(update_fields=["sso_subject"])
+
+
 def sso_login_resolve(*, claims: dict[str, Any], request: HttpRequest | None) -> User:
     """The account for verified provider claims: found by address, or created. Records the
     login (Action.LOGIN_SSO with the provider's `sub`). Raises LoginRefused."""
@@ -237,6 +260,7 @@ def sso_login_resolve(*, claims: dict[str, Any], request: HttpRequest | None) ->
         created = True
     elif not user.is_active:
         raise LoginRefused(_("This account is deactivated."))
+    sso_identity_bind(user=user, claims=claims)
     audit_record(
         action=Action.LOGIN_SSO,
         user=user,

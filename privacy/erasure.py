@@ -592,6 +592,8 @@ def account_delete(
     user.language = User._meta.get_field("language").get_default()
     user.timezone = User._meta.get_field("timezone").get_default()
     user.email_change_nonce = ""
+    user.sso_subject = ""
+    user.has_second_factor = False
     user.last_login = None
     user.deleted_at = timezone.now()
     user.save()

@@ -326,3 +326,31 @@ def test_sso_lets_the_logout_form_lead_to_the_provider():
     # Axes' backend stays first: a locked-out address is refused before anything else.
     assert backends.startswith("['axes.backends.AxesBackend'")
     assert backends.endswith("'accounts.oidc.OIDCBackend']")
+
+
+@pytest.mark.django_db
+def test_an_account_stays_with_the_identity_it_was_first_linked_to(sso_settings):
+    """The provider hands an address to someone else (a new `sub`): that person does not get
+    the account of the address's former holder. The first identity still logs in."""
+    from accounts.oidc import LoginRefused, sso_login_resolve
+
+    user = UserFactory(email="jana@example.com")
+    claims = {"sub": "jana-1", "email": "jana@example.com", "email_verified": True}
+    assert sso_login_resolve(claims=claims, request=None) == user
+    user.refresh_from_db()
+    assert user.sso_subject == f"{ISSUER} jana-1"
+
+    with pytest.raises(LoginRefused):
+        sso_login_resolve(claims={**claims, "sub": "someone-else"}, request=None)
+    assert sso_login_resolve(claims=claims, request=None) == user
+
+
+@pytest.mark.django_db
+def test_a_new_provider_links_afresh_by_verified_address(sso_settings, settings):
+    from accounts.oidc import sso_login_resolve
+
+    user = UserFactory(email="jana@example.com", sso_subject="https://old.example/realm jana-1")
+    claims = {"sub": "j-77", "email": "jana@example.com", "email_verified": True}
+    assert sso_login_resolve(claims=claims, request=None) == user
+    user.refresh_from_db()
+    assert user.sso_subject == f"{ISSUER} j-77"
