@@ -340,6 +340,13 @@ def _company_erase(*, company: Company, actor: User | None) -> dict[str, int]:
                 scrubbed += 1
     counts["events_scrubbed"] = scrubbed
     if old_name:
+        # Elsewhere in a payload the bare name (a comment's "target_title", an excerpt).
+        counts["events_scrubbed"] += _json_scrub(
+            Event.objects.filter(convoy_id__in=convoy_ids),
+            field_name="data",
+            strings={old_name.casefold()},
+            needles=[],
+        )
         counts["notifications_scrubbed"] = _json_scrub(
             Notification.objects.filter(convoy_id__in=convoy_ids),
             field_name="data",

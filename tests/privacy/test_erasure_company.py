@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from audit.models import Action, AuditEntry
 from companies.models import Company, CompanyInvitation, CompanyMember
@@ -171,3 +171,22 @@ def test_api_member_role(world, client_for):
     # The last owner stays one.
     last = client_for(world.member).post(url, {"role": "member"}, format="json")
     assert last.status_code == 400
+
+
+def test_the_name_goes_from_every_place_of_the_convoy_log(world):
+    """Not only {"company": {id, name}}: a comment's "target_title" that is the bare name."""
+    name = world.company.name
+    event = Event.objects.create(
+        convoy=world.convoy,
+        seq=10_000,
+        kind="comment.created",
+        data={"target_title": name, "comment": {"id": 1}},
+        at=timezone.now(),
+    )
+
+    company_delete(world.company, actor=world.owner)
+
+    event.refresh_from_db()
+    assert name not in json.dumps(event.data, ensure_ascii=False)
+    for row in Event.objects.filter(convoy=world.convoy):
+        assert name not in json.dumps(row.data, ensure_ascii=False)
