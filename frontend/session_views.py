@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.mfa import token_issue_allowed
+from accounts.mfa import request_second_factor_verified, token_issue_allowed
 from accounts.models import UserSession
 from accounts.selectors import api_tokens_for_user
 from accounts.services import api_token_create, api_token_revoke, api_tokens_revoke_all
@@ -84,8 +84,7 @@ def profile_sessions_revoke_others_view(request: HttpRequest) -> HttpResponse:
 
 def _token_issue_allowed(request: HttpRequest) -> bool:
     # A token works without the second factor: only a session that passed it may make one.
-    verified = getattr(request.user, "is_verified", lambda: False)()
-    return token_issue_allowed(request.user, verified)
+    return token_issue_allowed(request.user, request_second_factor_verified(request))
 
 
 def _tokens_page(

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from accounts.api.serializers import TokenOutput
 from accounts.api.views import TokenListView
-from accounts.mfa import token_issue_allowed
+from accounts.mfa import request_second_factor_verified, token_issue_allowed
 from accounts.models import ApiToken, UserSession
 from accounts.services import api_token_create
 from accounts.sessions import user_session_revoke, user_sessions_for
@@ -93,7 +93,7 @@ class TokenListCreateView(TokenListView):
         if isinstance(request.auth, ApiToken):
             verified = True
         else:
-            verified = getattr(request.user, "is_verified", lambda: False)()
+            verified = request_second_factor_verified(request._request)
         if not token_issue_allowed(request.user, verified):
             raise PermissionDenied(
                 _("Confirm your second factor in this session before you make an API token.")
