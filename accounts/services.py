@@ -4,6 +4,7 @@ import secrets
 from collections.abc import Callable
 from datetime import timedelta
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -157,9 +158,12 @@ def api_tokens_revoke_all(
     actor: User | None = None,
     request: HttpRequest | None = None,
     reason: str = "all",
+    keep_token_id: int | None = None,
 ) -> int:
-    """Revoke every API token of `user` (logout everywhere, password change or reset)."""
-    token_ids = list(ApiToken.objects.filter(user=user).values_list("pk", flat=True))
+    """Revoke every API token of `user` (logout everywhere, password change or reset), but
+    `keep_token_id` (the one making the request, when it should go on working)."""
+    tokens = ApiToken.objects.filter(user=user).exclude(pk=keep_token_id)
+    token_ids = list(tokens.values_list("pk", flat=True))
     ApiToken.objects.filter(pk__in=token_ids).delete()
     tokens_revoked_on_commit(token_ids=token_ids)
     if token_ids:
@@ -296,6 +300,28 @@ def email_change_read(*, token: str) -> tuple[User, str]:
     return user, data["new"]
 
 
+def _login_records_rekey(*, old: str, new: str) -> None:
+    """The login-attempt records (django-axes) of the old address move to the new one: the
+    history stays with the account, and deleting the account (which deletes them by its
+    current address) finds them. An attempt row for the new address from the same address and
+    browser already exists (someone typed it before): the counts merge into it."""
+    new_key = new.strip().lower()
+    old_rows = AccessAttempt.objects.filter(username__iexact=old)
+    for row in old_rows.select_for_update().order_by("pk"):
+        same = AccessAttempt.objects.filter(
+            username=new_key, ip_address=row.ip_address, user_agent=row.user_agent
+        ).first()
+        if same is None:
+            AccessAttempt.objects.filter(pk=row.pk).update(username=new_key)
+        else:
+            AccessAttempt.objects.filter(pk=same.pk).update(
+                failures_since_start=same.failures_since_start + row.failures_since_start
+            )
+            row.delete()
+    AccessLog.objects.filter(username__iexact=old).update(username=new_key)
+    AccessFailureLog.objects.filter(username__iexact=old).update(username=new_key)
+
+
 @transaction.atomic
 def user_email_change_confirm(*, token: str, request: HttpRequest | None = None) -> User:
     """Make the change a confirmation link asks for; the old address is told."""
@@ -315,6 +341,7 @@ def user_email_change_confirm(*, token: str, request: HttpRequest | None = None)
         raise ValidationError(
             {"email": [_("An account with this e-mail address exists.")]}
         ) from exc
+    _login_records_rekey(old=old_email, new=new_email)
     with translation.override(user.language):
         subject = _("Your Konvoi e-mail address was changed")
         body = _(

@@ -50,15 +50,42 @@ def _session_model() -> Any:
     return get_model() if get_model is not None else None
 
 
+BATCH = 500  # sessions per statement when scanning or deleting: no unbounded IN lists
+
+
 def _store_delete(keys: list[str]) -> None:
     if not keys:
         return
     model = _session_model()
     if model is not None and not settings.SESSION_ENGINE.endswith("cached_db"):
-        model.objects.filter(session_key__in=keys).delete()
+        for start in range(0, len(keys), BATCH):
+            model.objects.filter(session_key__in=keys[start : start + BATCH]).delete()
         return
     for key in keys:
         _store().delete(key)
+
+
+def user_session_keys_in_store(user_id: int) -> set[str]:
+    """The keys of every live session in a database session store (db, cached_db) that carries
+    this person's id, whether or not it has a UserSession row (sessions from before the list of
+    browsers, or a lost row). Scans the store BATCH rows at a time in key order; an empty set
+    for other engines (cache, signed cookies), which cannot be scanned."""
+    model = _session_model()
+    if model is None:
+        return set()
+    decode = _store().decode
+    wanted = str(user_id)
+    live = model.objects.filter(expire_date__gt=timezone.now()).only("session_key", "session_data")
+    keys: set[str] = set()
+    last = ""
+    while True:
+        rows = list(live.filter(session_key__gt=last).order_by("session_key")[:BATCH])
+        if not rows:
+            return keys
+        for row in rows:
+            if str(decode(row.session_data).get(SESSION_KEY)) == wanted:
+                keys.add(row.session_key)
+        last = rows[-1].session_key
 
 
 def _origin(request: HttpRequest | None) -> dict[str, Any]:
@@ -172,14 +199,19 @@ def user_session_revoke(user: User, session_id: int, request: HttpRequest | None
     credentials_changed_on_commit(user_id=user.pk)
 
 
-def _end_sessions(user: User, keep_session_key: str | None) -> list[int]:
+def user_sessions_end(user: User, keep_session_key: str | None = None) -> int:
+    """End every session of the person but `keep_session_key` (None: all of them): those with
+    a UserSession row and those the session store holds without one. Their rows go too. The
+    caller tells the sockets. Returns how many sessions ended."""
     rows = UserSession.objects.filter(user=user)
     if keep_session_key:
         rows = rows.exclude(session_key=keep_session_key)
-    found = list(rows.values_list("pk", "session_key"))
-    _store_delete([key for _pk, key in found])
-    UserSession.objects.filter(pk__in=[pk for pk, _key in found]).delete()
-    return [pk for pk, _key in found]
+    keys = set(rows.values_list("session_key", flat=True))
+    keys |= user_session_keys_in_store(user.pk)
+    keys.discard(keep_session_key or "")
+    _store_delete(sorted(keys))
+    rows.delete()
+    return len(keys)
 
 
 @transaction.atomic
@@ -188,23 +220,23 @@ def user_sessions_revoke_others(
 ) -> int:
     """Sign out everywhere else: every session of the person but `keep_session_key` ends (as
     user_session_revoke). Returns how many ended."""
-    ended = _end_sessions(user, keep_session_key)
+    ended = user_sessions_end(user, keep_session_key)
     if ended:
         audit_record(
             action=Action.SESSION_REVOKED,
             user=user,
             request=request,
             target="session:others",
-            data={"count": len(ended)},
+            data={"count": ended},
         )
         credentials_changed_on_commit(user_id=user.pk)
-    return len(ended)
+    return ended
 
 
 def user_sessions_end_on_password_change(user: User, keep_session_key: str | None) -> None:
     """A new password ends the other sessions (Django's session hash no longer matches): their
     rows and store entries go too. The caller tells the sockets (credentials changed)."""
-    _end_sessions(user, keep_session_key)
+    user_sessions_end(user, keep_session_key)
 
 
 def user_sessions_purge_expired(now: datetime) -> int:

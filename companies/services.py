@@ -277,6 +277,18 @@ def first_steps_dismiss(*, actor: User) -> None:
     )
 
 
+def _company_members_lock(company_id: int) -> None:
+    """Lock the company's member rows, in primary-key order (the order privacy.erasure's
+    account deletion locks them in too, so the two never deadlock): "the last owner stays one"
+    is decided by one of two racing owners at a time."""
+    list(
+        CompanyMember.objects.select_for_update()
+        .filter(company_id=company_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 @transaction.atomic
 def company_member_role_set(
     *, actor: User, member: CompanyMember, role: str, request: HttpRequest | None = None
@@ -286,14 +298,13 @@ def company_member_role_set(
     _require_owner(actor=actor, company=member.company)
     if role not in CompanyRole.values:
         raise ValidationError({"role": [_("Role must be owner or member.")]})
-    member = CompanyMember.objects.select_for_update().get(pk=member.pk)
+    _company_members_lock(member.company_id)
+    member = CompanyMember.objects.get(pk=member.pk)
     if member.role == role:
         return member
     if member.role == CompanyRole.OWNER:
-        owners = CompanyMember.objects.select_for_update().filter(
-            company_id=member.company_id, role=CompanyRole.OWNER
-        )
-        if len(owners) <= 1:
+        owners = CompanyMember.objects.filter(company_id=member.company_id, role=CompanyRole.OWNER)
+        if owners.count() <= 1:
             raise ValidationError({"role": [_("A company needs at least one owner.")]})
     member.role = role
     member.save(update_fields=["role"])

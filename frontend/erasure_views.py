@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.mfa import mfa_enabled
 from accounts.models import User
 from companies.models import Company, CompanyRole
 from companies.selectors import is_company_owner
@@ -25,6 +26,7 @@ from convoys.selectors import company_page_companies
 from frontend.forms import errors_to_form
 from modelutils import MAX_ID
 from privacy.erasure import (
+    ConfirmRateLimited,
     account_delete,
     account_delete_blockers_elsewhere,
     account_delete_plan,
@@ -50,16 +52,33 @@ class AccountDeleteForm(forms.Form):
         help_text=gettext_lazy("Your account has no password: type its e-mail address instead."),
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
+    code = forms.CharField(
+        label=gettext_lazy("Code from your app"),
+        max_length=32,
+        help_text=gettext_lazy("Or one of your recovery codes."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"}
+        ),
+    )
     delete_companies = forms.BooleanField(
         label=gettext_lazy("Delete these companies together with my account"),
         required=False,
     )
 
-    def __init__(self, *args: Any, has_password: bool, sole_companies: bool, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        has_password: bool,
+        sole_companies: bool,
+        has_second_factor: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         # The confirmation that applies is required (never marked "optional"); the other goes.
         del self.fields["email" if has_password else "password"]
         self.fields["password" if has_password else "email"].required = True
+        if not has_second_factor:
+            del self.fields["code"]
         if not sole_companies:
             del self.fields["delete_companies"]
 
@@ -86,6 +105,7 @@ def account_delete_view(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         has_password=has_password,
         sole_companies=bool(plan.sole_companies),
+        has_second_factor=mfa_enabled(user),
     )
     status = 200
     if request.method == "POST":
@@ -93,12 +113,18 @@ def account_delete_view(request: HttpRequest) -> HttpResponse:
         if not elsewhere:
             form.is_valid()
             data = form.cleaned_data
-            refusal = account_delete_refusal(
-                user=user,
-                password=data.get("password", ""),
-                email=data.get("email", ""),
-                delete_companies=bool(data.get("delete_companies")),
-            )
+            try:
+                refusal = account_delete_refusal(
+                    user=user,
+                    password=data.get("password", ""),
+                    email=data.get("email", ""),
+                    code=data.get("code", ""),
+                    delete_companies=bool(data.get("delete_companies")),
+                    request=request,
+                )
+            except ConfirmRateLimited as exc:
+                refusal = {exc.field_name: [exc.message]}
+                status = 429
             for field_name, errors in refusal.items():
                 # A field the form already found empty keeps its own message.
                 if field_name not in form.errors:

@@ -23,15 +23,12 @@ Decisions (README "Deleting an account or a company"):
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from importlib import import_module
 from typing import Any
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.apps import apps
-from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Q
@@ -40,8 +37,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.events import credentials_changed_on_commit
-from accounts.models import User, UserSession
+from accounts.mfa import mfa_enabled, mfa_verify_explained
+from accounts.models import User
+from accounts.ratelimit import password_check_allowed, password_check_limited_message
 from accounts.services import api_tokens_revoke_all
+from accounts.sessions import user_sessions_end
 from audit.models import Action, AuditEntry
 from audit.services import audit_record
 from checkins.models import CalendarFeed
@@ -253,36 +253,8 @@ def _company_refs_scrub(value: Any, *, company_id: int) -> tuple[Any, bool]:
 
 def _sessions_end(user: User) -> int:
     """End every login session of the person: those UserSession knows, and (with a database
-    session store) any other session row that carries their id."""
-    engine = import_module(settings.SESSION_ENGINE)
-    keys = set(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
-    ended = 0
-    if settings.SESSION_ENGINE in (
-        "django.contrib.sessions.backends.db",
-        "django.contrib.sessions.backends.cached_db",
-    ):
-        store = engine.SessionStore()
-        live = Session.objects.filter(expire_date__gt=timezone.now())
-        for rows in _in_batches_by_key(live):
-            for row in rows:
-                data = store.decode(row.session_data)
-                if str(data.get("_auth_user_id")) == str(user.pk):
-                    keys.add(row.session_key)
-    for key in sorted(keys):
-        engine.SessionStore(session_key=key).delete()
-        ended += 1
-    UserSession.objects.filter(user=user).delete()
-    return ended
-
-
-def _in_batches_by_key(queryset: models.QuerySet[Any]) -> Iterator[list[Any]]:
-    last = ""
-    while True:
-        rows = list(queryset.filter(session_key__gt=last).order_by("session_key")[:BATCH])
-        if not rows:
-            return
-        yield rows
-        last = rows[-1].session_key
+    session store) any other session that carries their id (accounts.sessions, one home)."""
+    return user_sessions_end(user)
 
 
 # django-otp's device models (part "mfa"); absent when the apps are not installed.
@@ -424,24 +396,52 @@ def account_delete_blockers_elsewhere(*, user: User) -> list[Blocker]:
     return account_delete_plan(user=user, delete_companies=True).blockers
 
 
+class ConfirmRateLimited(Exception):
+    """Too many confirmations of an account deletion in a short time (the password check's
+    limit, per person): the API answers 429, the web page shows the message on the form."""
+
+    def __init__(self, field_name: str) -> None:
+        self.field_name = field_name
+        self.message = password_check_limited_message()
+        super().__init__(self.message)
+
+
 def account_delete_refusal(
-    *, user: User, password: str = "", email: str = "", delete_companies: bool = False
+    *,
+    user: User,
+    password: str = "",
+    email: str = "",
+    code: str = "",
+    delete_companies: bool = False,
+    request: HttpRequest | None = None,
 ) -> dict[str, list[str]]:
     """Why deleting `user`'s account with this confirmation would be refused, by field (empty:
     it may go ahead). The one home of the rule for the web page and the API: blockers that must
     be resolved elsewhere come alone under "account" (never "password not correct"); then the
-    confirmation ("password" or "email") and, for the only person of a company, the choice to
-    delete it with the account ("delete_companies")."""
+    confirmation ("password" or "email"), counted against the password check's rate limit
+    (ConfirmRateLimited beyond it), for the only person of a company the choice to delete it
+    with the account ("delete_companies"), and last, with a second factor, a current code
+    ("code"; checked only when all else is right, so that a recovery code is not used up by a
+    refusal)."""
     elsewhere = account_delete_blockers_elsewhere(user=user)
     if elsewhere:
         return {"account": [b.message for b in elsewhere]}
     errors: dict[str, list[str]] = {}
+    field_name, message = account_delete_confirm_error(user=user)
+    if not password_check_allowed(user_id=user.pk):
+        raise ConfirmRateLimited(field_name)
     if not account_delete_confirm_matches(user=user, password=password, email=email):
-        field_name, message = account_delete_confirm_error(user=user)
         errors[field_name] = [message]
     plan = account_delete_plan(user=user, delete_companies=delete_companies)
     if plan.blockers:
         errors["delete_companies"] = [b.message for b in plan.blockers]
+    if mfa_enabled(user):
+        if not code.strip():
+            errors["code"] = [_("Please enter the code from your app or a recovery code.")]
+        elif not errors:
+            device, code_message = mfa_verify_explained(user=user, code=code, request=request)
+            if device is None:
+                errors["code"] = [code_message]
     return errors
 
 
@@ -507,6 +507,28 @@ def _mentions_unlink(handle: str, convoy_ids: list[int]) -> int:
     return changed
 
 
+def _plan_rows_lock(user: User) -> None:
+    """Lock the rows the plan's rules read, so that two co-owners (or two facilitators)
+    deleting their accounts at once cannot both pass "someone else stays": the member rows of
+    the person's companies, then the facilitator rows of their convoys, each in primary-key
+    order (companies.services locks member rows in the same order: no deadlock). The second
+    deletion waits, then sees the first one's result."""
+    companies = CompanyMember.objects.filter(user=user).values("company_id")
+    list(
+        CompanyMember.objects.select_for_update()
+        .filter(company_id__in=companies)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    convoys = Facilitator.objects.filter(user=user).values("convoy_id")
+    list(
+        Facilitator.objects.select_for_update()
+        .filter(convoy_id__in=convoys)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 @transaction.atomic
 def account_delete(
     user: User,
@@ -527,6 +549,7 @@ def account_delete(
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.deleted_at is not None:
         raise ValidationError({"account": [_("This account has already been deleted.")]})
+    _plan_rows_lock(user)
     plan = account_delete_plan(user=user, delete_companies=delete_companies or force)
     if plan.blockers and not force:
         raise _refuse(plan.blockers)

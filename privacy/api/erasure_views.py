@@ -2,8 +2,9 @@
 pages and the operators' commands call the same functions).
 
 `POST /api/v1/me/delete/` {password} (or {email} for an account without a password, single
-sign-on only; `delete_companies` to delete the companies the caller is the only person of):
-204, every token and session of the caller ends. `POST /api/v1/companies/{id}/delete/` {name}:
+sign-on only; plus {code} when two-factor authentication is on; `delete_companies` to delete
+the companies the caller is the only person of): 204, every token and session of the caller
+ends; 429 after too many confirmation attempts. `POST /api/v1/companies/{id}/delete/` {name}:
 an owner deletes the company; 404 for an outsider, 403 for a member."""
 
 from django.http import Http404
@@ -11,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied, Throttled, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,6 +22,7 @@ from companies.selectors import is_company_owner
 from convoys.selectors import company_page_companies
 from modelutils import MAX_ID
 from privacy.erasure import (
+    ConfirmRateLimited,
     account_delete,
     account_delete_refusal,
     company_delete,
@@ -38,6 +40,13 @@ class AccountDeleteInput(serializers.Serializer):
         allow_blank=True,
         max_length=254,
         help_text="Instead of the password, for an account without one (single sign-on).",
+    )
+    code = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=32,
+        help_text="With two-factor authentication on: a current code from the app, or a "
+        "recovery code (required then, with the password or e-mail address).",
     )
     delete_companies = serializers.BooleanField(
         required=False,
@@ -60,6 +69,7 @@ class ErasureRefused(serializers.Serializer):
     )
     password = serializers.ListField(child=serializers.CharField(), required=False)
     email = serializers.ListField(child=serializers.CharField(), required=False)
+    code = serializers.ListField(child=serializers.CharField(), required=False)
     delete_companies = serializers.ListField(
         child=serializers.CharField(),
         required=False,
@@ -80,6 +90,7 @@ class AccountDeleteView(APIView):
                 description="Wrong confirmation, or a precondition (last owner of a company, "
                 "only facilitator of a convoy, only person of a company).",
             ),
+            429: OpenApiResponse(description="Too many confirmation attempts; try later."),
         },
         operation_id="me_delete",
     )
@@ -89,12 +100,17 @@ class AccountDeleteView(APIView):
         data = AccountDeleteInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = request.user
-        refusal = account_delete_refusal(
-            user=user,  # type: ignore[arg-type]
-            password=data.validated_data.get("password", ""),
-            email=data.validated_data.get("email", ""),
-            delete_companies=data.validated_data["delete_companies"],
-        )
+        try:
+            refusal = account_delete_refusal(
+                user=user,  # type: ignore[arg-type]
+                password=data.validated_data.get("password", ""),
+                email=data.validated_data.get("email", ""),
+                code=data.validated_data.get("code", ""),
+                delete_companies=data.validated_data["delete_companies"],
+                request=request._request,
+            )
+        except ConfirmRateLimited as exc:
+            raise Throttled(detail=exc.message) from exc
         if refusal:
             raise ValidationError(refusal)
         account_delete(
