@@ -250,7 +250,7 @@ def test_nudge_service_notifies_the_companys_people_once_a_day(
     other = UserFactory(name="Fritz Zweit")
     FacilitatorFactory(convoy=world.convoy, user=other)
     before = domain_state()
-    with pytest.raises(ValidationError) as refused:
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
         company_nudge(actor=other, convoy=world.convoy, company=world.company)
     assert "already nudged today by Frieda Facil" in " ".join(refused.value.messages)
     assert domain_state() == before
