@@ -186,3 +186,19 @@ def test_login_attempt_records_move_with_the_address_and_go_with_the_account(db)
     for model in (AccessAttempt, AccessFailureLog, AccessLog):
         assert not model.objects.filter(username__iexact="before@example.com").exists()
         assert not model.objects.filter(ip_address="198.51.100.23").exists()
+
+
+@pytest.mark.postgres
+def test_two_co_owners_deleting_at_once_leave_one_owner(transactional_db):
+    require_postgres()
+    from django.core.exceptions import ValidationError
+
+    from tests.checkins.test_concurrency import run_at_once
+    from tests.factories import CompanyFactory, CompanyMemberFactory
+
+    company = CompanyFactory()
+    owners = [CompanyMemberFactory(company=company, role=CompanyRole.OWNER).user for _ in range(2)]
+    CompanyMemberFactory(company=company)  # a colleague who stays
+    errors = run_at_once([lambda u=u: account_delete(u, actor=u) for u in owners])
+    assert len(errors) == 1 and isinstance(errors[0], ValidationError), errors
+    assert company.members.filter(role=CompanyRole.OWNER).count() == 1
