@@ -248,12 +248,35 @@ def _recovery_codes_make(user: User) -> list[str]:
     return codes
 
 
+def _current_password_check(user: User, password: str) -> None:
+    """The current password, for changing the second factor (rate-limited per person). An
+    account without a usable password (single sign-on only) has none to prove: its session
+    already passed the provider's login, and that is the proof."""
+    if not user.has_usable_password():
+        return
+    if not password_check_allowed(user_id=user.pk):
+        raise ValidationError({"password": [password_check_limited_message()]})
+    if not user.check_password(password or ""):
+        raise ValidationError({"password": [_("The password is not correct.")]})
+
+
 def totp_enrolment_confirm(
-    *, user: User, code: str, request: HttpRequest | None = None
+    *,
+    user: User,
+    code: str,
+    password: str = "",
+    request: HttpRequest | None = None,
+    keep_token_id: int | None = None,
 ) -> tuple[TOTPDevice, list[str]]:
-    """Turn the second factor on with the first code the app shows. Returns the device and
-    the ten recovery codes: they are shown this once (stored, like django-otp does, for
-    comparison only)."""
+    """Turn the second factor on with the current password (see _current_password_check) and
+    the first code the app shows: someone holding only a session or an API token must not lock
+    the owner out with their own app. Returns the device and the ten recovery codes: they are
+    shown this once (stored, like django-otp does, for comparison only).
+
+    Turning it on ends the person's other sessions and revokes their API tokens, keeping the
+    session of `request` and the token `keep_token_id` (the API call's own): whoever else held
+    one must now log in again, with the code."""
+    _current_password_check(user, password)
     with transaction.atomic():
         device = (
             TOTPDevice.objects.select_for_update()
@@ -282,7 +305,23 @@ def totp_enrolment_confirm(
         TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
         codes = _recovery_codes_make(user)
         audit_record(action=Action.MFA_ENABLED, user=user, request=request, target="totp")
+    _other_access_end(user, request=request, keep_token_id=keep_token_id)
     return device, codes
+
+
+def _other_access_end(
+    user: User, *, request: HttpRequest | None, keep_token_id: int | None
+) -> None:
+    # Imported here: accounts.sessions and accounts.services import this module.
+    from accounts.services import api_tokens_revoke_all
+    from accounts.sessions import user_sessions_revoke_others
+
+    session = getattr(request, "session", None)
+    keep_session_key = session.session_key if session is not None else None
+    user_sessions_revoke_others(user, keep_session_key, request=request)
+    api_tokens_revoke_all(
+        user=user, request=request, reason="mfa_enabled", keep_token_id=keep_token_id
+    )
 
 
 def _wrong_code_message(throttled: TOTPDevice | StaticDevice | None) -> str:
@@ -395,10 +434,11 @@ def recovery_codes_regenerate(
 
 
 def mfa_disable(
-    *, user: User, password: str, code: str, request: HttpRequest | None = None
+    *, user: User, code: str, password: str = "", request: HttpRequest | None = None
 ) -> None:
-    """Turn the second factor off, with the password and a code. Refused while the operator
-    requires it of this person."""
+    """Turn the second factor off, with the password and a code; an account without a usable
+    password (single sign-on only), with the code alone. Refused while the operator requires
+    it of this person."""
     if not mfa_enabled(user):
         raise ValidationError({"code": [_("Two-factor authentication is already off.")]})
     if second_factor_required(user):
@@ -409,10 +449,7 @@ def mfa_disable(
                 "with the help of the operator."
             )
         )
-    if not password_check_allowed(user_id=user.pk):
-        raise ValidationError({"password": [password_check_limited_message()]})
-    if not user.check_password(password):
-        raise ValidationError({"password": [_("The password is not correct.")]})
+    _current_password_check(user, password)
     _code_check(user, code, request)
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()

@@ -98,6 +98,26 @@ class CodeForm(forms.Form):
     )
 
 
+def _password_field() -> forms.CharField:
+    return forms.CharField(
+        label=gettext_lazy("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class ConfirmForm(CodeForm):
+    """The first code, and the current password: a session alone must not turn it on (an
+    account without a usable password, single sign-on only, has no password field)."""
+
+    password = _password_field()
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not user.has_usable_password():
+            del self.fields["password"]
+
+
 class VerifyForm(forms.Form):
     """One form, two ways: the app's six digits, or (folded away) a recovery code."""
 
@@ -126,14 +146,15 @@ class VerifyForm(forms.Form):
 
 
 class DisableForm(forms.Form):
-    password = forms.CharField(
-        label=gettext_lazy("Your password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
+    password = _password_field()
     code = forms.CharField(
         label=gettext_lazy("Code from your app"), max_length=32, widget=_code_widget()
     )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not user.has_usable_password():  # single sign-on only: the code alone
+            del self.fields["password"]
 
 
 # --- the code after login ---
@@ -188,7 +209,7 @@ def _page(request: HttpRequest, status: int = 200, **context: Any) -> HttpRespon
     user = request.user
     enabled = mfa_enabled(user)
     context.setdefault("codes_form", CodeForm(prefix="codes"))
-    context.setdefault("disable_form", DisableForm(prefix="disable"))
+    context.setdefault("disable_form", DisableForm(prefix="disable", user=user))
     return render(
         request,
         "frontend/profile/security.html",
@@ -209,7 +230,7 @@ def profile_security_view(request: HttpRequest) -> HttpResponse:
     return _page(request)
 
 
-def _setup_page(request: HttpRequest, form: CodeForm, status: int = 200) -> HttpResponse:
+def _setup_page(request: HttpRequest, form: ConfirmForm, status: int = 200) -> HttpResponse:
     device = totp_pending_device(request.user)
     if device is None:
         return redirect("frontend:profile_security")
@@ -246,17 +267,20 @@ def profile_security_setup_view(request: HttpRequest) -> HttpResponse:
             messages.error(request, " ".join(exc.messages))
             return redirect("frontend:profile_security")
         return redirect("frontend:profile_security_setup")
-    return _setup_page(request, CodeForm())
+    return _setup_page(request, ConfirmForm(user=request.user))
 
 
 @login_required
 @require_POST
 def profile_security_confirm_view(request: HttpRequest) -> HttpResponse:
-    form = CodeForm(request.POST)
+    form = ConfirmForm(request.POST, user=request.user)
     if form.is_valid():
         try:
             device, codes = totp_enrolment_confirm(
-                user=request.user, code=form.cleaned_data["code"], request=request
+                user=request.user,
+                code=form.cleaned_data["code"],
+                password=form.cleaned_data.get("password", ""),
+                request=request,
             )
         except ValidationError as exc:
             errors_to_form(form, exc)
@@ -322,12 +346,12 @@ def profile_security_codes_download_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def profile_security_disable_view(request: HttpRequest) -> HttpResponse:
-    form = DisableForm(request.POST, prefix="disable")
+    form = DisableForm(request.POST, prefix="disable", user=request.user)
     if form.is_valid():
         try:
             mfa_disable(
                 user=request.user,
-                password=form.cleaned_data["password"],
+                password=form.cleaned_data.get("password", ""),
                 code=form.cleaned_data["code"],
                 request=request,
             )

@@ -18,6 +18,7 @@ from accounts.mfa import (
     totp_enrolment_start,
     totp_secret,
 )
+from accounts.models import ApiToken
 
 
 class MfaStatusOutput(serializers.Serializer):
@@ -39,6 +40,17 @@ class CodeInput(serializers.Serializer):
     )
 
 
+class TotpConfirmInput(CodeInput):
+    password = serializers.CharField(
+        max_length=128,
+        trim_whitespace=False,
+        required=False,
+        default="",
+        help_text="The current password. Not needed by an account without one (single sign-on "
+        "only).",
+    )
+
+
 class RecoveryCodesOutput(serializers.Serializer):
     recovery_codes = serializers.ListField(
         child=serializers.CharField(), help_text="Shown only in this response. Each works once."
@@ -46,7 +58,14 @@ class RecoveryCodesOutput(serializers.Serializer):
 
 
 class MfaDisableInput(serializers.Serializer):
-    password = serializers.CharField(max_length=128, trim_whitespace=False)
+    password = serializers.CharField(
+        max_length=128,
+        trim_whitespace=False,
+        required=False,
+        default="",
+        help_text="The current password. Not needed by an account without one (single sign-on "
+        "only).",
+    )
     code = serializers.CharField(max_length=32)
 
 
@@ -83,15 +102,21 @@ class MeMfaTotpView(_CodeThrottled):
 
 class MeMfaTotpConfirmView(_CodeThrottled):
     @extend_schema(
-        request=CodeInput,
+        request=TotpConfirmInput,
         responses={200: RecoveryCodesOutput},
         operation_id="me_mfa_totp_confirm",
+        description="Turns the second factor on. Ends the person's other sessions and revokes "
+        "their other API tokens (the token making this call keeps working).",
     )
     def post(self, request: Request) -> Response:
-        data = CodeInput(data=request.data)
+        data = TotpConfirmInput(data=request.data)
         data.is_valid(raise_exception=True)
         _device, codes = totp_enrolment_confirm(
-            user=request.user, code=data.validated_data["code"], request=request._request
+            user=request.user,
+            code=data.validated_data["code"],
+            password=data.validated_data["password"],
+            request=request._request,
+            keep_token_id=request.auth.pk if isinstance(request.auth, ApiToken) else None,
         )
         return Response({"recovery_codes": codes})
 

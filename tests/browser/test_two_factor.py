@@ -69,6 +69,7 @@ def test_turn_on_and_log_in_with_a_code_and_with_a_recovery_code(
     assert code_input.get_attribute("inputmode") == "numeric"
     assert code_input.get_attribute("autocomplete") == "one-time-code"
     code_input.fill(app_code(secret))
+    form.locator("input[name=password]").fill(FACTORY_PASSWORD)
     page.get_by_test_id("mfa-confirm-submit").click()
 
     # The recovery codes, once.

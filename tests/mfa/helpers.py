@@ -7,6 +7,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.mfa import totp_enrolment_confirm, totp_enrolment_start
 from accounts.models import User
+from tests.support.browser import FACTORY_PASSWORD
 
 
 def code_for(device: TOTPDevice, steps_ahead: int = 0) -> str:
@@ -18,8 +19,10 @@ def code_for(device: TOTPDevice, steps_ahead: int = 0) -> str:
 
 
 def enrol(user: User) -> tuple[TOTPDevice, list[str]]:
-    """Turn the second factor on for `user` (through the services); the confirming code used
-    the current step, so the next accepted code is code_for(device, 1)."""
+    """Turn the second factor on for `user` (through the services, with the factory password);
+    the confirming code used the current step, so the next accepted code is code_for(device, 1)."""
     device, _url = totp_enrolment_start(user=user)
-    device, codes = totp_enrolment_confirm(user=user, code=code_for(device))
+    device, codes = totp_enrolment_confirm(
+        user=user, code=code_for(device), password=FACTORY_PASSWORD
+    )
     return device, codes

@@ -31,13 +31,15 @@ def test_enrolment_codes_and_turning_off_through_the_api(client_for):
 
     device = TOTPDevice.objects.get(user=user)
     assert body["secret"].replace(" ", "") in body["otpauth_url"]
-    wrong = api.post("/api/v1/me/mfa/totp/confirm/", {"code": "12"})
+    wrong = api.post("/api/v1/me/mfa/totp/confirm/", {"code": "12", "password": FACTORY_PASSWORD})
     assert wrong.status_code == 400 and "code" in wrong.json()
     device.refresh_from_db()
     device.throttling_failure_count = 0
     device.throttling_failure_timestamp = None
     device.save()
-    confirmed = api.post("/api/v1/me/mfa/totp/confirm/", {"code": code_for(device)})
+    confirmed = api.post(
+        "/api/v1/me/mfa/totp/confirm/", {"code": code_for(device), "password": FACTORY_PASSWORD}
+    )
     assert confirmed.status_code == 200
     assert len(confirmed.json()["recovery_codes"]) == 10
     assert api.get("/api/v1/me/mfa/").json() == {

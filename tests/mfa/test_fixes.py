@@ -36,7 +36,10 @@ def _password_login(client: Client, user) -> None:
 def _enrol_on_the_page(client: Client, user) -> TOTPDevice:
     client.post(reverse("frontend:profile_security_setup"))
     device = TOTPDevice.objects.get(user=user, confirmed=False)
-    response = client.post(reverse("frontend:profile_security_confirm"), {"code": code_for(device)})
+    response = client.post(
+        reverse("frontend:profile_security_confirm"),
+        {"code": code_for(device), "password": FACTORY_PASSWORD},
+    )
     assert response["Location"] == reverse("frontend:profile_security_codes")
     return device
 

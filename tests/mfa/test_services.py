@@ -51,7 +51,9 @@ def test_a_wrong_code_does_not_turn_it_on_and_is_audited():
     device, _url = totp_enrolment_start(user=user)
     with pytest.raises(ValidationError) as exc:
         totp_enrolment_confirm(
-            user=user, code="000000" if code_for(device) != "000000" else "111111"
+            user=user,
+            code="000000" if code_for(device) != "000000" else "111111",
+            password=FACTORY_PASSWORD,
         )
     assert "code" in exc.value.error_dict
     assert not mfa_enabled(user)

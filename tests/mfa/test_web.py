@@ -164,12 +164,18 @@ def test_enrolment_on_the_profile_page():
     assert "<svg" in html and 'data-testid="mfa-secret"' in html
     device = TOTPDevice.objects.get(user=user, confirmed=False)
     wrong = "000000" if code_for(device) != "000000" else "111111"
-    response = client.post(reverse("frontend:profile_security_confirm"), {"code": wrong})
+    response = client.post(
+        reverse("frontend:profile_security_confirm"),
+        {"code": wrong, "password": FACTORY_PASSWORD},
+    )
     assert response.status_code == 400 and not mfa_enabled(user)
     device.throttling_failure_timestamp = None
     device.throttling_failure_count = 0
     device.save()
-    response = client.post(reverse("frontend:profile_security_confirm"), {"code": code_for(device)})
+    response = client.post(
+        reverse("frontend:profile_security_confirm"),
+        {"code": code_for(device), "password": FACTORY_PASSWORD},
+    )
     assert response["Location"] == reverse("frontend:profile_security_codes")
     codes_page = client.get(response["Location"]).content.decode()
     assert codes_page.count("<li>") >= 10
@@ -236,7 +242,10 @@ def test_a_facilitator_who_must_have_one_is_sent_to_set_it_up(world, settings):
     # Once set up, everything opens.
     client.post(reverse("frontend:profile_security_setup"))
     device = TOTPDevice.objects.get(user=world.facilitator)
-    client.post(reverse("frontend:profile_security_confirm"), {"code": code_for(device)})
+    client.post(
+        reverse("frontend:profile_security_confirm"),
+        {"code": code_for(device), "password": FACTORY_PASSWORD},
+    )
     assert client.get(f"/convoys/{world.convoy.pk}/").status_code == 200
     # And cannot be turned off.
     page = client.get(reverse("frontend:profile_security")).content.decode()
