@@ -45,6 +45,7 @@ class TotpConfirmInput(CodeInput):
         max_length=128,
         trim_whitespace=False,
         required=False,
+        allow_blank=True,
         default="",
         help_text="The current password. Not needed by an account without one (single sign-on "
         "only).",
@@ -62,6 +63,7 @@ class MfaDisableInput(serializers.Serializer):
         max_length=128,
         trim_whitespace=False,
         required=False,
+        allow_blank=True,
         default="",
         help_text="The current password. Not needed by an account without one (single sign-on "
         "only).",
