@@ -16,9 +16,11 @@ class AccountsConfig(AppConfig):
         user_logged_out.connect(_session_logout, dispatch_uid="accounts-session-logout")
         # The second factor: its cache signals, and "code not entered yet" logins in the audit.
         from accounts import mfa
+        from accounts.services import other_access_end_on_second_factor
         from audit.receivers import login_pending_register
 
         login_pending_register(mfa.mfa_enabled)
+        mfa.second_factor_enabled_listen(other_access_end_on_second_factor)
 
 
 def _session_login(sender: Any, request: Any = None, user: Any = None, **kwargs: Any) -> None:

@@ -27,7 +27,7 @@ import re
 import time
 from base64 import b32encode, urlsafe_b64decode
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -305,23 +305,27 @@ def totp_enrolment_confirm(
         TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
         codes = _recovery_codes_make(user)
         audit_record(action=Action.MFA_ENABLED, user=user, request=request, target="totp")
-    _other_access_end(user, request=request, keep_token_id=keep_token_id)
+    for listener in _enabled_listeners:
+        listener(user=user, request=request, keep_token_id=keep_token_id)
     return device, codes
 
 
-def _other_access_end(
-    user: User, *, request: HttpRequest | None, keep_token_id: int | None
-) -> None:
-    # Imported here: accounts.sessions and accounts.services import this module.
-    from accounts.services import api_tokens_revoke_all
-    from accounts.sessions import user_sessions_revoke_others
+class SecondFactorEnabledListener(Protocol):
+    def __call__(
+        self, *, user: User, request: HttpRequest | None, keep_token_id: int | None
+    ) -> None: ...
 
-    session = getattr(request, "session", None)
-    keep_session_key = session.session_key if session is not None else None
-    user_sessions_revoke_others(user, keep_session_key, request=request)
-    api_tokens_revoke_all(
-        user=user, request=request, reason="mfa_enabled", keep_token_id=keep_token_id
-    )
+
+# What must follow turning the second factor on (ending the other sessions and tokens). Those
+# live in accounts.sessions and accounts.services, which import this module, so they register
+# here (accounts.apps) instead of being imported: no import cycle inside the app.
+_enabled_listeners: list[SecondFactorEnabledListener] = []
+
+
+def second_factor_enabled_listen(listener: SecondFactorEnabledListener) -> None:
+    """Register `listener` (idempotent: ready() may run twice in tests)."""
+    if listener not in _enabled_listeners:
+        _enabled_listeners.append(listener)
 
 
 def _wrong_code_message(throttled: TOTPDevice | StaticDevice | None) -> str:

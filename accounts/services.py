@@ -20,7 +20,10 @@ from django.utils.translation import gettext as _
 
 from accounts.events import credentials_changed_on_commit, tokens_revoked_on_commit
 from accounts.models import ApiToken, User, validate_timezone
-from accounts.sessions import user_sessions_end_on_password_change
+from accounts.sessions import (
+    user_sessions_end_on_password_change,
+    user_sessions_revoke_others,
+)
 from accounts.text import name_clean
 from audit.models import Action
 from audit.services import audit_record
@@ -375,4 +378,17 @@ def user_password_change(
         raise ValidationError({"new_password": exc.messages}) from exc
     return user_password_set(
         user=user, password=new_password, keep_session_key=keep_session_key, request=request
+    )
+
+
+def other_access_end_on_second_factor(
+    *, user: User, request: HttpRequest | None, keep_token_id: int | None
+) -> None:
+    """Turning the second factor on ends every other session and API token (but this
+    request's), so whoever held one without the new factor is out (accounts.mfa calls it)."""
+    session = getattr(request, "session", None)
+    keep_session_key = session.session_key if session is not None else None
+    user_sessions_revoke_others(user, keep_session_key, request=request)
+    api_tokens_revoke_all(
+        user=user, request=request, reason="mfa_enabled", keep_token_id=keep_token_id
     )
