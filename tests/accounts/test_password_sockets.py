@@ -121,7 +121,7 @@ def test_a_password_change_closes_the_other_sessions_and_tokens_sockets_at_once(
         bell = socket(frank, "/ws/notifications/", session=s2)
         this = socket(frank, feed, session=s1)
         for comm in (other, script, bell, this):
-            connected, _ = await comm.connect()
+            connected, _ = await comm.connect(timeout=5)  # several at once, busy CI
             assert connected
         for comm in (other, script, this):
             await comm.receive_json_from(timeout=3)  # "live" (or the first presence)
@@ -134,7 +134,7 @@ def test_a_password_change_closes_the_other_sessions_and_tokens_sockets_at_once(
         new_key = client.cookies[django_settings.SESSION_COOKIE_NAME].value
         assert new_key != s1.session_key
         again = socket(frank, feed, session=session_store(new_key))
-        connected, _ = await again.connect()
+        connected, _ = await again.connect(timeout=5)
         assert connected
         await asyncio.to_thread(write, record, convoy, 1)
         seen: list[dict] = []

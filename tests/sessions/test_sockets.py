@@ -95,7 +95,7 @@ def test_ending_a_session_closes_its_sockets_at_once(people):
         phone_bell = socket(frank, "/ws/notifications/", store(phone.session_key))
         this = socket(frank, feed, store(here.session_key))
         for comm in (phone_feed, phone_bell, this):
-            connected, _ = await comm.connect()
+            connected, _ = await comm.connect(timeout=5)  # several at once, busy CI
             assert connected
         for comm in (phone_feed, this):
             await comm.receive_json_from(timeout=3)  # "live" (or the first presence)
