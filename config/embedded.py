@@ -18,6 +18,7 @@ REDIS_URL/DATABASE_URL set the same runner uses Redis and PostgreSQL, but the sc
 import argparse
 import logging
 import os
+import signal
 import socket
 import sys
 import threading
@@ -66,7 +67,32 @@ def _banner(url: str) -> str:
     return "\n".join(lines)
 
 
+class _EarlyStop:
+    """Remembers a Ctrl+C or SIGTERM that arrives before Celery has installed its handlers.
+
+    Started as a background job of a script (CI, a process supervisor), Python inherits SIGINT
+    as *ignored*, and until the worker's own handlers are in place a stop request would simply
+    be lost: the server would then run on. So we listen from the first moment, and replay the
+    signal once Celery listens (worker_ready), which starts its usual warm shutdown.
+    """
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self.received: int | None = None
+        for sig in self.SIGNALS:
+            signal.signal(sig, self._note)
+
+    def _note(self, signum: int, frame: object) -> None:
+        self.received = signum
+
+    def replay(self) -> None:
+        if self.received is not None:
+            signal.raise_signal(self.received)
+
+
 def main(argv: list[str] | None = None) -> int:
+    early_stop = _EarlyStop()
     args = _parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     # Links in e-mails point at this very server unless SITE_URL says otherwise.
@@ -76,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
+    if early_stop.received is not None:
+        return 0
 
     import uvicorn
     from celery import signals
@@ -98,6 +126,11 @@ def main(argv: list[str] | None = None) -> int:
     web.start()
     deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
     while not server.started:
+        if early_stop.received is not None:
+            server.should_exit = True
+            web.join(timeout=WEB_SHUTDOWN_TIMEOUT_SECONDS)
+            print("Konvoi stopped.", flush=True)
+            return 0
         if not web.is_alive() or time.monotonic() > deadline:
             # uvicorn has logged the reason (typically: the port is taken).
             print(f"Konvoi: the web server did not start on {args.host}:{args.port}.")
@@ -134,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
         reminders_sweep.delay()
         # Printed once the worker is consuming, so it is the last thing on the screen.
         print(_banner(url), flush=True)
+        # Celery's handlers are in place now: a stop asked for during start-up takes effect.
+        early_stop.replay()
 
     def note_stop(sig: str = "", how: str = "", **kwargs: object) -> None:
         asked_to_stop.append(f"{how}:{sig}")

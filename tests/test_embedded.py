@@ -48,6 +48,15 @@ PROBE = textwrap.dedent(
         note("ping " + who)
 
     app.conf.beat_schedule = {"probe-tick": {"task": "probe.tick", "schedule": 0.5}}
+    if len(sys.argv) > 3:
+        # A slow start: the worker is being built, Celery's signal handlers are not in place.
+        from celery import signals
+        import time
+
+        @signals.celeryd_init.connect
+        def slow(**kwargs):
+            note("worker-init")
+            time.sleep(1.5)
     # Queued from another thread before the worker exists, like a request handler would.
     threading.Thread(target=lambda: ping.delay("web-thread")).start()
     sys.exit(embedded.main(["--port", sys.argv[2]]))
@@ -80,11 +89,7 @@ def _get(url: str) -> int:
         return 0
 
 
-@pytest.mark.slow
-def test_web_worker_and_beat_in_one_process_and_a_clean_ctrl_c(tmp_path):
-    out = tmp_path / "probe.log"
-    out.touch()
-    port = _free_port()
+def _runner_env(tmp_path: Path) -> dict[str, str]:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -97,10 +102,18 @@ def test_web_worker_and_beat_in_one_process_and_a_clean_ctrl_c(tmp_path):
     }
     for name in ("CELERY_BROKER_URL", "CELERY_TASK_ALWAYS_EAGER"):
         env.pop(name, None)
+    return env
+
+
+@pytest.mark.slow
+def test_web_worker_and_beat_in_one_process_and_a_clean_ctrl_c(tmp_path):
+    out = tmp_path / "probe.log"
+    out.touch()
+    port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-c", PROBE, str(out), str(port)],
         cwd=BASE_DIR,
-        env=env,
+        env=_runner_env(tmp_path),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -126,3 +139,35 @@ def test_web_worker_and_beat_in_one_process_and_a_clean_ctrl_c(tmp_path):
     assert "Warm shutdown" in output
     assert "Konvoi stopped." in output
     assert "Connected to memory://" in output
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_start_up_still_stops_the_runner(tmp_path):
+    """A stop asked for before Celery listens is not lost (CI once waited 30 s in vain)."""
+    out = tmp_path / "probe.log"
+    out.touch()
+    port = _free_port()
+    proc = subprocess.Popen(
+        # `trap "" INT` then exec: SIGINT ignored, as a script's background job inherits it
+        # (`make run &` in CI, where no job control is on).
+        [
+            *("sh", "-c", 'trap "" INT; exec "$@"', "sh"),
+            *(sys.executable, "-c", PROBE, str(out), str(port), "slow-start"),
+        ],
+        cwd=BASE_DIR,
+        env=_runner_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        _wait_for(lambda: "worker-init" in out.read_text(), 30, "the worker's start", proc)
+        proc.send_signal(signal.SIGINT)
+        output, _ = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, output
+    assert "Warm shutdown" in output
+    assert "Konvoi stopped." in output
