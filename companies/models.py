@@ -42,6 +42,8 @@ class Company(models.Model):
     size = models.CharField(_("size"), max_length=10, choices=SizeBand.choices)
     city = models.CharField(_("city"), max_length=120)
     region = models.CharField(_("region"), max_length=120, blank=True)
+    # Optional; with the name it tells duplicates apart in a programme's register.
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
     website = models.URLField(_("website"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     users = models.ManyToManyField(

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "legal",
     "accounts",
     "companies",
+    # Programmes (competence centres, agencies, EDIHs): staff, the company register, services.
+    "programmes",
     "convoys",
     "projects",
     "checkins",
@@ -78,6 +80,8 @@ INSTALLED_APPS = [
     "overview",
     # Export and erasure of a person's or company's data, retention; top layer, no models.
     "privacy",
+    # The programme report and the coach's overview across a programme's convoys; top layer.
+    "reports",
     # The demo convoy (`manage.py load_demo`); top layer, no models.
     "demo",
     "frontend",

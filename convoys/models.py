@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import validate_timezone
 from companies.models import Company
+from programmes.models import Programme
 from modelutils.invitations import InvitationState, invitation_state
 
 
@@ -49,6 +50,16 @@ class Convoy(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(500)],
+    )
+    # The programme that runs this convoy, if any: its staff see the convoy's aggregates, and
+    # its member companies are in the programme's register.
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="convoys",
+        verbose_name=_("programme"),
     )
     # Highest seq handed out in this convoy's event log; bumped under a row lock.
     last_event_seq = models.PositiveBigIntegerField(default=0, editable=False)

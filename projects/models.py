@@ -76,6 +76,10 @@ class Project(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # When the project first went in progress and when it was done (the programme report
+    # counts projects started and completed in a period); set by projects.services.
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True, editable=False)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True, editable=False)
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
 
     objects = ProjectQuerySet.as_manager()

@@ -3,6 +3,7 @@ tests import by name (service guards, domain snapshots) are in tests.support."""
 
 import asyncio
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
@@ -14,8 +15,10 @@ from accounts.models import User, UserSession
 from checkins.models import CheckIn
 from comments.models import Comment
 from companies.models import Company, CompanyInvitation, CompanyMember
-from convoys.models import Convoy, Invitation, Membership
+from convoys.models import Convoy, Facilitator, Invitation, Membership
+from modelutils.invitations import token_hash
 from notifications.models import Notification
+from programmes.models import CompanyRecord, Programme, Service, StaffInvitation
 from projects.models import Milestone, Project, Update
 from tests.factories import (
     CheckInFactory,
@@ -28,7 +31,10 @@ from tests.factories import (
     InvitationFactory,
     MembershipFactory,
     MilestoneFactory,
+    ProgrammeFactory,
     ProjectFactory,
+    ServiceFactory,
+    StaffFactory,
     UpdateFactory,
     UserFactory,
 )
@@ -219,4 +225,80 @@ def content(world: World) -> Content:
         member_session=UserSession.objects.create(
             user=world.member, session_key="matrix-member-session"
         ).pk,
+    )
+
+
+@dataclass
+class ProgrammeWorld:
+    """A programme running world.convoy, with one person in each role the programme matrix
+    knows (PROGRAMME_ROLES in tests/programmes/test_matrix.py)."""
+
+    programme: Programme
+    other_programme: Programme
+    manager: User
+    coach: User  # coach of programme, facilitates none of its convoys
+    other_coach: User  # coach of other_programme only
+    outside_facilitator: User  # facilitates world.other_convoy, which is in no programme
+    member: User  # world.member: company member in the programme's convoy
+    outsider: User  # world.outsider
+    record: CompanyRecord  # world.company in programme's register (through its convoy)
+    service: Service  # a visit to world.company, recorded by coach
+    staff_invitation: StaffInvitation  # manager invited an address without an account
+    staff_invitation_token: str
+
+
+@pytest.fixture
+def programme_world(world: World) -> ProgrammeWorld:
+    from programmes.services import company_touch
+
+    programme = ProgrammeFactory(name="Kompetenzzentrum Hagen", slug="kompetenzzentrum-hagen")
+    other_programme = ProgrammeFactory(name="EDIH Rheinland", slug="edih-rheinland")
+    manager = UserFactory(name="Maren Manager", handle="maren")
+    coach = UserFactory(name="Conrad Coach", handle="conrad")
+    other_coach = UserFactory(name="Olga Coach", handle="olga")
+    StaffFactory(programme=programme, user=manager, role="manager")
+    StaffFactory(programme=programme, user=coach, role="coach")
+    StaffFactory(programme=other_programme, user=other_coach, role="coach")
+    Convoy.objects.filter(pk=world.convoy.pk).update(programme=programme)
+    world.convoy.refresh_from_db()
+    record = company_touch(
+        programme=programme,
+        company=world.company,
+        kind="convoy_joined",
+        source=f"convoy:{world.convoy.pk}",
+        at=timezone.now() - timedelta(days=30),
+        label=world.convoy.name,
+    )
+    service = ServiceFactory(programme=programme, company=world.company, coach=coach)
+    company_touch(
+        programme=programme,
+        company=world.company,
+        kind="service",
+        service_kind="visit",
+        source=f"service:{service.pk}",
+        at=timezone.now() - timedelta(days=2),
+    )
+    record.refresh_from_db()
+    token = "matrix-staff-token"
+    staff_invitation = StaffInvitation.objects.create(
+        programme=programme,
+        email="neuer-coach@example.com",
+        role="coach",
+        token_hash=token_hash(token),
+        invited_by=manager,
+        expires_at=timezone.now() + timedelta(days=14),
+    )
+    return ProgrammeWorld(
+        programme=programme,
+        other_programme=other_programme,
+        manager=manager,
+        coach=coach,
+        other_coach=other_coach,
+        outside_facilitator=Facilitator.objects.get(convoy=world.other_convoy).user,
+        member=world.member,
+        outsider=world.outsider,
+        record=record,
+        service=service,
+        staff_invitation=staff_invitation,
+        staff_invitation_token=token,
     )

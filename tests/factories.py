@@ -12,6 +12,7 @@ from comments.models import Comment
 from companies.models import Company, CompanyInvitation, CompanyMember, CompanyRole
 from convoys.models import Convoy, Event, Facilitator, Invitation, Membership
 from modelutils.invitations import token_hash
+from programmes.models import Programme, Service, Staff
 from projects.models import Milestone, Project, Update
 
 
@@ -178,6 +179,38 @@ class CompanyInvitationFactory(factory.django.DjangoModelFactory):
     role = CompanyRole.MEMBER
     token_hash = factory.LazyAttribute(lambda o: token_hash(o.token))
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Programme
+
+    name = factory.Sequence(lambda n: f"Kompetenzzentrum {n}")
+    slug = factory.Sequence(lambda n: f"kompetenzzentrum-{n}")
+    region = "Südwestfalen"
+
+
+class StaffFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Staff
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    user = factory.SubFactory(UserFactory)
+    role = "coach"
+
+
+class ServiceFactory(factory.django.DjangoModelFactory):
+    """A bare row; tests of the register record services through programmes.services."""
+
+    class Meta:
+        model = Service
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    company = factory.SubFactory(CompanyFactory)
+    kind = "visit"
+    category = "test_before_invest"
+    date = factory.LazyFunction(lambda: timezone.localdate())
+    minutes = 90
 
 
 def populate_convoy(

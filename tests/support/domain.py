@@ -12,6 +12,7 @@ from notifications.models import (
     Notification,
     NotificationPreference,
 )
+from programmes.models import CompanyRecord, Programme, Service, Staff, StaffInvitation, Touch
 from projects.models import Milestone, Project, Update
 
 # Every table the domain writes to (including the many-to-many link tables).
@@ -43,6 +44,12 @@ DOMAIN_MODELS = [
     DeliverySettings,
     ConvoyMute,
     DigestDelivery,
+    Programme,
+    Staff,
+    StaffInvitation,
+    CompanyRecord,
+    Touch,
+    Service,
 ]
 
 

@@ -1,0 +1,39 @@
+"""Reads of the programmes app: who is staff where, and the querysets the views start from."""
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
+
+from accounts.models import User
+from programmes.models import Programme, Staff, StaffRole
+
+AnyUser = User | AnonymousUser
+
+
+def is_programme_staff(user: AnyUser) -> bool:
+    """Manager or coach of at least one programme (MFA_REQUIRED_FOR's "programme_staff")."""
+    if not user.is_authenticated:
+        return False
+    return Staff.objects.filter(user_id=user.pk).exists()
+
+
+def programme_list_for_user(*, user: AnyUser) -> QuerySet[Programme]:
+    """The programmes the user is staff of; nobody else sees a programme's inside."""
+    if not user.is_authenticated:
+        return Programme.objects.none()
+    return Programme.objects.filter(staff_links__user_id=user.pk).distinct()
+
+
+def staff_role(*, programme_id: int, user: AnyUser) -> StaffRole | None:
+    """The user's role in the programme, or None if they are not staff."""
+    if not user.is_authenticated:
+        return None
+    role = (
+        Staff.objects.filter(programme_id=programme_id, user_id=user.pk)
+        .values_list("role", flat=True)
+        .first()
+    )
+    return StaffRole(role) if role else None
+
+
+def is_manager(*, programme_id: int, user: AnyUser) -> bool:
+    return staff_role(programme_id=programme_id, user=user) == StaffRole.MANAGER
