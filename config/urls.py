@@ -19,6 +19,10 @@ api_v1 = [
     path("", include("checkins.api.urls")),
     path("", include("privacy.api.urls")),
     path("", include("audit.api.urls")),
+    path("", include("programmes.api.urls")),
+    path("", include("programmes.api.register_urls")),
+    path("", include("reports.api.urls")),
+    path("", include("reports.api.overview_urls")),
 ]
 
 urlpatterns = [

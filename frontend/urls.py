@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import include, path, reverse_lazy
 
 from accounts.forms import PasswordSetForm
 from frontend import (
@@ -365,4 +365,9 @@ urlpatterns = [
         comments_views.convoy_people_view,
         name="convoy_people",
     ),
+    # The programme layer (issue 14): each part's pages in its own module.
+    path("", include("frontend.programme_urls")),
+    path("", include("frontend.register_urls")),
+    path("", include("frontend.report_urls")),
+    path("", include("frontend.programme_overview_urls")),
 ]
