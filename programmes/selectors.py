@@ -1,7 +1,10 @@
 """Reads of the programmes app: who is staff where, and the querysets the views start from."""
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from programmes.models import Programme, Staff, StaffRole
@@ -37,3 +40,25 @@ def staff_role(*, programme_id: int, user: AnyUser) -> StaffRole | None:
 
 def is_manager(*, programme_id: int, user: AnyUser) -> bool:
     return staff_role(programme_id=programme_id, user=user) == StaffRole.MANAGER
+
+
+def programme_for_staff(
+    *, programme_id: int, user: AnyUser, manager: bool = False
+) -> tuple[Programme, StaffRole]:
+    """The programme and the user's role in it, for every view of its inside (API and pages).
+
+    Not staff: Http404 (an outsider learns nothing, not even that it exists). Staff, but the
+    action needs a manager and they are a coach: PermissionDenied (403).
+    """
+    link = (
+        Staff.objects.select_related("programme")
+        .filter(programme_id=programme_id, user_id=user.pk)
+        .first()
+        if user.is_authenticated
+        else None
+    )
+    if link is None:
+        raise Http404("No such programme.")
+    if manager and link.role != StaffRole.MANAGER:
+        raise PermissionDenied(_("Only the programme's managers may do this."))
+    return link.programme, StaffRole(link.role)
