@@ -29,6 +29,31 @@ class SizeBand(models.TextChoices):
     LARGE = "250+", _("250+ staff")
 
 
+class SizeClass(models.TextChoices):
+    """The EU's mutually exclusive enterprise size classes (micro < 10 staff, small < 50,
+    medium < 250, large), as funders count them; every SizeBand is in exactly one."""
+
+    MICRO = "micro", _("Micro (under 10 staff)")
+    SMALL = "small", _("Small (10–49 staff)")
+    MEDIUM = "medium", _("Medium (50–249 staff)")
+    LARGE = "large", _("Large (250 staff or more)")
+
+
+SIZE_CLASS_SIZES: dict[SizeClass, tuple[str, ...]] = {
+    SizeClass.MICRO: (SizeBand.SOLO, SizeBand.MICRO),
+    SizeClass.SMALL: (SizeBand.SMALL,),
+    SizeClass.MEDIUM: (SizeBand.MEDIUM,),
+    SizeClass.LARGE: (SizeBand.LARGE,),
+}
+
+
+def size_class_of(size: str) -> SizeClass:
+    for size_class, sizes in SIZE_CLASS_SIZES.items():
+        if size in sizes:
+            return size_class
+    raise ValueError(f"unknown size band {size!r}")
+
+
 class CompanyRole(models.TextChoices):
     OWNER = "owner", _("Owner")
     MEMBER = "member", _("Member")
