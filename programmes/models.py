@@ -192,6 +192,9 @@ class Touch(models.Model):
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="touches")
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="programme_touches")
     kind = models.CharField(max_length=20, choices=TouchKind.choices)
+    # The stage this touch means (programmes.services.touch_stage), kept so that the stage at
+    # any date is one aggregate over the touches up to it.
+    stage = models.CharField(max_length=20, choices=Stage.choices)
     source = models.CharField(max_length=60)
     label = models.CharField(max_length=200, blank=True)
     at = models.DateTimeField()

@@ -73,7 +73,7 @@ def company_touch(
         company=company,
         kind=kind,
         source=source,
-        defaults={"at": at, "label": label[:200]},
+        defaults={"at": at, "label": label[:200], "stage": stage},
     )
     record = (
         CompanyRecord.objects.select_for_update()

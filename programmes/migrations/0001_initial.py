@@ -82,6 +82,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('recorded', 'Recorded by staff'), ('service', 'Service'), ('convoy_joined', 'Joined a convoy'), ('project_started', 'Project started'), ('project_completed', 'Project completed'), ('event_registered', 'Registered for an event'), ('event_attended', 'Attended an event'), ('check_submitted', 'Took the Digitalisierungs-Check')], max_length=20)),
+                ('stage', models.CharField(choices=[('lead', 'Lead'), ('engaged', 'Engaged'), ('qualified', 'Qualified'), ('enrolled', 'Enrolled'), ('project_started', 'Project started'), ('project_completed', 'Project completed')], max_length=20)),
                 ('source', models.CharField(max_length=60)),
                 ('label', models.CharField(blank=True, max_length=200)),
                 ('at', models.DateTimeField()),
