@@ -1,5 +1,23 @@
-"""Routes of this part of the programme API (filled in by the part that owns it)."""
+"""The programme report: JSON, XLSX and CSV (reports.api.views)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from reports.api.views import ProgrammeReportCsvView, ProgrammeReportView, ProgrammeReportXlsxView
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path(
+        "programmes/<int:programme_id>/report/",
+        ProgrammeReportView.as_view(),
+        name="programme-report",
+    ),
+    path(
+        "programmes/<int:programme_id>/report.xlsx",
+        ProgrammeReportXlsxView.as_view(),
+        name="programme-report-xlsx",
+    ),
+    path(
+        "programmes/<int:programme_id>/report.csv",
+        ProgrammeReportCsvView.as_view(),
+        name="programme-report-csv",
+    ),
+]

@@ -1,0 +1,725 @@
+"""The programme report: the figures a programme owes its funders for a period.
+
+Each indicator is a small function registered with `@indicator(key, label=…, rule=…)`; the
+rule's text (translatable) sits next to the code that counts by it, so the figure and what it
+says it counts have one home. The report runs the registered indicators in order. Apps that
+arrive later (events, checks) add their indicators here the same way: `reports` is in the top
+layer and may import them.
+
+Set-based: the whole report is a constant number of queries whatever the number of companies.
+Indicators that count the same rows share one query through `ReportContext` (its cached
+properties), e.g. the companies reached and the funnel.
+
+A period is a range of whole local days (settings.TIME_ZONE), `from` and `to` both included.
+"""
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import cached_property
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Case, Count, IntegerField, Max, Min, Q, Value, When
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from checkins.models import CheckIn, CheckInStatus, RsvpStatus
+from companies.models import Sector, SizeClass, size_class_of
+from convoys.models import ConvoyStatus, Membership
+from programmes.models import (
+    STAGE_ORDER,
+    Programme,
+    Service,
+    ServiceCategory,
+    ServiceKind,
+    Stage,
+    Touch,
+)
+from projects.models import Project, ProjectCategory
+
+# A funder's period is at most a funding phase; beyond that the report is not what anyone asks.
+PERIOD_MAX_DAYS = 5 * 366
+UNKNOWN_REGION = "unknown"
+NEW, RETURNING = "new", "returning"
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+# --- The period ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole local days `start`..`end` (both included), and the aware instants that bound
+    them: `start_at` (midnight starting `start`) ≤ t < `end_before` (midnight after `end`)."""
+
+    start: date
+    end: date
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(settings.TIME_ZONE)
+
+    @property
+    def start_at(self) -> datetime:
+        return datetime.combine(self.start, time.min, tzinfo=self.tz)
+
+    @property
+    def end_before(self) -> datetime:
+        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=self.tz)
+
+    def months(self) -> list[str]:
+        """ "YYYY-MM" of every month the period touches, in order."""
+        months, year, month = [], self.start.year, self.start.month
+        while (year, month) <= (self.end.year, self.end.month):
+            months.append(f"{year:04d}-{month:02d}")
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return months
+
+
+def _date_param(name: str, value: str | None) -> date:
+    if value is None or not str(value).strip():
+        raise ValidationError({name: _("This field is required (a date as YYYY-MM-DD).")})
+    value = str(value).strip()
+    try:
+        if not _ISO_DATE.match(value):
+            raise ValueError(value)
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError({name: _("Enter a valid date as YYYY-MM-DD.")}) from None
+
+
+def period_parse(*, start: str | None, end: str | None) -> Period:
+    """The period of the query parameters `from` and `to`; a ValidationError naming the
+    field for a missing or malformed date, `to` before `from`, or more than five years."""
+    first = _date_param("from", start)
+    last = _date_param("to", end)
+    if last < first:
+        raise ValidationError({"to": _("The end of the period cannot be before its start.")})
+    if (last - first).days >= PERIOD_MAX_DAYS:
+        raise ValidationError({"to": _("A report covers at most five years.")})
+    return Period(first, last)
+
+
+def period_default(*, today: date | None = None) -> Period:
+    """This calendar year up to today (local days)."""
+    today = today or timezone.localdate()
+    return Period(date(today.year, 1, 1), today)
+
+
+def period_last_quarter(*, today: date | None = None) -> Period:
+    today = today or timezone.localdate()
+    quarter_start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    end = quarter_start - timedelta(days=1)
+    return Period(date(end.year, 3 * ((end.month - 1) // 3) + 1, 1), end)
+
+
+def period_last_year(*, today: date | None = None) -> Period:
+    today = today or timezone.localdate()
+    return Period(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31))
+
+
+# --- The rows the indicators count ----------------------------------------------------------
+
+
+@dataclass
+class ReachedCompany:
+    """A company the programme touched in the period, with what the report says of it."""
+
+    company_id: int
+    name: str
+    sector: str
+    size_class: str
+    region: str
+    first_ever: datetime
+    first_in_period: datetime
+    last_in_period: datetime
+    stage: str
+
+    @property
+    def new_returning(self) -> str:
+        return RETURNING if self.first_ever < self.first_in_period else NEW
+
+
+def region_of(*, region: str, city: str) -> str:
+    return (region or "").strip() or (city or "").strip() or UNKNOWN_REGION
+
+
+_STAGE_RANK = Case(
+    *(When(stage=stage, then=Value(rank)) for stage, rank in STAGE_ORDER.items()),
+    default=Value(0),
+    output_field=IntegerField(),
+)
+_RANK_STAGE = {rank: stage for stage, rank in STAGE_ORDER.items()}
+
+
+@dataclass
+class ReportContext:
+    """The programme and period, and the shared rows, each loaded by one query when an
+    indicator (or an export sheet) first needs it."""
+
+    programme: Programme
+    period: Period
+    now: datetime = field(default_factory=timezone.now)
+
+    def _in_period(self, prefix: str = "at") -> Q:
+        p = self.period
+        return Q(**{f"{prefix}__gte": p.start_at, f"{prefix}__lt": p.end_before})
+
+    @cached_property
+    def reached(self) -> list[ReachedCompany]:
+        """One query: every company with a touch in the period, its first touch ever, its
+        first and last touch in the period, and the furthest stage of its touches up to the
+        period's end."""
+        p = self.period
+        in_period = Q(at__gte=p.start_at, at__lt=p.end_before)
+        touched = Touch.objects.filter(in_period, programme=self.programme).values("company_id")
+        rows = (
+            Touch.objects.filter(programme=self.programme, company_id__in=touched)
+            .values(
+                "company_id",
+                "company__name",
+                "company__deleted_at",
+                "company__sector",
+                "company__size",
+                "company__region",
+                "company__city",
+            )
+            .annotate(
+                first_ever=Min("at"),
+                first_in=Min("at", filter=in_period),
+                last_in=Max("at", filter=in_period),
+                rank=Max(_STAGE_RANK, filter=Q(at__lt=p.end_before)),
+            )
+            .order_by("company__name", "company_id")
+        )
+        companies = []
+        for row in rows:
+            deleted = row["company__deleted_at"] is not None
+            companies.append(
+                ReachedCompany(
+                    company_id=row["company_id"],
+                    name=str(_("Former company")) if deleted else row["company__name"],
+                    sector=row["company__sector"],
+                    size_class=size_class_of(row["company__size"]),
+                    region=region_of(region=row["company__region"], city=row["company__city"]),
+                    first_ever=row["first_ever"],
+                    first_in_period=row["first_in"],
+                    last_in_period=row["last_in"],
+                    stage=_RANK_STAGE[row["rank"]],
+                )
+            )
+        return companies
+
+    @cached_property
+    def services(self) -> list[dict[str, Any]]:
+        """One query: (kind, category, count) of the services dated in the period."""
+        return list(
+            Service.objects.filter(
+                programme=self.programme, date__gte=self.period.start, date__lte=self.period.end
+            )
+            .values("kind", "category")
+            .annotate(n=Count("id"))
+            .order_by("kind", "category")
+        )
+
+    @cached_property
+    def served(self) -> list[tuple[int, str]]:
+        """One query: the distinct (company, category) pairs of the services in the period."""
+        return list(
+            Service.objects.filter(
+                programme=self.programme, date__gte=self.period.start, date__lte=self.period.end
+            )
+            .values_list("company_id", "category")
+            .distinct()
+            .order_by()
+        )
+
+    @cached_property
+    def visits(self) -> dict[str, int]:
+        """One query: on-site visits in the period and the distinct companies visited."""
+        return Service.objects.filter(
+            programme=self.programme,
+            kind=ServiceKind.VISIT,
+            date__gte=self.period.start,
+            date__lte=self.period.end,
+        ).aggregate(visits=Count("id"), companies=Count("company", distinct=True))
+
+    @cached_property
+    def memberships(self) -> list[dict[str, Any]]:
+        """One query: the memberships in the programme's convoys that overlap the period
+        (joined by its end, not ended before its start)."""
+        p = self.period
+        rows = (
+            Membership.objects.filter(
+                Q(ended_at__isnull=True) | Q(ended_at__gte=p.start_at),
+                convoy__programme=self.programme,
+                joined_at__lt=p.end_before,
+            )
+            .values(
+                "convoy_id",
+                "convoy__name",
+                "convoy__status",
+                "company_id",
+                "company__size",
+            )
+            .order_by("convoy__name", "convoy_id", "company_id")
+        )
+        return [dict(row) for row in rows]
+
+    @cached_property
+    def checkins(self) -> dict[str, int]:
+        """One query: check-ins held (not cancelled, started in the period, ended by now)
+        and their confirmed RSVPs."""
+        return CheckIn.objects.filter(
+            ~Q(status=CheckInStatus.CANCELLED),
+            self._in_period("starts_at"),
+            convoy__programme=self.programme,
+            ends_at__lte=self.now,
+        ).aggregate(
+            held=Count("id", distinct=True),
+            attendance=Count("rsvps", filter=Q(rsvps__status=RsvpStatus.CONFIRMED)),
+        )
+
+    @cached_property
+    def projects(self) -> list[dict[str, Any]]:
+        """One query: per category, the projects shared with the programme's convoys (each
+        once) created, started and completed in the period."""
+        shared = Project.convoys.through.objects.filter(convoy__programme=self.programme).values(
+            "project_id"
+        )
+        return list(
+            Project.objects.filter(
+                Q(self._in_period("created_at"))
+                | Q(self._in_period("started_at"))
+                | Q(self._in_period("completed_at")),
+                pk__in=shared,
+            )
+            .values("category")
+            .annotate(
+                planned=Count("id", filter=self._in_period("created_at")),
+                started=Count("id", filter=self._in_period("started_at")),
+                completed=Count("id", filter=self._in_period("completed_at")),
+            )
+            .order_by("category")
+        )
+
+    def convoys_counted(self) -> list[dict[str, Any]]:
+        """One row per convoy counted: id, name, status, companies (in the period)."""
+        convoys: dict[int, dict[str, Any]] = {}
+        for row in self.memberships:
+            convoy = convoys.setdefault(
+                row["convoy_id"],
+                {
+                    "id": row["convoy_id"],
+                    "name": row["convoy__name"],
+                    "status": row["convoy__status"],
+                    "companies": set(),
+                },
+            )
+            convoy["companies"].add(row["company_id"])
+        return [{**c, "companies": len(c["companies"])} for c in convoys.values()]
+
+
+# --- The indicators -------------------------------------------------------------------------
+
+Breakdown = dict[str, dict[str, int]]
+
+
+@dataclass(frozen=True)
+class Figure:
+    value: int | float | None
+    breakdown: Breakdown | None = None
+
+
+@dataclass(frozen=True)
+class IndicatorDef:
+    key: str
+    label: Promise
+    rule: Promise
+    compute: Callable[[ReportContext], Figure]
+
+
+INDICATORS: list[IndicatorDef] = []
+
+
+def indicator(
+    key: str, *, label: Promise, rule: Promise
+) -> Callable[[Callable[[ReportContext], Figure]], Callable[[ReportContext], Figure]]:
+    """Register an indicator: the report shows them in the order they are registered."""
+
+    def register(compute: Callable[[ReportContext], Figure]) -> Callable[[ReportContext], Figure]:
+        if any(existing.key == key for existing in INDICATORS):
+            raise ValueError(f"indicator {key!r} is registered twice")
+        INDICATORS.append(IndicatorDef(key=key, label=label, rule=rule, compute=compute))
+        return compute
+
+    return register
+
+
+def _counts(keys: list[str], values: list[str] | Counter[str]) -> dict[str, int]:
+    """Every key in order (zero where none), then any other value seen."""
+    counter = values if isinstance(values, Counter) else Counter(values)
+    result = {key: counter.get(key, 0) for key in keys}
+    for key, n in counter.items():
+        if key not in result:
+            result[key] = n
+    return result
+
+
+def _by_count(values: list[str]) -> dict[str, int]:
+    """Open-ended values (regions), the most frequent first, "unknown" last."""
+    counter = Counter(values)
+    ordered = sorted(
+        counter.items(), key=lambda item: (item[0] == UNKNOWN_REGION, -item[1], item[0])
+    )
+    return dict(ordered)
+
+
+SIZE_CLASS_KEYS = [c.value for c in SizeClass]
+SECTOR_KEYS = [s.value for s in Sector]
+STAGE_KEYS = [s.value for s in Stage]
+KIND_KEYS = [k.value for k in ServiceKind]
+CATEGORY_KEYS = [c.value for c in ServiceCategory]
+CONVOY_STATUS_KEYS = [s.value for s in ConvoyStatus]
+PROJECT_CATEGORY_KEYS = [c.value for c in ProjectCategory]
+
+
+@indicator(
+    "companies_reached",
+    label=_("Companies reached"),
+    rule=_(
+        "Unique companies with at least one contact of the programme in the period (a "
+        "service, a convoy membership, a project, an event, a check or a contact recorded by "
+        "staff). A company contacted several times or in several ways counts once. By size "
+        "class (EU classes, mutually exclusive: micro under 10 staff, small 10–49, medium "
+        "50–249, large 250 or more), by sector, by region (the company's region, else its "
+        "city, else “unknown”), and new or returning (new: its first contact ever with the "
+        "programme is in the period; returning: it had a contact before the period)."
+    ),
+)
+def companies_reached(ctx: ReportContext) -> Figure:
+    reached = ctx.reached
+    return Figure(
+        value=len(reached),
+        breakdown={
+            "size_class": _counts(SIZE_CLASS_KEYS, [c.size_class for c in reached]),
+            "sector": _counts(SECTOR_KEYS, [c.sector for c in reached]),
+            "region": _by_count([c.region for c in reached]),
+            "new_returning": _counts([NEW, RETURNING], [c.new_returning for c in reached]),
+        },
+    )
+
+
+@indicator(
+    "funnel",
+    label=_("Companies by stage"),
+    rule=_(
+        "The companies reached in the period, each at the furthest stage its contacts up to "
+        "the end of the period reached (lead, engaged, qualified, enrolled, project started, "
+        "project completed). Each company counts once, at one stage."
+    ),
+)
+def funnel(ctx: ReportContext) -> Figure:
+    return Figure(
+        value=len(ctx.reached),
+        breakdown={"stage": _counts(STAGE_KEYS, [c.stage for c in ctx.reached])},
+    )
+
+
+@indicator(
+    "services",
+    label=_("Services delivered"),
+    rule=_(
+        "Services the programme recorded with a date in the period, each counted once. By "
+        "kind and by category (the four EDIH functions)."
+    ),
+)
+def services(ctx: ReportContext) -> Figure:
+    kinds: Counter[str] = Counter()
+    categories: Counter[str] = Counter()
+    for row in ctx.services:
+        kinds[row["kind"]] += row["n"]
+        categories[row["category"]] += row["n"]
+    return Figure(
+        value=sum(kinds.values()),
+        breakdown={
+            "kind": _counts(KIND_KEYS, kinds),
+            "category": _counts(CATEGORY_KEYS, categories),
+        },
+    )
+
+
+@indicator(
+    "companies_served",
+    label=_("Companies served"),
+    rule=_(
+        "Unique companies with at least one service dated in the period. By category: a "
+        "company counts once in each category it received a service in, so a company served "
+        "in two categories counts in both categories but once in the total, and the "
+        "categories may add up to more than the total."
+    ),
+)
+def companies_served(ctx: ReportContext) -> Figure:
+    return Figure(
+        value=len({company for company, _category in ctx.served}),
+        breakdown={
+            "category": _counts(CATEGORY_KEYS, [category for _company, category in ctx.served])
+        },
+    )
+
+
+@indicator(
+    "visits",
+    label=_("On-site visits"),
+    rule=_("Services of the kind “on-site visit” dated in the period, each visit counted once."),
+)
+def visits(ctx: ReportContext) -> Figure:
+    return Figure(value=ctx.visits["visits"])
+
+
+@indicator(
+    "companies_visited",
+    label=_("Companies visited"),
+    rule=_(
+        "Unique companies with at least one on-site visit dated in the period; a company "
+        "visited several times counts once."
+    ),
+)
+def companies_visited(ctx: ReportContext) -> Figure:
+    return Figure(value=ctx.visits["companies"])
+
+
+@indicator(
+    "convoys",
+    label=_("Convoys"),
+    rule=_(
+        "The programme's convoys with at least one company that was a member during the "
+        "period (joined by its end and not left before its start). By the convoy's status "
+        "today."
+    ),
+)
+def convoys(ctx: ReportContext) -> Figure:
+    counted = ctx.convoys_counted()
+    return Figure(
+        value=len(counted),
+        breakdown={"status": _counts(CONVOY_STATUS_KEYS, [c["status"] for c in counted])},
+    )
+
+
+@indicator(
+    "convoy_companies",
+    label=_("Companies in convoys"),
+    rule=_(
+        "Unique companies that were a member of one of the programme's convoys during the "
+        "period; a company in two convoys counts once. By size class."
+    ),
+)
+def convoy_companies(ctx: ReportContext) -> Figure:
+    sizes = {row["company_id"]: row["company__size"] for row in ctx.memberships}
+    return Figure(
+        value=len(sizes),
+        breakdown={
+            "size_class": _counts(SIZE_CLASS_KEYS, [size_class_of(s) for s in sizes.values()])
+        },
+    )
+
+
+@indicator(
+    "checkins_held",
+    label=_("Convoy meetings held"),
+    rule=_(
+        "Meetings of the programme's convoys that started in the period, were not cancelled "
+        "and have ended by now."
+    ),
+)
+def checkins_held(ctx: ReportContext) -> Figure:
+    return Figure(value=ctx.checkins["held"])
+
+
+@indicator(
+    "checkin_attendance",
+    label=_("Attendance at convoy meetings"),
+    rule=_(
+        "People with a confirmed answer (“yes”, with a seat) to the meetings counted above, "
+        "added up over the meetings. Konvoi records no attendance at the door for convoy "
+        "meetings, so this counts confirmed answers, not people who came."
+    ),
+)
+def checkin_attendance(ctx: ReportContext) -> Figure:
+    return Figure(value=ctx.checkins["attendance"])
+
+
+def _projects(ctx: ReportContext, column: str) -> Figure:
+    by_category = Counter({row["category"]: row[column] for row in ctx.projects})
+    return Figure(
+        value=sum(by_category.values()),
+        breakdown={"category": _counts(PROJECT_CATEGORY_KEYS, by_category)},
+    )
+
+
+@indicator(
+    "projects_planned",
+    label=_("Projects planned"),
+    rule=_(
+        "Projects created in the period and shared with at least one of the programme's "
+        "convoys; a project shared with several of them counts once. By category."
+    ),
+)
+def projects_planned(ctx: ReportContext) -> Figure:
+    return _projects(ctx, "planned")
+
+
+@indicator(
+    "projects_started",
+    label=_("Projects started"),
+    rule=_(
+        "Projects that first went “in progress” in the period and are shared with at least "
+        "one of the programme's convoys; each project counts once. By category."
+    ),
+)
+def projects_started(ctx: ReportContext) -> Figure:
+    return _projects(ctx, "started")
+
+
+@indicator(
+    "projects_completed",
+    label=_("Projects completed"),
+    rule=_(
+        "Projects done in the period and shared with at least one of the programme's "
+        "convoys; each project counts once. By category."
+    ),
+)
+def projects_completed(ctx: ReportContext) -> Figure:
+    return _projects(ctx, "completed")
+
+
+# --- The report -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    key: str
+    label: str
+    value: int | float | None
+    rule: str
+    breakdown: Breakdown | None
+
+
+@dataclass
+class ProgrammeReport:
+    programme: Programme
+    period: Period
+    indicators: list[IndicatorResult]
+    context: ReportContext
+
+    def indicator(self, key: str) -> IndicatorResult:
+        return next(i for i in self.indicators if i.key == key)
+
+    def as_json(self) -> dict[str, Any]:
+        """The API's shape: from, to, and the indicators in order (breakdown only where an
+        indicator has one)."""
+        return {
+            "from": self.period.start.isoformat(),
+            "to": self.period.end.isoformat(),
+            "indicators": [
+                {
+                    "key": i.key,
+                    "label": i.label,
+                    "value": i.value,
+                    "rule": i.rule,
+                    **({"breakdown": i.breakdown} if i.breakdown is not None else {}),
+                }
+                for i in self.indicators
+            ],
+        }
+
+    def reach_by_month(self) -> list[dict[str, Any]]:
+        """Companies first reached in each month of the period (their first contact within
+        the period, local time), new and returning: the reach chart."""
+        tz = self.period.tz
+        counts: Counter[tuple[str, str]] = Counter(
+            (c.first_in_period.astimezone(tz).strftime("%Y-%m"), c.new_returning)
+            for c in self.context.reached
+        )
+        return [
+            {"month": month, NEW: counts[(month, NEW)], RETURNING: counts[(month, RETURNING)]}
+            for month in self.period.months()
+        ]
+
+
+def programme_report(
+    *, programme: Programme, period: Period, now: datetime | None = None
+) -> ProgrammeReport:
+    """The programme's report for the period: every registered indicator, labels and rules
+    in the active language. The one function the API, the exports, the page and the
+    benchmark call."""
+    context = ReportContext(programme=programme, period=period, now=now or timezone.now())
+    results = []
+    for spec in INDICATORS:
+        figure = spec.compute(context)
+        results.append(
+            IndicatorResult(
+                key=spec.key,
+                label=str(spec.label),
+                value=figure.value,
+                rule=str(spec.rule),
+                breakdown=figure.breakdown,
+            )
+        )
+    return ProgrammeReport(programme=programme, period=period, indicators=results, context=context)
+
+
+def report_filename(*, programme: Programme, period: Period, extension: str) -> str:
+    return (
+        f"programmreport-{programme.slug}-{period.start.isoformat()}-{period.end.isoformat()}"
+        f".{extension}"
+    )
+
+
+# --- Labels of breakdown values (for the page and the exports) ------------------------------
+
+DIMENSION_LABELS: dict[str, Promise] = {
+    "size_class": _("Size class"),
+    "sector": _("Sector"),
+    "region": _("Region"),
+    "new_returning": _("New or returning"),
+    "stage": _("Stage"),
+    "kind": _("Kind"),
+    "category": _("Category"),
+    "status": _("Status"),
+}
+
+_VALUE_LABELS: dict[str, Callable[[str], str]] = {
+    "size_class": lambda v: str(SizeClass(v).label),
+    "sector": lambda v: str(Sector(v).label),
+    "stage": lambda v: str(Stage(v).label),
+    "kind": lambda v: str(ServiceKind(v).label),
+    "status": lambda v: str(ConvoyStatus(v).label),
+}
+
+
+def dimension_label(dimension: str) -> str:
+    return str(DIMENSION_LABELS.get(dimension, dimension))
+
+
+def value_label(dimension: str, key: str, *, indicator_key: str = "") -> str:
+    """The translated name of a breakdown value ("Kleinstunternehmen", "Handwerk")."""
+    try:
+        if dimension == "category":
+            choices = ProjectCategory if indicator_key.startswith("projects_") else ServiceCategory
+            return str(choices(key).label)
+        if dimension == "new_returning":
+            return str(_("New") if key == NEW else _("Returning"))
+        if dimension == "region" and key == UNKNOWN_REGION:
+            return str(_("Unknown"))
+        if dimension in _VALUE_LABELS:
+            return _VALUE_LABELS[dimension](key)
+    except ValueError:
+        pass
+    return key
