@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 
-class IndicatorOutput(serializers.Serializer):
+class ReportIndicatorOutput(serializers.Serializer):
     key = serializers.CharField(help_text="Stable key, e.g. companies_reached.")
     label = serializers.CharField(help_text="In the request language.")  # type: ignore[assignment]
     value = serializers.FloatField(allow_null=True, help_text="A count (or a rate).")
@@ -15,8 +15,8 @@ class IndicatorOutput(serializers.Serializer):
     )
 
 
-class ReportOutput(serializers.Serializer):
+class ProgrammeReportOutput(serializers.Serializer):
     # "from" is a Python keyword: declared through the class namespace.
     locals()["from"] = serializers.DateField(help_text="First day of the period (included).")
     to = serializers.DateField(help_text="Last day of the period (included).")
-    indicators = IndicatorOutput(many=True)
+    indicators = ReportIndicatorOutput(many=True)

@@ -16,7 +16,7 @@ from audit.services import audit_export_downloaded
 from checkins.exports import XLSX_CONTENT_TYPE
 from programmes.models import Programme
 from programmes.selectors import programme_for_staff
-from reports.api.serializers import ReportOutput
+from reports.api.serializers import ProgrammeReportOutput
 from reports.programme_report import (
     ProgrammeReport,
     period_parse,
@@ -63,7 +63,7 @@ class ProgrammeReportView(APIView):
 
     @extend_schema(
         parameters=PERIOD_PARAMETERS,
-        responses={200: ReportOutput},
+        responses={200: ProgrammeReportOutput},
         operation_id="programmes_report_retrieve",
     )
     def get(self, request: Request, programme_id: int) -> Response:

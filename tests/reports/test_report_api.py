@@ -1,0 +1,144 @@
+"""GET /api/v1/programmes/{id}/report/ (and .xlsx, .csv): the contract."""
+
+import pytest
+
+from audit.models import AuditEntry
+from programmes.models import Staff
+from reports.programme_report import programme_report
+from tests.factories import UserFactory
+from tests.reports.test_programme_report import PERIOD, build_dataset
+from tests.support.domain import domain_state
+
+QUERY = "?from=2026-01-01&to=2026-06-30"
+
+
+@pytest.fixture
+def data(db):
+    return build_dataset()
+
+
+@pytest.fixture
+def manager(data):
+    user = UserFactory(language="en")
+    Staff.objects.create(programme=data.programme, user=user, role="manager")
+    return user
+
+
+@pytest.fixture
+def coach(data):
+    user = UserFactory()
+    Staff.objects.create(programme=data.programme, user=user, role="coach")
+    return user
+
+
+def _url(data, suffix="report/"):
+    return f"/api/v1/programmes/{data.programme.pk}/{suffix}"
+
+
+def test_manager_gets_the_report_as_the_function_computes_it(data, manager, client_for):
+    response = client_for(manager).get(_url(data) + QUERY, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["from"] == "2026-01-01"
+    assert body["to"] == "2026-06-30"
+    expected = programme_report(programme=data.programme, period=PERIOD).as_json()
+    assert [(i["key"], i["value"]) for i in body["indicators"]] == [
+        (i["key"], i["value"]) for i in expected["indicators"]
+    ]
+    reached = body["indicators"][0]
+    assert reached["key"] == "companies_reached"
+    assert reached["value"] == 3
+    assert reached["breakdown"]["size_class"] == {"micro": 1, "small": 1, "medium": 1, "large": 0}
+
+
+def test_labels_and_rules_follow_the_request_language(data, manager, client_for):
+    client = client_for(manager)
+    german = client.get(_url(data) + QUERY, HTTP_ACCEPT_LANGUAGE="de").json()
+    english = client.get(_url(data) + QUERY, HTTP_ACCEPT_LANGUAGE="en").json()
+
+    assert english["indicators"][0]["label"] == "Companies reached"
+    assert [i["key"] for i in german["indicators"]] == [i["key"] for i in english["indicators"]]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("", "from"),
+        ("?to=2026-06-30", "from"),
+        ("?from=2026-01-01", "to"),
+        ("?from=2026-1-1&to=2026-06-30", "from"),
+        ("?from=yesterday&to=2026-06-30", "from"),
+        ("?from=2026-01-01&to=2026-02-31", "to"),
+        ("?from=2026-06-30&to=2026-01-01", "to"),
+        ("?from=2019-01-01&to=2026-01-01", "to"),
+    ],
+)
+@pytest.mark.parametrize("suffix", ["report/", "report.xlsx", "report.csv"])
+def test_bad_periods_are_400_naming_the_field(data, manager, client_for, query, field, suffix):
+    response = client_for(manager).get(_url(data, suffix) + query)
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert list(response.json()) == [field]
+
+
+@pytest.mark.parametrize("suffix", ["report/", "report.xlsx", "report.csv"])
+def test_who_gets_the_report(data, manager, coach, client_for, suffix):
+    outsider = UserFactory()
+    other_manager = UserFactory()
+    Staff.objects.create(programme=data.other_programme, user=other_manager, role="manager")
+    url = _url(data, suffix) + QUERY
+    before = domain_state()
+
+    assert client_for(None).get(url).status_code == 401
+    assert client_for(outsider).get(url).status_code == 404
+    assert client_for(other_manager).get(url).status_code == 404
+    assert client_for(coach).get(url).status_code == 403
+    assert client_for(manager).get(url).status_code == 200
+    assert domain_state() == before
+
+
+def test_an_outsider_gets_404_even_for_a_bad_period(data, client_for):
+    response = client_for(UserFactory()).get(_url(data) + "?from=nonsense")
+
+    assert response.status_code == 404
+
+
+def test_unknown_programme_is_404(data, manager, client_for):
+    response = client_for(manager).get("/api/v1/programmes/987654/report/" + QUERY)
+
+    assert response.status_code == 404
+
+
+def test_files_are_attachments_named_after_programme_and_period(data, manager, client_for):
+    client = client_for(manager)
+    xlsx = client.get(_url(data, "report.xlsx") + QUERY)
+    csv = client.get(_url(data, "report.csv") + QUERY)
+
+    assert xlsx.status_code == 200
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert xlsx["Content-Disposition"] == (
+        'attachment; filename="programmreport-kompetenzzentrum-hagen-2026-01-01-2026-06-30.xlsx"'
+    )
+    assert csv["Content-Type"] == "text/csv; charset=utf-8"
+    assert csv["Content-Disposition"] == (
+        'attachment; filename="programmreport-kompetenzzentrum-hagen-2026-01-01-2026-06-30.csv"'
+    )
+
+
+def test_the_xlsx_download_is_audited(data, manager, client_for):
+    client_for(manager).get(_url(data, "report.xlsx") + QUERY)
+
+    entry = AuditEntry.objects.get(target=f"programme:{data.programme.pk}")
+    assert entry.data == {"export": "programme_report", "format": "xlsx"}
+
+
+def test_the_schema_documents_the_three_operations(client):
+    schema = client.get("/api/schema/?format=json").json()
+    paths = schema["paths"]
+
+    report = paths["/api/v1/programmes/{programme_id}/report/"]["get"]
+    assert {p["name"] for p in report["parameters"] if p["in"] == "query"} == {"from", "to"}
+    assert "/api/v1/programmes/{programme_id}/report.xlsx" in paths
+    assert "/api/v1/programmes/{programme_id}/report.csv" in paths
