@@ -1,13 +1,21 @@
-"""The overview across a person's convoys ("My convoys"): every convoy they see, and for the
-ones they facilitate its health (companies whose update is due or who have been quiet for
-long, help wanted, blocked and overdue milestones), with the next check-in and the last
-activity. A constant number of queries, whatever the number of convoys and companies."""
+"""The health of convoys: companies whose update is due or who have been quiet for long, help
+wanted, blocked and overdue milestones, with the next check-in and the last activity. The one
+home of what counts as each of those, for every set of convoys it is judged over:
 
-from dataclasses import dataclass
+- "My convoys" (`convoys_overview`): every convoy a person sees, judged for the ones they
+  facilitate;
+- a programme's overview (reports.programme_overview, handed `convoys_health` by the
+  interface, since the top layer's apps do not import each other): every convoy of the
+  programme, judged for its staff, who see these aggregates without being members.
+
+A constant number of queries, whatever the number of convoys and companies."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 
 from accounts.models import User
 from checkins.models import CheckIn, CheckInStatus
@@ -33,6 +41,10 @@ class ConvoyHealth:
     help_wanted: int = 0
     blocked: int = 0
     overdue: int = 0
+    # Filled when judged: the active member companies, and those of them that need a look
+    # (any of the five counts above), so that totals across convoys count a company once.
+    company_ids: set[int] = field(default_factory=set)
+    attention_company_ids: set[int] = field(default_factory=set)
 
     @property
     def attention(self) -> int:
@@ -43,19 +55,17 @@ def _local_today(convoy: Convoy, now: datetime) -> date:
     return now.astimezone(ZoneInfo(convoy.timezone)).date()
 
 
-def _convoys(*, user: User, now: datetime) -> list[Convoy]:
+def _with_activity(convoys: QuerySet[Convoy], *, now: datetime) -> QuerySet[Convoy]:
     # The next check-in as convoy_dashboard shows it (checkins.selectors.next_checkin_query):
     # scheduled and not yet ended.
     next_checkin = CheckIn.objects.filter(
         convoy=OuterRef("pk"), status=CheckInStatus.SCHEDULED, ends_at__gte=now
     ).order_by("starts_at", "id")
     last_event = Event.objects.filter(convoy=OuterRef("pk")).order_by("-seq")
-    return list(
-        convoy_list_for_user(user=user).annotate(
-            next_checkin_id=Subquery(next_checkin.values("pk")[:1]),
-            next_checkin_at=Subquery(next_checkin.values("starts_at")[:1]),
-            last_activity_at=Subquery(last_event.values("at")[:1]),
-        )
+    return convoys.annotate(
+        next_checkin_id=Subquery(next_checkin.values("pk")[:1]),
+        next_checkin_at=Subquery(next_checkin.values("starts_at")[:1]),
+        last_activity_at=Subquery(last_event.values("at")[:1]),
     )
 
 
@@ -72,10 +82,11 @@ def _add_update_counts(rows: dict[int, ConvoyHealth], *, now: datetime) -> None:
             last_update_at=Subquery(latest.values("created_at")[:1]),
             last_help_wanted=Subquery(latest.values("help_wanted")[:1]),
         )
-        .values("convoy_id", "joined_at", "last_update_at", "last_help_wanted")
+        .values("convoy_id", "company_id", "joined_at", "last_update_at", "last_help_wanted")
     )
     for membership in memberships:
         row = rows[membership["convoy_id"]]
+        row.company_ids.add(membership["company_id"])
         convoy = row.convoy
         _days, due, quiet = update_state(
             last_update_at=membership["last_update_at"],
@@ -87,6 +98,8 @@ def _add_update_counts(rows: dict[int, ConvoyHealth], *, now: datetime) -> None:
         row.quiet += quiet
         row.update_due += due and not quiet
         row.help_wanted += bool(membership["last_help_wanted"])
+        if due or membership["last_help_wanted"]:
+            row.attention_company_ids.add(membership["company_id"])
 
 
 def _add_milestone_counts(rows: dict[int, ConvoyHealth], *, now: datetime) -> None:
@@ -103,21 +116,35 @@ def _add_milestone_counts(rows: dict[int, ConvoyHealth], *, now: datetime) -> No
     open_statuses = [s for s in MilestoneStatus.values if s != MilestoneStatus.DONE]
     open_milestones = (
         shares.filter(project__milestones__status__in=open_statuses)
-        .values("convoy_id", "project__milestones__status", "project__milestones__due_date")
+        .values(
+            "convoy_id",
+            "project__company_id",
+            "project__milestones__status",
+            "project__milestones__due_date",
+        )
         .annotate(n=Count("project__milestones__id"))
         .order_by()
     )
     for group in open_milestones:
         row = rows[group["convoy_id"]]
+        flagged = False
         if group["project__milestones__status"] == MilestoneStatus.BLOCKED:
             row.blocked += group["n"]
+            flagged = True
         due = group["project__milestones__due_date"]
         if due is not None and due < _local_today(row.convoy, now):
             row.overdue += group["n"]
+            flagged = True
+        if flagged:
+            row.attention_company_ids.add(group["project__company_id"])
 
 
-def convoys_overview(*, user: User, now: datetime) -> list[ConvoyHealth]:
-    """Every convoy the user sees, by name; the health of those they facilitate."""
+def convoys_health(
+    *, convoys: QuerySet[Convoy], now: datetime, judged: Callable[[Convoy], bool]
+) -> list[ConvoyHealth]:
+    """The rows of `convoys` (a queryset annotated with `company_count` and `is_facilitator`,
+    as convoys.selectors.convoy_list_for_user does), in its order, with the health of those
+    `judged` picks. Three queries, plus whatever the queryset prefetches."""
     overview = [
         ConvoyHealth(
             convoy=convoy,
@@ -127,10 +154,19 @@ def convoys_overview(*, user: User, now: datetime) -> list[ConvoyHealth]:
             next_checkin_at=convoy.next_checkin_at,  # type: ignore[attr-defined]
             last_activity_at=convoy.last_activity_at,  # type: ignore[attr-defined]
         )
-        for convoy in _convoys(user=user, now=now)
+        for convoy in _with_activity(convoys, now=now)
     ]
-    facilitated = {row.convoy.pk: row for row in overview if row.is_facilitator}
-    if facilitated:
-        _add_update_counts(facilitated, now=now)
-        _add_milestone_counts(facilitated, now=now)
+    rows = {row.convoy.pk: row for row in overview if judged(row.convoy)}
+    if rows:
+        _add_update_counts(rows, now=now)
+        _add_milestone_counts(rows, now=now)
     return overview
+
+
+def convoys_overview(*, user: User, now: datetime) -> list[ConvoyHealth]:
+    """Every convoy the user sees, by name; the health of those they facilitate."""
+    return convoys_health(
+        convoys=convoy_list_for_user(user=user),
+        now=now,
+        judged=lambda convoy: convoy.is_facilitator,
+    )
