@@ -467,6 +467,7 @@ SPECTACULAR_SETTINGS = {
         "MilestoneStatusEnum": "projects.models.MilestoneStatus",
         "ConvoyRoleEnum": ["facilitator", "member"],
         "InvitationStatusEnum": ["open", "accepted", "expired", "revoked"],
+        "StaffRoleEnum": "programmes.models.StaffRole",
     },
 }
 

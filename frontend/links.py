@@ -26,6 +26,10 @@ def frontend_link(target: Target) -> str | None:
         )
     if target.type == "company_invitation" and target.token:
         return reverse("frontend:company_invitation", kwargs={"token": target.token})
+    if target.type == "programme_invitation" and target.token:
+        return reverse("frontend:programme_invitation", kwargs={"token": target.token})
+    if target.type == "programme" and target.id:
+        return reverse("frontend:programme", kwargs={"programme_id": target.id})
     if target.type == "preferences":
         return reverse("frontend:notification_preferences")
     if target.type == "unsubscribe" and target.token:

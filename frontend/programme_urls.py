@@ -1,5 +1,42 @@
-"""Pages of one part of the programme layer (frontend namespace, via frontend.urls)."""
+"""Pages of programmes and their staff, and the public programme page (frontend namespace,
+via frontend.urls)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from frontend import programme_views as views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("programmes/", views.programmes_view, name="programmes"),
+    path("programmes/<int:programme_id>/", views.programme_view, name="programme"),
+    path(
+        "programmes/<int:programme_id>/staff/",
+        views.programme_staff_view,
+        name="programme_staff",
+    ),
+    path(
+        "programmes/<int:programme_id>/staff/<int:staff_id>/role/",
+        views.programme_staff_role_view,
+        name="programme_staff_role",
+    ),
+    path(
+        "programmes/<int:programme_id>/staff/<int:staff_id>/remove/",
+        views.programme_staff_remove_view,
+        name="programme_staff_remove",
+    ),
+    path(
+        "programmes/<int:programme_id>/staff-invitations/<int:invitation_id>/revoke/",
+        views.programme_staff_invitation_revoke_view,
+        name="programme_staff_invitation_revoke",
+    ),
+    path(
+        "programmes/<int:programme_id>/settings/",
+        views.programme_settings_view,
+        name="programme_settings",
+    ),
+    path(
+        "programme-invitations/<str:token>/",
+        views.programme_invitation_view,
+        name="programme_invitation",
+    ),
+    path("p/<slug:slug>/", views.programme_public_view, name="programme_public"),
+]

@@ -72,6 +72,7 @@ from notifications.selectors import nudges_today
 from overview.dashboard import convoy_dashboard
 from overview.first_steps import first_steps_for
 from overview.me import user_profile
+from programmes.services import staff_invitation_by_token, staff_invitation_problem
 from projects.selectors import milestones_for_user
 from projects.services import update_post
 
@@ -147,7 +148,8 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 def _signup_invitation(request: HttpRequest) -> tuple[str, str]:
     """(address, invitation page) of a usable invitation named by `?invitation=<token>` (a
-    convoy's) or `?colleague=<token>` (a company's), else ("", "")."""
+    convoy's), `?colleague=<token>` (a company's) or `?staff=<token>` (a programme's), else
+    ("", "")."""
     token = request.GET.get("invitation", "")
     if token:
         invitation = invitation_by_token(token=token)
@@ -158,6 +160,11 @@ def _signup_invitation(request: HttpRequest) -> tuple[str, str]:
         colleague = company_invitation_by_token(token=token)
         if colleague is not None and company_invitation_problem(colleague) is None:
             return colleague.email, reverse("frontend:company_invitation", kwargs={"token": token})
+    token = request.GET.get("staff", "")
+    if token:
+        staff = staff_invitation_by_token(token=token)
+        if staff is not None and staff_invitation_problem(staff) is None:
+            return staff.email, reverse("frontend:programme_invitation", kwargs={"token": token})
     return "", ""
 
 

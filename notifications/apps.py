@@ -20,3 +20,9 @@ class NotificationsConfig(AppConfig):
         from notifications.company_invitations import company_invitation_mailer
 
         register_company_invitation_delivery(company_invitation_mailer)
+
+        # Programmes (core) announces its staff invitations and additions the same way.
+        from notifications.programme_staff import programme_staff_mailer
+        from programmes.delivery import register_staff_delivery
+
+        register_staff_delivery(programme_staff_mailer)

@@ -2,12 +2,12 @@
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from programmes.models import Programme, Staff, StaffRole
+from programmes.models import Programme, Staff, StaffInvitation, StaffRole
 
 AnyUser = User | AnonymousUser
 
@@ -62,3 +62,39 @@ def programme_for_staff(
     if manager and link.role != StaffRole.MANAGER:
         raise PermissionDenied(_("Only the programme's managers may do this."))
     return link.programme, StaffRole(link.role)
+
+
+def programmes_with_role(*, user: AnyUser) -> QuerySet[Programme]:
+    """The user's programmes, each with `my_role` (one row per programme: staff is unique per
+    programme and user, and the annotation reads the same join the filter uses)."""
+    if not user.is_authenticated:
+        return Programme.objects.none()
+    return (
+        Programme.objects.filter(staff_links__user_id=user.pk)
+        .annotate(my_role=F("staff_links__role"))
+        .order_by("name", "id")
+    )
+
+
+def programme_staff(*, programme: Programme) -> QuerySet[Staff]:
+    """A programme's staff with their accounts, managers first."""
+    return (
+        Staff.objects.filter(programme=programme)
+        .select_related("user")
+        .order_by("-role", "user__name", "id")
+    )
+
+
+def staff_invitations_pending(*, programme: Programme) -> QuerySet[StaffInvitation]:
+    """Invitations neither accepted nor withdrawn (expired ones too: they may be sent again)."""
+    return StaffInvitation.objects.filter(
+        programme=programme, accepted_at__isnull=True, revoked_at__isnull=True
+    ).order_by("-created_at", "-id")
+
+
+def programme_public(*, slug: str) -> Programme:
+    """A programme's public face by its address; 404 for an unknown one."""
+    programme = Programme.objects.filter(slug=slug).first()
+    if programme is None:
+        raise Http404("No such programme.")
+    return programme

@@ -1,16 +1,37 @@
 """Writes of the programmes app. The web UI, the API, the apps above (convoys, projects,
 events, checks) and the demo all come through here."""
 
+import re
+import unicodedata
+from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from accounts.models import User
+from accounts.text import name_clean
+from audit.services import Role, audit_role
 from companies.models import Company
+from modelutils.invitations import (
+    invitation_expires_at,
+    invitation_state_problem,
+    token_hash,
+    token_new,
+)
+from modelutils.update import model_update
+from programmes.delivery import staff_added_announce, staff_invitation_announce
 from programmes.models import (
     STAGE_ORDER,
     CompanyRecord,
     Programme,
     ServiceKind,
+    Staff,
+    StaffInvitation,
+    StaffRole,
     Stage,
     Touch,
     TouchKind,
@@ -111,3 +132,379 @@ def company_touch(
         ]
     )
     return record
+
+
+# --- Programmes and their staff -------------------------------------------------------------
+
+# Words the public pages under /p/ use themselves, or that would read as one of our pages.
+RESERVED_SLUGS = frozenset(
+    {
+        "admin",
+        "api",
+        "check",
+        "checks",
+        "edit",
+        "event",
+        "events",
+        "imprint",
+        "konvoi",
+        "login",
+        "new",
+        "p",
+        "privacy",
+        "programme",
+        "programmes",
+        "register",
+        "report",
+        "settings",
+        "static",
+        "www",
+    }
+)
+SLUG_MIN, SLUG_MAX = 3, 60
+_SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# German letters as Germans write them without umlauts (not stripped: "Müller" → "mueller").
+_TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ẞ": "ss"})
+
+PROGRAMME_FIELDS = {
+    "name",
+    "slug",
+    "region",
+    "description",
+    "contact_email",
+    "contact_phone",
+    "website",
+    "imprint_url",
+    "privacy_contact",
+}
+
+AUDIT_STAFF_ROLE = {
+    StaffRole.MANAGER: Role.PROGRAMME_MANAGER,
+    StaffRole.COACH: Role.PROGRAMME_COACH,
+}
+
+
+def slug_from_name(name: str) -> str:
+    """An ASCII address from a name: lower case, umlauts transliterated, accents dropped,
+    anything else a hyphen ("Zentrum Süd-Westfalen" → "zentrum-sued-westfalen")."""
+    text = name.lower().translate(_TRANSLITERATION)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    return text[:SLUG_MAX].rstrip("-")
+
+
+def slug_problem(slug: str) -> str | None:
+    """Why `slug` cannot be a programme's address, or None."""
+    if not SLUG_MIN <= len(slug) <= SLUG_MAX:
+        return _("The address must be between %(min)d and %(max)d characters long.") % {
+            "min": SLUG_MIN,
+            "max": SLUG_MAX,
+        }
+    if not _SLUG_RE.match(slug):
+        return _(
+            "Use only lower-case letters a–z, digits and single hyphens between them "
+            "(for example kompetenzzentrum-hagen)."
+        )
+    if slug in RESERVED_SLUGS:
+        return _("This address is reserved. Please choose another one.")
+    return None
+
+
+def _slug_free(base: str) -> str:
+    """`base`, or `base-2`, `base-3` … whichever no programme uses yet."""
+    if len(base) < SLUG_MIN or slug_problem(base) is not None:
+        base = f"{base}-programm".strip("-") if base else "programm"
+    taken = set(Programme.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    if base not in taken:
+        return base
+    number = 2
+    while True:
+        suffix = f"-{number}"
+        candidate = base[: SLUG_MAX - len(suffix)].rstrip("-") + suffix
+        if candidate not in taken and not Programme.objects.filter(slug=candidate).exists():
+            return candidate
+        number += 1
+
+
+def _slug_checked(slug: str, *, programme_id: int | None = None) -> str:
+    slug = slug.strip().lower()
+    problem = slug_problem(slug)
+    if problem is not None:
+        raise ValidationError({"slug": [problem]})
+    others = Programme.objects.filter(slug=slug)
+    if programme_id is not None:
+        others = others.exclude(pk=programme_id)
+    if others.exists():
+        raise ValidationError({"slug": [_("Another programme already uses this address.")]})
+    return slug
+
+
+def _require_manager(*, programme: Programme, user: User) -> None:
+    """Defence in depth: views check first (programme_for_staff); services check again."""
+    if not Staff.objects.filter(
+        programme=programme, user_id=user.pk, role=StaffRole.MANAGER
+    ).exists():
+        raise PermissionDenied(_("Only the programme's managers may do this."))
+
+
+def _programme_locked(programme: Programme) -> Programme:
+    """Lock the programme row: staff changes of one programme run one after the other, so the
+    last-manager rule holds when two managers act at the same moment."""
+    return Programme.objects.select_for_update().get(pk=programme.pk)
+
+
+@transaction.atomic
+def programme_create(
+    *,
+    user: User,
+    name: str,
+    region: str,
+    slug: str = "",
+    description: str = "",
+    contact_email: str = "",
+    contact_phone: str = "",
+    website: str = "",
+    imprint_url: str = "",
+    privacy_contact: str = "",
+) -> Programme:
+    """A new programme; the person who creates it is its first manager."""
+    name = name_clean(name)
+    programme = Programme(
+        name=name,
+        slug=_slug_checked(slug) if slug else _slug_free(slug_from_name(name)),
+        region=region.strip(),
+        description=description,
+        contact_email=contact_email,
+        contact_phone=contact_phone,
+        website=website,
+        imprint_url=imprint_url,
+        privacy_contact=privacy_contact,
+    )
+    programme.full_clean()
+    programme.save()
+    Staff.objects.create(programme=programme, user=user, role=StaffRole.MANAGER)
+    audit_role(granted=True, user=user, role=Role.PROGRAMME_MANAGER, programme=programme.pk)
+    return programme
+
+
+@transaction.atomic
+def programme_update(*, programme: Programme, by: User, **fields: str) -> Programme:
+    """Change a programme's name, address, region, description or contacts (managers)."""
+    _require_manager(programme=programme, user=by)
+    unknown = set(fields) - PROGRAMME_FIELDS
+    if unknown:
+        raise ValidationError({k: [_("This field cannot be changed.")] for k in sorted(unknown)})
+    if "name" in fields:
+        fields["name"] = name_clean(fields["name"])
+    if "slug" in fields and fields["slug"] != programme.slug:
+        fields["slug"] = _slug_checked(fields["slug"], programme_id=programme.pk)
+    model_update(programme, data=fields)
+    return programme
+
+
+@dataclass(frozen=True)
+class StaffAdded:
+    """What `staff_add` did: added an existing account at once (`staff`), or invited the
+    address (`invitation`, with the one-time `token` the e-mail carries)."""
+
+    staff: Staff | None = None
+    invitation: StaffInvitation | None = None
+    token: str = ""
+
+
+def _role_checked(role: str) -> StaffRole:
+    if role not in StaffRole.values:
+        raise ValidationError({"role": [_("Choose manager or coach.")]})
+    return StaffRole(role)
+
+
+def _open_staff_invitation(*, programme: Programme, email: str) -> StaffInvitation | None:
+    return (
+        StaffInvitation.objects.select_for_update()
+        .filter(
+            programme=programme,
+            email__iexact=email,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+        )
+        .first()
+    )
+
+
+@transaction.atomic
+def staff_add(*, programme: Programme, email: str, role: str, by: User) -> StaffAdded:
+    """Add a manager or coach (managers only). An existing account (any case of its address)
+    is added at once and told by e-mail; any other address gets an e-mailed invitation.
+    Inviting an address with an open invitation sends it again with a new link."""
+    programme = _programme_locked(programme)
+    _require_manager(programme=programme, user=by)
+    added_role = _role_checked(role)
+    email = email.strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"email": [_("Enter a valid e-mail address.")]}) from None
+    user = User.objects.filter(email__iexact=email, is_active=True).first()
+    if user is not None:
+        if Staff.objects.filter(programme=programme, user=user).exists():
+            raise ValidationError(
+                {"email": [_("This person is already on the programme's staff.")]}
+            )
+        staff = Staff.objects.create(programme=programme, user=user, role=added_role)
+        audit_role(
+            granted=True,
+            user=user,
+            actor=by,
+            role=AUDIT_STAFF_ROLE[added_role],
+            programme=programme.pk,
+        )
+        staff_added_announce(staff=staff, actor=by)
+        return StaffAdded(staff=staff)
+    token, hashed = token_new()
+    invitation = _open_staff_invitation(programme=programme, email=email)
+    resent = invitation is not None
+    if invitation is None:
+        invitation = StaffInvitation(programme=programme, email=email.lower())
+    invitation.role = added_role
+    invitation.token_hash = hashed
+    invitation.invited_by = by
+    invitation.expires_at = invitation_expires_at()
+    invitation.full_clean()
+    invitation.save()
+    staff_invitation_announce(invitation=invitation, token=token, actor=by, resent=resent)
+    return StaffAdded(invitation=invitation, token=token)
+
+
+def staff_invitation_by_token(*, token: str) -> StaffInvitation | None:
+    return (
+        StaffInvitation.objects.select_related("programme", "invited_by")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+
+
+def staff_invitation_problem(invitation: StaffInvitation) -> str | None:
+    """Why an invitation can no longer be used, or None."""
+    return invitation_state_problem(
+        invitation.state(),
+        expired=_("This invitation has expired. Ask the programme's manager for a new one."),
+    )
+
+
+def staff_invitation_is_for(*, invitation: StaffInvitation, user: User) -> bool:
+    """Accepted by the account of the invited address only (as convoy and company
+    invitations): a forwarded link does not make someone else staff."""
+    return user.email.strip().casefold() == invitation.email.strip().casefold()
+
+
+def staff_invitation_mismatch_message(*, invitation: StaffInvitation, user: User) -> str:
+    return _(
+        "This invitation is for %(email)s, but you are logged in as %(you)s. Log out and log "
+        "in (or sign up) with %(email)s to accept it."
+    ) % {"email": invitation.email, "you": user.email}
+
+
+@transaction.atomic
+def staff_invitation_accept(*, token: str, user: User) -> Staff:
+    """The invited person joins the programme's staff with the role the invitation names."""
+    found = staff_invitation_by_token(token=token)
+    if found is None:
+        raise ValidationError({"token": [_("This invitation link is not valid.")]})
+    programme = _programme_locked(found.programme)
+    invitation = StaffInvitation.objects.select_for_update().get(pk=found.pk)
+    problem = staff_invitation_problem(invitation)
+    if problem:
+        raise ValidationError({"token": [problem]})
+    if not staff_invitation_is_for(invitation=invitation, user=user):
+        raise PermissionDenied(staff_invitation_mismatch_message(invitation=invitation, user=user))
+    staff = Staff.objects.filter(programme=programme, user=user).first()
+    if staff is None:
+        staff = Staff.objects.create(programme=programme, user=user, role=invitation.role)
+        # Granted by the manager who invited, taken up by the person.
+        audit_role(
+            granted=True,
+            user=user,
+            actor=invitation.invited_by,
+            role=AUDIT_STAFF_ROLE[StaffRole(invitation.role)],
+            programme=programme.pk,
+            data={"via": "invitation"},
+        )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return staff
+
+
+@transaction.atomic
+def staff_invitation_revoke(*, invitation: StaffInvitation, by: User) -> StaffInvitation:
+    """Withdraw an invitation (managers): its link stops working. Twice changes nothing."""
+    _require_manager(programme=invitation.programme, user=by)
+    invitation = StaffInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise ValidationError({"invitation": [_("This invitation has already been accepted.")]})
+    if invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+def _last_manager_error(field: str) -> ValidationError:
+    return ValidationError(
+        {field: [_("A programme needs at least one manager. Make someone else a manager first.")]}
+    )
+
+
+def _managers_other_than(staff: Staff) -> bool:
+    return (
+        Staff.objects.filter(programme_id=staff.programme_id, role=StaffRole.MANAGER)
+        .exclude(pk=staff.pk)
+        .exists()
+    )
+
+
+@transaction.atomic
+def staff_role_set(*, staff: Staff, role: str, by: User) -> Staff:
+    """Make a manager a coach or a coach a manager (managers). The last manager stays one."""
+    programme = _programme_locked(staff.programme)
+    _require_manager(programme=programme, user=by)
+    new_role = _role_checked(role)
+    staff = Staff.objects.select_related("user").get(pk=staff.pk)
+    if staff.role == new_role:
+        return staff
+    if staff.role == StaffRole.MANAGER and not _managers_other_than(staff):
+        raise _last_manager_error("role")
+    old_role = StaffRole(staff.role)
+    staff.role = new_role
+    staff.save(update_fields=["role"])
+    for granted, audited in ((False, old_role), (True, new_role)):
+        audit_role(
+            granted=granted,
+            user=staff.user,
+            actor=by,
+            role=AUDIT_STAFF_ROLE[audited],
+            programme=programme.pk,
+        )
+    return staff
+
+
+@transaction.atomic
+def staff_remove(*, staff: Staff, by: User) -> None:
+    """Take someone off the programme's staff (managers), or leave it yourself (anyone). The
+    last manager cannot go: the programme would have nobody to run it."""
+    programme = _programme_locked(staff.programme)
+    # Re-read under the lock: a manager removed a moment ago may no longer remove anyone.
+    current = Staff.objects.select_related("user").filter(pk=staff.pk).first()
+    if current is None:
+        raise ValidationError({"staff": [_("This person is no longer on the staff.")]})
+    if current.user_id != by.pk:
+        _require_manager(programme=programme, user=by)
+    if current.role == StaffRole.MANAGER and not _managers_other_than(current):
+        raise _last_manager_error("staff")
+    current.delete()
+    audit_role(
+        granted=False,
+        user=current.user,
+        actor=by,
+        role=AUDIT_STAFF_ROLE[StaffRole(current.role)],
+        programme=programme.pk,
+    )

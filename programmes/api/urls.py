@@ -1,5 +1,18 @@
-"""Routes of this part of the programme API (filled in by the part that owns it)."""
+"""Routes of the programme API: programmes, staff and staff invitations."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from programmes.api.views import ProgrammeViewSet, StaffInvitationAcceptView
+
+router = SimpleRouter()
+router.register("programmes", ProgrammeViewSet, basename="programme")
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    *router.urls,
+    path(
+        "programme-invitations/<str:token>/accept/",
+        StaffInvitationAcceptView.as_view(),
+        name="programme-invitation-accept",
+    ),
+]
