@@ -23,6 +23,8 @@ from convoys.models import Convoy, Membership
 from modelutils.update import model_update
 from notifications.models import Notification
 from notifications.models import TargetType as NotificationTarget
+from programmes.models import Programme, TouchKind
+from programmes.services import company_touch
 from projects.hooks import targets_deleted_dispatch
 from projects.models import Milestone, MilestoneStatus, Project, ProjectStatus, Update
 
@@ -105,6 +107,45 @@ def _update_data(update: Update, milestone_ids: list[int]) -> dict[str, Any]:
     }
 
 
+def _status_dates(project: Project, *, was: str | None) -> dict[str, Any]:
+    """The dates a status change stamps: `started_at` the first time the project is in
+    progress (or done directly), `completed_at` when it becomes done (cleared when it leaves
+    done; `started_at` stays)."""
+    dates: dict[str, Any] = {}
+    started = (ProjectStatus.IN_PROGRESS, ProjectStatus.DONE)
+    if project.status in started and project.started_at is None:
+        dates["started_at"] = timezone.now()
+    if project.status == ProjectStatus.DONE and was != ProjectStatus.DONE:
+        dates["completed_at"] = timezone.now()
+    elif project.status != ProjectStatus.DONE and project.completed_at is not None:
+        dates["completed_at"] = None
+    return dates
+
+
+def _programmes_touch(project: Project, convoy_ids: Iterable[int]) -> None:
+    """Tell the register of each programme running one of the project's convoys that the
+    company started (and completed) a project. Touches are keyed by the project and carry its
+    own dates, so touching again (another status change, a new convoy) changes nothing; a
+    project taken back from done keeps its completed touch (the register records what
+    happened, the funnel only moves on)."""
+    if project.started_at is None:
+        return
+    programmes = Programme.objects.filter(convoys__pk__in=list(convoy_ids)).distinct()
+    for programme in programmes:
+        touches = [(TouchKind.PROJECT_STARTED, project.started_at)]
+        if project.completed_at is not None:
+            touches.append((TouchKind.PROJECT_COMPLETED, project.completed_at))
+        for kind, at in touches:
+            company_touch(
+                programme=programme,
+                company=project.company,
+                kind=kind,
+                source=f"project:{project.pk}",
+                at=at,
+                label=project.title,
+            )
+
+
 def _record_in(convoy_ids: Iterable[int], *, kind: str, data: dict, actor: User) -> None:
     for convoy_id in sorted(set(convoy_ids)):
         event_record(convoy_id=convoy_id, kind=kind, data=data, actor=actor)
@@ -176,9 +217,12 @@ def project_create(
         follow_up_of=follow_up_of,
         created_by=actor,
     )
+    for name, value in _status_dates(project, was=None).items():
+        setattr(project, name, value)
     project.full_clean()
     project.save()
     project.convoys.set(convoy_ids)
+    _programmes_touch(project, convoy_ids)
     _record_in(
         convoy_ids,
         kind=EventKind.PROJECT_CREATED,
@@ -221,12 +265,20 @@ def project_update(
         else _check_convoys(company=project.company, convoy_ids=list(convoy_ids))
     )
     convoys_change = set(after) != set(before)
-    changed = model_update(project, data=fields, touch=convoys_change)
+    was = project.status
+    changed = model_update(
+        project,
+        data=fields,
+        touch=convoys_change,
+        also=lambda changed: _status_dates(project, was=was) if "status" in changed else {},
+    )
     if not changed and not convoys_change:
         # Nothing changes: no write, no event (a client re-sending the same PATCH is a no-op).
         return project
     if convoy_ids is not None:
         project.convoys.set(after)
+    if "status" in changed or convoys_change:
+        _programmes_touch(project, after)
     data = {"project": _project_data(project)}
     _record_in(set(after) - set(before), kind=EventKind.PROJECT_SHARED, data=data, actor=actor)
     _record_in(set(before) - set(after), kind=EventKind.PROJECT_UNSHARED, data=data, actor=actor)
