@@ -1,5 +1,13 @@
-"""Routes of this part of the programme API (filled in by the part that owns it)."""
+"""The programme's convoy overview in the API (included by config.urls under /api/v1/)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from reports.api.overview_views import ProgrammeConvoysView
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path(
+        "programmes/<int:programme_id>/convoys/",
+        ProgrammeConvoysView.as_view(),
+        name="programme-convoys",
+    ),
+]
