@@ -1,5 +1,13 @@
-"""Pages of one part of the programme layer (frontend namespace, via frontend.urls)."""
+"""The programme report page (frontend namespace, via frontend.urls)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from frontend.report_views import programme_report_view
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path(
+        "programmes/<int:programme_id>/report/",
+        programme_report_view,
+        name="programme_report",
+    ),
+]

@@ -1,0 +1,132 @@
+"""The report is a constant number of queries whatever the number of companies: the
+function, the API (JSON, XLSX, CSV) and the page, each pinned at two data sizes."""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.test import Client
+
+from checkins.models import Rsvp
+from convoys.models import Membership
+from programmes.models import Staff
+from programmes.services import company_touch
+from projects.models import Project
+from reports.programme_report import Period, programme_report
+from tests.factories import (
+    CheckInFactory,
+    CompanyFactory,
+    ConvoyFactory,
+    MembershipFactory,
+    ProgrammeFactory,
+    ProjectFactory,
+    ServiceFactory,
+    UserFactory,
+)
+
+BERLIN = ZoneInfo("Europe/Berlin")
+PERIOD = Period(date(2026, 1, 1), date(2026, 6, 30))
+QUERY = "?from=2026-01-01&to=2026-06-30"
+SIZES = ["a", "b", "c", "d", "e"]
+SIZE_BANDS = ["1", "2-9", "10-49", "50-249", "250+"]
+
+# The report's queries: companies reached (with the funnel), services, companies served,
+# visits, convoy memberships, check-ins, projects.
+REPORT_QUERIES = 7
+
+
+def _world(n: int):
+    programme = ProgrammeFactory()
+    manager = UserFactory(language="en")
+    Staff.objects.create(programme=programme, user=manager, role="manager")
+    convoys = [ConvoyFactory(programme=programme) for _ in range(2)]
+    for i in range(n):
+        company = CompanyFactory(size=SIZE_BANDS[i % 5], region=f"Region {i % 3}")
+        at = datetime(2026, 1 + i % 6, 1 + i % 28, 10, tzinfo=BERLIN)
+        service = ServiceFactory(
+            programme=programme, company=company, date=at.date(), coach=manager
+        )
+        company_touch(
+            programme=programme,
+            company=company,
+            kind="service",
+            source=f"service:{service.pk}",
+            at=at,
+            service_kind="visit",
+        )
+        convoy = convoys[i % 2]
+        membership = MembershipFactory(convoy=convoy, company=company)
+        Membership.objects.filter(pk=membership.pk).update(joined_at=at)
+        company_touch(
+            programme=programme,
+            company=company,
+            kind="convoy_joined",
+            source=f"convoy:{convoy.pk}",
+            at=at,
+        )
+        project = ProjectFactory(company=company, convoys=[convoy])
+        Project.objects.filter(pk=project.pk).update(created_at=at, started_at=at)
+        checkin = CheckInFactory(
+            convoy=convoy,
+            starts_at=at,
+            ends_at=at + timedelta(hours=2),
+            rsvp_deadline=at - timedelta(days=1),
+        )
+        Rsvp.objects.create(checkin=checkin, user=UserFactory(), response="yes", status="confirmed")
+    return programme, manager
+
+
+@pytest.fixture(params=[2, 8], ids=["small", "larger"])
+def sized(request, db):
+    return request.param, *_world(request.param)
+
+
+def test_the_report_function(sized, django_assert_num_queries):
+    n, programme, _manager = sized
+
+    with django_assert_num_queries(REPORT_QUERIES):
+        report = programme_report(
+            programme=programme, period=PERIOD, now=datetime(2026, 7, 1, tzinfo=BERLIN)
+        )
+
+    assert report.indicator("companies_reached").value == n
+    assert report.indicator("checkins_held").value == n
+
+
+# Authentication (session and user) and the staff gate, then the report.
+@pytest.mark.parametrize(
+    ("suffix", "extra"),
+    [
+        ("report/", 0),
+        ("report.csv", 0),
+        # The services sheet and the audit entry of the download.
+        ("report.xlsx", 2),
+    ],
+)
+def test_the_api(sized, suffix, extra, client_for, django_assert_num_queries):
+    _n, programme, manager = sized
+    client = client_for(manager)
+
+    with django_assert_num_queries(1 + REPORT_QUERIES + extra):
+        response = client.get(f"/api/v1/programmes/{programme.pk}/{suffix}{QUERY}")
+
+    assert response.status_code == 200
+
+
+def test_the_page(sized, django_assert_num_queries):
+    n, programme, manager = sized
+    client = Client()
+    client.force_login(manager)
+    url = f"/programmes/{programme.pk}/report/{QUERY}"
+    client.get(url)  # warm up whatever the session and middleware cache
+
+    with django_assert_num_queries(PAGE_QUERIES):
+        response = client.get(url)
+
+    assert response.status_code == 200
+    assert response.context["report"].indicator("companies_reached").value == n
+
+
+# The session and the user, the staff gate, the report, and the page frame's two (the
+# programme link in the menu, the notification badge).
+PAGE_QUERIES = 2 + 1 + REPORT_QUERIES + 2
