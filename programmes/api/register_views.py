@@ -1,0 +1,271 @@
+"""The register API: a programme's company records and services, for its staff (managers and
+coaches). Every view starts at programme_for_staff (non-staff: 404); a record or service of
+another programme is a 404 too."""
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.api import Pagination
+from programmes.api.register_serializers import (
+    CompanyRecordDetailOutput,
+    CompanyRecordInput,
+    CompanyRecordOutput,
+    CompanyRecordUpdateInput,
+    DuplicatePairOutput,
+    MergeInput,
+    RegisterFilter,
+    ServiceFilter,
+    ServiceInput,
+    ServiceOutput,
+    ServiceUpdateInput,
+)
+from programmes.models import CompanyRecord, Programme, ServiceCategory, ServiceKind
+from programmes.selectors import (
+    company_record_for_staff,
+    company_record_services,
+    company_record_touches,
+    company_register,
+    duplicate_suggestions,
+    programme_coaches,
+    programme_for_staff,
+    programme_services,
+    service_for_staff,
+)
+from programmes.services import (
+    company_record_create,
+    company_record_update,
+    company_records_merge,
+    service_delete,
+    service_record,
+    service_update,
+)
+
+
+def _programme(request: Request, programme_id: int) -> Programme:
+    programme, _role = programme_for_staff(programme_id=programme_id, user=request.user)
+    return programme
+
+
+def _record_detail(record: CompanyRecord) -> dict[str, Any]:
+    record.has_accounts = record.company.members.exists()  # type: ignore[attr-defined]
+    record.touches = list(company_record_touches(record=record))  # type: ignore[attr-defined]
+    record.services = list(company_record_services(record=record))  # type: ignore[attr-defined]
+    return CompanyRecordDetailOutput(record).data
+
+
+def _paginated(request: Request, view: APIView, queryset, serializer_class) -> Response:
+    paginator = Pagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(serializer_class(page, many=True).data)
+
+
+class _PaginatedRecords(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = CompanyRecordOutput(many=True)
+
+
+class _PaginatedServices(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ServiceOutput(many=True)
+
+
+class RegisterView(APIView):
+    """The programme's company register."""
+
+    @extend_schema(
+        operation_id="programme_register_list",
+        parameters=[RegisterFilter, OpenApiParameter("page", int)],
+        responses={200: _PaginatedRecords},
+        description=(
+            "The register, most recently touched first. `q` searches name, city and postcode; "
+            "`size_class` is micro, small, medium or large; `region` is the company's region, "
+            "or its city where it has none."
+        ),
+    )
+    def get(self, request: Request, programme_id: int) -> Response:
+        programme = _programme(request, programme_id)
+        filters = RegisterFilter(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        records = company_register(programme=programme, **filters.validated_data)
+        return _paginated(request, self, records, CompanyRecordOutput)
+
+    @extend_schema(
+        operation_id="programme_register_create",
+        request=CompanyRecordInput,
+        responses={201: CompanyRecordDetailOutput},
+        description=(
+            "Record a company the programme reached that has no Konvoi account. 400 on `name` "
+            "when the register already has one of the same name and postcode."
+        ),
+    )
+    def post(self, request: Request, programme_id: int) -> Response:
+        programme = _programme(request, programme_id)
+        data = CompanyRecordInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        record = company_record_create(programme=programme, by=request.user, **data.validated_data)
+        record = company_record_for_staff(programme=programme, record_id=record.pk)
+        return Response(_record_detail(record), status=status.HTTP_201_CREATED)
+
+
+class RecordView(APIView):
+    """One company record with its touches and services."""
+
+    @extend_schema(
+        operation_id="programme_record_retrieve", responses={200: CompanyRecordDetailOutput}
+    )
+    def get(self, request: Request, programme_id: int, record_id: int) -> Response:
+        programme = _programme(request, programme_id)
+        record = company_record_for_staff(programme=programme, record_id=record_id)
+        return Response(_record_detail(record))
+
+    @extend_schema(
+        operation_id="programme_record_update",
+        request=CompanyRecordUpdateInput,
+        responses={200: CompanyRecordDetailOutput},
+        description=(
+            "Change the contact person; and the company's own facts while it has no Konvoi "
+            "accounts (otherwise 400 on those fields)."
+        ),
+    )
+    def patch(self, request: Request, programme_id: int, record_id: int) -> Response:
+        programme = _programme(request, programme_id)
+        record = company_record_for_staff(programme=programme, record_id=record_id)
+        data = CompanyRecordUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        company_record_update(record=record, by=request.user, **data.validated_data)
+        record = company_record_for_staff(programme=programme, record_id=record_id)
+        return Response(_record_detail(record))
+
+
+class DuplicatesView(APIView):
+    """Pairs of records that may be one company."""
+
+    pagination_class = None
+
+    @extend_schema(
+        operation_id="programme_register_duplicates",
+        responses={200: DuplicatePairOutput(many=True)},
+        description=(
+            "Pairs with the same normalised name and postcode, or the same e-mail domain "
+            "(free mail providers ignored). Merge them with `…/companies/{id}/merge/`."
+        ),
+    )
+    def get(self, request: Request, programme_id: int) -> Response:
+        programme = _programme(request, programme_id)
+        pairs = duplicate_suggestions(programme=programme)
+        return Response(DuplicatePairOutput(pairs, many=True).data)
+
+
+class MergeView(APIView):
+    """Merge a duplicate record into this one."""
+
+    @extend_schema(
+        operation_id="programme_record_merge",
+        request=MergeInput,
+        responses={200: CompanyRecordDetailOutput},
+        description=(
+            "The duplicate's touches and services move to this record and the duplicate "
+            "record is deleted (its company too when it was only a register entry). 400 when "
+            "both companies have Konvoi accounts, or for a record into itself."
+        ),
+    )
+    def post(self, request: Request, programme_id: int, record_id: int) -> Response:
+        programme = _programme(request, programme_id)
+        keep = company_record_for_staff(programme=programme, record_id=record_id)
+        data = MergeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        duplicate = company_record_for_staff(
+            programme=programme, record_id=data.validated_data["duplicate"]
+        )
+        company_records_merge(programme=programme, keep=keep, duplicate=duplicate, by=request.user)
+        keep = company_record_for_staff(programme=programme, record_id=keep.pk)
+        return Response(_record_detail(keep))
+
+
+class ServicesView(APIView):
+    """The programme's services."""
+
+    @extend_schema(
+        operation_id="programme_services_list",
+        parameters=[
+            OpenApiParameter("company", int, description="A company id"),
+            OpenApiParameter("kind", str, enum=ServiceKind.values),
+            OpenApiParameter("category", str, enum=ServiceCategory.values),
+            OpenApiParameter("from", OpenApiTypes.DATE, description="On or after (YYYY-MM-DD)"),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="On or before (YYYY-MM-DD)"),
+            OpenApiParameter("page", int),
+        ],
+        responses={200: _PaginatedServices},
+    )
+    def get(self, request: Request, programme_id: int) -> Response:
+        programme = _programme(request, programme_id)
+        filters = ServiceFilter(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        values = filters.validated_data
+        services = programme_services(
+            programme=programme,
+            company=values.get("company"),
+            kind=values.get("kind"),
+            category=values.get("category"),
+            date_from=values.get("from"),
+            date_to=values.get("to"),
+        )
+        return _paginated(request, self, services, ServiceOutput)
+
+    @extend_schema(
+        operation_id="programme_service_create",
+        request=ServiceInput,
+        responses={201: ServiceOutput},
+        description=(
+            "Record a service for a company of the register; its record moves on. 400 on "
+            "`company` when it is not in this programme's register."
+        ),
+    )
+    def post(self, request: Request, programme_id: int) -> Response:
+        programme = _programme(request, programme_id)
+        data = ServiceInput(data=request.data, coaches=programme_coaches(programme=programme))
+        data.is_valid(raise_exception=True)
+        service = service_record(programme=programme, by=request.user, **data.validated_data)
+        service = service_for_staff(programme=programme, service_id=service.pk)
+        return Response(ServiceOutput(service).data, status=status.HTTP_201_CREATED)
+
+
+class ServiceView(APIView):
+    """One service."""
+
+    @extend_schema(operation_id="programme_service_retrieve", responses={200: ServiceOutput})
+    def get(self, request: Request, programme_id: int, service_id: int) -> Response:
+        programme = _programme(request, programme_id)
+        service = service_for_staff(programme=programme, service_id=service_id)
+        return Response(ServiceOutput(service).data)
+
+    @extend_schema(
+        operation_id="programme_service_update",
+        request=ServiceUpdateInput,
+        responses={200: ServiceOutput},
+    )
+    def patch(self, request: Request, programme_id: int, service_id: int) -> Response:
+        programme = _programme(request, programme_id)
+        service = service_for_staff(programme=programme, service_id=service_id)
+        data = ServiceUpdateInput(data=request.data, coaches=programme_coaches(programme=programme))
+        data.is_valid(raise_exception=True)
+        service_update(service=service, by=request.user, **data.validated_data)
+        service = service_for_staff(programme=programme, service_id=service_id)
+        return Response(ServiceOutput(service).data)
+
+    @extend_schema(operation_id="programme_service_delete", responses={204: None})
+    def delete(self, request: Request, programme_id: int, service_id: int) -> Response:
+        programme = _programme(request, programme_id)
+        service = service_for_staff(programme=programme, service_id=service_id)
+        service_delete(service=service, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
