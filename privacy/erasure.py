@@ -59,6 +59,7 @@ from notifications.models import (
     NotificationPreference,
     Nudge,
 )
+from programmes.models import CompanyRecord, Programme, Staff, StaffInvitation, StaffRole
 from richtext.rendering import MENTION_CLASS
 
 logger = logging.getLogger(__name__)
@@ -83,10 +84,11 @@ def placeholder_handle(user_id: int) -> str:
 class Blocker:
     """Something that must be resolved before the account can go, with where to do it."""
 
-    code: str  # "last_owner" | "sole_company" | "only_facilitator"
+    code: str  # "last_owner" | "sole_company" | "only_facilitator" | "last_manager"
     message: str
     company_id: int | None = None
     convoy_id: int | None = None
+    programme_id: int | None = None
 
 
 @dataclass
@@ -162,7 +164,34 @@ def account_delete_plan(*, user: User, delete_companies: bool = False) -> Accoun
                 convoy_id=convoy.pk,
             )
         )
+    _last_manager_blockers(user, plan)
     return plan
+
+
+def _last_manager_blockers(user: User, plan: AccountPlan) -> None:
+    """The last manager of a programme in which others work must make one of them manager
+    first: they would be left without anyone who may manage staff or get the report. (Someone
+    alone in a programme may go; the operator can give it new staff in the admin.)"""
+    managed = Staff.objects.filter(user=user, role=StaffRole.MANAGER).values("programme_id")
+    others = Staff.objects.exclude(user=user)
+    alone = (
+        Programme.objects.filter(pk__in=managed)
+        .filter(pk__in=others.values("programme_id"))
+        .exclude(pk__in=others.filter(role=StaffRole.MANAGER).values("programme_id"))
+        .order_by("name", "pk")
+    )
+    for programme in alone:
+        plan.blockers.append(
+            Blocker(
+                code="last_manager",
+                message=_(
+                    "You are the last manager of the programme %(programme)s. Make a "
+                    "colleague manager first."
+                )
+                % {"programme": programme.name},
+                programme_id=programme.pk,
+            )
+        )
 
 
 def _refuse(blockers: list[Blocker]) -> ValidationError:
@@ -291,8 +320,12 @@ def _company_erase(*, company: Company, actor: User | None) -> dict[str, int]:
     company.city = ""
     company.region = ""
     company.website = ""
+    company.postcode = ""
     company.deleted_at = timezone.now()
-    company.save(update_fields=["name", "city", "region", "website", "deleted_at"])
+    company.save(update_fields=["name", "city", "region", "website", "postcode", "deleted_at"])
+    # Programmes keep their records of what they delivered (services, stages: what they report
+    # to funders), but not the contact person they noted down.
+    CompanyRecord.objects.filter(company=company).update(contact_name="", contact_email="")
     counts: dict[str, int] = {}
     memberships = Membership.objects.active().filter(company=company).order_by("pk")
     counts["convoy_memberships_ended"] = 0
@@ -455,8 +488,13 @@ def _invitations_to_address(user: User, email: str) -> dict[str, int]:
     now = timezone.now()
     counts: dict[str, int] = {}
     placeholder = placeholder_email(user.pk)
-    for label, model in (("convoy", Invitation), ("company", CompanyInvitation)):
-        to_them = model.objects.filter(email__iexact=email)
+    kinds: tuple[tuple[str, models.QuerySet[Any]], ...] = (
+        ("convoy", Invitation.objects.all()),
+        ("company", CompanyInvitation.objects.all()),
+        ("programme_staff", StaffInvitation.objects.all()),
+    )
+    for label, invitations in kinds:
+        to_them = invitations.filter(email__iexact=email)
         open_ = to_them.filter(
             accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
         )
@@ -527,6 +565,14 @@ def _plan_rows_lock(user: User) -> None:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+    # The programme rows, as programmes.services locks them before changing staff.
+    programmes = Staff.objects.filter(user=user).values("programme_id")
+    list(
+        Programme.objects.select_for_update()
+        .filter(pk__in=programmes)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 @transaction.atomic
@@ -574,6 +620,7 @@ def account_delete(
 
     counts["rsvps_withdrawn"] = rsvps_withdraw_upcoming(user=user)
     counts["facilitator_roles"] = _delete(Facilitator.objects.filter(user=user))
+    counts["programme_staff_roles"] = _delete(Staff.objects.filter(user=user))
     counts["company_memberships"] = _delete(CompanyMember.objects.filter(user=user))
     counts.update(_invitations_to_address(user, email))
     counts["notifications"] = _delete(Notification.objects.filter(recipient=user))

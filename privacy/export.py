@@ -26,7 +26,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.text import slugify
@@ -50,6 +50,7 @@ from notifications.models import (
     NotificationPreference,
     Nudge,
 )
+from programmes.models import Service, Staff, StaffInvitation
 from projects.models import Milestone, Project, Update
 
 # Keys of a notification's `data` that carry another person's words (a comment's excerpt, a
@@ -377,6 +378,11 @@ def _readme(*, kind: str, subject: str, made_at: datetime, files: list[str]) -> 
         "activity.json": _(
             "The entries of the convoys' change log that you caused (what and when; the "
             "content is in the other files)."
+        ),
+        "programmes.json": _(
+            "The programmes you work in and your role, the staff invitations you sent "
+            "(without the invited addresses) and the services you recorded or delivered, "
+            "with your notes."
         ),
         "company.json": _("The company's details."),
         "members.json": _(
@@ -750,6 +756,53 @@ def _invitations_of(user: User) -> dict[str, Any]:
     }
 
 
+def _programmes_of(user: User) -> dict[str, Any]:
+    services = (
+        Service.objects.filter(Q(coach=user) | Q(created_by=user))
+        .select_related("programme", "company")
+        .order_by("date", "id")
+    )
+    return {
+        "staff": [
+            {
+                "programme": {"id": s.programme_id, "name": s.programme.name},
+                "role": s.role,
+                "added_at": s.added_at,
+            }
+            for s in Staff.objects.filter(user=user)
+            .select_related("programme")
+            .order_by("added_at", "id")
+        ],
+        "staff_invitations_sent": [
+            {
+                "programme": {"id": i.programme_id, "name": i.programme.name},
+                "role": i.role,
+                "created_at": i.created_at,
+                "expires_at": i.expires_at,
+                "state": _invitation_state(i),
+            }
+            for i in StaffInvitation.objects.filter(invited_by=user)
+            .select_related("programme")
+            .order_by("created_at", "id")
+        ],
+        "services": [
+            {
+                "id": s.pk,
+                "programme": {"id": s.programme_id, "name": s.programme.name},
+                "company": _company(s.company),
+                "kind": s.kind,
+                "category": s.category,
+                "date": s.date,
+                "minutes": s.minutes,
+                "you_delivered": s.coach_id == user.pk,
+                "you_recorded": s.created_by_id == user.pk,
+                "notes": s.notes,
+            }
+            for s in services
+        ],
+    }
+
+
 def _personal_sections(user: User) -> dict[str, Any]:
     """The person's files: {"json": {name: data}, "files": [(name, markdown)]}."""
     audit = _audit_entries(user)
@@ -798,6 +851,7 @@ def _personal_sections(user: User) -> dict[str, Any]:
             "audit_log.json": audit,
             "invitations.json": _invitations_of(user),
             "activity.json": activity,
+            "programmes.json": _programmes_of(user),
         },
         "files": [
             *((_md_name("updates", u.created_at, u.pk), _update_markdown(u)) for u in updates),
