@@ -79,6 +79,7 @@ def convoy_list_for_user(*, user: User) -> QuerySet[Convoy]:
         return Convoy.objects.none()
     return (
         convoys_for_user(user=user)  # type: ignore[no-redef]  # Convoy declares is_facilitator
+        .select_related("programme")
         .annotate(
             company_count=Count("memberships", filter=active_membership_q(), distinct=True),
             is_facilitator=Exists(Facilitator.objects.filter(convoy=OuterRef("pk"), user=user)),

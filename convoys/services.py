@@ -31,6 +31,9 @@ from modelutils.invitations import (
     token_new,
 )
 from modelutils.update import model_update
+from programmes.models import Programme, TouchKind
+from programmes.selectors import staff_role
+from programmes.services import company_touch
 
 CONVOY_FIELDS = {
     "name",
@@ -56,7 +59,11 @@ def convoy_create(
     update_cadence_days: int = 14,
     max_companies: int | None = None,
     status: str = ConvoyStatus.FORMING,
+    programme: int | None = None,
 ) -> Convoy:
+    """A new convoy; the actor facilitates it. In a programme (`programme`, its id) only if
+    the actor is on that programme's staff."""
+    in_programme = _programme_of_staff(actor=actor, programme_id=programme)
     convoy = Convoy(
         name=name_clean(name),
         description=description,
@@ -66,6 +73,7 @@ def convoy_create(
         update_cadence_days=update_cadence_days,
         max_companies=max_companies,
         status=status,
+        programme=in_programme,
     )
     convoy.full_clean()
     convoy.save()
@@ -74,9 +82,72 @@ def convoy_create(
     return convoy
 
 
+def _programme_of_staff(*, actor: User, programme_id: int | None) -> Programme | None:
+    """The programme a convoy is to belong to, if the actor is on its staff. One message for
+    "no such programme" and "not yours": the answer reveals no programme's existence."""
+    if programme_id is None:
+        return None
+    if staff_role(programme_id=programme_id, user=actor) is None:
+        raise ValidationError({"programme": [_("Choose a programme whose staff you belong to.")]})
+    return Programme.objects.get(pk=programme_id)
+
+
+def _programme_touch(*, convoy: Convoy, membership: Membership) -> None:
+    """A company in a programme's convoy is in the programme's register (enrolled)."""
+    programme = convoy.programme
+    if programme is None:
+        return
+    company_touch(
+        programme=programme,
+        company=membership.company,
+        kind=TouchKind.CONVOY_JOINED,
+        source=f"convoy:{convoy.pk}",
+        at=membership.joined_at,
+        label=convoy.name,
+    )
+
+
+@transaction.atomic
+def convoy_programme_set(*, convoy: Convoy, programme: int | None, by: User) -> Convoy:
+    """Put a convoy into a programme (its id), move it to another, or take it out (None).
+    Needs a facilitator of the convoy who is on the staff of the programme it joins and of
+    the one it leaves. Every active member company enters the register of the programme it
+    joins; a company's entry stays in the register of a programme it leaves (it was reached)."""
+    require_facilitator(user=by, convoy_id=convoy.pk)
+    convoy = Convoy.objects.select_for_update().get(pk=convoy.pk)
+    if convoy.programme_id == programme:
+        return convoy
+    if (
+        convoy.programme_id is not None
+        and staff_role(programme_id=convoy.programme_id, user=by) is None
+    ):
+        raise ValidationError(
+            {
+                "programme": [
+                    _("Only the programme's staff may take the convoy out of its programme.")
+                ]
+            }
+        )
+    convoy.programme = _programme_of_staff(actor=by, programme_id=programme)
+    convoy.save(update_fields=["programme"])
+    if convoy.programme is not None:
+        for membership in (
+            Membership.objects.active().filter(convoy=convoy).select_related("company")
+        ):
+            _programme_touch(convoy=convoy, membership=membership)
+    return convoy
+
+
 @transaction.atomic
 def convoy_update(*, actor: User, convoy: Convoy, **fields: object) -> Convoy:
     require_facilitator(user=actor, convoy_id=convoy.pk)
+    if "programme" in fields:
+        programme = fields.pop("programme")
+        if programme is not None and not isinstance(programme, int):
+            raise ValidationError(
+                {"programme": [_("Choose a programme whose staff you belong to.")]}
+            )
+        convoy = convoy_programme_set(convoy=convoy, programme=programme, by=actor)
     unknown = set(fields) - CONVOY_FIELDS
     if unknown:
         raise ValidationError({k: [_("This field cannot be changed.")] for k in unknown})
@@ -194,6 +265,7 @@ def invitation_accept(*, actor: User, token: str, company: Company) -> Membershi
     if convoy.max_companies is not None and active.count() >= convoy.max_companies:
         raise ValidationError({"company": [_("This convoy is full.")]})
     membership = Membership.objects.create(convoy=convoy, company=company, invitation=invitation)
+    _programme_touch(convoy=convoy, membership=membership)
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = actor
     invitation.company = company

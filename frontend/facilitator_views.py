@@ -36,6 +36,7 @@ from frontend.redirects import next_url
 from notifications.selectors import nudges_today
 from notifications.services import company_nudge
 from overview.convoy_health import convoys_overview
+from programmes.selectors import programme_choices_for_user
 from projects.models import Project
 from projects.selectors import project_detail_queryset, unarchived
 
@@ -147,11 +148,19 @@ def convoys_overview_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def convoy_edit_view(request: HttpRequest, convoy_id: int) -> HttpResponse:
     convoy = _facilitated_convoy(request, convoy_id)
+    programmes = programme_choices_for_user(user=request.user)
+    if convoy.programme_id is not None and convoy.programme_id not in dict(programmes):
+        programmes = []  # in a programme the person is not staff of: not theirs to change
+    initial = {name: getattr(convoy, name) for name in CONVOY_FIELDS}
     form = ConvoyEditForm(
-        request.POST or None, initial={name: getattr(convoy, name) for name in CONVOY_FIELDS}
+        request.POST or None,
+        initial={**initial, "programme": convoy.programme_id},
+        programmes=programmes,
     )
     if request.method == "POST" and form.is_valid():
         data: dict[str, Any] = {k: v for k, v in form.cleaned_data.items() if k in CONVOY_FIELDS}
+        if "programme" in form.fields:
+            data["programme"] = form.cleaned_data["programme"]
         try:
             convoy_update(actor=request.user, convoy=convoy, **data)
         except ValidationError as exc:

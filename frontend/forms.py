@@ -1,7 +1,7 @@
 """Forms of the web UI. They check the shape of the input; business rules stay in services,
 whose ValidationErrors the views copy onto these forms (`errors_to_form`)."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django import forms
@@ -93,6 +93,25 @@ class ConvoyForm(forms.Form):
     max_companies = forms.IntegerField(
         label=_("Maximum number of companies"), min_value=1, max_value=500, required=False
     )
+
+    def __init__(
+        self, *args: Any, programmes: Sequence[tuple[int, str]] = (), **kwargs: Any
+    ) -> None:
+        """`programmes`: (id, name) of the programmes the person is staff of; with none, the
+        form has no programme field."""
+        super().__init__(*args, **kwargs)
+        if programmes:
+            self.fields["programme"] = forms.TypedChoiceField(
+                label=_("Programme"),
+                choices=[("", _("In no programme")), *programmes],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                help_text=_(
+                    "The programme that runs the convoy: its staff see the convoy’s figures, "
+                    "and its companies enter the programme’s register."
+                ),
+            )
 
 
 class InvitationForm(forms.Form):

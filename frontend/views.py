@@ -72,6 +72,7 @@ from notifications.selectors import nudges_today
 from overview.dashboard import convoy_dashboard
 from overview.first_steps import first_steps_for
 from overview.me import user_profile
+from programmes.selectors import programme_choices_for_user
 from programmes.services import staff_invitation_by_token, staff_invitation_problem
 from projects.selectors import milestones_for_user
 from projects.services import update_post
@@ -256,7 +257,8 @@ def company_create_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def convoy_create_view(request: HttpRequest) -> HttpResponse:
-    form = ConvoyForm(request.POST or None)
+    programmes = programme_choices_for_user(user=request.user)
+    form = ConvoyForm(request.POST or None, programmes=programmes)
     if request.method == "POST" and form.is_valid():
         try:
             convoy = convoy_create(actor=request.user, **form.cleaned_data)

@@ -30,15 +30,27 @@ class ConvoyInput(serializers.Serializer):
     max_companies = serializers.IntegerField(
         min_value=1, max_value=500, required=False, allow_null=True
     )
+    # The id of a programme the caller is staff of (null: in no programme).
+    programme = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, allow_null=True
+    )
 
 
 class ConvoyUpdateInput(ConvoyInput):
     name = serializers.CharField(max_length=200, required=False)
 
 
+class ConvoyProgramme(serializers.Serializer):
+    """The programme that runs a convoy."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
 class ConvoyOutput(serializers.ModelSerializer):
     company_count = serializers.IntegerField(read_only=True)
     role = serializers.SerializerMethodField()
+    programme = ConvoyProgramme(allow_null=True, read_only=True)
 
     class Meta:
         model = Convoy
@@ -54,6 +66,7 @@ class ConvoyOutput(serializers.ModelSerializer):
             "max_companies",
             "company_count",
             "role",
+            "programme",
             "last_event_seq",
             "created_at",
         ]
