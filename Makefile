@@ -17,7 +17,7 @@ INSTALLED := $(VENV)/.installed
 DEV := env DEBUG=$${DEBUG:-true}
 
 .DEFAULT_GOAL := help
-.PHONY: help install run web worker beat migrate demo locale messages test test-fast lint typecheck format check bench bench-reminders bench-markdown
+.PHONY: help install run web worker beat migrate demo locale messages test test-fast lint typecheck format check bench bench-reminders bench-markdown bench-report
 
 help:  ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-9s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -93,6 +93,9 @@ bench-reminders: install  ## reminder sweep over 100k memberships against a bare
 
 bench-markdown: install  ## Markdown rendering of a pathological corpus at the longest allowed text
 	$(PY) -m bench.markdown_worst
+
+bench-report: install  ## programme report (5,000 companies) against one hand-written SQL per indicator
+	$(PY) -m bench.programme_report
 
 # makemessages needs GNU gettext (xgettext, msgmerge): apt-get install gettext.
 messages: install  ## extract strings into locale/*/django.po and compile them

@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 
 from programmes.selectors import programme_for_staff
 from reports.programme_report import (
@@ -106,6 +107,7 @@ def _chart_data(report: ProgrammeReport) -> dict[str, Any]:
 
 
 @login_required
+@require_GET
 def programme_report_view(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme, _role = programme_for_staff(
         programme_id=programme_id, user=request.user, manager=True

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import Client
 
+from bench.programme_report import measure, populate
 from checkins.models import Rsvp
 from convoys.models import Membership
 from programmes.models import Staff
@@ -130,3 +131,19 @@ def test_the_page(sized, django_assert_num_queries):
 # The session and the user, the staff gate, the report, and the page frame's two (the
 # programme link in the menu, the notification badge).
 PAGE_QUERIES = 2 + 1 + REPORT_QUERIES + 2
+
+
+@pytest.mark.slow
+def test_the_benchmark_at_a_tiny_size(db):
+    """bench/programme_report.py at a tiny size, so that it cannot rot: the report and the
+    hand-written floor agree on every figure, and the report keeps to its queries."""
+    programme = populate(companies=60, convoys=8, services=240)
+
+    floor, report, figures = measure(programme, repeat=1)
+
+    assert report.queries == REPORT_QUERIES
+    assert floor.queries == 9
+    assert figures["companies_reached"][0] > 0
+    assert figures["convoys"][0] > 0
+    assert figures["checkins_held"][0] > 0
+    assert figures["projects_planned"][0] > 0
