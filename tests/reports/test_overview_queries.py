@@ -87,5 +87,6 @@ def test_the_page(sized, django_assert_num_queries):
 
 
 # session, user, the staff check, the read model's four, and the page's frame (the
-# notification badge, the programme link in the navigation).
-PAGE_QUERIES = 9
+# notification badge; whether to show the programme link in the navigation is remembered in
+# the session by the warming request).
+PAGE_QUERIES = 8
