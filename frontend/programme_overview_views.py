@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from convoys.models import ConvoyStatus
-from overview.convoy_health import convoys_health
 from programmes.selectors import programme_for_staff
 from reports.programme_overview import programme_convoys_overview
 
@@ -25,7 +24,6 @@ def programme_convoys_view(request: HttpRequest, programme_id: int) -> HttpRespo
         programme=programme,
         user=request.user,
         now=timezone.now(),
-        health=convoys_health,
         status=status,
         needs_attention=needs_attention,
     )

@@ -8,17 +8,15 @@ being members, and never its content (update texts, comments, project and milest
 check-in notes). Whether the viewer facilitates a convoy (and so may open it) is on each row.
 
 The health rule (what counts as due, quiet, help wanted, blocked, overdue) has one home,
-overview.convoy_health, which also judges "My convoys". The apps of the top layer do not
-import each other, so the interface hands that function in (`health=convoys_health`); this
-module only says which convoys it is judged over (all of the programme's).
+overview.convoy_health, which also judges "My convoys"; this module only says which convoys it
+is judged over (all of the programme's).
 
 A constant number of queries, whatever the number of convoys and companies.
 """
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Exists, F, Func, OuterRef, Prefetch, QuerySet, Subquery
@@ -28,6 +26,7 @@ from accounts.models import User
 from checkins.models import CheckIn, CheckInStatus, Rsvp, RsvpStatus
 from companies.models import CompanyMember
 from convoys.models import Convoy, ConvoyStatus, Facilitator, Membership, active_membership_q
+from overview.convoy_health import ConvoyHealth, convoys_health
 from programmes.models import Programme
 from projects.models import Project, ProjectStatus
 
@@ -35,39 +34,11 @@ from projects.models import Project, ProjectStatus
 ATTENDANCE_WINDOW = timedelta(days=90)
 
 
-class HealthRow(Protocol):
-    """One judged convoy as overview.convoy_health.ConvoyHealth gives it."""
-
-    convoy: Convoy
-    is_facilitator: bool
-    company_count: int
-    next_checkin_at: datetime | None
-    last_activity_at: datetime | None
-    update_due: int
-    quiet: int
-    help_wanted: int
-    blocked: int
-    overdue: int
-    company_ids: set[int]
-    attention_company_ids: set[int]
-
-    @property
-    def attention(self) -> int: ...
-
-
-class Health(Protocol):
-    """overview.convoy_health.convoys_health."""
-
-    def __call__(
-        self, *, convoys: QuerySet[Convoy], now: datetime, judged: Callable[[Convoy], bool]
-    ) -> Sequence[HealthRow]: ...
-
-
 @dataclass
 class ProgrammeConvoy:
     """One convoy of the programme overview: figures, no content."""
 
-    health: HealthRow
+    health: ConvoyHealth
     facilitator_names: list[str]
     member_people: int  # people of the active member companies, today
     checkins_held: int  # in the last 90 days, not cancelled
@@ -173,14 +144,13 @@ def programme_convoys_overview(
     programme: Programme,
     user: User,
     now: datetime,
-    health: Health,
     status: str = "",
     needs_attention: bool = False,
 ) -> ProgrammeOverview:
     """Every convoy of the programme for its staff (the caller has checked that `user` is,
-    with programmes.selectors.programme_for_staff), judged by `health`; the rows narrowed to
+    with programmes.selectors.programme_for_staff), judged by the health rule; the rows narrowed to
     `status` and to those needing attention if asked, the totals across all of them."""
-    judged = health(
+    judged = convoys_health(
         convoys=_programme_convoys(programme=programme, user=user, now=now),
         now=now,
         judged=lambda convoy: True,

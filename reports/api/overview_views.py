@@ -8,7 +8,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import Pagination
-from overview.convoy_health import convoys_health
 from programmes.selectors import programme_for_staff
 from reports.api.overview_serializers import (
     OverviewQuery,
@@ -40,7 +39,6 @@ class ProgrammeConvoysView(APIView):
             programme=programme,
             user=request.user,
             now=timezone.now(),
-            health=convoys_health,
             status=query.validated_data.get("status", ""),
             needs_attention=query.validated_data["needs_attention"],
         )

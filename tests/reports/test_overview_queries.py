@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from checkins.models import Rsvp
 from companies.models import CompanyMember
-from overview.convoy_health import convoys_health
 from reports.programme_overview import programme_convoys_overview
 from tests.factories import (
     CheckInFactory,
@@ -51,9 +50,7 @@ def test_the_read_model(sized, django_assert_num_queries):
     # convoys with their counts, their facilitators, memberships with the latest update,
     # open milestones.
     with django_assert_num_queries(4):
-        overview = programme_convoys_overview(
-            programme=programme, user=coach, now=timezone.now(), health=convoys_health
-        )
+        overview = programme_convoys_overview(programme=programme, user=coach, now=timezone.now())
         rows = overview.rows
         [row.facilitator_names for row in rows]
     assert len(rows) == convoys

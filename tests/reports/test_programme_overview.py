@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from checkins.models import Rsvp
 from convoys.models import Convoy, Event, Membership
-from overview.convoy_health import convoys_health, convoys_overview
+from overview.convoy_health import convoys_overview
 from programmes.models import Programme
 from projects.models import Update
 from reports.programme_overview import programme_convoys_overview
@@ -121,7 +121,6 @@ def _overview(built: Built, user, **filters):
         programme=built.programme,
         user=user,
         now=timezone.now(),
-        health=convoys_health,
         **filters,
     )
 
