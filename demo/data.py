@@ -77,7 +77,7 @@ class U:
 
 @dataclass
 class C:
-    """A company of the convoy: its people, when it joined, its projects and updates."""
+    """A company of a convoy: its people, when it joined, its projects and updates."""
 
     name: str
     sector: str
@@ -88,6 +88,8 @@ class C:
     people: list[tuple[str, str, str]]  # name, e-mail, role (the first is the owner)
     projects: list[P]
     updates: list[U]
+    region: str = ""
+    convoy: str = DEMO_CONVOY_NAME  # the convoy it joins (and shares its projects with)
 
 
 COMPANIES = [
@@ -96,6 +98,7 @@ COMPANIES = [
         sector="craft",
         size="10-49",
         city="Hagen",
+        region="Hagen",
         website="https://sanitaer-schulte.example",
         joined=70,
         people=[("Markus Schulte", "markus@sanitaer-schulte.example", "owner")],
@@ -162,6 +165,7 @@ COMPANIES = [
         sector="retail",
         size="2-9",
         city="Hagen",
+        region="Hagen",
         website="https://modehaus-kramer.example",
         joined=69,
         people=[("Sabine Kramer", "sabine@modehaus-kramer.example", "owner")],
@@ -226,6 +230,7 @@ COMPANIES = [
         sector="services",
         size="10-49",
         city="Hagen",
+        region="Hagen",
         website="https://kanzlei-vogt.example",
         joined=68,
         people=[("Thomas Vogt", "thomas@kanzlei-vogt.example", "owner")],
@@ -260,6 +265,7 @@ COMPANIES = [
         sector="industry",
         size="50-249",
         city="Hagen-Haspe",
+        region="Hagen",
         website="https://dreherei-lindner.example",
         joined=67,
         people=[
@@ -321,6 +327,7 @@ COMPANIES = [
         sector="craft",
         size="10-49",
         city="Hagen-Hohenlimburg",
+        region="Hagen",
         website="https://baeckerei-brinkmann.example",
         joined=24,
         people=[("Petra Brinkmann", "petra@baeckerei-brinkmann.example", "owner")],
@@ -530,5 +537,427 @@ THREADS = [
         "Bei uns lagen die Fallstricke bei den Varianten (bei Ihnen: Größen und Farben). "
         "Gleichen Sie zuerst die Artikelnummern ab, dann klappt der Rest.",
         on_milestone=("Modehaus Kramer", "Kasse und Webshop synchronisieren"),
+    ),
+]
+
+
+# The programme the demo convoy belongs to: a Mittelstand-Digital centre with Jana as its
+# manager and a coach, a second convoy the coach runs, companies without Konvoi accounts that
+# the staff recorded, and the services the centre delivered over the last ten months.
+
+# Keyword arguments of programme_create (Jana creates it and so becomes its manager).
+PROGRAMME: dict[str, Any] = {
+    "name": "Mittelstand-Digital Zentrum Hagen",
+    "slug": "zentrum-hagen",
+    "region": "Südwestfalen",
+    "description": (
+        "Das Zentrum begleitet kleine und mittlere Betriebe in Hagen und im Märkischen Kreis "
+        "bei der Digitalisierung: Besuche vor Ort, Workshops, Förderberatung und Konvois, in "
+        "denen Betriebe ihre Projekte gemeinsam umsetzen."
+    ),
+    "contact_email": "kontakt@kompetenzzentrum-hagen.example",
+    "contact_phone": "02331 987650",
+    "website": "https://kompetenzzentrum-hagen.example",
+    "imprint_url": "https://kompetenzzentrum-hagen.example/impressum",
+    "privacy_contact": "datenschutz@kompetenzzentrum-hagen.example",
+}
+PROGRAMME_CREATED = 320  # days ago
+COACH = ("Lukas Yilmaz", "lukas.yilmaz@kompetenzzentrum-hagen.example")
+COACH_ADDED = 300  # days ago
+LUKAS = COACH[1]
+
+# The coach's convoy (keyword arguments of convoy_create): small, a few weeks old.
+ISERLOHN_CONVOY_NAME = "Konvoi Handel Iserlohn"
+ISERLOHN_CONVOY: dict[str, Any] = {
+    "name": ISERLOHN_CONVOY_NAME,
+    "topic": "Sichtbar und buchbar: Läden und Werkstätten in der Iserlohner Innenstadt",
+    "description": (
+        "Drei Iserlohner Geschäfte werden online sichtbar: Bestellen mit Abholung, "
+        "Werkstatttermine online, eine neue Website. Alle 14 Tage ein kurzes Update."
+    ),
+    "timezone": "Europe/Berlin",
+    "language": "de",
+    "update_cadence_days": 14,
+    "status": ConvoyStatus.ACTIVE,
+}
+ISERLOHN_CREATED = 45  # days ago
+
+ISERLOHN_COMPANIES = [
+    C(
+        name="Buchhandlung Lesezeichen",
+        sector="retail",
+        size="2-9",
+        city="Iserlohn",
+        region="Märkischer Kreis",
+        website="https://lesezeichen-iserlohn.example",
+        joined=41,
+        convoy=ISERLOHN_CONVOY_NAME,
+        people=[("Claudia Becker", "claudia@lesezeichen-iserlohn.example", "owner")],
+        projects=[
+            P(
+                "Online bestellen, im Laden abholen",
+                "ecommerce",
+                "Bücher online reservieren und am nächsten Tag im Laden abholen.",
+                started=36,
+                target=40,
+                milestones=[
+                    M("Anbindung an den Großhandel klären", due=-25, done=24),
+                    M("Bestellseite einrichten", due=20, weight=2),
+                ],
+            ),
+        ],
+        updates=[
+            U(
+                23,
+                "Der Großhändler liefert die Titeldaten, die Bestellseite ist in Arbeit.",
+                next_steps="Bestellseite testen lassen.",
+                milestones=["Anbindung an den Großhandel klären"],
+            ),
+        ],
+    ),
+    C(
+        name="Fahrradladen Wiegand",
+        sector="retail",
+        size="2-9",
+        city="Iserlohn",
+        region="Märkischer Kreis",
+        website="https://fahrrad-wiegand.example",
+        joined=40,
+        convoy=ISERLOHN_CONVOY_NAME,
+        people=[("Jonas Wiegand", "jonas@fahrrad-wiegand.example", "owner")],
+        projects=[
+            P(
+                "Werkstatttermine online",
+                "appointments",
+                "Reparaturen und Inspektionen online buchen statt am Telefon.",
+                started=35,
+                target=-6,
+                done=6,
+                milestones=[
+                    M("Buchungstool einrichten", due=-20, done=19),
+                    M("Termine auf der Website", due=-8, weight=2, done=7),
+                ],
+            ),
+        ],
+        updates=[
+            U(
+                5,
+                "Werkstatttermine lassen sich jetzt online buchen, die ersten zwölf sind da.",
+                milestones=["Termine auf der Website"],
+            ),
+        ],
+    ),
+    C(
+        name="Goldschmiede Arslan",
+        sector="craft",
+        size="1",
+        city="Iserlohn",
+        region="Märkischer Kreis",
+        website="https://goldschmiede-arslan.example",
+        joined=38,
+        convoy=ISERLOHN_CONVOY_NAME,
+        people=[("Elif Arslan", "elif@goldschmiede-arslan.example", "owner")],
+        projects=[
+            P(
+                "Neue Website mit Galerie",
+                "website",
+                "Eine Website, die die Stücke zeigt und Anfragen für Anfertigungen annimmt.",
+                started=30,
+                target=45,
+                status=ProjectStatus.PLANNED,
+                milestones=[M("Fotos der Stücke", due=10)],
+            ),
+        ],
+        updates=[],
+    ),
+]
+
+
+@dataclass
+class S:
+    """A service the programme delivered `days_ago` days back (recorded that day by the
+    coach who delivered it)."""
+
+    days_ago: int
+    kind: str
+    category: str
+    minutes: int
+    coach: str  # e-mail of Jana or Lukas
+    notes: str
+
+
+@dataclass
+class R:
+    """A company without Konvoi accounts that staff recorded `recorded` days ago."""
+
+    name: str
+    sector: str
+    size: str
+    city: str
+    postcode: str
+    region: str
+    contact_name: str
+    contact_email: str
+    recorded: int  # days ago
+    by: str  # e-mail of the staff member who recorded it
+    services: list[S]
+
+
+RECORDED = [
+    R(
+        "Bäckerei Hoffmann",
+        "craft",
+        "10-49",
+        "Hagen",
+        "58095",
+        "Hagen",
+        "Ingrid Hoffmann",
+        "ingrid@baeckerei-hoffmann.example",
+        recorded=290,
+        by=LUKAS,
+        services=[
+            S(
+                290,
+                "visit",
+                "test_before_invest",
+                90,
+                LUKAS,
+                "Vor-Ort-Termin in der Backstube: Kasse und Vorbestellungen angeschaut.",
+            ),
+            S(
+                200,
+                "workshop",
+                "skills_training",
+                180,
+                LUKAS,
+                "Workshop Social Media für Handwerksbetriebe, zwei Leute aus dem Verkauf.",
+            ),
+            S(
+                150,
+                "voucher",
+                "access_to_finance",
+                60,
+                JANA,
+                "Antrag go-digital (Online-Marketing) gemeinsam vorbereitet.",
+            ),
+        ],
+    ),
+    R(
+        "Autohaus Demir",
+        "retail",
+        "10-49",
+        "Lüdenscheid",
+        "58507",
+        "Märkischer Kreis",
+        "Murat Demir",
+        "murat@autohaus-demir.example",
+        recorded=240,
+        by=JANA,
+        services=[
+            S(
+                240,
+                "consultation",
+                "ecosystem_networking",
+                60,
+                JANA,
+                "Erstgespräch digitale Fahrzeugannahme; Kontakt zu einem Anbieter vermittelt.",
+            ),
+            S(
+                180,
+                "visit",
+                "test_before_invest",
+                120,
+                JANA,
+                "Werkstatt besucht: Terminplanung und Teilelager.",
+            ),
+            S(
+                95,
+                "check_review",
+                "test_before_invest",
+                45,
+                LUKAS,
+                "Digitalisierungs-Check besprochen: Daten schwach, Website gut.",
+            ),
+        ],
+    ),
+    R(
+        "Physiotherapie am Markt",
+        "health",
+        "2-9",
+        "Iserlohn",
+        "58636",
+        "Märkischer Kreis",
+        "Julia Krüger",
+        "julia@physio-am-markt.example",
+        recorded=60,
+        by=LUKAS,
+        services=[
+            S(
+                60,
+                "consultation",
+                "test_before_invest",
+                45,
+                LUKAS,
+                "Beratung zu Online-Terminvergabe und Datenschutz in der Praxis.",
+            ),
+            S(
+                25,
+                "workshop",
+                "skills_training",
+                120,
+                LUKAS,
+                "Workshop IT-Sicherheit für Praxen.",
+            ),
+        ],
+    ),
+    R(
+        "Elektro Sauer GmbH",
+        "construction",
+        "50-249",
+        "Hagen",
+        "58089",
+        "Hagen",
+        "Klaus Sauer",
+        "k.sauer@elektro-sauer.example",
+        recorded=170,
+        by=JANA,
+        services=[
+            S(
+                170,
+                "visit",
+                "test_before_invest",
+                150,
+                JANA,
+                "Betriebsrundgang: mobile Auftragserfassung auf der Baustelle.",
+            ),
+            S(
+                110,
+                "voucher",
+                "access_to_finance",
+                90,
+                JANA,
+                "Förderantrag für die mobile Auftragserfassung vorbereitet.",
+            ),
+            S(
+                35,
+                "consultation",
+                "ecosystem_networking",
+                60,
+                JANA,
+                "Mit der Dreherei Lindner zum Thema ERP vernetzt.",
+            ),
+        ],
+    ),
+    # The same company again, recorded by the coach at an info evening without its postcode:
+    # the register's duplicate suggestions pair it with the one above (same e-mail domain).
+    # Left unmerged on purpose, so the duplicates page has something to show.
+    R(
+        "Elektro Sauer",
+        "construction",
+        "50-249",
+        "Hagen",
+        "",
+        "Hagen",
+        "Sandra Sauer",
+        "info@elektro-sauer.example",
+        recorded=20,
+        by=LUKAS,
+        services=[
+            S(
+                20,
+                "workshop",
+                "skills_training",
+                90,
+                LUKAS,
+                "Infoabend KI im Handwerk, zwei Personen aus dem Betrieb.",
+            ),
+        ],
+    ),
+]
+
+# A convoy company the centre knew before it joined: Jana visited Sanitär Schulte and
+# recorded it (no Konvoi account yet); when Markus joined the convoy, she merged that record
+# into his company's, so the register keeps one entry with the visit as first contact.
+EARLY_RECORD = R(
+    "Sanitär Schulte",
+    "craft",
+    "10-49",
+    "Hagen",
+    "58097",
+    "Hagen",
+    "Markus Schulte",
+    MARKUS,
+    recorded=130,
+    by=JANA,
+    services=[
+        S(
+            130,
+            "visit",
+            "test_before_invest",
+            90,
+            JANA,
+            "Vor-Ort-Termin: Terminvergabe per Telefon kostet das Büro täglich Stunden.",
+        ),
+    ],
+)
+EARLY_RECORD_MERGED = 69  # days ago, the day after Sanitär Schulte joined the convoy
+
+# Services for companies of the convoys, by company name (recorded once they are in the
+# register).
+CONVOY_SERVICES: list[tuple[str, S]] = [
+    (
+        "Dreherei Lindner GmbH",
+        S(
+            50,
+            "workshop",
+            "skills_training",
+            240,
+            JANA,
+            "Workshop Phishing erkennen für die Verwaltung.",
+        ),
+    ),
+    (
+        "Dreherei Lindner GmbH",
+        S(
+            15,
+            "visit",
+            "test_before_invest",
+            120,
+            JANA,
+            "Fertigung besucht: Testbetrieb des ERP vorbereitet.",
+        ),
+    ),
+    (
+        "Steuerkanzlei Vogt & Partner",
+        S(
+            10,
+            "consultation",
+            "access_to_finance",
+            60,
+            JANA,
+            "Nachgefragt: Das Scanprojekt wartet auf die Förderzusage.",
+        ),
+    ),
+    (
+        "Modehaus Kramer",
+        S(
+            2,
+            "consultation",
+            "ecosystem_networking",
+            45,
+            JANA,
+            "Anbieter für die Schnittstelle zwischen Kasse und Webshop vermittelt.",
+        ),
+    ),
+    (
+        "Buchhandlung Lesezeichen",
+        S(
+            30,
+            "visit",
+            "test_before_invest",
+            60,
+            LUKAS,
+            "Laden besucht: Warenwirtschaft und Bestellwege angeschaut.",
+        ),
     ),
 ]

@@ -6,9 +6,16 @@ stamp "now"; afterwards each step's rows and events are moved back to the moment
 says they happened, so the dashboard shows several weeks of progress, one company that has
 gone quiet, and one that asks for help.
 
+The convoy belongs to a programme (a Mittelstand-Digital centre) whose manager is the convoy's
+facilitator and whose coach runs a second, smaller convoy; the staff recorded companies
+without Konvoi accounts and the services they delivered over ten months, so the register, its
+duplicate suggestions, the coach's overview and the funder report have something to show.
+
 Each part of the story schedules its steps on one `_Story`, which runs them in time order:
-the convoy and its memberships (people and companies first), projects with their milestones
-and updates, check-ins, comments. The notification history is settled at the end.
+the programme and its staff, the convoys and their memberships (people and companies first),
+projects with their milestones and updates, check-ins, comments, recorded companies and
+services. The notification history and the register's first and last contacts are settled at
+the end.
 """
 
 from collections.abc import Callable
@@ -18,7 +25,7 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 
 from accounts.models import User
@@ -38,12 +45,22 @@ from companies.services import company_create, company_member_add
 from convoys.models import Convoy, Event, Facilitator, Invitation, Membership
 from convoys.services import convoy_create, invitation_accept, invitation_create
 from demo.data import (
+    COACH,
+    COACH_ADDED,
     COMPANIES,
     CONVOY,
     CONVOY_CREATED,
+    CONVOY_SERVICES,
     DEMO_CONVOY_NAME,
     DEMO_PASSWORD,
+    EARLY_RECORD,
+    EARLY_RECORD_MERGED,
     FACILITATOR,
+    ISERLOHN_COMPANIES,
+    ISERLOHN_CONVOY,
+    ISERLOHN_CONVOY_NAME,
+    ISERLOHN_CREATED,
+    JANA,
     NEXT_CHECKIN,
     NEXT_CHECKIN_REPORT,
     NEXT_CHECKIN_RSVPS,
@@ -51,6 +68,9 @@ from demo.data import (
     PAST_CHECKIN_NOTES,
     PAST_CHECKIN_NOTES_DAYS_AGO,
     PAST_CHECKIN_RSVPS,
+    PROGRAMME,
+    PROGRAMME_CREATED,
+    RECORDED,
     THREADS,
     TZ,
     C,
@@ -58,9 +78,20 @@ from demo.data import (
     M,
     Meeting,
     P,
+    R,
+    S,
     U,
 )
 from notifications.models import Channel, Notification
+from programmes.models import CompanyRecord, Programme, Service, Staff, StaffRole, Touch
+from programmes.services import (
+    company_record_create,
+    company_record_recompute,
+    company_records_merge,
+    programme_create,
+    service_record,
+    staff_add,
+)
 from projects.models import Milestone, Project, ProjectStatus, Update
 from projects.services import (
     milestone_complete,
@@ -77,12 +108,20 @@ def demo_convoy() -> Convoy | None:
     return Convoy.objects.filter(name=DEMO_CONVOY_NAME, facilitators__email=FACILITATOR[1]).first()
 
 
+# Who facilitates which convoy (and invites its companies).
+CONVOY_FACILITATOR = {DEMO_CONVOY_NAME: FACILITATOR[1], ISERLOHN_CONVOY_NAME: COACH[1]}
+
+
 def demo_logins() -> list[str]:
     """One line per demo account, for `load_demo`'s and `make run`'s output."""
     if demo_convoy() is None:
         return []
-    rows = [(FACILITATOR[1], f"{FACILITATOR[0]} (facilitator)")]
-    for company in COMPANIES:
+    programme = PROGRAMME["name"]
+    rows = [
+        (FACILITATOR[1], f"{FACILITATOR[0]} (facilitator; manager of {programme})"),
+        (COACH[1], f"{COACH[0]} (coach of {programme}; facilitator of {ISERLOHN_CONVOY_NAME})"),
+    ]
+    for company in COMPANIES + ISERLOHN_COMPANIES:
         rows += [
             (email, f"{name} ({role}, {company.name})") for name, email, role in company.people
         ]
@@ -100,12 +139,15 @@ def demo_load() -> Convoy:
     published (on commit) only once everything is in place.
     """
     cast = _Cast(story=_Story())
+    _programme_and_staff(cast)
     _convoy_and_memberships(cast)
     _projects_milestones_and_updates(cast)
     _checkins(cast)
     _comments(cast)
+    _register_and_services(cast)
     cast.story.run()
     _notifications_history()
+    _register_settled(cast)
     return cast.convoy
 
 
@@ -137,27 +179,42 @@ def _stamp_event_data(value: Any, at: datetime) -> Any:
     return value
 
 
+# What the services stamp "now" and a step's moment replaces: (model, field). A step's rows
+# with a stamp at or after the moment the step began were stamped by it.
+_STAMPED: list[tuple[type[Any], str]] = [
+    (Programme, "created_at"),
+    (Staff, "added_at"),
+    (Touch, "at"),
+    (CompanyRecord, "created_at"),
+    (Service, "created_at"),
+    (Project, "started_at"),
+    (Project, "completed_at"),
+]
+
+
 class _Story:
-    """Runs the demo's steps in chronological order and backdates what each step wrote."""
+    """Runs the demo's steps in chronological order and backdates what each step wrote: the
+    convoys' events, and the register's and projects' timestamps of `_STAMPED`."""
 
     def __init__(self) -> None:
         self.steps: list[tuple[datetime, int, Callable[[datetime], None]]] = []
-        self.convoy: Convoy | None = None
+        self.convoys: dict[str, Convoy] = {}  # by name
+        self.programme: Programme | None = None
 
     def add(self, at: datetime, step: Callable[[datetime], None]) -> None:
         self.steps.append((at, len(self.steps), step))  # the index keeps ties in order
 
     def run(self) -> None:
         for at, _index, step in sorted(self.steps, key=lambda s: (s[0], s[1])):
-            before = self.convoy.last_event_seq if self.convoy else 0
+            before = Event.objects.aggregate(last=Max("pk"))["last"] or 0
+            began = timezone.now()
             step(at)
-            if self.convoy is None:
-                continue
-            self.convoy.refresh_from_db(fields=["last_event_seq"])
-            for event in Event.objects.filter(convoy=self.convoy, seq__gt=before):
+            for event in Event.objects.filter(pk__gt=before):
                 event.at = at
                 event.data = _stamp_event_data(event.data, at)
                 event.save(update_fields=["at", "data"])
+            for model, stamp in _STAMPED:
+                model.objects.filter(**{f"{stamp}__gte": began}).update(**{stamp: at})
 
 
 @dataclass
@@ -173,16 +230,48 @@ class _Cast:
     checkins: dict[str, CheckIn] = field(default_factory=dict)  # "past" / "next"
     comments: dict[str, Comment] = field(default_factory=dict)  # by DemoComment.key
 
+    records: dict[str, CompanyRecord] = field(default_factory=dict)  # recorded, by name
+
     @property
     def convoy(self) -> Convoy:
-        assert self.story.convoy is not None, "the convoy is opened by the story's first step"
-        return self.story.convoy
+        """The demo convoy (Jana's)."""
+        return self.convoy_named(DEMO_CONVOY_NAME)
+
+    def convoy_named(self, name: str) -> Convoy:
+        assert name in self.story.convoys, "a convoy is opened before its companies join"
+        return self.story.convoys[name]
+
+    @property
+    def programme(self) -> Programme:
+        assert self.story.programme is not None, "the programme is the story's first step"
+        return self.story.programme
 
     def owner(self, c: C) -> User:
         return self.users[c.people[0][1]]
 
 
-# People and companies, the convoy and its memberships.
+# The programme and its staff.
+
+
+def _open_programme(cast: _Cast, at: datetime) -> None:
+    """Jana creates the programme and so becomes its manager."""
+    jana = _register(cast, *FACILITATOR, at)
+    cast.story.programme = programme_create(user=jana, **PROGRAMME)
+
+
+def _add_coach(cast: _Cast, at: datetime) -> None:
+    lukas = _register(cast, *COACH, at)
+    staff_add(
+        programme=cast.programme, email=lukas.email, role=StaffRole.COACH, by=cast.users[JANA]
+    )
+
+
+def _programme_and_staff(cast: _Cast) -> None:
+    cast.story.add(_when(PROGRAMME_CREATED, 9), partial(_open_programme, cast))
+    cast.story.add(_when(COACH_ADDED, 9), partial(_add_coach, cast))
+
+
+# People and companies, the convoys and their memberships.
 
 
 def _register(cast: _Cast, name: str, email: str, at: datetime) -> User:
@@ -192,11 +281,14 @@ def _register(cast: _Cast, name: str, email: str, at: datetime) -> User:
     return user
 
 
-def _open_convoy(cast: _Cast, at: datetime) -> None:
-    facilitator = _register(cast, *FACILITATOR, at)
-    cast.story.convoy = convoy_create(actor=facilitator, **CONVOY)
-    Convoy.objects.filter(pk=cast.convoy.pk).update(created_at=at)
-    Facilitator.objects.filter(convoy=cast.convoy).update(added_at=at)
+def _open_convoy(cast: _Cast, fields: dict[str, Any], at: datetime) -> None:
+    """The convoy's facilitator opens it in the programme (so every company that joins is in
+    the programme's register, and so is every project it starts)."""
+    facilitator = cast.users[CONVOY_FACILITATOR[fields["name"]]]
+    convoy = convoy_create(actor=facilitator, programme=cast.programme.pk, **fields)
+    cast.story.convoys[convoy.name] = convoy
+    Convoy.objects.filter(pk=convoy.pk).update(created_at=at)
+    Facilitator.objects.filter(convoy=convoy).update(added_at=at)
 
 
 def _found_company(cast: _Cast, c: C, at: datetime) -> Company:
@@ -204,7 +296,13 @@ def _found_company(cast: _Cast, c: C, at: datetime) -> Company:
     owner_name, owner_email, _role = c.people[0]
     owner = _register(cast, owner_name, owner_email, at)
     company = company_create(
-        actor=owner, name=c.name, sector=c.sector, size=c.size, city=c.city, website=c.website
+        actor=owner,
+        name=c.name,
+        sector=c.sector,
+        size=c.size,
+        city=c.city,
+        region=c.region,
+        website=c.website,
     )
     cast.companies[c.name] = company
     for name, email, role in c.people[1:]:
@@ -219,7 +317,9 @@ def _join_convoy(cast: _Cast, c: C, at: datetime) -> None:
     """The company is founded an hour before its owner accepts the invitation to the convoy."""
     company = _found_company(cast, c, at - timedelta(hours=1))
     invitation, token = invitation_create(
-        actor=cast.users[FACILITATOR[1]], convoy=cast.convoy, email=c.people[0][1]
+        actor=cast.users[CONVOY_FACILITATOR[c.convoy]],
+        convoy=cast.convoy_named(c.convoy),
+        email=c.people[0][1],
     )
     membership = invitation_accept(actor=cast.owner(c), token=token, company=company)
     Invitation.objects.filter(pk=invitation.pk).update(
@@ -231,8 +331,9 @@ def _join_convoy(cast: _Cast, c: C, at: datetime) -> None:
 
 
 def _convoy_and_memberships(cast: _Cast) -> None:
-    cast.story.add(_when(CONVOY_CREATED, 9), partial(_open_convoy, cast))
-    for c in COMPANIES:
+    cast.story.add(_when(CONVOY_CREATED, 9), partial(_open_convoy, cast, CONVOY))
+    cast.story.add(_when(ISERLOHN_CREATED, 9), partial(_open_convoy, cast, ISERLOHN_CONVOY))
+    for c in COMPANIES + ISERLOHN_COMPANIES:
         cast.story.add(_when(c.joined, 11), partial(_join_convoy, cast, c))
 
 
@@ -251,7 +352,7 @@ def _start_project(cast: _Cast, c: C, p: P, at: datetime) -> None:
         start_date=at.date(),
         target_date=_due(p.target),
         follow_up_of=cast.projects[(c.name, p.follow_up_of)] if p.follow_up_of else None,
-        convoy_ids=[cast.convoy.pk],
+        convoy_ids=[cast.convoy_named(c.convoy).pk],
     )
     cast.projects[(c.name, p.title)] = project
     for m in p.milestones:
@@ -276,15 +377,16 @@ def _change_milestone(cast: _Cast, c: C, m: M, at: datetime) -> None:
 
 
 def _finish_project(cast: _Cast, c: C, p: P, at: datetime) -> None:
-    project_update(
-        actor=cast.owner(c), project=cast.projects[(c.name, p.title)], status=ProjectStatus.DONE
-    )
+    project = cast.projects[(c.name, p.title)]
+    # Its start was moved back after it was created; the register's touch carries that date.
+    project.refresh_from_db(fields=["started_at"])
+    project_update(actor=cast.owner(c), project=project, status=ProjectStatus.DONE)
 
 
 def _post_update(cast: _Cast, c: C, u: U, at: datetime) -> None:
     update = update_post(
         actor=cast.users[c.people[u.author][1]],
-        convoy=cast.convoy,
+        convoy=cast.convoy_named(c.convoy),
         company=cast.companies[c.name],
         body=u.body,
         next_steps=u.next_steps,
@@ -298,7 +400,7 @@ def _post_update(cast: _Cast, c: C, u: U, at: datetime) -> None:
 
 def _projects_milestones_and_updates(cast: _Cast) -> None:
     add = cast.story.add
-    for c in COMPANIES:
+    for c in COMPANIES + ISERLOHN_COMPANIES:
         for p in c.projects:
             add(_when(p.started, 10), partial(_start_project, cast, c, p))
             for m in p.milestones:
@@ -407,6 +509,73 @@ def _comment(cast: _Cast, demo: DemoComment, at: datetime) -> None:
 def _comments(cast: _Cast) -> None:
     for demo in THREADS:
         cast.story.add(_when(demo.days_ago, demo.hour), partial(_comment, cast, demo))
+
+
+# The register: companies without Konvoi accounts the staff recorded, services, a merge.
+
+
+def _record_company(cast: _Cast, r: R, at: datetime) -> None:
+    cast.records[r.name] = company_record_create(
+        programme=cast.programme,
+        by=cast.users[r.by],
+        name=r.name,
+        sector=r.sector,
+        size=r.size,
+        city=r.city,
+        postcode=r.postcode,
+        region=r.region,
+        contact_name=r.contact_name,
+        contact_email=r.contact_email,
+    )
+    Company.objects.filter(pk=cast.records[r.name].company_id).update(created_at=at)
+
+
+def _record_service(cast: _Cast, company_name: str, s: S, at: datetime) -> None:
+    """The coach records the service on the day it was delivered."""
+    record = cast.records.get(company_name)
+    coach = cast.users[s.coach]
+    service_record(
+        programme=cast.programme,
+        company=record.company if record else cast.companies[company_name],
+        kind=s.kind,
+        category=s.category,
+        date=at.date(),
+        minutes=s.minutes,
+        coach=coach,
+        notes=s.notes,
+        by=coach,
+    )
+
+
+def _merge_early_record(cast: _Cast, at: datetime) -> None:
+    """Sanitär Schulte's early record goes into the record of the company Markus created."""
+    keep = CompanyRecord.objects.get(
+        programme=cast.programme, company=cast.companies["Sanitär Schulte GmbH"]
+    )
+    company_records_merge(
+        programme=cast.programme,
+        keep=keep,
+        duplicate=cast.records.pop(EARLY_RECORD.name),
+        by=cast.users[JANA],
+    )
+
+
+def _register_and_services(cast: _Cast) -> None:
+    add = cast.story.add
+    for r in [*RECORDED, EARLY_RECORD]:
+        add(_when(r.recorded, 10), partial(_record_company, cast, r))
+        for s in r.services:
+            add(_when(s.days_ago, 12), partial(_record_service, cast, r.name, s))
+    add(_when(EARLY_RECORD_MERGED, 9), partial(_merge_early_record, cast))
+    for company_name, s in CONVOY_SERVICES:
+        add(_when(s.days_ago, 13), partial(_record_service, cast, company_name, s))
+
+
+def _register_settled(cast: _Cast) -> None:
+    # The touches were moved back after the services had kept each record's first and last
+    # contact from them: set those again from the touches.
+    for record in CompanyRecord.objects.filter(programme=cast.programme):
+        company_record_recompute(record=record)
 
 
 # The notification history.

@@ -34,5 +34,7 @@ def test_demo_has_a_past_and_an_upcoming_checkin(db):
     # Its log is real and in story order (backdated like the rest of the demo).
     kinds = list(Event.objects.filter(kind__startswith="checkin.").values_list("kind", flat=True))
     assert kinds.count("checkin.scheduled") == 4 and "checkin.notes_posted" in kinds
-    ats = list(Event.objects.order_by("seq").values_list("at", flat=True))
+    ats = list(
+        Event.objects.filter(convoy=upcoming.convoy).order_by("seq").values_list("at", flat=True)
+    )
     assert ats == sorted(ats)

@@ -12,7 +12,16 @@ from django.utils import timezone
 from accounts.models import User
 from companies.models import Company
 from convoys.models import Convoy, Event
-from demo.data import COMPANIES, DEMO_CONVOY_NAME, DEMO_PASSWORD, FACILITATOR
+from demo.data import (
+    COACH,
+    COMPANIES,
+    DEMO_CONVOY_NAME,
+    DEMO_PASSWORD,
+    FACILITATOR,
+    ISERLOHN_COMPANIES,
+    RECORDED,
+)
+from demo.loader import demo_logins
 from overview.dashboard import convoy_dashboard
 from projects.models import Milestone, Project, Update
 
@@ -21,7 +30,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
-    # The demo registers eight people; real PBKDF2 would dominate this module's run time.
+    # The demo registers a dozen people; real PBKDF2 would dominate this module's run time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
@@ -44,8 +53,10 @@ def test_runs_twice_without_duplicating_anything():
     second = _load()
 
     assert _counts() == counts
-    assert counts["Convoy"] == 1
-    assert counts["Company"] == len(COMPANIES)
+    # The demo convoy and the coach's; its companies, the coach's convoy's and the companies
+    # without accounts the staff recorded (Sanitär Schulte's early record was merged away).
+    assert counts["Convoy"] == 2
+    assert counts["Company"] == len(COMPANIES) + len(ISERLOHN_COMPANIES) + len(RECORDED)
     assert "already exists" in second
     for output in (first, second):
         assert FACILITATOR[1] in output
@@ -70,7 +81,10 @@ def test_dashboard_selector_shows_the_companies_as_the_story_tells():
     assert [n for n, c in companies.items() if c["quiet"]] == ["Steuerkanzlei Vogt & Partner"]
     # Completions are spread over weeks, not all stamped at load time.
     chart = dashboard["milestones_done_over_time"]
-    assert chart[-1]["total"] == Milestone.objects.filter(status="done").count()
+    assert (
+        chart[-1]["total"]
+        == Milestone.objects.filter(status="done", project__convoys=convoy).count()
+    )
     first, last = date.fromisoformat(chart[0]["date"]), date.fromisoformat(chart[-1]["date"])
     assert last - first > timedelta(weeks=6)
 
@@ -93,7 +107,13 @@ def test_event_log_is_real_and_in_time_order():
 
 def test_every_demo_login_works_with_the_shared_password():
     _load()
-    emails = [FACILITATOR[1]] + [email for c in COMPANIES for _name, email, _role in c.people]
+    companies = COMPANIES + ISERLOHN_COMPANIES
+    emails = [FACILITATOR[1], COACH[1]] + [
+        email for c in companies for _name, email, _role in c.people
+    ]
+    # Every login `make run` prints is one of them, and each of them is printed.
+    printed = {line.split()[0] for line in demo_logins()[:-1]}
+    assert printed == set(emails)
     for email in emails:
         # The login path authenticates with the request (django-axes counts failures by it).
         request = RequestFactory().post("/login/")
@@ -116,4 +136,5 @@ def test_the_embedded_runner_announces_the_demo_logins():
     _load()
     banner = _banner("http://127.0.0.1:8000/")
     assert FACILITATOR[1] in banner
+    assert COACH[1] in banner
     assert DEMO_PASSWORD in banner
