@@ -25,7 +25,6 @@ from demo.data import (
     RECORDED,
     TZ,
 )
-from overview.convoy_health import convoys_health
 from programmes.models import CompanyRecord, Programme, Service, Staff, Touch
 from programmes.selectors import duplicate_suggestions, programme_for_staff
 from reports.programme_overview import programme_convoys_overview
@@ -71,9 +70,7 @@ def test_the_programme_has_its_manager_its_coach_and_two_convoys(programme):
     # Backdated like the rest of the story: the programme ran before its convoys.
     assert _days_ago(programme.created_at) > 300
 
-    overview = programme_convoys_overview(
-        programme=programme, user=lukas, now=timezone.now(), health=convoys_health
-    )
+    overview = programme_convoys_overview(programme=programme, user=lukas, now=timezone.now())
     assert [row.convoy.name for row in overview.rows] == [DEMO_CONVOY_NAME, ISERLOHN_CONVOY_NAME]
     assert overview.companies == len(COMPANIES) + len(ISERLOHN_COMPANIES)
     assert [row.health.is_facilitator for row in overview.rows] == [False, True]
