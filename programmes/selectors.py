@@ -692,3 +692,307 @@ def programme_choices_for_user(*, user: AnyUser) -> list[tuple[int, str]]:
         .order_by("name", "id")
         .values_list("id", "name")
     )
+
+
+# --- The register (part "register") -----------------------------------------------------------
+
+# Legal forms left out when names are compared ("Bäckerei Schmidt GmbH & Co. KG" is
+# "baeckerei schmidt"), after lowercasing, folding umlauts and dropping punctuation.
+_LEGAL_FORMS = (
+    "gmbh co kg",
+    "gmbh co kgaa",
+    "gmbh co ohg",
+    "ug haftungsbeschraenkt",
+    "ug haftungsbeschrankt",
+    "gmbh",
+    "ggmbh",
+    "ug",
+    "kg",
+    "kgaa",
+    "ohg",
+    "gbr",
+    "ag",
+    "ek",
+    "e k",
+    "ekfr",
+    "ekfm",
+    "ekfrau",
+    "ev",
+    "e v",
+    "eg",
+    "e g",
+    "mbh",
+    "partg",
+    "co",
+    "inh",
+    "ltd",
+    "se",
+)
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+_NON_WORD = re.compile(r"[\W_]+")
+
+# Addresses of free mail providers say nothing about which company someone works for.
+FREEMAIL_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "web.de",
+        "gmx.de",
+        "gmx.net",
+        "t-online.de",
+        "outlook.com",
+        "hotmail.com",
+        "yahoo.de",
+        "yahoo.com",
+        "icloud.com",
+        "posteo.de",
+        "mailbox.org",
+        "freenet.de",
+        "aol.com",
+    }
+)
+
+
+def company_name_key(name: str) -> str:
+    """A company name as compared for duplicates: lowercase, umlauts folded, punctuation and
+    spaces collapsed, legal forms (GmbH, UG, KG, e.K., & Co. …) left out."""
+    text = unicodedata.normalize("NFKC", name).casefold().translate(_UMLAUTS)
+    # Other accents: é → e.
+    text = "".join(
+        char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char)
+    )
+    words = _NON_WORD.sub(" ", text).split()
+    joined = " ".join(words)
+    for form in sorted(_LEGAL_FORMS, key=len, reverse=True):
+        joined = re.sub(rf"(?:^| ){re.escape(form)}(?= |$)", " ", joined)
+    return " ".join(joined.split())
+
+
+def email_domain(email: str) -> str:
+    """The domain of an address, lowercased; "" for none or a free mail provider."""
+    _, at, domain = email.strip().rpartition("@")
+    domain = domain.casefold() if at else ""
+    return "" if domain in FREEMAIL_DOMAINS else domain
+
+
+def _services_count() -> Coalesce:
+    per_company = (
+        Service.objects.filter(
+            programme_id=OuterRef("programme_id"), company_id=OuterRef("company_id")
+        )
+        .order_by()
+        .values("company_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(per_company, output_field=IntegerField()), 0)
+
+
+def _search_variants(q: str) -> set[str]:
+    # SQLite's LIKE folds case of ASCII letters only: "MÜLLER" would miss "Müller". Asking for
+    # the usual spellings of the term finds them there too (PostgreSQL folds all of them).
+    return {q, q.lower(), q.upper(), q.capitalize(), q.title()}
+
+
+def company_register(
+    *,
+    programme: Programme,
+    q: str = "",
+    stage: str | None = None,
+    sector: str | None = None,
+    size_class: str | None = None,
+    region: str | None = None,
+) -> QuerySet[CompanyRecord]:
+    """The programme's register, most recently touched first: each record with its company
+    and `services_count`. `q` searches company name, city and postcode; `region` is the
+    company's region, or its city where it has none; `size_class` micro/small/medium/large."""
+    records = (
+        CompanyRecord.objects.filter(programme=programme)
+        .select_related("company")
+        .annotate(services_count=_services_count())
+        .order_by("-last_touch_at", "-id")
+    )
+    q = q.strip()
+    if q:
+        match = Q()
+        for term in _search_variants(q):
+            match |= (
+                Q(company__name__icontains=term)
+                | Q(company__city__icontains=term)
+                | Q(company__postcode__icontains=term)
+            )
+        records = records.filter(match)
+    if stage:
+        records = records.filter(stage=stage)
+    if sector:
+        records = records.filter(company__sector=sector)
+    if size_class:
+        sizes = (
+            SIZE_CLASS_SIZES.get(SizeClass(size_class), ())
+            if size_class in SizeClass.values
+            else ()
+        )
+        records = records.filter(company__size__in=list(sizes))
+    if region:
+        records = records.filter(
+            Q(company__region__iexact=region) | Q(company__region="", company__city__iexact=region)
+        )
+    return records
+
+
+def company_record_region(company: Company) -> str:
+    """The region a company is counted in: its region, else its city."""
+    return company.region or company.city
+
+
+def register_regions(*, programme: Programme) -> list[str]:
+    """The regions of the programme's register (for the filter), sorted."""
+    pairs = CompanyRecord.objects.filter(programme=programme).values_list(
+        "company__region", "company__city"
+    )
+    return sorted({region or city for region, city in pairs if region or city}, key=str.casefold)
+
+
+def company_record_for_staff(*, programme: Programme, record_id: int) -> CompanyRecord:
+    """One record of the programme with its company; another programme's record is a 404."""
+    record = (
+        CompanyRecord.objects.select_related("company", "programme")
+        .annotate(services_count=_services_count())
+        .filter(programme=programme, pk=record_id)
+        .first()
+    )
+    if record is None:
+        raise Http404("No such record.")
+    return record
+
+
+def company_record_for_company(*, programme: Programme, company_id: int) -> CompanyRecord | None:
+    """The programme's record of a company, if it has one."""
+    return CompanyRecord.objects.filter(programme=programme, company_id=company_id).first()
+
+
+def company_record_has_accounts(*, record: CompanyRecord) -> bool:
+    """Whether the record's company has Konvoi members (then it keeps its own details)."""
+    return CompanyMember.objects.filter(company_id=record.company_id).exists()
+
+
+def company_record_touches(*, record: CompanyRecord) -> QuerySet[Touch]:
+    """A record's touches, newest first (the timeline)."""
+    return Touch.objects.filter(
+        programme_id=record.programme_id, company_id=record.company_id
+    ).order_by("-at", "-id")
+
+
+def company_record_services(*, record: CompanyRecord) -> QuerySet[Service]:
+    """A record's services, newest first, with their company and coach."""
+    return (
+        Service.objects.filter(programme_id=record.programme_id, company_id=record.company_id)
+        .select_related("company", "coach")
+        .order_by("-date", "-id")
+    )
+
+
+def programme_services(
+    *,
+    programme: Programme,
+    company: int | None = None,
+    kind: str | None = None,
+    category: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet[Service]:
+    """The programme's services, newest first, with company and coach, filtered."""
+    services = (
+        Service.objects.filter(programme=programme)
+        .select_related("company", "coach")
+        .order_by("-date", "-id")
+    )
+    if company is not None:
+        services = services.filter(company_id=company)
+    if kind:
+        services = services.filter(kind=kind)
+    if category:
+        services = services.filter(category=category)
+    if date_from is not None:
+        services = services.filter(date__gte=date_from)
+    if date_to is not None:
+        services = services.filter(date__lte=date_to)
+    return services
+
+
+def service_for_staff(*, programme: Programme, service_id: int) -> Service:
+    """One service of the programme; another programme's is a 404."""
+    service = (
+        Service.objects.select_related("company", "coach", "programme")
+        .filter(programme=programme, pk=service_id)
+        .first()
+    )
+    if service is None:
+        raise Http404("No such service.")
+    return service
+
+
+def programme_coaches(*, programme: Programme) -> QuerySet[User]:
+    """The programme's staff as people a service can be credited to, by name."""
+    return User.objects.filter(programme_staff__programme=programme).order_by("name", "pk")
+
+
+@dataclass(frozen=True)
+class DuplicateSuggestion:
+    """Two records that may be the same company, and why (`name_postcode` or `email_domain`
+    with the domain)."""
+
+    first: CompanyRecord
+    second: CompanyRecord
+    reason: str
+    domain: str = ""
+
+
+def duplicate_suggestions(
+    *, programme: Programme, record: CompanyRecord | None = None
+) -> list[DuplicateSuggestion]:
+    """Pairs of records that may be one company: the same normalised name and postcode, or the
+    same e-mail domain (the record's contact address or the company owners' addresses; free
+    mail providers do not count). Two queries whatever the register's size; with `record`,
+    only the pairs it is in."""
+    records = list(
+        CompanyRecord.objects.filter(programme=programme).select_related("company").order_by("pk")
+    )
+    owner_emails: dict[int, set[str]] = defaultdict(set)
+    for company_id, email in CompanyMember.objects.filter(
+        company__programme_records__programme=programme, role=CompanyRole.OWNER
+    ).values_list("company_id", "user__email"):
+        owner_emails[company_id].add(email)
+    by_name: dict[tuple[str, str], list[CompanyRecord]] = defaultdict(list)
+    by_domain: dict[str, list[CompanyRecord]] = defaultdict(list)
+    for each in records:
+        key = company_name_key(each.company.name)
+        if key and each.company.deleted_at is None:
+            by_name[(key, each.company.postcode.strip().casefold())].append(each)
+        domains = {email_domain(e) for e in {each.contact_email, *owner_emails[each.company_id]}}
+        for domain in domains - {""}:
+            by_domain[domain].append(each)
+    pairs: dict[tuple[int, int], DuplicateSuggestion] = {}
+    for group in by_name.values():
+        for first, second in combinations(group, 2):
+            pairs[(first.pk, second.pk)] = DuplicateSuggestion(first, second, "name_postcode")
+    for domain, group in sorted(by_domain.items()):
+        for first, second in combinations(group, 2):
+            pairs.setdefault(
+                (first.pk, second.pk), DuplicateSuggestion(first, second, "email_domain", domain)
+            )
+    suggestions = sorted(pairs.values(), key=lambda s: (s.first.pk, s.second.pk))
+    if record is not None:
+        suggestions = [s for s in suggestions if record.pk in (s.first.pk, s.second.pk)]
+    return suggestions
+
+
+def programme_choices_for_user(*, user: AnyUser) -> list[tuple[int, str]]:
+    """(id, name) of the programmes the user is staff of, for a convoy's programme field."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        Programme.objects.filter(staff_links__user_id=user.pk)
+        .order_by("name", "id")
+        .values_list("id", "name")
+    )

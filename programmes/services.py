@@ -516,6 +516,7 @@ def staff_remove(*, staff: Staff, by: User) -> None:
         programme=programme.pk,
     )
 
+
 # --- The register: recording companies, services, merging duplicates (part "register") ------
 
 REGISTER_COMPANY_FIELDS = ("name", "sector", "size", "city", "postcode", "region", "website")
@@ -778,6 +779,443 @@ def service_update(*, service: Service, by: User, **fields: Any) -> Service:
         fields["notes"] = fields["notes"].strip()
     _check_service_fields(programme=programme, values=fields)
     changed = model_update(service, data=fields)
+    if {"kind", "date"} & set(changed):
+        record = _register_record(programme=programme, company=service.company_id)
+        Touch.objects.filter(
+            programme=programme,
+            company_id=service.company_id,
+            kind=TouchKind.SERVICE,
+            source=_service_touch_source(service),
+        ).delete()
+        Touch.objects.create(
+            programme=programme,
+            company_id=service.company_id,
+            kind=TouchKind.SERVICE,
+            source=_service_touch_source(service),
+            stage=touch_stage(TouchKind.SERVICE, service_kind=service.kind),
+            at=_noon(service.date),
+            label=str(ServiceKind(service.kind).label),
+        )
+        company_record_recompute(record=record)
+    return service
+
+
+@transaction.atomic
+def service_delete(*, service: Service, by: User) -> None:
+    """Delete a service and its touch; the record is recomputed from the touches left."""
+    programme = service.programme
+    _require_staff(programme=programme, user=by)
+    record = _register_record(programme=programme, company=service.company_id)
+    Touch.objects.filter(
+        programme=programme,
+        company_id=service.company_id,
+        kind=TouchKind.SERVICE,
+        source=_service_touch_source(service),
+    ).delete()
+    service.delete()
+    company_record_recompute(record=record)
+
+
+@transaction.atomic
+def company_record_recompute(*, record: CompanyRecord) -> CompanyRecord:
+    """Set a record's stage and first and last touch from its touches, after touches were
+    removed (a service deleted) or moved (a merge); `company_touch` only ever moves on.
+
+    A record whose touches are all gone stays in the register: a company once reached stays
+    counted as reached. It gets back a `recorded` touch at its first contact and stage lead,
+    so that every record keeps at least one touch and "stage = furthest touch" holds.
+    """
+    touches = list(
+        Touch.objects.filter(programme_id=record.programme_id, company_id=record.company_id)
+        .order_by("at", "id")
+        .values("kind", "stage", "label", "at")
+    )
+    if not touches:
+        touch = Touch.objects.create(
+            programme_id=record.programme_id,
+            company_id=record.company_id,
+            kind=TouchKind.RECORDED,
+            source=f"record:{record.company_id}",
+            stage=Stage.LEAD,
+            label=record.first_touch_label,
+            at=record.first_touch_at,
+        )
+        touches = [{"kind": touch.kind, "stage": touch.stage, "label": touch.label, "at": touch.at}]
+    first, last = touches[0], touches[-1]
+    record.stage = stage_furthest(*(touch["stage"] for touch in touches))
+    record.first_touch_at, record.first_touch_kind = first["at"], first["kind"]
+    record.first_touch_label = first["label"]
+    record.last_touch_at, record.last_touch_kind = last["at"], last["kind"]
+    record.last_touch_label = last["label"]
+    record.save(update_fields=_RECORD_TOUCH_FIELDS)
+    return record
+
+
+def _company_only_in_register(company_id: int) -> bool:
+    """Nothing but register entries hold this company: no members, no convoy, no project, no
+    record in any programme (checked after the merged record is gone)."""
+    return (
+        not Company.objects.filter(pk=company_id)
+        .filter(
+            Q(members__isnull=False)
+            | Q(memberships__isnull=False)
+            | Q(projects__isnull=False)
+            | Q(programme_records__isnull=False)
+            | Q(services__isnull=False)
+            | Q(programme_touches__isnull=False)
+        )
+        .exists()
+    )
+
+
+@transaction.atomic
+def company_records_merge(
+    *, programme: Programme, keep: CompanyRecord, duplicate: CompanyRecord, by: User
+) -> CompanyRecord:
+    """Merge two register entries of the same company: the duplicate's touches and services
+    in this programme move to `keep` (a touch `keep` already has is dropped), its contact
+    person fills an empty one of `keep`, the duplicate record goes and `keep` is recomputed.
+    The duplicate's Company row is deleted too when it was only a register entry.
+
+    Refused: a record into itself; two companies that both have Konvoi accounts (only they
+    can say whether they are one); a duplicate with accounts into one without (merge the
+    other way round, so the register keeps the company its people use)."""
+    _require_staff(programme=programme, user=by)
+    if keep.pk == duplicate.pk:
+        raise ValidationError({"duplicate": [_("A record cannot be merged into itself.")]})
+    locked = {
+        record.pk: record
+        for record in CompanyRecord.objects.select_for_update()
+        .select_related("company")
+        .filter(programme=programme, pk__in=[keep.pk, duplicate.pk])
+        .order_by("pk")
+    }
+    if keep.pk not in locked:
+        raise ValidationError({"keep": [_("This record is not in this programme's register.")]})
+    if duplicate.pk not in locked:
+        raise ValidationError(
+            {"duplicate": [_("This record is not in this programme's register.")]}
+        )
+    keep, duplicate = locked[keep.pk], locked[duplicate.pk]
+    keep_has_members = _company_has_members(keep.company_id)
+    duplicate_has_members = _company_has_members(duplicate.company_id)
+    if keep_has_members and duplicate_has_members:
+        raise ValidationError(
+            {
+                "duplicate": [
+                    _(
+                        "Both companies have Konvoi accounts. Only their people can say whether"
+                        " they are one company: please ask them."
+                    )
+                ]
+            }
+        )
+    if duplicate_has_members:
+        raise ValidationError(
+            {
+                "duplicate": [
+                    _("“%(name)s” has Konvoi accounts: merge the other record into it instead.")
+                    % {"name": duplicate.company.display_name}
+                ]
+            }
+        )
+    have = set(
+        Touch.objects.filter(programme=programme, company_id=keep.company_id).values_list(
+            "kind", "source"
+        )
+    )
+    moving = list(
+        Touch.objects.filter(programme=programme, company_id=duplicate.company_id).values_list(
+            "pk", "kind", "source"
+        )
+    )
+    collisions = [pk for pk, kind, source in moving if (kind, source) in have]
+    Touch.objects.filter(pk__in=collisions).delete()
+    Touch.objects.filter(programme=programme, company_id=duplicate.company_id).update(
+        company_id=keep.company_id
+    )
+    Service.objects.filter(programme=programme, company_id=duplicate.company_id).update(
+        company_id=keep.company_id
+    )
+    contact = {
+        field: getattr(duplicate, field)
+        for field in REGISTER_CONTACT_FIELDS
+        if not getattr(keep, field) and getattr(duplicate, field)
+    }
+    duplicate_company_id = duplicate.company_id
+    duplicate.delete()
+    if contact:
+        model_update(keep, data=contact, clean=False)
+    company_record_recompute(record=keep)
+    if _company_only_in_register(duplicate_company_id):
+        Company.objects.filter(pk=duplicate_company_id).delete()
+    return keep
+
+
+# --- The register: recording companies, services, merging duplicates (part "register") ------
+
+REGISTER_COMPANY_FIELDS = ("name", "sector", "size", "city", "postcode", "region", "website")
+REGISTER_CONTACT_FIELDS = ("contact_name", "contact_email")
+SERVICE_FIELDS = ("kind", "category", "date", "minutes", "coach", "notes")
+SERVICE_MINUTES_MAX = 10000
+_RECORD_TOUCH_FIELDS = [
+    "stage",
+    "first_touch_at",
+    "first_touch_kind",
+    "first_touch_label",
+    "last_touch_at",
+    "last_touch_kind",
+    "last_touch_label",
+]
+
+
+def _require_staff(*, programme: Programme, user: User) -> None:
+    if not Staff.objects.filter(programme=programme, user_id=user.pk).exists():
+        raise PermissionDenied(_("Only the programme's staff may do this."))
+
+
+def _company_has_members(company_id: int) -> bool:
+    return CompanyMember.objects.filter(company_id=company_id).exists()
+
+
+def _check_contact_email(value: str) -> str:
+    value = value.strip()
+    if value:
+        try:
+            validate_email(value)
+        except ValidationError as exc:
+            raise ValidationError({"contact_email": exc.messages}) from exc
+    return value
+
+
+def _refuse_register_duplicate(
+    *, programme: Programme, name: str, postcode: str, exclude_company_id: int | None = None
+) -> None:
+    """One company per normalised name and postcode in a programme's register: say which
+    record is already there."""
+    key = company_name_key(name)
+    others = CompanyRecord.objects.filter(
+        programme=programme, company__postcode=postcode
+    ).select_related("company")
+    if exclude_company_id is not None:
+        others = others.exclude(company_id=exclude_company_id)
+    for other in others:
+        if company_name_key(other.company.name) == key:
+            raise ValidationError(
+                {
+                    "name": [
+                        _(
+                            "This programme's register already has “%(name)s” (%(postcode)s,"
+                            " record %(record)d): add to that record instead."
+                        )
+                        % {
+                            "name": other.company.display_name,
+                            "postcode": other.company.postcode or "–",
+                            "record": other.pk,
+                        }
+                    ]
+                }
+            )
+
+
+def _noon(day: date) -> datetime:
+    """A service's touch time: noon of its date in the site's time zone (a date has no time,
+    and noon keeps it on that date in every European zone)."""
+    return datetime.combine(day, time(12), tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+@transaction.atomic
+def company_record_create(
+    *,
+    programme: Programme,
+    by: User,
+    name: str,
+    sector: str,
+    size: str,
+    city: str,
+    postcode: str = "",
+    region: str = "",
+    website: str = "",
+    contact_name: str = "",
+    contact_email: str = "",
+) -> CompanyRecord:
+    """Staff record a company the programme reached that has no Konvoi account (a visit to a
+    bakery that never signed up): a Company without members and its register entry (a
+    `recorded` touch, stage lead). Refused when the register already holds a company of the
+    same normalised name and postcode."""
+    _require_staff(programme=programme, user=by)
+    name, postcode = name.strip(), postcode.strip()
+    contact_email = _check_contact_email(contact_email)
+    company = Company(
+        name=name,
+        sector=sector,
+        size=size,
+        city=city.strip(),
+        postcode=postcode,
+        region=region.strip(),
+        website=website.strip(),
+    )
+    company.full_clean()
+    _refuse_register_duplicate(programme=programme, name=name, postcode=postcode)
+    company.save()
+    record = company_touch(
+        programme=programme,
+        company=company,
+        kind=TouchKind.RECORDED,
+        source=f"record:{company.pk}",
+        at=timezone.now(),
+        label=by.name[:200] if getattr(by, "name", "") else "",
+    )
+    record.contact_name = contact_name.strip()[:200]
+    record.contact_email = contact_email
+    record.save(update_fields=["contact_name", "contact_email"])
+    return record
+
+
+@transaction.atomic
+def company_record_update(*, record: CompanyRecord, by: User, **fields: Any) -> CompanyRecord:
+    """Change a register entry: its contact person always; the company's own facts (name,
+    sector, size, city, postcode, region, website) only while the company has no Konvoi
+    members: a company with accounts keeps its details itself."""
+    _require_staff(programme=record.programme, user=by)
+    unknown = set(fields) - set(REGISTER_COMPANY_FIELDS) - set(REGISTER_CONTACT_FIELDS)
+    if unknown:
+        raise ValidationError({k: [_("This field cannot be changed.")] for k in sorted(unknown)})
+    company = record.company
+    company_data = {
+        k: (v.strip() if isinstance(v, str) else v)
+        for k, v in fields.items()
+        if k in REGISTER_COMPANY_FIELDS
+    }
+    company_data = {k: v for k, v in company_data.items() if getattr(company, k) != v}
+    if company_data and (company.deleted_at is not None or _company_has_members(company.pk)):
+        raise ValidationError(
+            {
+                k: [
+                    _(
+                        "This company has Konvoi accounts and keeps its details itself; only"
+                        " the contact person can be changed here."
+                    )
+                ]
+                for k in company_data
+            }
+        )
+    contact_data = {k: v.strip() for k, v in fields.items() if k in REGISTER_CONTACT_FIELDS}
+    if "contact_email" in contact_data:
+        contact_data["contact_email"] = _check_contact_email(contact_data["contact_email"])
+    if company_data:
+        if {"name", "postcode"} & set(company_data):
+            _refuse_register_duplicate(
+                programme=record.programme,
+                name=company_data.get("name", company.name),
+                postcode=company_data.get("postcode", company.postcode),
+                exclude_company_id=company.pk,
+            )
+        model_update(company, data=company_data)
+    if contact_data:
+        model_update(record, data=contact_data)
+    return record
+
+
+def _register_record(*, programme: Programme, company: Company | int) -> CompanyRecord:
+    company_id = company.pk if isinstance(company, Company) else company
+    record = (
+        CompanyRecord.objects.select_related("company")
+        .filter(programme=programme, company_id=company_id)
+        .first()
+    )
+    if record is None:
+        # The same answer whether the company exists or not: nothing leaks about companies
+        # outside the register.
+        raise ValidationError({"company": [_("This company is not in this programme's register.")]})
+    return record
+
+
+def _check_service_fields(*, programme: Programme, values: dict[str, Any]) -> None:
+    if "kind" in values and values["kind"] not in ServiceKind.values:
+        raise ValidationError({"kind": [_("Choose one of the kinds of service.")]})
+    if "category" in values and values["category"] not in ServiceCategory.values:
+        raise ValidationError({"category": [_("Choose one of the four categories.")]})
+    if "date" in values:
+        if not isinstance(values["date"], date):
+            raise ValidationError({"date": [_("Enter a date.")]})
+        if values["date"] > timezone.localdate() + timedelta(days=1):
+            raise ValidationError({"date": [_("A service cannot be recorded for a future date.")]})
+    minutes = values.get("minutes")
+    if minutes is not None and not 1 <= minutes <= SERVICE_MINUTES_MAX:
+        raise ValidationError(
+            {
+                "minutes": [
+                    _("Enter between 1 and %(max)d minutes, or leave it empty.")
+                    % {"max": SERVICE_MINUTES_MAX}
+                ]
+            }
+        )
+    coach = values.get("coach")
+    if coach is not None and not Staff.objects.filter(programme=programme, user=coach).exists():
+        raise ValidationError({"coach": [_("The coach must be on this programme's staff.")]})
+
+
+def _service_touch_source(service: Service) -> str:
+    return f"service:{service.pk}"
+
+
+@transaction.atomic
+def service_record(
+    *,
+    programme: Programme,
+    company: Company | int,
+    kind: str,
+    category: str,
+    date: date,
+    minutes: int | None = None,
+    coach: User | None = None,
+    notes: str = "",
+    by: User,
+) -> Service:
+    """Record a service delivered to a company of the register; its record moves on (a
+    `service` touch at noon of the service's date, meaning the stage of its kind)."""
+    _require_staff(programme=programme, user=by)
+    record = _register_record(programme=programme, company=company)
+    coach = coach or by
+    values = {"kind": kind, "category": category, "date": date, "minutes": minutes, "coach": coach}
+    _check_service_fields(programme=programme, values=values)
+    service = Service(
+        programme=programme,
+        company=record.company,
+        notes=notes.strip(),
+        created_by=by,
+        **values,
+    )
+    service.full_clean()
+    service.save()
+    company_touch(
+        programme=programme,
+        company=record.company,
+        kind=TouchKind.SERVICE,
+        service_kind=kind,
+        source=_service_touch_source(service),
+        at=_noon(service.date),
+        label=str(ServiceKind(kind).label),
+    )
+    return service
+
+
+@transaction.atomic
+def service_update(*, service: Service, by: User, **fields: Any) -> Service:
+    """Change a service; a new kind or date moves its touch, and the record is recomputed
+    (a kind that means an earlier stage may move the record back)."""
+    programme = service.programme
+    _require_staff(programme=programme, user=by)
+    unknown = set(fields) - set(SERVICE_FIELDS)
+    if unknown:
+        raise ValidationError({k: [_("This field cannot be changed.")] for k in sorted(unknown)})
+    if isinstance(fields.get("notes"), str):
+        fields["notes"] = fields["notes"].strip()
+    _check_service_fields(programme=programme, values=fields)
+    # Checked above; full_clean would also judge columns nobody changes (a bare service
+    # row without created_by).
+    changed = model_update(service, data=fields, clean=False)
     if {"kind", "date"} & set(changed):
         record = _register_record(programme=programme, company=service.company_id)
         Touch.objects.filter(

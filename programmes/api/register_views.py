@@ -28,6 +28,7 @@ from programmes.api.register_serializers import (
 from programmes.models import CompanyRecord, Programme, ServiceCategory, ServiceKind
 from programmes.selectors import (
     company_record_for_staff,
+    company_record_has_accounts,
     company_record_services,
     company_record_touches,
     company_register,
@@ -53,7 +54,7 @@ def _programme(request: Request, programme_id: int) -> Programme:
 
 
 def _record_detail(record: CompanyRecord) -> dict[str, Any]:
-    record.has_accounts = record.company.members.exists()  # type: ignore[attr-defined]
+    record.has_accounts = company_record_has_accounts(record=record)  # type: ignore[attr-defined]
     record.touches = list(company_record_touches(record=record))  # type: ignore[attr-defined]
     record.services = list(company_record_services(record=record))  # type: ignore[attr-defined]
     return CompanyRecordDetailOutput(record).data
