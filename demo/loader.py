@@ -148,6 +148,7 @@ def demo_load() -> Convoy:
     cast.story.run()
     _notifications_history()
     _register_settled(cast)
+    cast.convoy.refresh_from_db()
     return cast.convoy
 
 

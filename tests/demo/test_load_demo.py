@@ -58,6 +58,9 @@ def test_runs_twice_without_duplicating_anything():
     assert counts["Convoy"] == 2
     assert counts["Company"] == len(COMPANIES) + len(ISERLOHN_COMPANIES) + len(RECORDED)
     assert "already exists" in second
+    demo = Convoy.objects.get(name=DEMO_CONVOY_NAME)
+    assert f"{len(COMPANIES)} companies, {demo.last_event_seq} events." in first
+    assert demo.last_event_seq == Event.objects.filter(convoy=demo).count() > 0
     for output in (first, second):
         assert FACILITATOR[1] in output
         assert DEMO_PASSWORD in output
