@@ -230,7 +230,6 @@ class _Cast:
     updates: dict[tuple[str, int], Update] = field(default_factory=dict)  # (company, days ago)
     checkins: dict[str, CheckIn] = field(default_factory=dict)  # "past" / "next"
     comments: dict[str, Comment] = field(default_factory=dict)  # by DemoComment.key
-
     records: dict[str, CompanyRecord] = field(default_factory=dict)  # recorded, by name
 
     @property
