@@ -516,7 +516,6 @@ def staff_remove(*, staff: Staff, by: User) -> None:
         programme=programme.pk,
     )
 
-
 # --- The register: recording companies, services, merging duplicates (part "register") ------
 
 REGISTER_COMPANY_FIELDS = ("name", "sector", "size", "city", "postcode", "region", "website")
