@@ -30,7 +30,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from checkins.models import CheckIn, CheckInStatus, RsvpStatus
-from companies.models import Sector, SizeClass, size_class_of
+from companies.models import SIZE_CLASS_SIZES, Company, Sector, SizeClass, size_class_of
 from convoys.models import ConvoyStatus, Membership
 from programmes.models import (
     STAGE_ORDER,
@@ -39,7 +39,6 @@ from programmes.models import (
     ServiceCategory,
     ServiceKind,
     Stage,
-    Touch,
 )
 from projects.models import Project, ProjectCategory
 
@@ -150,11 +149,15 @@ def region_of(*, region: str, city: str) -> str:
     return (region or "").strip() or (city or "").strip() or UNKNOWN_REGION
 
 
-_STAGE_RANK = Case(
-    *(When(stage=stage, then=Value(rank)) for stage, rank in STAGE_ORDER.items()),
-    default=Value(0),
-    output_field=IntegerField(),
-)
+def _stage_rank(field: str) -> Case:
+    """The stage in `field` as its rank in STAGE_ORDER (the funnel's furthest is a MAX)."""
+    return Case(
+        *(When(**{field: stage}, then=Value(rank)) for stage, rank in STAGE_ORDER.items()),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
 _RANK_STAGE = {rank: stage for stage, rank in STAGE_ORDER.items()}
 
 
@@ -177,41 +180,63 @@ class ReportContext:
         first and last touch in the period, and the furthest stage of its touches up to the
         period's end."""
         p = self.period
-        in_period = Q(at__gte=p.start_at, at__lt=p.end_before)
-        touched = Touch.objects.filter(in_period, programme=self.programme).values("company_id")
+        # From the company side, so that the rows group by the company's key alone; the
+        # filter on the touches comes first, so the aggregates see this programme's only.
+        at = "programme_touches__at"
+        in_period = Q(**{f"{at}__gte": p.start_at, f"{at}__lt": p.end_before})
         rows = (
-            Touch.objects.filter(programme=self.programme, company_id__in=touched)
-            .values(
-                "company_id",
-                "company__name",
-                "company__deleted_at",
-                "company__sector",
-                "company__size",
-                "company__region",
-                "company__city",
-            )
+            Company.objects.filter(programme_touches__programme=self.programme)
             .annotate(
-                first_ever=Min("at"),
-                first_in=Min("at", filter=in_period),
-                last_in=Max("at", filter=in_period),
-                rank=Max(_STAGE_RANK, filter=Q(at__lt=p.end_before)),
+                first_ever=Min(at),
+                first_in=Min(at, filter=in_period),
+                last_in=Max(at, filter=in_period),
+                rank=Max(
+                    _stage_rank("programme_touches__stage"), filter=Q(**{f"{at}__lt": p.end_before})
+                ),
             )
-            .order_by("company__name", "company_id")
+            .filter(first_in__isnull=False)
+            .values_list(
+                "pk",
+                "name",
+                "deleted_at",
+                "sector",
+                "size",
+                "region",
+                "city",
+                "first_ever",
+                "first_in",
+                "last_in",
+                "rank",
+            )
+            .order_by("name", "pk")
         )
+        former = str(_("Former company"))
+        size_classes = {size: c.value for c, sizes in SIZE_CLASS_SIZES.items() for size in sizes}
         companies = []
-        for row in rows:
-            deleted = row["company__deleted_at"] is not None
+        for (
+            pk,
+            name,
+            deleted_at,
+            sector,
+            size,
+            region,
+            city,
+            first,
+            first_in,
+            last_in,
+            rank,
+        ) in rows:
             companies.append(
                 ReachedCompany(
-                    company_id=row["company_id"],
-                    name=str(_("Former company")) if deleted else row["company__name"],
-                    sector=row["company__sector"],
-                    size_class=size_class_of(row["company__size"]),
-                    region=region_of(region=row["company__region"], city=row["company__city"]),
-                    first_ever=row["first_ever"],
-                    first_in_period=row["first_in"],
-                    last_in_period=row["last_in"],
-                    stage=_RANK_STAGE[row["rank"]],
+                    company_id=pk,
+                    name=former if deleted_at is not None else name,
+                    sector=sector,
+                    size_class=size_classes.get(size) or size_class_of(size),
+                    region=region_of(region=region, city=city),
+                    first_ever=first,
+                    first_in_period=first_in,
+                    last_in_period=last_in,
+                    stage=_RANK_STAGE[rank],
                 )
             )
         return companies
