@@ -26,7 +26,7 @@ from frontend.register_forms import (
     RegisterFilterForm,
     ServiceForm,
 )
-from programmes.models import CompanyRecord, Programme, Service, Stage
+from programmes.models import CompanyRecord, Programme, Service
 from programmes.selectors import (
     company_record_for_company,
     company_record_for_staff,
@@ -47,6 +47,7 @@ from programmes.services import (
     service_delete,
     service_record,
     service_update,
+    stage_ways,
 )
 
 REGISTER_PAGE_SIZE = 25
@@ -113,7 +114,7 @@ def _record_context(
         "programme": programme,
         "record": record,
         "has_accounts": company_record_has_accounts(record=record),
-        "stages": [(stage, stage.label) for stage in Stage],
+        "stages": stage_ways(),
         "touches": list(company_record_touches(record=record)),
         "services": list(company_record_services(record=record)),
         "suggestions": duplicate_suggestions(programme=programme, record=record),

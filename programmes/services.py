@@ -516,6 +516,7 @@ def staff_remove(*, staff: Staff, by: User) -> None:
         programme=programme.pk,
     )
 
+
 # --- The register: recording companies, services, merging duplicates (part "register") ------
 
 REGISTER_COMPANY_FIELDS = ("name", "sector", "size", "city", "postcode", "region", "website")
@@ -531,6 +532,18 @@ _RECORD_TOUCH_FIELDS = [
     "last_touch_kind",
     "last_touch_label",
 ]
+
+
+def stage_ways() -> list[tuple[Stage, list[str]]]:
+    """Each stage of the funnel with the ways of touching a company that lead to it (from
+    TOUCH_STAGE and SERVICE_STAGE, so that a page explaining the funnel says what the rule
+    does), in the current language."""
+    ways: dict[str, list[str]] = {stage: [] for stage in Stage}
+    for kind, stage in TOUCH_STAGE.items():
+        ways[stage].append(str(TouchKind(kind).label))
+    for service_kind, stage in SERVICE_STAGE.items():
+        ways[stage].append(str(ServiceKind(service_kind).label))
+    return [(stage, ways[stage]) for stage in Stage]
 
 
 def _require_staff(*, programme: Programme, user: User) -> None:

@@ -119,6 +119,8 @@ def test_record_page_shows_facts_stage_touches_services_and_suggestions(programm
     assert response.status_code == 200
     html = response.content.decode()
     assert 'aria-current="step"' in html
+    # the funnel explained from the rule itself (programmes.services.TOUCH_STAGE)
+    assert "Took the Digitalisierungs-Check" in html
     assert html.count('data-testid="touch"') == 2
     assert html.count('data-testid="service"') == 1
     assert 'data-testid="merge-suggestions"' in html
