@@ -69,8 +69,12 @@ def test_home_for_staff_404_for_others_and_cards_by_role(programme_world):
     html = coach_page.content.decode()
     assert "Your role: Coach" in html
     assert 'data-testid="programme-settings-link"' not in html
+    assert f'href="/programmes/{pw.programme.pk}/convoys/"' in html
+    assert f'href="/programmes/{pw.programme.pk}/companies/"' in html
+    assert f'href="/programmes/{pw.programme.pk}/report/"' not in html
     manager_page = client_as(pw.manager).get(url).content.decode()
     assert 'data-testid="programme-settings-link"' in manager_page
+    assert f'href="/programmes/{pw.programme.pk}/report/"' in manager_page
     assert f'href="/p/{pw.programme.slug}/"' in manager_page
     for user in (pw.outsider, pw.other_coach, pw.member):
         assert client_as(user).get(url).status_code == 404
@@ -264,3 +268,20 @@ def test_staff_page_queries_do_not_grow(programme_world, django_assert_num_queri
 def test_public_and_home_pages_with_other_programmes_unaffected(programme_world):
     ProgrammeFactory(slug="noch-eins")
     assert Client().get("/p/noch-eins/").status_code == 200
+
+
+def test_accepting_works_where_staff_must_use_a_second_factor(programme_world, settings):
+    """MFA_REQUIRED_FOR=programme_staff: the invitation page opens and accepts (the person is
+    not staff yet); the programme then asks for the second factor to be set up first."""
+    settings.MFA_REQUIRED_FOR = ["programme_staff"]
+    pw = programme_world
+    person = UserFactory(email="neuer-coach@example.com")
+    client = client_as(person)
+    url = f"/programme-invitations/{pw.staff_invitation_token}/"
+    assert client.get(url).status_code == 200
+    response = client.post(url)
+    assert response.status_code == 302
+    assert Staff.objects.filter(programme=pw.programme, user=person).exists()
+    home = client.get(response["Location"])
+    assert home.status_code == 302
+    assert home["Location"].startswith("/profile/security/")
