@@ -309,7 +309,12 @@ def test_every_operation_of_the_schema_is_in_the_matrix():
     from tests.programmes.test_matrix import PROGRAMME_MATRIX
 
     # Programme endpoints have their own roles and table (tests/programmes/test_matrix.py).
-    in_matrix = {(e.method, normalise("/api/v1" + e.path)) for e in [*MATRIX, *PROGRAMME_MATRIX]}
+    # A row showing that a method is refused (405 for everyone signed in) is no operation.
+    in_matrix = {
+        (e.method, normalise("/api/v1" + e.path))
+        for e in [*MATRIX, *PROGRAMME_MATRIX]
+        if set(e.expected[1:]) != {405}
+    }
     assert operations == in_matrix
 
 

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - the matrix is a table; its rows stay on one line each
 """Who may do what in a programme, over the API and on pages: every programme endpoint × every
 programme role, as one table (the convoy matrix is tests/test_authorization_matrix.py).
 
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from programmes.services import company_record_create
 from tests.support.domain import domain_state
 
 PROGRAMME_ROLES = (
@@ -28,7 +30,7 @@ PROGRAMME_ROLES = (
 class Endpoint:
     method: str
     # placeholders: {programme} {other_programme} {slug} {record} {company} {service}
-    # {convoy} {other_convoy} {staff} {staff_token} {unknown}
+    # {convoy} {other_convoy} {staff} {staff_token} {staff_invitation} {unknown}
     path: str
     body: Any  # None, a dict, or a callable (world, programme_world) -> dict
     expected: tuple[int, ...]  # one status per role, in PROGRAMME_ROLES order
@@ -42,13 +44,158 @@ def E(method, path, body, *expected):  # reads as a table row
     return Endpoint(method, path, body, expected)
 
 
-# The API (paths under /api/v1). Rows are added by each part of the programme layer.
+def _register_bare_duplicate(world, pw):
+    """A bare register entry (no accounts) to merge into {record}."""
+    record = company_record_create(
+        programme=pw.programme,
+        by=pw.manager,
+        name="Sanitär Schulte (Besuch)",
+        sector="craft",
+        size="2-9",
+        city="Hagen",
+        postcode="58095",
+    )
+    return {"duplicate": record.pk}
+
+
+_REGISTER_BAKERY = {
+    "name": "Bäckerei Sonnenschein",
+    "sector": "craft",
+    "size": "2-9",
+    "city": "Hagen",
+    "postcode": "58095",
+}
+_REGISTER_SERVICE = {"kind": "visit", "category": "test_before_invest", "date": "2026-01-15"}
+
+
+# The API (paths under /api/v1).
+# fmt: off
 PROGRAMME_MATRIX: list[Endpoint] = [
     # method  path                              body          anon outs memb ofac ocoa coac mana
+    # --- staff ---
+    E("GET", "/programmes/", None, 401, 200, 200, 200, 200, 200, 200),
+    E("POST", "/programmes/", {"name": "Neues Zentrum", "region": "NRW"}, 401, 201, 201, 201, 201, 201, 201),
+    E("POST", "/programmes/", {"region": "NRW"}, 401, 400, 400, 400, 400, 400, 400),
+    E("GET", "/programmes/{programme}/", None, 401, 404, 404, 404, 404, 200, 200),
+    E("GET", "/programmes/{other_programme}/", None, 401, 404, 404, 404, 200, 404, 404),
+    E("GET", "/programmes/{unknown}/", None, 401, 404, 404, 404, 404, 404, 404),
+    E("PATCH", "/programmes/{programme}/", {"region": "Sauerland"}, 401, 404, 404, 404, 404, 403, 200),
+    E("PATCH", "/programmes/{programme}/", {"slug": "events"}, 401, 404, 404, 404, 404, 403, 400),
+    E("GET", "/programmes/{programme}/staff/", None, 401, 404, 404, 404, 404, 200, 200),
+    E("POST", "/programmes/{programme}/staff/", {"email": "neu@example.com", "role": "coach"}, 401, 404, 404, 404, 404, 403, 201),
+    E("POST", "/programmes/{programme}/staff/", {"email": "neu@example.com", "role": "boss"}, 401, 404, 404, 404, 404, 403, 400),
+    E("PATCH", "/programmes/{programme}/staff/{staff}/", {"role": "manager"}, 401, 404, 404, 404, 404, 403, 200),
+    E("DELETE", "/programmes/{programme}/staff/{staff}/", None, 401, 404, 404, 404, 404, 204, 204),
+    E("GET", "/programmes/{programme}/staff-invitations/", None, 401, 404, 404, 404, 404, 403, 200),
+    E("DELETE", "/programmes/{programme}/staff-invitations/{unknown}/", None, 401, 404, 404, 404, 404, 403, 404),
+    E("DELETE", "/programmes/{programme}/staff-invitations/{staff_invitation}/", None, 401, 404, 404, 404, 404, 403, 204),
+    # Addressed to neuer-coach@example.com, which none of the roles is.
+    E("POST", "/programme-invitations/{staff_token}/accept/", None, 401, 403, 403, 403, 403, 403, 403),
+    E("POST", "/programme-invitations/{unknown}/accept/", None, 401, 400, 400, 400, 400, 400, 400),
+    E("POST", "/convoys/", lambda w, pw: {"name": "Konvoi Neu", "programme": pw.programme.pk}, 401, 400, 400, 400, 400, 201, 201),
+    E("POST", "/convoys/", lambda w, pw: {"name": "Konvoi Neu", "programme": pw.other_programme.pk}, 401, 400, 400, 400, 201, 400, 400),
+    E("PATCH", "/convoys/{other_convoy}/", lambda w, pw: {"programme": pw.programme.pk}, 401, 404, 404, 400, 404, 404, 404),
+    E("PATCH", "/convoys/{convoy}/", {"programme": None}, 401, 404, 403, 404, 404, 404, 404),
+    # --- register ---
+    E("GET", "/programmes/{programme}/companies/", None, 401, 404, 404, 404, 404, 200, 200),
+    E("GET", "/programmes/{programme}/companies/?stage=lead&size_class=micro&q=a", None, 401, 404, 404, 404, 404, 200, 200),
+    E("GET", "/programmes/{other_programme}/companies/", None, 401, 404, 404, 404, 200, 404, 404),
+    E("POST", "/programmes/{programme}/companies/", _REGISTER_BAKERY, 401, 404, 404, 404, 404, 201, 201),
+    E("POST", "/programmes/{programme}/companies/", {**_REGISTER_BAKERY, "sector": "bakery"}, 401, 404, 404, 404, 404, 400, 400),
+    E("GET", "/programmes/{programme}/companies/duplicates/", None, 401, 404, 404, 404, 404, 200, 200),
+    E("GET", "/programmes/{programme}/companies/{record}/", None, 401, 404, 404, 404, 404, 200, 200),
+    E("GET", "/programmes/{other_programme}/companies/{record}/", None, 401, 404, 404, 404, 404, 404, 404),
+    E("GET", "/programmes/{programme}/companies/{unknown}/", None, 401, 404, 404, 404, 404, 404, 404),
+    E("PATCH", "/programmes/{programme}/companies/{record}/", {"contact_name": "Olaf Owner"}, 401, 404, 404, 404, 404, 200, 200),
+    E("PATCH", "/programmes/{programme}/companies/{record}/", {"name": "Anders"}, 401, 404, 404, 404, 404, 400, 400),
+    E("POST", "/programmes/{programme}/companies/{record}/merge/", _register_bare_duplicate, 401, 404, 404, 404, 404, 200, 200),
+    E("POST", "/programmes/{programme}/companies/{record}/merge/", lambda w, pw: {"duplicate": pw.record.pk}, 401, 404, 404, 404, 404, 400, 400),
+    E("POST", "/programmes/{other_programme}/companies/{record}/merge/", _register_bare_duplicate, 401, 404, 404, 404, 404, 404, 404),
+    E("GET", "/programmes/{programme}/services/", None, 401, 404, 404, 404, 404, 200, 200),
+    E("GET", "/programmes/{programme}/services/?kind=visit&from=2026-01-01", None, 401, 404, 404, 404, 404, 200, 200),
+    E("POST", "/programmes/{programme}/services/", lambda w, pw: {**_REGISTER_SERVICE, "company": w.company.pk}, 401, 404, 404, 404, 404, 201, 201),
+    E("POST", "/programmes/{programme}/services/", lambda w, pw: {**_REGISTER_SERVICE, "company": w.other_company.pk}, 401, 404, 404, 404, 404, 400, 400),
+    E("POST", "/programmes/{other_programme}/services/", lambda w, pw: {**_REGISTER_SERVICE, "company": w.company.pk}, 401, 404, 404, 404, 400, 404, 404),
+    E("GET", "/programmes/{programme}/services/{service}/", None, 401, 404, 404, 404, 404, 200, 200),
+    E("GET", "/programmes/{other_programme}/services/{service}/", None, 401, 404, 404, 404, 404, 404, 404),
+    E("PATCH", "/programmes/{programme}/services/{service}/", {"minutes": 45, "notes": "Kasse"}, 401, 404, 404, 404, 404, 200, 200),
+    E("PATCH", "/programmes/{programme}/services/{service}/", {"minutes": 0}, 401, 404, 404, 404, 404, 400, 400),
+    E("DELETE", "/programmes/{programme}/services/{service}/", None, 401, 404, 404, 404, 404, 204, 204),
+    E("DELETE", "/programmes/{other_programme}/services/{service}/", None, 401, 404, 404, 404, 404, 404, 404),
+    # --- overview ---
+    E("GET", "/programmes/{programme}/convoys/", None, 401, 404, 404, 404, 404, 200, 200),
+    E("GET", "/programmes/{programme}/convoys/?status=active&needs_attention=true", None, 401, 404, 404, 404, 404, 200, 200),
+    E("GET", "/programmes/{programme}/convoys/?status=sunk", None, 401, 404, 404, 404, 404, 400, 400),
+    E("GET", "/programmes/{other_programme}/convoys/", None, 401, 404, 404, 404, 200, 404, 404),
+    E("GET", "/programmes/{unknown}/convoys/", None, 401, 404, 404, 404, 404, 404, 404),
+    E("POST", "/programmes/{programme}/convoys/", {}, 401, 405, 405, 405, 405, 405, 405),
+    # --- report ---
+    # the programme report (managers only) — JSON, XLSX, CSV; a bad period is 400 for a manager only
+    E("GET", "/programmes/{programme}/report/?from=2026-01-01&to=2026-06-30", None, 401, 404, 404, 404, 404, 403, 200),
+    E("GET", "/programmes/{programme}/report.xlsx?from=2026-01-01&to=2026-06-30", None, 401, 404, 404, 404, 404, 403, 200),
+    E("GET", "/programmes/{programme}/report.csv?from=2026-01-01&to=2026-06-30", None, 401, 404, 404, 404, 404, 403, 200),
+    E("GET", "/programmes/{programme}/report/?from=2026-06-30&to=2026-01-01", None, 401, 404, 404, 404, 404, 403, 400),
+    E("GET", "/programmes/{programme}/report/", None, 401, 404, 404, 404, 404, 403, 400),
+    E("GET", "/programmes/{other_programme}/report/?from=2026-01-01&to=2026-06-30", None, 401, 404, 404, 404, 403, 404, 404),
+    E("GET", "/programmes/{unknown}/report.csv?from=2026-01-01&to=2026-06-30", None, 401, 404, 404, 404, 404, 404, 404),
 ]
 
+
 # Pages (anonymous: 302 to the login page, except public pages).
-PROGRAMME_WEB_MATRIX: list[Endpoint] = []
+# fmt: off
+PROGRAMME_WEB_MATRIX: list[Endpoint] = [
+    # --- staff ---
+    E("GET", "/programmes/", None, 302, 200, 200, 200, 200, 200, 200),
+    E("POST", "/programmes/", {"name": "Neues Zentrum", "region": "NRW"}, 302, 302, 302, 302, 302, 302, 302),
+    E("GET", "/programmes/{programme}/", None, 302, 404, 404, 404, 404, 200, 200),
+    E("GET", "/programmes/{programme}/staff/", None, 302, 404, 404, 404, 404, 200, 200),
+    E("POST", "/programmes/{programme}/staff/", {"email": "neu@example.com", "role": "coach"}, 302, 404, 404, 404, 404, 403, 302),
+    E("POST", "/programmes/{programme}/staff/{staff}/role/", {"role": "manager"}, 302, 404, 404, 404, 404, 403, 302),
+    E("POST", "/programmes/{programme}/staff/{staff}/remove/", None, 302, 404, 404, 404, 404, 302, 302),
+    E("POST", "/programmes/{programme}/staff-invitations/{unknown}/revoke/", None, 302, 404, 404, 404, 404, 403, 404),
+    E("GET", "/programmes/{programme}/settings/", None, 302, 404, 404, 404, 404, 403, 200),
+    E("POST", "/programmes/{programme}/settings/", {"name": "KZ Hagen", "slug": "kz-hagen", "region": "NRW"}, 302, 404, 404, 404, 404, 403, 302),
+    # The invitation page: anyone may open it (it asks to sign up or log in); an account of
+    # another address gets 403 and the way to log out.
+    E("GET", "/programme-invitations/{staff_token}/", None, 200, 403, 403, 403, 403, 403, 403),
+    E("POST", "/programme-invitations/{staff_token}/", None, 200, 403, 403, 403, 403, 403, 403),
+    E("GET", "/p/{slug}/", None, 200, 200, 200, 200, 200, 200, 200),
+    E("GET", "/p/{unknown}/", None, 404, 404, 404, 404, 404, 404, 404),
+    # --- register ---
+    E("GET", "/programmes/{programme}/companies/", None, 302, 404, 404, 404, 404, 200, 200),
+    E("GET", "/programmes/{programme}/companies/?q=schulte&stage=enrolled", None, 302, 404, 404, 404, 404, 200, 200),
+    E("GET", "/programmes/{programme}/companies/new/", None, 302, 404, 404, 404, 404, 200, 200),
+    E("POST", "/programmes/{programme}/companies/new/", _REGISTER_BAKERY, 302, 404, 404, 404, 404, 302, 302),
+    E("POST", "/programmes/{programme}/companies/new/", {**_REGISTER_BAKERY, "name": "Sanitär Schulte GmbH", "postcode": ""}, 302, 404, 404, 404, 404, 400, 400),
+    E("GET", "/programmes/{programme}/companies/duplicates/", None, 302, 404, 404, 404, 404, 200, 200),
+    E("GET", "/programmes/{programme}/companies/{record}/", None, 302, 404, 404, 404, 404, 200, 200),
+    E("GET", "/programmes/{other_programme}/companies/{record}/", None, 302, 404, 404, 404, 404, 404, 404),
+    E("GET", "/programmes/{programme}/companies/{record}/edit/", None, 302, 404, 404, 404, 404, 200, 200),
+    E("POST", "/programmes/{programme}/companies/{record}/edit/", {"contact_name": "Olaf Owner"}, 302, 404, 404, 404, 404, 302, 302),
+    E("GET", "/programmes/{programme}/companies/{record}/services/new/", None, 302, 404, 404, 404, 404, 200, 200),
+    E("POST", "/programmes/{programme}/companies/{record}/services/new/", {"service-kind": "visit", "service-category": "test_before_invest", "service-date": "2026-01-15"}, 302, 404, 404, 404, 404, 302, 302),
+    E("GET", "/programmes/{programme}/companies/{record}/merge/{record}/", None, 302, 404, 404, 404, 404, 200, 200),
+    E("POST", "/programmes/{programme}/companies/{record}/merge/{record}/", None, 302, 404, 404, 404, 404, 400, 400),
+    E("GET", "/programmes/{programme}/services/{service}/edit/", None, 302, 404, 404, 404, 404, 200, 200),
+    E("POST", "/programmes/{programme}/services/{service}/edit/", {"service-kind": "consultation", "service-category": "skills_training", "service-date": "2026-01-15"}, 302, 404, 404, 404, 404, 302, 302),
+    E("GET", "/programmes/{programme}/services/{service}/delete/", None, 302, 404, 404, 404, 404, 200, 200),
+    E("POST", "/programmes/{programme}/services/{service}/delete/", None, 302, 404, 404, 404, 404, 302, 302),
+    E("POST", "/programmes/{other_programme}/services/{service}/delete/", None, 302, 404, 404, 404, 404, 404, 404),
+    # --- overview ---
+    E("GET", "/programmes/{programme}/convoys/", None, 302, 404, 404, 404, 404, 200, 200),
+    E("GET", "/programmes/{programme}/convoys/?status=closed&attention=1", None, 302, 404, 404, 404, 404, 200, 200),
+    E("GET", "/programmes/{other_programme}/convoys/", None, 302, 404, 404, 404, 200, 404, 404),
+    E("GET", "/programmes/{unknown}/convoys/", None, 302, 404, 404, 404, 404, 404, 404),
+    E("POST", "/programmes/{programme}/convoys/", None, 302, 405, 405, 405, 405, 405, 405),
+    # --- report ---
+    # the programme report page (GET only: a POST is 405 for anyone logged in)
+    E("GET", "/programmes/{programme}/report/", None, 302, 404, 404, 404, 404, 403, 200),
+    E("GET", "/programmes/{programme}/report/?from=2026-01-01&to=2026-06-30", None, 302, 404, 404, 404, 404, 403, 200),
+    E("GET", "/programmes/{programme}/report/?from=2026-06-30&to=2026-01-01", None, 302, 404, 404, 404, 404, 403, 200),
+    E("GET", "/programmes/{other_programme}/report/", None, 302, 404, 404, 404, 403, 404, 404),
+    E("POST", "/programmes/{programme}/report/", {}, 302, 405, 405, 405, 405, 405, 405),
+]
+# fmt: on
 
 
 def _url(endpoint: Endpoint, world, pw) -> str:
@@ -63,6 +210,7 @@ def _url(endpoint: Endpoint, world, pw) -> str:
         other_convoy=world.other_convoy.pk,
         staff=pw.programme.staff_links.get(user=pw.coach).pk,
         staff_token=pw.staff_invitation_token,
+        staff_invitation=pw.staff_invitation.pk,
         unknown=987654,
     )
 
