@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 
 from checkins.exports import csv_safe_cell, xlsx_sheet, xlsx_workbook
@@ -107,7 +108,7 @@ def report_workbook(report: ProgrammeReport) -> Workbook:
     )
     xlsx_sheet(
         workbook,
-        title=_("Services"),
+        title=pgettext("programme services", "Services"),
         headers=[_("Date"), _("Company"), _("Kind"), _("Category"), _("Minutes"), _("Coach")],
         rows=(
             [
