@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import validate_timezone
 from companies.models import Company
-from programmes.models import Programme
 from modelutils.invitations import InvitationState, invitation_state
+from programmes.models import Programme
 
 
 class ConvoyStatus(models.TextChoices):

@@ -1,12 +1,15 @@
 """GET /api/v1/programmes/{id}/convoys/: the programme's convoys with their figures, for its
 staff (managers and coaches alike); anyone else gets 404."""
 
+from typing import Any, cast
+
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import User
 from config.api import Pagination
 from programmes.selectors import programme_for_staff
 from reports.api.overview_serializers import (
@@ -37,13 +40,17 @@ class ProgrammeConvoysView(APIView):
         query.is_valid(raise_exception=True)
         overview = programme_convoys_overview(
             programme=programme,
-            user=request.user,
+            user=cast(User, request.user),  # IsAuthenticated, and staff (programme_for_staff)
             now=timezone.now(),
             status=query.validated_data.get("status", ""),
             needs_attention=query.validated_data["needs_attention"],
         )
         paginator = Pagination()
-        page = paginator.paginate_queryset(overview.rows, request, view=self)  # type: ignore[arg-type]
+        page: list[Any] | None = paginator.paginate_queryset(
+            overview.rows,  # type: ignore[arg-type]  # a list pages like a queryset
+            request,
+            view=self,
+        )
         return Response(
             {
                 "count": len(overview.rows),
