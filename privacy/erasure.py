@@ -623,6 +623,10 @@ def account_delete(
     counts["programme_staff_roles"] = _delete(Staff.objects.filter(user=user))
     counts["company_memberships"] = _delete(CompanyMember.objects.filter(user=user))
     counts.update(_invitations_to_address(user, email))
+    # Staff may have noted the person as a company's contact.
+    counts["register_contacts_cleared"] = CompanyRecord.objects.filter(
+        contact_email__iexact=email
+    ).update(contact_name="", contact_email="")
     counts["notifications"] = _delete(Notification.objects.filter(recipient=user))
     counts["notification_preferences"] = _delete(NotificationPreference.objects.filter(user=user))
     counts["delivery_settings"] = _delete(DeliverySettings.objects.filter(user=user))

@@ -50,7 +50,7 @@ from notifications.models import (
     NotificationPreference,
     Nudge,
 )
-from programmes.models import Service, Staff, StaffInvitation
+from programmes.models import CompanyRecord, Service, Staff, StaffInvitation
 from projects.models import Milestone, Project, Update
 
 # Keys of a notification's `data` that carry another person's words (a comment's excerpt, a
@@ -381,8 +381,8 @@ def _readme(*, kind: str, subject: str, made_at: datetime, files: list[str]) -> 
         ),
         "programmes.json": _(
             "The programmes you work in and your role, the staff invitations you sent "
-            "(without the invited addresses) and the services you recorded or delivered, "
-            "with your notes."
+            "(without the invited addresses) and the services you recorded (with your notes) "
+            "or delivered."
         ),
         "company.json": _("The company's details."),
         "members.json": _(
@@ -796,9 +796,23 @@ def _programmes_of(user: User) -> dict[str, Any]:
                 "minutes": s.minutes,
                 "you_delivered": s.coach_id == user.pk,
                 "you_recorded": s.created_by_id == user.pk,
-                "notes": s.notes,
+                # The notes are the recording person's writing (and may change after someone
+                # else is credited and has left): only the one who recorded gets them.
+                **({"notes": s.notes} if s.created_by_id == user.pk else {}),
             }
             for s in services
+        ],
+        # Where staff noted this person's address as a company's contact.
+        "contact_person_of": [
+            {
+                "programme": {"id": r.programme_id, "name": r.programme.name},
+                "company": _company(r.company),
+                "contact_name": r.contact_name,
+                "contact_email": r.contact_email,
+            }
+            for r in CompanyRecord.objects.filter(contact_email__iexact=user.email)
+            .select_related("programme", "company")
+            .order_by("pk")
         ],
     }
 

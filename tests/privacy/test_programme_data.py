@@ -10,6 +10,7 @@ import zipfile
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.utils import translation
 
 from privacy.erasure import account_delete, account_delete_plan, company_delete
 from privacy.export import personal_data_export
@@ -42,6 +43,11 @@ def test_export_holds_the_persons_programme_roles_and_services(world, programme_
     assert [(s["id"], s["you_delivered"], s["notes"]) for s in data["services"]] == [
         (pw.service.pk, True, "Warenwirtschaft besprochen, Angebot folgt")
     ]
+    # Credited as the coach of a service someone else recorded: no notes (they are the
+    # recorder's writing).
+    pw.service.created_by = pw.manager
+    pw.service.save(update_fields=["created_by"])
+    assert "notes" not in _programmes_json(pw.coach)["services"][0]
     # The manager invited an address: the invitation is listed, the address is not.
     sent = _programmes_json(pw.manager)["staff_invitations_sent"]
     assert [(i["role"], i["state"]) for i in sent] == [("coach", "open")]
@@ -53,14 +59,31 @@ def test_someone_outside_programmes_gets_empty_lists(world):
         "staff": [],
         "staff_invitations_sent": [],
         "services": [],
+        "contact_person_of": [],
     }
+
+
+def test_a_contact_person_finds_and_loses_their_entry(world, programme_world):
+    pw = programme_world
+    CompanyRecord.objects.filter(pk=pw.record.pk).update(
+        contact_name="Oskar Outsider", contact_email=world.outsider.email.upper()
+    )
+    entries = _programmes_json(world.outsider)["contact_person_of"]
+    assert [(e["company"]["id"], e["contact_name"]) for e in entries] == [
+        (world.company.pk, "Oskar Outsider")
+    ]
+
+    account_delete(world.outsider, actor=world.outsider)
+
+    pw.record.refresh_from_db()
+    assert (pw.record.contact_name, pw.record.contact_email) == ("", "")
 
 
 def test_the_last_manager_of_a_programme_others_work_in_must_hand_over(world, programme_world):
     pw = programme_world
     plan = account_delete_plan(user=pw.manager)
     assert [(b.code, b.programme_id) for b in plan.blockers] == [("last_manager", pw.programme.pk)]
-    with pytest.raises(ValidationError) as exc:
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
         account_delete(pw.manager, actor=pw.manager)
     assert "last manager" in str(exc.value)
     assert Staff.objects.filter(user=pw.manager).exists()
