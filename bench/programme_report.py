@@ -4,15 +4,22 @@ The funder report (`reports.programme_report.programme_report`, the function the
 files and the page call) for a programme of 5,000 companies, 200 convoys and 20,000 services
 (with the touches, memberships, check-ins, answers and projects to match), against a floor
 measured in the same run: the same figures by one hand-written SQL statement per indicator
-(raw SQL through connection.cursor(), results summed into the same shape in Python).
+(raw SQL through connection.cursor(), results summed into the same shape in Python), or fewer:
+indicators read from the same rows share a statement (visits and companies visited, meetings
+and their attendance, the three project figures), 9 statements for 13 indicators, which only
+makes the floor faster. The floor counts from the touches alone (new or returning by the MIN
+over all of a company's touches), so its equal figures also check the register entries the
+report reads (`CompanyRecord.first_touch_at`).
 
 Both are run `--repeat` times, interleaved; medians are reported with the SQL statements each
 needed. The figures of both must be equal (the run fails otherwise); goal: report ≤ 3× the
 floor.
 
-Database: its own SQLite file (bench/results/), or PostgreSQL when DATABASE_URL is set
-(database `konvoi_bench_report`, created and dropped by the run). Results also go to
-bench/results/programme-report-*.json.
+Database: its own SQLite file (bench/results/, named after the process, so that two runs at
+once never share one), or PostgreSQL when DATABASE_URL is set: a database named after the one
+in DATABASE_URL plus `_bench_report` (`konvoi_fix1` → `konvoi_fix1_bench_report`), created and
+dropped by the run, so that developers sharing a server each get their own. Results also go
+to bench/results/programme-report-*.json.
 """
 
 import argparse
@@ -34,7 +41,7 @@ from zoneinfo import ZoneInfo
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 RESULTS = BASE_DIR / "bench" / "results"
-BENCH_DB = "konvoi_bench_report"
+BENCH_DB_SUFFIX = "_bench_report"
 GOAL_RATIO = 3.0
 BERLIN = ZoneInfo("Europe/Berlin")
 PERIOD = (date(2026, 1, 1), date(2026, 6, 30))
@@ -54,31 +61,78 @@ class Row:
     ratio: float = 0.0
 
 
-def _configure_environment() -> None:
+def bench_database_name(url: str) -> str:
+    """The benchmark's own database beside the one `url` names: never the developer's
+    database itself (the run drops what it created), and never another developer's run."""
+    name = urlsplit(url).path.lstrip("/") or "konvoi"
+    return f"{name}{BENCH_DB_SUFFIX}"
+
+
+def _configure_environment() -> str | None:
+    """Settings for the run; the PostgreSQL database name it will create, if any."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["DEBUG"] = "false"  # DEBUG would keep every query in memory
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     url = os.environ.get("DATABASE_URL")
-    if url:
-        # Never the developer's database: the run creates and drops its own.
-        parts = urlsplit(url)
-        os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
+    if not url:
+        return None
+    name = bench_database_name(url)
+    os.environ["DATABASE_URL"] = urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+    return name
 
 
 def _at(rng: random.Random) -> datetime:
     return SPAN_START + timedelta(minutes=rng.randrange(SPAN_DAYS * 24 * 60))
 
 
+def _records_of(touches: list) -> list:
+    """The register entries `company_touch` would have left for these touches (bulk-created,
+    so written here): per programme and company the furthest stage and the first and last
+    touch."""
+    from programmes.models import CompanyRecord
+    from programmes.services import stage_furthest
+
+    by_pair: dict[tuple[int, int], list] = {}
+    for touch in touches:
+        by_pair.setdefault((touch.programme_id, touch.company_id), []).append(touch)
+    records = []
+    for (programme_id, company_id), mine in by_pair.items():
+        mine.sort(key=lambda t: t.at)
+        first, last = mine[0], mine[-1]
+        records.append(
+            CompanyRecord(
+                programme_id=programme_id,
+                company_id=company_id,
+                stage=stage_furthest(*(t.stage for t in mine)),
+                first_touch_at=first.at,
+                first_touch_kind=first.kind,
+                first_touch_label=first.label,
+                last_touch_at=last.at,
+                last_touch_kind=last.kind,
+                last_touch_label=last.label,
+            )
+        )
+    return records
+
+
 def populate(*, companies: int, convoys: int, services: int, seed: int = 14):
     """A programme (and a second one, whose rows must not count) with `companies` companies,
-    `services` services each touching its company, `convoys` convoys holding about 60 % of
+    `services` services each touching its company (touches and register entries as
+    `company_touch` leaves them), `convoys` convoys holding about 60 % of
     the companies (some left again), six check-ins per convoy with answers, and a project
     for most convoy members. Bulk-created: the benchmark measures reads."""
     from accounts.models import User
     from checkins.models import CheckIn, Rsvp
     from companies.models import Company, Sector, SizeBand
     from convoys.models import Convoy, Membership
-    from programmes.models import Programme, Service, ServiceCategory, ServiceKind, Touch
+    from programmes.models import (
+        CompanyRecord,
+        Programme,
+        Service,
+        ServiceCategory,
+        ServiceKind,
+        Touch,
+    )
     from programmes.services import touch_stage
     from projects.models import Project, ProjectCategory
 
@@ -205,6 +259,7 @@ def populate(*, companies: int, convoys: int, services: int, seed: int = 14):
         batch_size=2000,
     )
     Touch.objects.bulk_create(touches, batch_size=2000)
+    CompanyRecord.objects.bulk_create(_records_of(touches), batch_size=2000)
     people = User.objects.bulk_create(
         User(email=f"person{k}@bench.example", name=f"Person {k}", handle=f"bench{seed}-{k}")
         for k in range(10)
@@ -487,7 +542,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    _configure_environment()
+    bench_db = _configure_environment()
     import django
 
     django.setup()
@@ -496,9 +551,10 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     vendor = connection.vendor
     if vendor == "sqlite":
-        connection.settings_dict["TEST"]["NAME"] = str(RESULTS / "bench-report.sqlite3")
+        sqlite_file = RESULTS / f"bench-report-{os.getpid()}.sqlite3"
+        connection.settings_dict["TEST"]["NAME"] = str(sqlite_file)
     else:
-        connection.settings_dict["TEST"]["NAME"] = BENCH_DB
+        connection.settings_dict["TEST"]["NAME"] = bench_db
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         start = time.perf_counter()

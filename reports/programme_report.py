@@ -8,7 +8,9 @@ layer and may import them.
 
 Set-based: the whole report is a constant number of queries whatever the number of companies.
 Indicators that count the same rows share one query through `ReportContext` (its cached
-properties), e.g. the companies reached and the funnel.
+properties), e.g. the companies reached and the funnel. The figures are counted in the
+database (grouped queries); the rows of single companies are loaded only where a file lists
+them (the workbook's "Companies" sheet).
 
 A period is a range of whole local days (settings.TIME_ZONE), `from` and `to` both included.
 """
@@ -24,8 +26,24 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, IntegerField, Max, Min, Q, Value, When
-from django.utils import timezone
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateTimeField,
+    Exists,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncMonth
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -34,11 +52,13 @@ from companies.models import SIZE_CLASS_SIZES, Company, Sector, SizeClass, size_
 from convoys.models import ConvoyStatus, Membership
 from programmes.models import (
     STAGE_ORDER,
+    CompanyRecord,
     Programme,
     Service,
     ServiceCategory,
     ServiceKind,
     Stage,
+    Touch,
 )
 from projects.models import Project, ProjectCategory
 
@@ -159,6 +179,32 @@ def _stage_rank(field: str) -> Case:
 
 
 _RANK_STAGE = {rank: stage for stage, rank in STAGE_ORDER.items()}
+_SIZE_CLASSES = {size: c.value for c, sizes in SIZE_CLASS_SIZES.items() for size in sizes}
+
+
+def _size_class(size: str) -> str:
+    return _SIZE_CLASSES.get(size) or size_class_of(size)
+
+
+@dataclass(frozen=True)
+class ReachedGroup:
+    """`n` companies reached in the period that share every value the report counts them by
+    (the region already decided from the company's region and city)."""
+
+    size_class: str
+    sector: str
+    region: str
+    new_returning: str
+    n: int
+
+
+@dataclass(frozen=True)
+class ReachedMonth:
+    """`n` companies whose first contact in the period was in `month` ("YYYY-MM", local)."""
+
+    month: str
+    new_returning: str
+    n: int
 
 
 @dataclass
@@ -169,25 +215,148 @@ class ReportContext:
     programme: Programme
     period: Period
     now: datetime = field(default_factory=timezone.now)
+    # The language the report is made in: rows loaded later (the workbook's companies) say
+    # "Former company" in it too.
+    language: str | None = field(default_factory=translation.get_language)
 
     def _in_period(self, prefix: str = "at") -> Q:
         p = self.period
         return Q(**{f"{prefix}__gte": p.start_at, f"{prefix}__lt": p.end_before})
 
+    def _record_touches(self, **filters: Any) -> QuerySet[Touch]:
+        """The touches of the register entry the outer query is at (correlated)."""
+        return Touch.objects.filter(
+            programme_id=OuterRef("programme_id"), company_id=OuterRef("company_id"), **filters
+        )
+
+    def _reached_records(self) -> QuerySet[CompanyRecord]:
+        """The programme's register entries of the companies with a touch in the period
+        (`_returning()` tells new from returning).
+
+        Every touch has its register entry (`company_touch` writes both; a service moved or
+        removed and a merge recompute the entry), so these are the companies reached.
+        New or returning needs no aggregate over all touches: `CompanyRecord.first_touch_at`
+        is the company's first contact ever with this programme — `company_touch` moves it
+        only earlier, and `company_record_recompute` sets it from the touches whenever one
+        is removed or moved. It is never later than any touch. (Where a touch was
+        touched again at a later moment — a company that left a convoy and joined it again
+        — the entry keeps the earlier first contact, which is what "returning" means: it had
+        a contact before the period.) So: returning ⇔ first contact before the period."""
+        p = self.period
+        return CompanyRecord.objects.filter(programme=self.programme).filter(
+            Exists(self._record_touches(at__gte=p.start_at, at__lt=p.end_before))
+        )
+
+    def _returning(self) -> Case:
+        """True for a returning company: its first contact ever is before the period."""
+        return Case(
+            When(first_touch_at__lt=self.period.start_at, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+
+    @cached_property
+    def reached_groups(self) -> list[ReachedGroup]:
+        """One query, counted in the database: the companies reached in the period grouped
+        by size band, sector, region, city, and new or returning. What companies_reached
+        counts."""
+        rows = (
+            self._reached_records()
+            .annotate(returning=self._returning())
+            .values_list(
+                "company__size", "company__sector", "company__region", "company__city", "returning"
+            )
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        return [
+            ReachedGroup(
+                size_class=_size_class(size),
+                sector=sector,
+                region=region_of(region=region, city=city),
+                new_returning=RETURNING if returning else NEW,
+                n=n,
+            )
+            for size, sector, region, city, returning, n in rows
+        ]
+
+    @cached_property
+    def reached_stages(self) -> dict[str, int]:
+        """One query, counted in the database: how many companies reached in the period are
+        at each stage, the furthest of their touches up to the period's end. Counted as
+        "at least this far" (distinct companies with a touch of this stage or a later one,
+        one column per stage, in one pass over the touches) and then told apart: the
+        companies at stage s are those at least at s less those at least at the next."""
+        p = self.period
+        reached = Touch.objects.filter(
+            programme=self.programme, at__gte=p.start_at, at__lt=p.end_before
+        ).values("company_id")
+        stages = list(STAGE_ORDER)
+        at_least = Touch.objects.filter(
+            programme=self.programme, at__lt=p.end_before, company_id__in=reached
+        ).aggregate(
+            **{
+                # The first: every company (a stage outside STAGE_ORDER counts as the first).
+                f"from_{rank}": Count(
+                    "company_id",
+                    distinct=True,
+                    filter=Q(stage__in=stages[rank:]) if rank else None,
+                )
+                for rank in range(len(stages))
+            }
+        )
+        counts = [at_least[f"from_{rank}"] or 0 for rank in range(len(stages))] + [0]
+        return {stage: counts[rank] - counts[rank + 1] for rank, stage in enumerate(stages)}
+
+    @cached_property
+    def reached_months(self) -> list[ReachedMonth]:
+        """One query, counted in the database: the companies reached by the month (local
+        time) of their first touch in the period, new and returning. The reach chart."""
+        p = self.period
+        first_in = (
+            self._record_touches(at__gte=p.start_at, at__lt=p.end_before)
+            .order_by()
+            .values("company_id")
+            .annotate(first=Min("at"))
+            .values("first")
+        )
+        rows = (
+            self._reached_records()
+            .annotate(
+                returning=self._returning(),
+                month=TruncMonth(Subquery(first_in, output_field=DateTimeField()), tzinfo=p.tz),
+            )
+            .values_list("month", "returning")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        return [
+            ReachedMonth(
+                month=month.astimezone(p.tz).strftime("%Y-%m"),
+                new_returning=RETURNING if returning else NEW,
+                n=n,
+            )
+            for month, returning, n in rows
+        ]
+
     @cached_property
     def reached(self) -> list[ReachedCompany]:
-        """One query: every company with a touch in the period, its first touch ever, its
-        first and last touch in the period, and the furthest stage of its touches up to the
-        period's end."""
+        """One query, only for what lists single companies (the workbook's "Companies"
+        sheet): every company with a touch in the period, its first contact ever (from its
+        register entry, as `_reached_records` decides new or returning), its first and last
+        touch in the period, and the furthest stage of its touches up to the period's end."""
         p = self.period
         # From the company side, so that the rows group by the company's key alone; the
         # filter on the touches comes first, so the aggregates see this programme's only.
+        # The register entry is joined apart (one per programme and company, so it does not
+        # multiply the touches).
         at = "programme_touches__at"
         in_period = Q(**{f"{at}__gte": p.start_at, f"{at}__lt": p.end_before})
         rows = (
             Company.objects.filter(programme_touches__programme=self.programme)
+            .filter(programme_records__programme=self.programme)
             .annotate(
-                first_ever=Min(at),
+                first_ever=Min("programme_records__first_touch_at"),
                 first_in=Min(at, filter=in_period),
                 last_in=Max(at, filter=in_period),
                 rank=Max(
@@ -210,8 +379,8 @@ class ReportContext:
             )
             .order_by("name", "pk")
         )
-        former = str(_("Former company"))
-        size_classes = {size: c.value for c, sizes in SIZE_CLASS_SIZES.items() for size in sizes}
+        with translation.override(self.language):
+            former = str(_("Former company"))
         companies = []
         for (
             pk,
@@ -231,7 +400,7 @@ class ReportContext:
                     company_id=pk,
                     name=former if deleted_at is not None else name,
                     sector=sector,
-                    size_class=size_classes.get(size) or size_class_of(size),
+                    size_class=_size_class(size),
                     region=region_of(region=region, city=city),
                     first_ever=first,
                     first_in_period=first_in,
@@ -397,9 +566,9 @@ def _counts(keys: list[str], values: list[str] | Counter[str]) -> dict[str, int]
     return result
 
 
-def _by_count(values: list[str]) -> dict[str, int]:
+def _by_count(values: list[str] | Counter[str]) -> dict[str, int]:
     """Open-ended values (regions), the most frequent first, "unknown" last."""
-    counter = Counter(values)
+    counter = values if isinstance(values, Counter) else Counter(values)
     ordered = sorted(
         counter.items(), key=lambda item: (item[0] == UNKNOWN_REGION, -item[1], item[0])
     )
@@ -429,14 +598,21 @@ PROJECT_CATEGORY_KEYS = [c.value for c in ProjectCategory]
     ),
 )
 def companies_reached(ctx: ReportContext) -> Figure:
-    reached = ctx.reached
+    groups = ctx.reached_groups
+
+    def by(attribute: str) -> Counter[str]:
+        counter: Counter[str] = Counter()
+        for group in groups:
+            counter[getattr(group, attribute)] += group.n
+        return counter
+
     return Figure(
-        value=len(reached),
+        value=sum(group.n for group in groups),
         breakdown={
-            "size_class": _counts(SIZE_CLASS_KEYS, [c.size_class for c in reached]),
-            "sector": _counts(SECTOR_KEYS, [c.sector for c in reached]),
-            "region": _by_count([c.region for c in reached]),
-            "new_returning": _counts([NEW, RETURNING], [c.new_returning for c in reached]),
+            "size_class": _counts(SIZE_CLASS_KEYS, by("size_class")),
+            "sector": _counts(SECTOR_KEYS, by("sector")),
+            "region": _by_count(by("region")),
+            "new_returning": _counts([NEW, RETURNING], by("new_returning")),
         },
     )
 
@@ -451,9 +627,10 @@ def companies_reached(ctx: ReportContext) -> Figure:
     ),
 )
 def funnel(ctx: ReportContext) -> Figure:
+    stages = ctx.reached_stages
     return Figure(
-        value=len(ctx.reached),
-        breakdown={"stage": _counts(STAGE_KEYS, [c.stage for c in ctx.reached])},
+        value=sum(stages.values()),
+        breakdown={"stage": _counts(STAGE_KEYS, Counter(stages))},
     )
 
 
@@ -666,12 +843,10 @@ class ProgrammeReport:
 
     def reach_by_month(self) -> list[dict[str, Any]]:
         """Companies first reached in each month of the period (their first contact within
-        the period, local time), new and returning: the reach chart."""
-        tz = self.period.tz
-        counts: Counter[tuple[str, str]] = Counter(
-            (c.first_in_period.astimezone(tz).strftime("%Y-%m"), c.new_returning)
-            for c in self.context.reached
-        )
+        the period, local time), new and returning: the reach chart (one grouped query)."""
+        counts: Counter[tuple[str, str]] = Counter()
+        for group in self.context.reached_months:
+            counts[(group.month, group.new_returning)] += group.n
         return [
             {"month": month, NEW: counts[(month, NEW)], RETURNING: counts[(month, RETURNING)]}
             for month in self.period.months()

@@ -5,6 +5,7 @@ first day and at 23:30 on the last day is in, 23:30 the day before and 00:30 the
 are out (an hour off in UTC, so a report in UTC days would get them wrong).
 """
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -16,7 +17,7 @@ from django.utils import translation
 from checkins.models import CheckIn, Rsvp
 from companies.models import Company
 from convoys.models import Convoy, Membership
-from programmes.models import Programme, Service
+from programmes.models import CompanyRecord, Programme, Service
 from programmes.services import company_touch
 from projects.models import Project
 from reports.programme_report import (
@@ -481,3 +482,73 @@ def test_the_report_only_reads(data):
     _report(data)
 
     assert (Service.objects.count(), CheckIn.objects.count(), Membership.objects.count()) == before
+
+
+def test_the_figures_are_counted_without_a_row_per_company(data):
+    """The JSON figures come from grouped queries; the rows of single companies are loaded
+    only when something lists them (the workbook), and then agree with the figures."""
+    report = _report(data)
+    assert "reached" not in vars(report.context)  # never loaded for the figures
+
+    rows = report.context.reached
+    reached = report.indicator("companies_reached")
+    assert reached.value == len(rows) == report.indicator("funnel").value
+    assert {k: n for k, n in reached.breakdown["size_class"].items() if n} == dict(
+        Counter(c.size_class for c in rows)
+    )
+    assert {k: n for k, n in reached.breakdown["sector"].items() if n} == dict(
+        Counter(c.sector for c in rows)
+    )
+    assert reached.breakdown["region"] == dict(Counter(c.region for c in rows))
+    assert {k: n for k, n in reached.breakdown["new_returning"].items() if n} == dict(
+        Counter(c.new_returning for c in rows)
+    )
+    stages = report.indicator("funnel").breakdown["stage"]
+    assert {k: n for k, n in stages.items() if n} == dict(Counter(c.stage for c in rows))
+
+
+def test_returning_is_decided_by_the_first_contact_ever(data):
+    """New or returning comes from the register entry's first contact, the first touch ever
+    with the programme: a company that joined a convoy before the period, left it and joined
+    it again in the period (the same touch, moved to the new joining) had a contact before
+    the period, so it is returning, in the figures and in the workbook's row alike."""
+    f = CompanyFactory(name="Friseur Fink", size="2-9", sector="services")
+    _touch(data.programme, f, "convoy_joined", f"convoy:{data.k1.pk}", local(2025, 5, 1))
+    _touch(data.programme, f, "convoy_joined", f"convoy:{data.k1.pk}", local(2026, 4, 2))
+    assert CompanyRecord.objects.get(programme=data.programme, company=f).first_touch_at == (
+        local(2025, 5, 1)
+    )
+
+    report = _report(data)
+
+    assert report.indicator("companies_reached").breakdown["new_returning"] == {
+        "new": 2,
+        "returning": 2,  # B and F
+    }
+    [row] = [c for c in report.context.reached if c.company_id == f.pk]
+    assert row.new_returning == "returning"
+    april = next(m for m in report.reach_by_month() if m["month"] == "2026-04")
+    assert april == {"month": "2026-04", "new": 0, "returning": 1}
+
+
+def test_the_funnel_counts_each_company_at_its_furthest_stage_once(data):
+    """Several companies at several stages: counted as "at least this far" in the database
+    and told apart, each company lands at exactly one stage."""
+    g = CompanyFactory(name="Glaserei Graf", size="10-49", sector="craft")
+    h = CompanyFactory(name="Hofladen Hein", size="1", sector="retail")
+    _touch(data.programme, g, "recorded", "recorded:g", local(2026, 2, 1))
+    _touch(data.programme, g, "project_completed", "project:g", local(2026, 5, 1))
+    _touch(data.programme, h, "service", "service:h", local(2026, 3, 1), service_kind="workshop")
+
+    stages = _report(data).indicator("funnel").breakdown["stage"]
+
+    # A project started, B lead, C engaged (as before); G completed (its lead touch does not
+    # count it twice); H engaged (a workshop).
+    assert stages == {
+        "lead": 1,
+        "engaged": 2,
+        "qualified": 0,
+        "enrolled": 0,
+        "project_started": 1,
+        "project_completed": 1,
+    }
