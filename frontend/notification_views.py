@@ -102,7 +102,8 @@ class PreferencesForm(forms.Form):
             self.fields[f"until__{convoy.pk}"] = forms.DateField(
                 label=_("Snoozed until"),
                 required=False,
-                widget=forms.DateInput(attrs={"type": "date"}),
+                # ISO, or the browser's date field shows the saved date as empty.
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             )
 
     def channel_fields(self) -> list[forms.BoundField]:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from companies.models import Sector, SizeBand, SizeClass
+from frontend.project_forms import DATE_WIDGET
 from programmes.models import ServiceCategory, ServiceKind, Stage
 
 
@@ -33,10 +34,19 @@ class RegisterFilterForm(forms.Form):
         self.fields["size_class"].choices = _any(_("All sizes"), SizeClass.choices)
         self.fields["region"].choices = _any(_("All regions"), [(r, r) for r in regions])
 
+    # Folded into "Filter" on the page, below the search field (a phone shows the list first).
+    SELECTS = ("stage", "sector", "size_class", "region")
+
     def filters(self) -> dict[str, str]:
         if not self.is_valid():
             return {}
         return {name: value for name, value in self.cleaned_data.items() if value}
+
+    def select_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.SELECTS]
+
+    def selects_active(self) -> bool:
+        return any(name in self.filters() for name in self.SELECTS)
 
 
 class CompanyRecordForm(forms.Form):
@@ -74,9 +84,13 @@ class CompanyRecordEditForm(CompanyRecordForm):
 
 
 class ServiceForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=ServiceKind.choices)
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=ServiceKind.choices,
+        help_text=_("“Convoy”: a place in a convoy the programme arranged for the company."),
+    )
     category = forms.ChoiceField(label=_("Category"), choices=ServiceCategory.choices)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
     minutes = forms.IntegerField(label=_("Minutes"), required=False, min_value=1, max_value=10000)
     coach = forms.ModelChoiceField(label=_("Coach"), queryset=User.objects.none(), required=False)
     notes = forms.CharField(
@@ -86,8 +100,9 @@ class ServiceForm(forms.Form):
         help_text=_("Only the programme's staff see these."),
     )
 
-    def __init__(self, *args: Any, coaches: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, coaches: Any, me: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["coach"].queryset = coaches
+        # "Me" is the empty choice: the others are listed by name, oneself once only.
+        self.fields["coach"].queryset = coaches.exclude(pk=me.pk)
         self.fields["coach"].label_from_instance = lambda user: user.name or user.email
         self.fields["coach"].empty_label = _("Me")

@@ -26,7 +26,7 @@ from frontend.register_forms import (
     RegisterFilterForm,
     ServiceForm,
 )
-from programmes.models import CompanyRecord, Programme, Service
+from programmes.models import CompanyRecord, Programme, Service, ServiceKind, TouchKind
 from programmes.selectors import (
     company_record_for_company,
     company_record_for_staff,
@@ -37,6 +37,7 @@ from programmes.selectors import (
     duplicate_suggestions,
     programme_coaches,
     programme_for_staff,
+    register_duplicate_of,
     register_regions,
     service_for_staff,
 )
@@ -64,6 +65,28 @@ def _record_page(record: CompanyRecord) -> HttpResponse:
     )
 
 
+def _touch_text(kind: str, label: str) -> str:
+    """What a touch's label says, in the reader's language: a service touch holds its kind's
+    wire value ("voucher"); a convoy touch the convoy's name; others nothing."""
+    if kind == TouchKind.SERVICE and label in ServiceKind.values:
+        return str(ServiceKind(label).label)
+    return label
+
+
+def _existing_record(
+    programme: Programme, form: CompanyRecordForm, *, exclude_company_id: int | None = None
+) -> CompanyRecord | None:
+    """The record a refused name and postcode already belong to, to link on the form."""
+    if not form.is_bound or "name" not in form.errors or "postcode" not in form.fields:
+        return None
+    return register_duplicate_of(
+        programme=programme,
+        name=str(form["name"].value() or ""),
+        postcode=str(form["postcode"].value() or ""),
+        exclude_company_id=exclude_company_id,
+    )
+
+
 @login_required
 def register_view(request: HttpRequest, programme_id: int) -> HttpResponse:
     """The register: phone-first cards, newest touch first, searchable and filtered."""
@@ -72,6 +95,11 @@ def register_view(request: HttpRequest, programme_id: int) -> HttpResponse:
     filters = form.filters()
     records = company_register(programme=programme, **filters)
     page = Paginator(records, REGISTER_PAGE_SIZE).get_page(request.GET.get("page"))
+    page_records = list(page.object_list)
+    for record in page_records:
+        first = _touch_text(record.first_touch_kind, record.first_touch_label)
+        last = _touch_text(record.last_touch_kind, record.last_touch_label)
+        record.first_touch_text, record.last_touch_text = first, last  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -79,7 +107,7 @@ def register_view(request: HttpRequest, programme_id: int) -> HttpResponse:
         "form": form,
         "filtered": bool(filters),
         "page": page,
-        "records": page.object_list,
+        "records": page_records,
         "query": query.urlencode(),
     }
     return render(request, "frontend/programmes/register.html", context)
@@ -102,8 +130,19 @@ def record_create_view(request: HttpRequest, programme_id: int) -> HttpResponse:
             messages.success(request, _("The company is in the register."))
             return _record_page(record)
     status = 400 if request.method == "POST" else 200
-    context = {"programme": programme, "form": form}
+    context = {
+        "programme": programme,
+        "form": form,
+        "existing": _existing_record(programme, form),
+    }
     return render(request, "frontend/programmes/register_form.html", context, status=status)
+
+
+def _touches_with_text(record: CompanyRecord) -> list[Any]:
+    touches = list(company_record_touches(record=record))
+    for touch in touches:
+        touch.text = _touch_text(touch.kind, touch.label)
+    return touches
 
 
 def _record_context(
@@ -115,11 +154,14 @@ def _record_context(
         "record": record,
         "has_accounts": company_record_has_accounts(record=record),
         "stages": stage_ways(),
-        "touches": list(company_record_touches(record=record)),
+        "touches": _touches_with_text(record),
         "services": list(company_record_services(record=record)),
         "suggestions": duplicate_suggestions(programme=programme, record=record),
         "service_form": ServiceForm(
-            initial={"date": timezone.localdate()}, coaches=coaches, prefix="service"
+            initial={"date": timezone.localdate()},
+            coaches=coaches,
+            me=request.user,
+            prefix="service",
         ),
         **extra,
     }
@@ -166,7 +208,12 @@ def record_edit_view(request: HttpRequest, programme_id: int, record_id: int) ->
             messages.success(request, _("The record was saved."))
             return _record_page(record)
     status = 400 if request.method == "POST" else 200
-    context = {"programme": programme, "record": record, "form": form}
+    context = {
+        "programme": programme,
+        "record": record,
+        "form": form,
+        "existing": _existing_record(programme, form, exclude_company_id=company.pk),
+    }
     return render(request, "frontend/programmes/record_edit.html", context, status=status)
 
 
@@ -180,6 +227,7 @@ def service_create_view(request: HttpRequest, programme_id: int, record_id: int)
         request.POST or None,
         initial={"date": timezone.localdate()},
         coaches=programme_coaches(programme=programme),
+        me=request.user,
         prefix="service",
     )
     if request.method == "POST" and form.is_valid():
@@ -221,13 +269,14 @@ def service_edit_view(request: HttpRequest, programme_id: int, service_id: int) 
         "category": service.category,
         "date": service.date,
         "minutes": service.minutes,
-        "coach": service.coach_id,
+        "coach": None if service.coach_id == request.user.pk else service.coach_id,
         "notes": service.notes,
     }
     form = ServiceForm(
         request.POST or None,
         initial=initial,
         coaches=programme_coaches(programme=programme),
+        me=request.user,
         prefix="service",
     )
     if request.method == "POST" and form.is_valid():

@@ -9,8 +9,8 @@ from itertools import combinations
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Lower, Replace
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -176,10 +176,26 @@ FREEMAIL_DOMAINS = frozenset(
 )
 
 
+def text_fold(text: str) -> str:
+    """Text as names are compared, in search and in duplicates: lowercase, umlauts written
+    out ("Bäckerei" and "baeckerei" are both "baeckerei"). `_folded_column` does the same in
+    the database."""
+    return unicodedata.normalize("NFKC", text).casefold().translate(_UMLAUTS)
+
+
+def _folded_column(field: str) -> Func:
+    """A text column folded as `text_fold` does (lowercase, umlauts written out), in SQL. The
+    capital umlauts are replaced too: SQLite's LOWER folds ASCII letters only."""
+    expression: Func = Lower(field)
+    for char in "äöüÄÖÜß":
+        expression = Replace(expression, Value(char), Value(text_fold(char.lower())))
+    return expression
+
+
 def company_name_key(name: str) -> str:
     """A company name as compared for duplicates: lowercase, umlauts folded, punctuation and
     spaces collapsed, legal forms (GmbH, UG, KG, e.K., & Co. …) left out."""
-    text = unicodedata.normalize("NFKC", name).casefold().translate(_UMLAUTS)
+    text = text_fold(name)
     # Other accents: é → e.
     text = "".join(
         char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char)
@@ -211,12 +227,6 @@ def _services_count() -> Coalesce:
     return Coalesce(Subquery(per_company, output_field=IntegerField()), 0)
 
 
-def _search_variants(q: str) -> set[str]:
-    # SQLite's LIKE folds case of ASCII letters only: "MÜLLER" would miss "Müller". Asking for
-    # the usual spellings of the term finds them there too (PostgreSQL folds all of them).
-    return {q, q.lower(), q.upper(), q.capitalize(), q.title()}
-
-
 def company_register(
     *,
     programme: Programme,
@@ -227,7 +237,7 @@ def company_register(
     region: str | None = None,
 ) -> QuerySet[CompanyRecord]:
     """The programme's register, most recently touched first: each record with its company
-    and `services_count`. `q` searches company name, city and postcode; `region` is the
+    and `services_count`. `q` searches company name, city and postcode (text_fold); `region` is the
     company's region, or its city where it has none; `size_class` micro/small/medium/large."""
     records = (
         CompanyRecord.objects.filter(programme=programme)
@@ -235,16 +245,17 @@ def company_register(
         .annotate(services_count=_services_count())
         .order_by("-last_touch_at", "-id")
     )
-    q = q.strip()
+    q = text_fold(q.strip())
     if q:
-        match = Q()
-        for term in _search_variants(q):
-            match |= (
-                Q(company__name__icontains=term)
-                | Q(company__city__icontains=term)
-                | Q(company__postcode__icontains=term)
-            )
-        records = records.filter(match)
+        # Folded on both sides (text_fold): "baeckerei" finds "Bäckerei", "MÜLLER" "Müller".
+        records = records.alias(
+            name_folded=_folded_column("company__name"),
+            city_folded=_folded_column("company__city"),
+        ).filter(
+            Q(name_folded__contains=q)
+            | Q(city_folded__contains=q)
+            | Q(company__postcode__icontains=q)
+        )
     if stage:
         records = records.filter(stage=stage)
     if sector:
@@ -287,6 +298,20 @@ def company_record_for_staff(*, programme: Programme, record_id: int) -> Company
     if record is None:
         raise Http404("No such record.")
     return record
+
+
+def register_duplicate_of(
+    *, programme: Programme, name: str, postcode: str, exclude_company_id: int | None = None
+) -> CompanyRecord | None:
+    """The record of the programme's register with the same normalised name
+    (company_name_key) and postcode, if any: one company per name and postcode."""
+    key = company_name_key(name)
+    others = CompanyRecord.objects.filter(
+        programme=programme, company__postcode=postcode.strip()
+    ).select_related("company")
+    if exclude_company_id is not None:
+        others = others.exclude(company_id=exclude_company_id)
+    return next((o for o in others if company_name_key(o.company.name) == key), None)
 
 
 def company_record_for_company(*, programme: Programme, company_id: int) -> CompanyRecord | None:
@@ -362,8 +387,9 @@ def programme_coaches(*, programme: Programme) -> QuerySet[User]:
 
 @dataclass(frozen=True)
 class DuplicateSuggestion:
-    """Two records that may be the same company, and why (`name_postcode` or `email_domain`
-    with the domain)."""
+    """Two records that may be the same company, and why (`name_postcode` or `email_domain`).
+    `domain` only when both records' own contact e-mails have it: a domain taken from company
+    owners' account addresses is their personal data, not shown to staff."""
 
     first: CompanyRecord
     second: CompanyRecord
@@ -388,7 +414,9 @@ def duplicate_suggestions(
         owner_emails[company_id].add(email)
     by_name: dict[tuple[str, str], list[CompanyRecord]] = defaultdict(list)
     by_domain: dict[str, list[CompanyRecord]] = defaultdict(list)
+    contact_domain: dict[int, str] = {}
     for each in records:
+        contact_domain[each.pk] = email_domain(each.contact_email)
         key = company_name_key(each.company.name)
         if key and each.company.deleted_at is None:
             by_name[(key, each.company.postcode.strip().casefold())].append(each)
@@ -401,8 +429,9 @@ def duplicate_suggestions(
             pairs[(first.pk, second.pk)] = DuplicateSuggestion(first, second, "name_postcode")
     for domain, group in sorted(by_domain.items()):
         for first, second in combinations(group, 2):
+            shown = domain if contact_domain[first.pk] == contact_domain[second.pk] else ""
             pairs.setdefault(
-                (first.pk, second.pk), DuplicateSuggestion(first, second, "email_domain", domain)
+                (first.pk, second.pk), DuplicateSuggestion(first, second, "email_domain", shown)
             )
     suggestions = sorted(pairs.values(), key=lambda s: (s.first.pk, s.second.pk))
     if record is not None:

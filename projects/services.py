@@ -142,7 +142,8 @@ def _programmes_touch(project: Project, convoy_ids: Iterable[int]) -> None:
                 kind=kind,
                 source=f"project:{project.pk}",
                 at=at,
-                label=project.title,
+                # No label: a project's title is convoy content, not for programme staff
+                # (the kind says "project started/completed").
             )
 
 

@@ -36,16 +36,22 @@ class RegisterCompanyDetailOutput(RegisterCompanyOutput):
     website = serializers.CharField()
 
 
+TOUCH_LABEL_HELP = (
+    "For a service: its kind (one of the services' kinds); for a convoy: the convoy's name; "
+    "otherwise empty. Never a project's title or a person's name."
+)
+
+
 class FirstTouchOutput(serializers.Serializer):
     at = serializers.DateTimeField(source="first_touch_at")
     kind = ValueField(TouchKind.choices, source="first_touch_kind")
-    label = serializers.CharField(source="first_touch_label")
+    label = serializers.CharField(source="first_touch_label", help_text=TOUCH_LABEL_HELP)
 
 
 class LastTouchOutput(serializers.Serializer):
     at = serializers.DateTimeField(source="last_touch_at")
     kind = ValueField(TouchKind.choices, source="last_touch_kind")
-    label = serializers.CharField(source="last_touch_label")
+    label = serializers.CharField(source="last_touch_label", help_text=TOUCH_LABEL_HELP)
 
 
 class CompanyRecordOutput(serializers.Serializer):
@@ -61,7 +67,7 @@ class TouchOutput(serializers.Serializer):
     kind = ValueField(TouchKind.choices)
     stage = serializers.ChoiceField(choices=Stage.choices)
     source = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField(help_text=TOUCH_LABEL_HELP)
     at = serializers.DateTimeField()
 
 
@@ -114,7 +120,12 @@ class DuplicatePairOutput(serializers.Serializer):
         choices=["name_postcode", "email_domain"],
         help_text="Same normalised name and postcode, or same e-mail domain.",
     )
-    domain = serializers.CharField(help_text="The shared e-mail domain (email_domain only).")
+    domain = serializers.CharField(
+        help_text=(
+            "The shared e-mail domain, only when it is both records' own contact e-mail's; "
+            "empty when it came from company owners' account addresses (personal data)."
+        )
+    )
 
 
 class RegisterFilter(serializers.Serializer):

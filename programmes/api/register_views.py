@@ -47,9 +47,12 @@ from programmes.services import (
     service_update,
 )
 
+REGISTER_TAGS = ["programme register"]
+SERVICE_TAGS = ["programme services"]
 
-def _programme(request: Request, programme_id: int) -> Programme:
-    programme, _role = programme_for_staff(programme_id=programme_id, user=request.user)
+
+def _programme(request: Request, id: int) -> Programme:
+    programme, _role = programme_for_staff(programme_id=id, user=request.user)
     return programme
 
 
@@ -84,33 +87,40 @@ class RegisterView(APIView):
     """The programme's company register."""
 
     @extend_schema(
-        operation_id="programme_register_list",
+        operation_id="programmes_companies_list",
+        tags=REGISTER_TAGS,
+        summary="List the programme's company register",
         parameters=[RegisterFilter, OpenApiParameter("page", int)],
         responses={200: _PaginatedRecords},
         description=(
-            "The register, most recently touched first. `q` searches name, city and postcode; "
-            "`size_class` is micro, small, medium or large; `region` is the company's region, "
-            "or its city where it has none."
+            "Every company the programme reached, counted once, most recently touched first, "
+            "paginated. `q` searches name, city and postcode (case and umlauts folded: "
+            "`baeckerei` finds `Bäckerei`); `size_class` is micro, small, medium or large; "
+            "`region` is the company's region, or its city where it has none. Staff only "
+            "(404 for anyone else)."
         ),
     )
-    def get(self, request: Request, programme_id: int) -> Response:
-        programme = _programme(request, programme_id)
+    def get(self, request: Request, id: int) -> Response:
+        programme = _programme(request, id)
         filters = RegisterFilter(data=request.query_params)
         filters.is_valid(raise_exception=True)
         records = company_register(programme=programme, **filters.validated_data)
         return _paginated(request, self, records, CompanyRecordOutput)
 
     @extend_schema(
-        operation_id="programme_register_create",
+        operation_id="programmes_companies_create",
+        tags=REGISTER_TAGS,
+        summary="Record a company in the register",
         request=CompanyRecordInput,
         responses={201: CompanyRecordDetailOutput},
         description=(
-            "Record a company the programme reached that has no Konvoi account. 400 on `name` "
-            "when the register already has one of the same name and postcode."
+            "Record a company the programme reached that has no Konvoi account (stage lead, "
+            "first contact `recorded`). 400 on `name` when the register already has one of the "
+            "same normalised name and postcode (the message names it)."
         ),
     )
-    def post(self, request: Request, programme_id: int) -> Response:
-        programme = _programme(request, programme_id)
+    def post(self, request: Request, id: int) -> Response:
+        programme = _programme(request, id)
         data = CompanyRecordInput(data=request.data)
         data.is_valid(raise_exception=True)
         record = company_record_create(programme=programme, by=request.user, **data.validated_data)
@@ -122,15 +132,24 @@ class RecordView(APIView):
     """One company record with its touches and services."""
 
     @extend_schema(
-        operation_id="programme_record_retrieve", responses={200: CompanyRecordDetailOutput}
+        operation_id="programmes_companies_retrieve",
+        tags=REGISTER_TAGS,
+        summary="One record of the register",
+        responses={200: CompanyRecordDetailOutput},
+        description=(
+            "A record with its company, stage, contact person, contacts (touches, newest "
+            "first) and services. A record of another programme is a 404."
+        ),
     )
-    def get(self, request: Request, programme_id: int, record_id: int) -> Response:
-        programme = _programme(request, programme_id)
+    def get(self, request: Request, id: int, record_id: int) -> Response:
+        programme = _programme(request, id)
         record = company_record_for_staff(programme=programme, record_id=record_id)
         return Response(_record_detail(record))
 
     @extend_schema(
-        operation_id="programme_record_update",
+        operation_id="programmes_companies_partial_update",
+        tags=REGISTER_TAGS,
+        summary="Change a record of the register",
         request=CompanyRecordUpdateInput,
         responses={200: CompanyRecordDetailOutput},
         description=(
@@ -138,8 +157,8 @@ class RecordView(APIView):
             "accounts (otherwise 400 on those fields)."
         ),
     )
-    def patch(self, request: Request, programme_id: int, record_id: int) -> Response:
-        programme = _programme(request, programme_id)
+    def patch(self, request: Request, id: int, record_id: int) -> Response:
+        programme = _programme(request, id)
         record = company_record_for_staff(programme=programme, record_id=record_id)
         data = CompanyRecordUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -154,15 +173,19 @@ class DuplicatesView(APIView):
     pagination_class = None
 
     @extend_schema(
-        operation_id="programme_register_duplicates",
+        operation_id="programmes_companies_duplicates",
+        tags=REGISTER_TAGS,
+        summary="Records that may be one company",
         responses={200: DuplicatePairOutput(many=True)},
         description=(
             "Pairs with the same normalised name and postcode, or the same e-mail domain "
-            "(free mail providers ignored). Merge them with `…/companies/{id}/merge/`."
+            "(free mail providers ignored; `domain` only when it is both records' own contact "
+            "e-mail's, never one of company owners' account addresses). Not paginated. Merge a "
+            "pair with `…/companies/{record_id}/merge/`."
         ),
     )
-    def get(self, request: Request, programme_id: int) -> Response:
-        programme = _programme(request, programme_id)
+    def get(self, request: Request, id: int) -> Response:
+        programme = _programme(request, id)
         pairs = duplicate_suggestions(programme=programme)
         return Response(DuplicatePairOutput(pairs, many=True).data)
 
@@ -171,7 +194,9 @@ class MergeView(APIView):
     """Merge a duplicate record into this one."""
 
     @extend_schema(
-        operation_id="programme_record_merge",
+        operation_id="programmes_companies_merge",
+        tags=REGISTER_TAGS,
+        summary="Merge a duplicate record into this one",
         request=MergeInput,
         responses={200: CompanyRecordDetailOutput},
         description=(
@@ -180,8 +205,8 @@ class MergeView(APIView):
             "both companies have Konvoi accounts, or for a record into itself."
         ),
     )
-    def post(self, request: Request, programme_id: int, record_id: int) -> Response:
-        programme = _programme(request, programme_id)
+    def post(self, request: Request, id: int, record_id: int) -> Response:
+        programme = _programme(request, id)
         keep = company_record_for_staff(programme=programme, record_id=record_id)
         data = MergeInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -197,7 +222,13 @@ class ServicesView(APIView):
     """The programme's services."""
 
     @extend_schema(
-        operation_id="programme_services_list",
+        operation_id="programmes_services_list",
+        tags=SERVICE_TAGS,
+        summary="List the programme's services",
+        description=(
+            "Services the programme delivered, newest first, paginated, with company and "
+            "coach; filtered by company, kind, category and date. Notes are for staff only."
+        ),
         parameters=[
             OpenApiParameter("company", int, description="A company id"),
             OpenApiParameter("kind", str, enum=ServiceKind.values),
@@ -208,8 +239,8 @@ class ServicesView(APIView):
         ],
         responses={200: _PaginatedServices},
     )
-    def get(self, request: Request, programme_id: int) -> Response:
-        programme = _programme(request, programme_id)
+    def get(self, request: Request, id: int) -> Response:
+        programme = _programme(request, id)
         filters = ServiceFilter(data=request.query_params)
         filters.is_valid(raise_exception=True)
         values = filters.validated_data
@@ -224,16 +255,19 @@ class ServicesView(APIView):
         return _paginated(request, self, services, ServiceOutput)
 
     @extend_schema(
-        operation_id="programme_service_create",
+        operation_id="programmes_services_create",
+        tags=SERVICE_TAGS,
+        summary="Record a service",
         request=ServiceInput,
         responses={201: ServiceOutput},
         description=(
             "Record a service for a company of the register; its record moves on. 400 on "
-            "`company` when it is not in this programme's register."
+            "`company` when it is not in this programme's register, on `date` for a future "
+            "date or one before 2000-01-01, on `coach` for someone not on the staff."
         ),
     )
-    def post(self, request: Request, programme_id: int) -> Response:
-        programme = _programme(request, programme_id)
+    def post(self, request: Request, id: int) -> Response:
+        programme = _programme(request, id)
         data = ServiceInput(data=request.data, coaches=programme_coaches(programme=programme))
         data.is_valid(raise_exception=True)
         service = service_record(programme=programme, by=request.user, **data.validated_data)
@@ -244,19 +278,32 @@ class ServicesView(APIView):
 class ServiceView(APIView):
     """One service."""
 
-    @extend_schema(operation_id="programme_service_retrieve", responses={200: ServiceOutput})
-    def get(self, request: Request, programme_id: int, service_id: int) -> Response:
-        programme = _programme(request, programme_id)
+    @extend_schema(
+        operation_id="programmes_services_retrieve",
+        tags=SERVICE_TAGS,
+        summary="One service",
+        responses={200: ServiceOutput},
+        description="A service of the programme; another programme's is a 404.",
+    )
+    def get(self, request: Request, id: int, service_id: int) -> Response:
+        programme = _programme(request, id)
         service = service_for_staff(programme=programme, service_id=service_id)
         return Response(ServiceOutput(service).data)
 
     @extend_schema(
-        operation_id="programme_service_update",
+        operation_id="programmes_services_partial_update",
+        tags=SERVICE_TAGS,
+        summary="Change a service",
         request=ServiceUpdateInput,
         responses={200: ServiceOutput},
+        description=(
+            "Change any of kind, category, date, minutes, coach, notes (same checks as "
+            "recording one). A new kind or date moves the service's contact and the record's "
+            "stage is worked out again (it may move back)."
+        ),
     )
-    def patch(self, request: Request, programme_id: int, service_id: int) -> Response:
-        programme = _programme(request, programme_id)
+    def patch(self, request: Request, id: int, service_id: int) -> Response:
+        programme = _programme(request, id)
         service = service_for_staff(programme=programme, service_id=service_id)
         data = ServiceUpdateInput(data=request.data, coaches=programme_coaches(programme=programme))
         data.is_valid(raise_exception=True)
@@ -264,9 +311,18 @@ class ServiceView(APIView):
         service = service_for_staff(programme=programme, service_id=service_id)
         return Response(ServiceOutput(service).data)
 
-    @extend_schema(operation_id="programme_service_delete", responses={204: None})
-    def delete(self, request: Request, programme_id: int, service_id: int) -> Response:
-        programme = _programme(request, programme_id)
+    @extend_schema(
+        operation_id="programmes_services_destroy",
+        tags=SERVICE_TAGS,
+        summary="Delete a service",
+        responses={204: None},
+        description=(
+            "Delete a service and its contact; the record's stage and first and last contact "
+            "are worked out again from the contacts left."
+        ),
+    )
+    def delete(self, request: Request, id: int, service_id: int) -> Response:
+        programme = _programme(request, id)
         service = service_for_staff(programme=programme, service_id=service_id)
         service_delete(service=service, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

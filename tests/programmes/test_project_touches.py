@@ -41,7 +41,8 @@ def test_in_progress_start_stamps_and_touches(programme_world, world):
     assert _touches(pw.programme, project) == {TouchKind.PROJECT_STARTED}
     pw.record.refresh_from_db()
     assert pw.record.stage == Stage.PROJECT_STARTED
-    assert pw.record.last_touch_label == "Online-Terminbuchung"
+    # The project's title is convoy content: the register keeps only the kind.
+    assert (pw.record.last_touch_kind, pw.record.last_touch_label) == ("project_started", "")
     assert _touches(pw.other_programme, project) == set()
 
 

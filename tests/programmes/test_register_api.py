@@ -343,7 +343,7 @@ def test_service_patch_and_delete(programme_world, client_for):
     response = client.patch(url, {"kind": "voucher", "minutes": 30}, format="json")
     assert response.status_code == 200, response.content
     assert (response.json()["kind"], response.json()["minutes"]) == ("voucher", 30)
-    assert Touch.objects.get(source=f"service:{pw.service.pk}").label == "Voucher"
+    assert Touch.objects.get(source=f"service:{pw.service.pk}").label == "voucher"
 
     before = domain_state()
     response = client.patch(url, {"minutes": -1}, format="json")
