@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -42,7 +43,7 @@ from programmes.models import (
     Touch,
     TouchKind,
 )
-from programmes.selectors import register_duplicate_of
+from programmes.selectors import company_name_key
 
 # The stage each way of touching a company means: the one home of the funnel rule. A company's
 # stage is the furthest stage any of its touches means (the funnel only moves on).
@@ -254,6 +255,26 @@ def _require_manager(*, programme: Programme, user: User) -> None:
         raise PermissionDenied(_("Only the programme's managers may do this."))
 
 
+# Whether someone is staff of any programme (the header's "Programmes" entry asks on every
+# page) is kept in the cache, per person, until a staff change drops it.
+PROGRAMME_STAFF_CACHE_SECONDS = 30 * 24 * 3600
+
+
+def programme_staff_cache_key(user_id: int) -> str:
+    return f"programme-staff:{user_id}"
+
+
+def programme_staff_forget(*, user_id: int) -> None:
+    """Drop the cached "is programme staff" of this person (asked again on their next page):
+    now, and once more when the current transaction commits, since a page that read the old
+    answer meanwhile may have put it back. Every change that may make someone staff or stop
+    them being staff calls this: adding, accepting an invitation, removing, creating a
+    programme, erasing an account."""
+    key = programme_staff_cache_key(user_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
 def _programme_locked(programme: Programme) -> Programme:
     """Lock the programme row: staff changes of one programme run one after the other, so the
     last-manager rule holds when two managers act at the same moment."""
@@ -291,6 +312,7 @@ def programme_create(
     programme.save()
     Staff.objects.create(programme=programme, user=user, role=StaffRole.MANAGER)
     audit_role(granted=True, user=user, role=Role.PROGRAMME_MANAGER, programme=programme.pk)
+    programme_staff_forget(user_id=user.pk)
     return programme
 
 
@@ -358,6 +380,7 @@ def staff_add(*, programme: Programme, email: str, role: str, by: User) -> Staff
                 {"email": [_("This person is already on the programme's staff.")]}
             )
         staff = Staff.objects.create(programme=programme, user=user, role=added_role)
+        programme_staff_forget(user_id=user.pk)
         audit_role(
             granted=True,
             user=user,
@@ -427,6 +450,7 @@ def staff_invitation_accept(*, token: str, user: User) -> Staff:
     staff = Staff.objects.filter(programme=programme, user=user).first()
     if staff is None:
         staff = Staff.objects.create(programme=programme, user=user, role=invitation.role)
+        programme_staff_forget(user_id=user.pk)
         # Granted by the manager who invited, taken up by the person.
         audit_role(
             granted=True,
@@ -508,6 +532,7 @@ def staff_remove(*, staff: Staff, by: User) -> None:
     if current.role == StaffRole.MANAGER and not _managers_other_than(current):
         raise _last_manager_error("staff")
     current.delete()
+    programme_staff_forget(user_id=current.user_id)
     audit_role(
         granted=False,
         user=current.user,
@@ -523,8 +548,6 @@ REGISTER_COMPANY_FIELDS = ("name", "sector", "size", "city", "postcode", "region
 REGISTER_CONTACT_FIELDS = ("contact_name", "contact_email")
 SERVICE_FIELDS = ("kind", "category", "date", "minutes", "coach", "notes")
 SERVICE_MINUTES_MAX = 10000
-# No service before this: a date like 0001-01-01 would make a company "returning" forever.
-SERVICE_DATE_MIN = date(2000, 1, 1)
 _RECORD_TOUCH_FIELDS = [
     "stage",
     "first_touch_at",
@@ -571,25 +594,30 @@ def _refuse_register_duplicate(
     *, programme: Programme, name: str, postcode: str, exclude_company_id: int | None = None
 ) -> None:
     """One company per normalised name and postcode in a programme's register: say which
-    record is already there (by name and postcode, not by its internal id; pages link it)."""
-    other = register_duplicate_of(
-        programme=programme, name=name, postcode=postcode, exclude_company_id=exclude_company_id
-    )
-    if other is not None:
-        raise ValidationError(
-            {
-                "name": [
-                    _(
-                        "This programme's register already has “%(name)s” (%(postcode)s):"
-                        " add to that record instead."
-                    )
-                    % {
-                        "name": other.company.display_name,
-                        "postcode": other.company.postcode or "–",
-                    }
-                ]
-            }
-        )
+    record is already there."""
+    key = company_name_key(name)
+    others = CompanyRecord.objects.filter(
+        programme=programme, company__postcode=postcode
+    ).select_related("company")
+    if exclude_company_id is not None:
+        others = others.exclude(company_id=exclude_company_id)
+    for other in others:
+        if company_name_key(other.company.name) == key:
+            raise ValidationError(
+                {
+                    "name": [
+                        _(
+                            "This programme's register already has “%(name)s” (%(postcode)s,"
+                            " record %(record)d): add to that record instead."
+                        )
+                        % {
+                            "name": other.company.display_name,
+                            "postcode": other.company.postcode or "–",
+                            "record": other.pk,
+                        }
+                    ]
+                }
+            )
 
 
 def _noon(day: date) -> datetime:
@@ -638,7 +666,7 @@ def company_record_create(
         kind=TouchKind.RECORDED,
         source=f"record:{company.pk}",
         at=timezone.now(),
-        # No label: a person's name would outlive their account (the kind says "recorded").
+        label=by.name[:200] if getattr(by, "name", "") else "",
     )
     record.contact_name = contact_name.strip()[:200]
     record.contact_email = contact_email
@@ -715,8 +743,6 @@ def _check_service_fields(*, programme: Programme, values: dict[str, Any]) -> No
             raise ValidationError({"date": [_("Enter a date.")]})
         if values["date"] > timezone.localdate() + timedelta(days=1):
             raise ValidationError({"date": [_("A service cannot be recorded for a future date.")]})
-        if values["date"] < SERVICE_DATE_MIN:
-            raise ValidationError({"date": [_("Enter a date from 1 January 2000 on.")]})
     minutes = values.get("minutes")
     if minutes is not None and not 1 <= minutes <= SERVICE_MINUTES_MAX:
         raise ValidationError(
@@ -732,8 +758,6 @@ def _check_service_fields(*, programme: Programme, values: dict[str, Any]) -> No
         raise ValidationError({"coach": [_("The coach must be on this programme's staff.")]})
 
 
-# A service's touch is labelled with the kind's wire value ("voucher"), translated where it is
-# shown: stored text would be in the language of whoever recorded it.
 def _service_touch_source(service: Service) -> str:
     return f"service:{service.pk}"
 
@@ -774,7 +798,7 @@ def service_record(
         service_kind=kind,
         source=_service_touch_source(service),
         at=_noon(service.date),
-        label=ServiceKind(kind).value,
+        label=str(ServiceKind(kind).label),
     )
     return service
 
@@ -809,7 +833,7 @@ def service_update(*, service: Service, by: User, **fields: Any) -> Service:
             source=_service_touch_source(service),
             stage=touch_stage(TouchKind.SERVICE, service_kind=service.kind),
             at=_noon(service.date),
-            label=ServiceKind(service.kind).value,
+            label=str(ServiceKind(service.kind).label),
         )
         company_record_recompute(record=record)
     return service
@@ -852,6 +876,7 @@ def company_record_recompute(*, record: CompanyRecord) -> CompanyRecord:
             kind=TouchKind.RECORDED,
             source=f"record:{record.company_id}",
             stage=Stage.LEAD,
+            label=record.first_touch_label,
             at=record.first_touch_at,
         )
         touches = [{"kind": touch.kind, "stage": touch.stage, "label": touch.label, "at": touch.at}]
