@@ -43,7 +43,7 @@ from programmes.models import (
     Touch,
     TouchKind,
 )
-from programmes.selectors import company_name_key
+from programmes.selectors import register_duplicate_of
 
 # The stage each way of touching a company means: the one home of the funnel rule. A company's
 # stage is the furthest stage any of its touches means (the funnel only moves on).
@@ -548,6 +548,8 @@ REGISTER_COMPANY_FIELDS = ("name", "sector", "size", "city", "postcode", "region
 REGISTER_CONTACT_FIELDS = ("contact_name", "contact_email")
 SERVICE_FIELDS = ("kind", "category", "date", "minutes", "coach", "notes")
 SERVICE_MINUTES_MAX = 10000
+# No service before this: a date like 0001-01-01 would make a company "returning" forever.
+SERVICE_DATE_MIN = date(2000, 1, 1)
 _RECORD_TOUCH_FIELDS = [
     "stage",
     "first_touch_at",
@@ -594,30 +596,25 @@ def _refuse_register_duplicate(
     *, programme: Programme, name: str, postcode: str, exclude_company_id: int | None = None
 ) -> None:
     """One company per normalised name and postcode in a programme's register: say which
-    record is already there."""
-    key = company_name_key(name)
-    others = CompanyRecord.objects.filter(
-        programme=programme, company__postcode=postcode
-    ).select_related("company")
-    if exclude_company_id is not None:
-        others = others.exclude(company_id=exclude_company_id)
-    for other in others:
-        if company_name_key(other.company.name) == key:
-            raise ValidationError(
-                {
-                    "name": [
-                        _(
-                            "This programme's register already has “%(name)s” (%(postcode)s,"
-                            " record %(record)d): add to that record instead."
-                        )
-                        % {
-                            "name": other.company.display_name,
-                            "postcode": other.company.postcode or "–",
-                            "record": other.pk,
-                        }
-                    ]
-                }
-            )
+    record is already there (by name and postcode, not by its internal id; pages link it)."""
+    other = register_duplicate_of(
+        programme=programme, name=name, postcode=postcode, exclude_company_id=exclude_company_id
+    )
+    if other is not None:
+        raise ValidationError(
+            {
+                "name": [
+                    _(
+                        "This programme's register already has “%(name)s” (%(postcode)s):"
+                        " add to that record instead."
+                    )
+                    % {
+                        "name": other.company.display_name,
+                        "postcode": other.company.postcode or "–",
+                    }
+                ]
+            }
+        )
 
 
 def _noon(day: date) -> datetime:
@@ -666,7 +663,7 @@ def company_record_create(
         kind=TouchKind.RECORDED,
         source=f"record:{company.pk}",
         at=timezone.now(),
-        label=by.name[:200] if getattr(by, "name", "") else "",
+        # No label: a person's name would outlive their account (the kind says "recorded").
     )
     record.contact_name = contact_name.strip()[:200]
     record.contact_email = contact_email
@@ -743,6 +740,8 @@ def _check_service_fields(*, programme: Programme, values: dict[str, Any]) -> No
             raise ValidationError({"date": [_("Enter a date.")]})
         if values["date"] > timezone.localdate() + timedelta(days=1):
             raise ValidationError({"date": [_("A service cannot be recorded for a future date.")]})
+        if values["date"] < SERVICE_DATE_MIN:
+            raise ValidationError({"date": [_("Enter a date from 1 January 2000 on.")]})
     minutes = values.get("minutes")
     if minutes is not None and not 1 <= minutes <= SERVICE_MINUTES_MAX:
         raise ValidationError(
@@ -758,6 +757,8 @@ def _check_service_fields(*, programme: Programme, values: dict[str, Any]) -> No
         raise ValidationError({"coach": [_("The coach must be on this programme's staff.")]})
 
 
+# A service's touch is labelled with the kind's wire value ("voucher"), translated where it is
+# shown: stored text would be in the language of whoever recorded it.
 def _service_touch_source(service: Service) -> str:
     return f"service:{service.pk}"
 
@@ -798,7 +799,7 @@ def service_record(
         service_kind=kind,
         source=_service_touch_source(service),
         at=_noon(service.date),
-        label=str(ServiceKind(kind).label),
+        label=ServiceKind(kind).value,
     )
     return service
 
@@ -833,7 +834,7 @@ def service_update(*, service: Service, by: User, **fields: Any) -> Service:
             source=_service_touch_source(service),
             stage=touch_stage(TouchKind.SERVICE, service_kind=service.kind),
             at=_noon(service.date),
-            label=str(ServiceKind(service.kind).label),
+            label=ServiceKind(service.kind).value,
         )
         company_record_recompute(record=record)
     return service
@@ -876,7 +877,6 @@ def company_record_recompute(*, record: CompanyRecord) -> CompanyRecord:
             kind=TouchKind.RECORDED,
             source=f"record:{record.company_id}",
             stage=Stage.LEAD,
-            label=record.first_touch_label,
             at=record.first_touch_at,
         )
         touches = [{"kind": touch.kind, "stage": touch.stage, "label": touch.label, "at": touch.at}]
