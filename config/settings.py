@@ -408,6 +408,10 @@ PASSWORD_RESET_RATE_LIMIT = env.int("PASSWORD_RESET_RATE_LIMIT", default=5)
 RATE_LIMIT_WINDOW_SECONDS = env.int("RATE_LIMIT_WINDOW_SECONDS", default=3600)
 # Invitations of colleagues to a company: at most this many per inviting owner in that window.
 COLLEAGUE_INVITATION_RATE_LIMIT = env.int("COLLEAGUE_INVITATION_RATE_LIMIT", default=20)
+# Invitations to a programme's staff per inviting manager per day, and programmes one person
+# may create per day (against e-mail bombing and mass-created programmes; beyond: 429).
+PROGRAMME_STAFF_INVITES_PER_DAY = env.int("PROGRAMME_STAFF_INVITES_PER_DAY", default=50)
+PROGRAMME_CREATES_PER_DAY = env.int("PROGRAMME_CREATES_PER_DAY", default=5)
 # Downloads of one's data (personal or company ZIP) per person per hour (privacy.export).
 DATA_EXPORT_RATE_LIMIT = env.int("DATA_EXPORT_RATE_LIMIT", default=10)
 # How long the link that confirms a new e-mail address works.

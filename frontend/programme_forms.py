@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from programmes.models import StaffRole
+from programmes.services import slug_problem
 
 
 class ProgrammeCreateForm(forms.Form):
@@ -46,6 +47,15 @@ class ProgrammeSettingsForm(forms.Form):
         required=False,
         help_text=_("Whom people write to about their data."),
     )
+
+    def clean_slug(self) -> str:
+        """The address's form checked here, with the other fields (all errors at once); that
+        no other programme uses it is the service's to say."""
+        slug = self.cleaned_data["slug"].strip().lower()
+        problem = slug_problem(slug)
+        if problem is not None:
+            raise forms.ValidationError(problem)
+        return slug
 
 
 class StaffAddForm(forms.Form):

@@ -21,6 +21,7 @@ from frontend.programme_forms import (
     StaffAddForm,
     StaffRoleForm,
 )
+from frontend.templatetags.programme_nav import SESSION_KEY, programme_nav_remember
 from programmes.models import Programme, Staff, StaffRole
 from programmes.selectors import (
     programme_for_staff,
@@ -32,11 +33,15 @@ from programmes.selectors import (
 from programmes.services import (
     PROGRAMME_FIELDS,
     programme_create,
+    programme_create_allowed,
+    programme_create_limited_message,
     programme_update,
     staff_add,
     staff_invitation_accept,
+    staff_invitation_allowed,
     staff_invitation_by_token,
     staff_invitation_is_for,
+    staff_invitation_limited_message,
     staff_invitation_mismatch_message,
     staff_invitation_problem,
     staff_invitation_revoke,
@@ -59,19 +64,25 @@ def url_if_known(name: str, **kwargs: object) -> str | None:
 def programmes_view(request: HttpRequest) -> HttpResponse:
     """My programmes, and a form to create one (the creator becomes its manager)."""
     form = ProgrammeCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            programme = programme_create(user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(
-                request, _("The programme %(name)s was created.") % {"name": programme.name}
-            )
-            return redirect("frontend:programme", programme_id=programme.pk)
-    programmes = list(programmes_with_role(user=request.user))
-    context = {"programmes": programmes, "form": form}
     status = 400 if request.method == "POST" else 200
+    if request.method == "POST" and form.is_valid():
+        if not programme_create_allowed(user_id=request.user.pk):
+            form.add_error(None, programme_create_limited_message())
+            status = 429
+        else:
+            try:
+                programme = programme_create(user=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                errors_to_form(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("The programme %(name)s was created.") % {"name": programme.name},
+                )
+                return redirect("frontend:programme", programme_id=programme.pk)
+    programmes = list(programmes_with_role(user=request.user))
+    programme_nav_remember(request, bool(programmes))
+    context = {"programmes": programmes, "form": form}
     return render(request, "frontend/programmes/list.html", context, status=status)
 
 
@@ -79,6 +90,7 @@ def programmes_view(request: HttpRequest) -> HttpResponse:
 def programme_view(request: HttpRequest, programme_id: int) -> HttpResponse:
     """A programme's home: who it is, your role, and the ways into its work."""
     programme, role = programme_for_staff(programme_id=programme_id, user=request.user)
+    programme_nav_remember(request, True)
     cards = [
         (
             _("Convoys"),
@@ -115,30 +127,29 @@ def _staff_page(programme: Programme) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def programme_staff_view(request: HttpRequest, programme_id: int) -> HttpResponse:
-    """The staff: everyone sees their colleagues; managers add people by e-mail (an account
-    at once, any other address by invitation), change roles and withdraw invitations."""
+    """The staff: everyone sees their colleagues; managers invite people by e-mail (always an
+    invitation, accounts or not), change roles and withdraw invitations."""
     manager_only = request.method == "POST"
     programme, role = programme_for_staff(
         programme_id=programme_id, user=request.user, manager=manager_only
     )
     form = StaffAddForm(request.POST or None)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
-        try:
-            added = staff_add(programme=programme, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            errors_to_form(form, exc)
+        if not staff_invitation_allowed(user_id=request.user.pk):
+            form.add_error(None, staff_invitation_limited_message())
+            status = 429
         else:
-            email = form.cleaned_data["email"]
-            if added.staff is not None:
-                text = _("%(name)s is on the staff now and was told by e-mail.") % {
-                    "name": added.staff.user.display_name
-                }
+            try:
+                added = staff_add(programme=programme, by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                errors_to_form(form, exc)
             else:
                 text = _("An invitation was sent to %(email)s. The link is valid for one use.") % {
-                    "email": email
+                    "email": added.invitation.email
                 }
-            messages.success(request, text)
-            return redirect(_staff_page(programme))
+                messages.success(request, text)
+                return redirect(_staff_page(programme))
     is_manager = role == StaffRole.MANAGER
     context = {
         "programme": programme,
@@ -149,7 +160,6 @@ def programme_staff_view(request: HttpRequest, programme_id: int) -> HttpRespons
         "form": form,
         "roles": StaffRole.choices,
     }
-    status = 400 if request.method == "POST" else 200
     return render(request, "frontend/programmes/staff.html", context, status=status)
 
 
@@ -184,21 +194,26 @@ def programme_staff_role_view(
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def programme_staff_remove_view(
     request: HttpRequest, programme_id: int, staff_id: int
 ) -> HttpResponse:
-    """Managers take someone off the staff; anyone may leave."""
+    """Managers take someone off the staff; anyone may leave. GET asks to confirm, POST does
+    it."""
     staff = _staff_of(request, programme_id, staff_id, manager=False)
     leaving = staff.user_id == request.user.pk
     if not leaving:
         programme_for_staff(programme_id=programme_id, user=request.user, manager=True)
+    if request.method == "GET":
+        context = {"programme": staff.programme, "staff": staff, "leaving": leaving}
+        return render(request, "frontend/programmes/staff_remove.html", context)
     try:
         staff_remove(staff=staff, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(_staff_page(staff.programme))
     if leaving:
+        request.session.pop(SESSION_KEY, None)  # asked again on the next page
         messages.success(
             request, _("You left %(programme)s.") % {"programme": staff.programme.name}
         )
@@ -280,6 +295,7 @@ def programme_invitation_view(request: HttpRequest, token: str) -> HttpResponse:
                 " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             )
             return render(request, "frontend/programmes/invitation.html", context, status=400)
+        programme_nav_remember(request, True)
         messages.success(
             request, _("Welcome to %(programme)s!") % {"programme": staff.programme.name}
         )

@@ -72,7 +72,7 @@ from notifications.selectors import nudges_today
 from overview.dashboard import convoy_dashboard
 from overview.first_steps import first_steps_for
 from overview.me import user_profile
-from programmes.selectors import programme_choices_for_user
+from programmes.selectors import programme_choices_for_user, programmes_with_role
 from programmes.services import staff_invitation_by_token, staff_invitation_problem
 from projects.selectors import milestones_for_user
 from projects.services import update_post
@@ -219,13 +219,18 @@ def language_set(request: HttpRequest) -> HttpResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     profile = user_profile(user=request.user)
+    programmes = list(programmes_with_role(user=request.user))
+    # Programme staff without a company of their own are not sent to create one first.
+    staff_only = bool(programmes) and not profile["companies"]
     return render(
         request,
         "frontend/home.html",
         {
             "companies": profile["companies"],
             "convoys": convoy_list_for_user(user=request.user),
-            "first_steps": first_steps_for(user=request.user),
+            "programmes": programmes,
+            "staff_only": staff_only,
+            "first_steps": None if staff_only else first_steps_for(user=request.user),
         },
     )
 

@@ -1,5 +1,5 @@
-"""Delivering a programme's staff e-mails: the invitation with its one-time link, and the
-notice to an existing account that it was added.
+"""Delivering a programme's staff e-mails: the invitation with its one-time link (to every
+address, with an account or not: nobody is added unasked).
 
 Programmes (core) does not call delivery; it announces through the registry in
 programmes/delivery.py, which notifications/apps.py fills with `programme_staff_mailer`.
@@ -12,7 +12,7 @@ from accounts.models import User
 from modelutils.invitations import InvitationState
 from notifications.emails import email_message
 from notifications.links import Target, link_url
-from programmes.models import Staff, StaffInvitation
+from programmes.models import StaffInvitation
 from programmes.services import staff_invitation_by_token
 
 
@@ -24,9 +24,6 @@ class ProgrammeStaffMailer:
     ) -> None:
         # After commit: a rolled-back invitation sends nothing, and the worker finds the row.
         staff_invitation_email_send.delay_on_commit(invitation_id=invitation.pk, token=token)
-
-    def staff_added(self, *, staff: Staff, actor: User) -> None:
-        staff_added_email_send.delay_on_commit(staff_id=staff.pk, actor_id=actor.pk)
 
 
 programme_staff_mailer = ProgrammeStaffMailer()
@@ -40,8 +37,12 @@ def staff_invitation_email_send(*, invitation_id: int, token: str) -> None:
     if invitation.state() in (InvitationState.ACCEPTED, InvitationState.REVOKED):
         return
     inviter = invitation.invited_by
-    # Nobody has an account at this address (else they were added at once): written in the
-    # language of the manager who invites.
+    # An existing account of the address: greeted by name in its own language and asked to
+    # log in to accept. Anyone else is written to in the language of the manager who invites.
+    invitee = User.objects.filter(email__iexact=invitation.email, is_active=True).first()
+    reader = invitee or inviter
+    # No Reply-To: the programme's name and the inviter are chosen by whoever invites, and a
+    # reply should not go to someone the reader may not know.
     message = email_message(
         to=invitation.email,
         template="programmes/email/staff_invitation",
@@ -49,35 +50,12 @@ def staff_invitation_email_send(*, invitation_id: int, token: str) -> None:
             "invitation": invitation,
             "programme": invitation.programme,
             "inviter": inviter,
-            "name": "",
+            "name": invitee.name if invitee else "",
+            "has_account": invitee is not None,
             "manager": invitation.role == "manager",
             "accept_url": link_url(Target(type="programme_invitation", token=token)),
         },
-        language=inviter.language if inviter else "de",
-        time_zone=inviter.timezone if inviter else None,
-        reply_to=inviter if inviter is not None and inviter.is_active else None,
-    )
-    message.send()
-
-
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def staff_added_email_send(*, staff_id: int, actor_id: int) -> None:
-    staff = Staff.objects.select_related("programme", "user").filter(pk=staff_id).first()
-    if staff is None or not staff.user.is_active:
-        return  # removed again before the e-mail left
-    actor = User.objects.filter(pk=actor_id).first()
-    message = email_message(
-        to=staff.user.email,
-        template="programmes/email/staff_added",
-        context={
-            "programme": staff.programme,
-            "inviter": actor,
-            "name": staff.user.name,
-            "manager": staff.role == "manager",
-            "programme_url": link_url(Target(type="programme", id=staff.programme_id)),
-        },
-        language=staff.user.language,
-        time_zone=staff.user.timezone,
-        reply_to=actor if actor is not None and actor.is_active else None,
+        language=reader.language if reader else "de",
+        time_zone=reader.timezone if reader else None,
     )
     message.send()

@@ -1,13 +1,13 @@
 """How programmes hands its staff e-mails over to whoever delivers them.
 
 Programmes sits below notifications (which writes e-mail), yet an invitation to a programme's
-staff, and the notice that an existing account was added, must reach the person. As
-companies/delivery.py and convoys/delivery.py do, the direction is inverted with an explicit,
-typed registry: the delivering app implements `StaffDelivery` and registers it in its
-AppConfig.ready() (notifications/apps.py → notifications/programme_staff.py); the programme
-services announce through `staff_invitation_announce` / `staff_added_announce`, inside their
-transaction. A delivery leaves its side effects (sending e-mail) until after commit; the token
-is handed over there and never stored.
+staff must reach the person (everyone is invited, accounts or not: nobody is added unasked).
+As companies/delivery.py and convoys/delivery.py do, the direction is inverted with an
+explicit, typed registry: the delivering app implements `StaffDelivery` and registers it in
+its AppConfig.ready() (notifications/apps.py → notifications/programme_staff.py); the
+programme services announce through `staff_invitation_announce`, inside their transaction. A
+delivery leaves its side effects (sending e-mail) until after commit; the token is handed over
+there and never stored.
 """
 
 from typing import TYPE_CHECKING, Protocol
@@ -16,7 +16,7 @@ from django.db import transaction
 
 if TYPE_CHECKING:
     from accounts.models import User
-    from programmes.models import Staff, StaffInvitation
+    from programmes.models import StaffInvitation
 
 
 class StaffDelivery(Protocol):
@@ -25,9 +25,6 @@ class StaffDelivery(Protocol):
     ) -> None:
         """`invitation` was created (or, `resent`, given the new one-time `token`) by `actor`.
         Called inside the transaction of that change."""
-
-    def staff_added(self, *, staff: "Staff", actor: "User") -> None:
-        """An existing account was added to a programme's staff by `actor`."""
 
 
 _deliveries: list[StaffDelivery] = []
@@ -52,9 +49,3 @@ def staff_invitation_announce(
         delivery.staff_invitation_sent(
             invitation=invitation, token=token, actor=actor, resent=resent
         )
-
-
-def staff_added_announce(*, staff: "Staff", actor: "User") -> None:
-    _require_transaction()
-    for delivery in _deliveries:
-        delivery.staff_added(staff=staff, actor=actor)

@@ -108,13 +108,12 @@ class StaffInvitationOutput(serializers.ModelSerializer):
 
 
 class StaffAddedOutput(serializers.Serializer):
-    """The answer to adding someone: `result` says which happened. `added`: the address has an
-    account, which is on the staff now (`staff`); `invited`: an invitation was e-mailed
-    (`invitation`), to be accepted with `POST /api/v1/programme-invitations/{token}/accept/`."""
+    """The answer to inviting someone: always `invited` and the e-mailed `invitation` (the same
+    whether or not the address has an account), to be accepted with
+    `POST /api/v1/programme-invitations/{token}/accept/`."""
 
-    result = serializers.ChoiceField(choices=["added", "invited"])
-    staff = StaffOutput(allow_null=True)
-    invitation = StaffInvitationOutput(allow_null=True)
+    result = serializers.ChoiceField(choices=["invited"])
+    invitation = StaffInvitationOutput()
 
 
 class StaffJoinedOutput(StaffOutput):

@@ -87,7 +87,7 @@ def test_staff_page_lists_colleagues_and_managers_see_invitations(programme_worl
     assert "Maren Manager" in coach_html and pw.manager.email in coach_html
     assert "neuer-coach@example.com" not in coach_html
     assert 'data-testid="staff-add-form"' not in coach_html
-    assert 'data-testid="staff-leave-form"' in coach_html
+    assert 'data-testid="staff-leave-link"' in coach_html
     manager_html = client_as(pw.manager).get(url).content.decode()
     assert "neuer-coach@example.com" in manager_html
     assert 'data-testid="staff-add-form"' in manager_html
@@ -125,6 +125,7 @@ def test_role_change_removal_and_revoke_on_the_page(programme_world):
     before = domain_state()
     assert coach_client.post(f"{base}/staff/{me.pk}/role/", {"role": "coach"}).status_code == 403
     assert coach_client.post(f"{base}/staff/{me.pk}/remove/").status_code == 403
+    assert coach_client.get(f"{base}/staff/{me.pk}/remove/").status_code == 403
     revoke = f"{base}/staff-invitations/{pw.staff_invitation.pk}/revoke/"
     assert coach_client.post(revoke).status_code == 403
     # The last manager: refused with a message, nothing changed.
@@ -139,15 +140,25 @@ def test_role_change_removal_and_revoke_on_the_page(programme_world):
     )
     pw.staff_invitation.refresh_from_db()
     assert pw.staff_invitation.revoked_at is not None
+    # Removing asks first (GET: a confirm page, nothing changes), POST does it.
+    confirm = client.get(f"{base}/staff/{coach.pk}/remove/")
+    assert confirm.status_code == 200 and "Remove Conrad Coach" in confirm.content.decode()
+    assert Staff.objects.filter(pk=coach.pk).exists()
     assert client.post(f"{base}/staff/{coach.pk}/remove/").status_code == 302
     assert not Staff.objects.filter(pk=coach.pk).exists()
 
 
-def test_a_coach_leaves_on_the_page(programme_world):
+def test_a_coach_leaves_on_the_page_after_confirming(programme_world):
     pw = programme_world
     coach = Staff.objects.get(programme=pw.programme, user=pw.coach)
     client = client_as(pw.coach)
     client.get("/programmes/")
+    before = domain_state()
+    confirm = client.get(f"/programmes/{pw.programme.pk}/staff/{coach.pk}/remove/")
+    assert confirm.status_code == 200
+    html = confirm.content.decode()
+    assert 'data-testid="staff-remove-confirm"' in html and "Leave “Kompetenzzentrum" in html
+    assert domain_state() == before  # asking changes nothing
     response = client.post(f"/programmes/{pw.programme.pk}/staff/{coach.pk}/remove/")
     assert response.status_code == 302 and response["Location"] == "/programmes/"
     page = client.get("/programmes/").content.decode()

@@ -1,5 +1,5 @@
-"""Programmes and their staff, through the services: creation and the public address, adding
-people (an account at once, anyone else by invitation), invitations (single use, expiring,
+"""Programmes and their staff, through the services: creation and the public address, inviting
+people (always by e-mail, accounts or not), invitations (single use, expiring,
 for the invited address), roles, leaving, and the rule that a programme keeps a manager."""
 
 import re
@@ -162,7 +162,7 @@ def test_update_refuses_an_address_of_another_programme_and_unknown_fields(progr
 # --- adding people ---------------------------------------------------------------------------
 
 
-def test_an_existing_account_is_added_at_once_and_told(
+def test_an_existing_account_is_invited_too_and_asked_to_log_in(
     programme_world, django_capture_on_commit_callbacks
 ):
     pw = programme_world
@@ -171,17 +171,33 @@ def test_an_existing_account_is_added_at_once_and_told(
         added = staff_add(
             programme=pw.programme, email="petra.plan@example.COM", role="coach", by=pw.manager
         )
-    assert added.invitation is None
-    assert added.staff.user == person and added.staff.role == "coach"
-    entry = AuditEntry.objects.get(action="role.granted", user=person)
-    assert entry.actor == pw.manager
-    assert entry.data == {"role": "programme_coach", "programme": pw.programme.pk}
+    # Nobody is on a staff without accepting: no Staff row, no role granted yet.
+    assert not Staff.objects.filter(programme=pw.programme, user=person).exists()
+    assert not AuditEntry.objects.filter(action="role.granted", user=person).exists()
+    assert added.invitation.email == "petra.plan@example.com"
     (message,) = mail.outbox
-    assert message.to == ["Petra.Plan@Example.com"]
+    assert message.to == ["petra.plan@example.com"]
     assert "Kompetenzzentrum Hagen" in message.subject
     assert "Guten Tag, Petra Plan" in message.body  # her language
-    assert f"/programmes/{pw.programme.pk}/" in message.body
-    assert message.alternatives[0][1] == "text/html"
+    assert "Mit dieser Adresse anmelden und beitreten" in message.body
+    assert f"/programme-invitations/{added.token}/" in message.body
+    assert not message.reply_to
+    staff = staff_invitation_accept(token=added.token, user=person)
+    assert staff.role == "coach"
+
+
+def test_an_account_or_not_gets_the_same_answer(programme_world):
+    pw = programme_world
+    UserFactory(email="has-account@example.com")
+    with_account = staff_add(
+        programme=pw.programme, email="has-account@example.com", role="coach", by=pw.manager
+    )
+    without = staff_add(
+        programme=pw.programme, email="no-account@example.com", role="coach", by=pw.manager
+    )
+    assert type(with_account) is type(without)
+    assert with_account.invitation.state() == without.invitation.state() == "open"
+    assert Staff.objects.filter(programme=pw.programme).count() == 2  # manager and coach
 
 
 def test_anyone_else_is_invited_by_e_mail_with_only_the_hash_stored(
@@ -195,7 +211,7 @@ def test_anyone_else_is_invited_by_e_mail_with_only_the_hash_stored(
             programme=pw.programme, email="Neu@Example.com", role="manager", by=pw.manager
         )
     invitation = added.invitation
-    assert added.staff is None and invitation.role == "manager"
+    assert invitation.role == "manager"
     assert invitation.email == "neu@example.com"
     assert added.token not in invitation.token_hash
     assert invitation.state() == "open"
