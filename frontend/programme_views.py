@@ -21,7 +21,6 @@ from frontend.programme_forms import (
     StaffAddForm,
     StaffRoleForm,
 )
-from frontend.templatetags.programme_nav import SESSION_KEY, programme_nav_remember
 from programmes.models import Programme, Staff, StaffRole
 from programmes.selectors import (
     programme_for_staff,
@@ -81,7 +80,6 @@ def programmes_view(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("frontend:programme", programme_id=programme.pk)
     programmes = list(programmes_with_role(user=request.user))
-    programme_nav_remember(request, bool(programmes))
     context = {"programmes": programmes, "form": form}
     return render(request, "frontend/programmes/list.html", context, status=status)
 
@@ -90,7 +88,6 @@ def programmes_view(request: HttpRequest) -> HttpResponse:
 def programme_view(request: HttpRequest, programme_id: int) -> HttpResponse:
     """A programme's home: who it is, your role, and the ways into its work."""
     programme, role = programme_for_staff(programme_id=programme_id, user=request.user)
-    programme_nav_remember(request, True)
     cards = [
         (
             _("Convoys"),
@@ -213,7 +210,6 @@ def programme_staff_remove_view(
         messages.error(request, " ".join(exc.messages))
         return redirect(_staff_page(staff.programme))
     if leaving:
-        request.session.pop(SESSION_KEY, None)  # asked again on the next page
         messages.success(
             request, _("You left %(programme)s.") % {"programme": staff.programme.name}
         )
@@ -295,7 +291,6 @@ def programme_invitation_view(request: HttpRequest, token: str) -> HttpResponse:
                 " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             )
             return render(request, "frontend/programmes/invitation.html", context, status=400)
-        programme_nav_remember(request, True)
         messages.success(
             request, _("Welcome to %(programme)s!") % {"programme": staff.programme.name}
         )

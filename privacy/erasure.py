@@ -60,6 +60,7 @@ from notifications.models import (
     Nudge,
 )
 from programmes.models import CompanyRecord, Programme, Staff, StaffInvitation, StaffRole
+from programmes.services import programme_staff_forget
 from richtext.rendering import MENTION_CLASS
 
 logger = logging.getLogger(__name__)
@@ -621,6 +622,7 @@ def account_delete(
     counts["rsvps_withdrawn"] = rsvps_withdraw_upcoming(user=user)
     counts["facilitator_roles"] = _delete(Facilitator.objects.filter(user=user))
     counts["programme_staff_roles"] = _delete(Staff.objects.filter(user=user))
+    programme_staff_forget(user_id=user.pk)
     counts["company_memberships"] = _delete(CompanyMember.objects.filter(user=user))
     counts.update(_invitations_to_address(user, email))
     # Staff may have noted the person as a company's contact.

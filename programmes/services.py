@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -255,6 +256,26 @@ def _require_manager(*, programme: Programme, user: User) -> None:
         raise PermissionDenied(_("Only the programme's managers may do this."))
 
 
+# Whether someone is staff of any programme (the header's "Programmes" entry asks on every
+# page) is kept in the cache, per person, until a staff change drops it.
+PROGRAMME_STAFF_CACHE_SECONDS = 30 * 24 * 3600
+
+
+def programme_staff_cache_key(user_id: int) -> str:
+    return f"programme-staff:{user_id}"
+
+
+def programme_staff_forget(*, user_id: int) -> None:
+    """Drop the cached "is programme staff" of this person (asked again on their next page):
+    now, and once more when the current transaction commits, since a page that read the old
+    answer meanwhile may have put it back. Every change that may make someone staff or stop
+    them being staff calls this: adding, accepting an invitation, removing, creating a
+    programme, erasing an account."""
+    key = programme_staff_cache_key(user_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
 def _programme_locked(programme: Programme) -> Programme:
     """Lock the programme row: staff changes of one programme run one after the other, so the
     last-manager rule holds when two managers act at the same moment."""
@@ -292,6 +313,7 @@ def programme_create(
     programme.save()
     Staff.objects.create(programme=programme, user=user, role=StaffRole.MANAGER)
     audit_role(granted=True, user=user, role=Role.PROGRAMME_MANAGER, programme=programme.pk)
+    programme_staff_forget(user_id=user.pk)
     return programme
 
 
@@ -509,6 +531,7 @@ def staff_invitation_accept(*, token: str, user: User) -> Staff:
     staff = Staff.objects.filter(programme=programme, user=user).first()
     if staff is None:
         staff = Staff.objects.create(programme=programme, user=user, role=invitation.role)
+        programme_staff_forget(user_id=user.pk)
         # Granted by the manager who invited, taken up by the person.
         audit_role(
             granted=True,
@@ -593,6 +616,7 @@ def staff_remove(*, staff: Staff, by: User) -> None:
         raise _last_manager_error("staff")
     current.delete()
     _staff_invitations_sent_revoke(programme=programme, user_id=current.user_id)
+    programme_staff_forget(user_id=current.user_id)
     audit_role(
         granted=False,
         user=current.user,

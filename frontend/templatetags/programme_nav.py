@@ -1,29 +1,22 @@
 """The header's "Programmes" entry, shown to programme staff only.
 
-Whether someone is staff is asked once per browser session and kept in it, so pages cost no
-query for it after the first; the programme pages set it again whenever they learn the
-answer (creating, joining or leaving a programme, opening one, the list of one's programmes).
-Someone a manager adds sees the entry after opening the programme from the e-mail, or at the
-next login.
+Whether someone is staff is kept in Django's cache (Redis in the scaled topology, local memory
+embedded) per person, so pages cost no query for it once known. The staff services drop it
+when the transaction that may change it commits (`programmes.services.programme_staff_forget`:
+adding, accepting an invitation, removing, creating a programme, erasing an account), so
+someone a manager adds sees the entry on their next page, and someone removed stops seeing it,
+without logging in again and in every browser and process at once.
 """
 
 from typing import Any
 
 from django import template
-from django.http import HttpRequest
+from django.core.cache import cache
 
 from programmes.selectors import is_programme_staff
+from programmes.services import PROGRAMME_STAFF_CACHE_SECONDS, programme_staff_cache_key
 
 register = template.Library()
-
-SESSION_KEY = "programme_nav"
-
-
-def programme_nav_remember(request: HttpRequest, visible: bool) -> None:
-    """Keep what the programme pages know (written only when it changes)."""
-    session = getattr(request, "session", None)
-    if session is not None and session.get(SESSION_KEY) is not visible:
-        session[SESSION_KEY] = visible
 
 
 @register.simple_tag(takes_context=True)
@@ -32,10 +25,9 @@ def programme_nav_visible(context: dict[str, Any]) -> bool:
     user = getattr(request, "user", None)
     if request is None or user is None or not user.is_authenticated:
         return False
-    session = getattr(request, "session", None)
-    known = session.get(SESSION_KEY) if session is not None else None
+    key = programme_staff_cache_key(user.pk)
+    known = cache.get(key)
     if known is None:
         known = is_programme_staff(user)
-        if session is not None:
-            session[SESSION_KEY] = known
+        cache.set(key, known, PROGRAMME_STAFF_CACHE_SECONDS)
     return bool(known)
