@@ -91,6 +91,7 @@ from programmes.services import (
     programme_create,
     service_record,
     staff_add,
+    staff_invitation_accept,
 )
 from projects.models import Milestone, Project, ProjectStatus, Update
 from projects.services import (
@@ -260,10 +261,12 @@ def _open_programme(cast: _Cast, at: datetime) -> None:
 
 
 def _add_coach(cast: _Cast, at: datetime) -> None:
+    """Jana invites Lukas to the staff (always an invitation), and he accepts it."""
     lukas = _register(cast, *COACH, at)
-    staff_add(
+    invited = staff_add(
         programme=cast.programme, email=lukas.email, role=StaffRole.COACH, by=cast.users[JANA]
     )
+    staff_invitation_accept(token=invited.token, user=lukas)
 
 
 def _programme_and_staff(cast: _Cast) -> None:
