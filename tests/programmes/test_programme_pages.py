@@ -296,3 +296,77 @@ def test_accepting_works_where_staff_must_use_a_second_factor(programme_world, s
     home = client.get(response["Location"])
     assert home.status_code == 302
     assert home["Location"].startswith("/profile/security/")
+
+
+# --- newcomer review (fix round 2): what a first-time user on a phone reads -----------------
+
+
+def test_settings_show_every_error_at_once_and_warn_about_old_links(programme_world):
+    pw = programme_world
+    client = client_as(pw.manager)
+    url = f"/programmes/{pw.programme.pk}/settings/"
+    assert 'data-testid="programme-slug-warning"' in client.get(url).content.decode()
+    before = domain_state()
+    response = client.post(
+        url, {"name": "KZ Hagen", "slug": "Bad Address!", "contact_email": "not-an-address"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    # The address and the e-mail in one round, not the address only after the rest is right.
+    assert "Use only lower-case letters" in html and "Enter a valid email address" in html
+    assert domain_state() == before
+    reserved = client.post(url, {"name": "KZ Hagen", "slug": "admin"})
+    assert reserved.status_code == 400 and "reserved" in reserved.content.decode()
+
+
+def test_the_invitation_page_names_the_role_in_a_sentence(programme_world):
+    pw = programme_world
+    url = f"/programme-invitations/{pw.staff_invitation_token}/"
+    html = Client(HTTP_ACCEPT_LANGUAGE="en").get(url).content.decode()
+    assert "Maren Manager invites you as a coach." in html
+    StaffInvitation.objects.filter(pk=pw.staff_invitation.pk).update(role="manager")
+    html = Client(HTTP_ACCEPT_LANGUAGE="en").get(url).content.decode()
+    assert "Maren Manager invites you to the programme’s management." in html
+
+
+def test_an_empty_convoys_overview_says_what_to_do(db):
+    staff = StaffFactory(role="manager")
+    html = client_as(staff.user).get(f"/programmes/{staff.programme_id}/convoys/").content.decode()
+    assert 'data-testid="no-convoys"' in html
+    assert 'href="/convoys/new/"' in html and "choose this programme" in html
+
+
+def test_the_list_is_a_card_per_programme(programme_world):
+    pw = programme_world
+    StaffFactory(user=pw.manager, role="coach", programme=ProgrammeFactory(region="Rheinland"))
+    html = client_as(pw.manager).get("/programmes/").content.decode()
+    assert html.count('data-testid="programme-card"') == 2
+    # The role badge is not part of the link (not underlined with the name).
+    assert '</a></h3>\n          <p class="muted"><span class="badge">' in html
+
+
+def test_home_shows_my_programmes_and_no_company_push_for_staff(programme_world):
+    pw = programme_world
+    html = client_as(pw.coach).get("/").content.decode()
+    assert 'data-testid="home-programmes"' in html
+    assert f'href="/programmes/{pw.programme.pk}/"' in html
+    assert "You do not belong to a company yet." not in html
+    assert 'data-testid="first-steps"' not in html
+    assert 'data-testid="home-company-hint"' in html  # still there, quietly
+    # Someone with a company and no programme sees the page as before.
+    owner_html = client_as(UserFactory()).get("/").content.decode()
+    assert 'data-testid="home-programmes"' not in owner_html
+    assert "You do not belong to a company yet." in owner_html
+
+
+@pytest.mark.parametrize("size", [1, 4])
+def test_home_page_queries_do_not_grow_with_programmes(db, django_assert_num_queries, size):
+    user = UserFactory()
+    for _ in range(size):
+        StaffFactory(user=user, role="coach")
+    client = client_as(user)
+    client.get("/")  # warm the session and caches
+    # The same at any number of programmes: "My programmes" is one query.
+    with django_assert_num_queries(7):
+        html = client.get("/").content.decode()
+    assert html.count('href="/programmes/') >= size
