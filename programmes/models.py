@@ -75,9 +75,10 @@ class Staff(models.Model):
 
 
 class StaffInvitation(models.Model):
-    """An e-mailed, single-use, expiring invitation to a programme's staff, for an address
-    without an account yet (an existing account is added at once). Only the token's hash is
-    stored (modelutils.invitations)."""
+    """An e-mailed, single-use, expiring invitation to a programme's staff, accepted by the
+    invited address; also for an existing account, so that nobody is put on a staff without
+    agreeing (programmes.services.staff_add). Only the token's hash is stored
+    (modelutils.invitations)."""
 
     programme = models.ForeignKey(
         Programme, on_delete=models.CASCADE, related_name="staff_invitations"

@@ -96,6 +96,7 @@ PROGRAMME_MATRIX: list[Endpoint] = [
     E("POST", "/convoys/", lambda w, pw: {"name": "Konvoi Neu", "programme": pw.other_programme.pk}, 401, 400, 400, 400, 201, 400, 400),
     E("PATCH", "/convoys/{other_convoy}/", lambda w, pw: {"programme": pw.programme.pk}, 401, 404, 404, 400, 404, 404, 404),
     E("PATCH", "/convoys/{convoy}/", {"programme": None}, 401, 404, 403, 404, 404, 404, 404),
+    E("POST", "/programmes/{programme}/staff/", lambda w, pw: {"email": pw.outsider.email, "role": "manager"}, 401, 404, 404, 404, 404, 403, 201),
     # --- register ---
     E("GET", "/programmes/{programme}/companies/", None, 401, 404, 404, 404, 404, 200, 200),
     E("GET", "/programmes/{programme}/companies/?stage=lead&size_class=micro&q=a", None, 401, 404, 404, 404, 404, 200, 200),
@@ -161,6 +162,8 @@ PROGRAMME_WEB_MATRIX: list[Endpoint] = [
     E("POST", "/programme-invitations/{staff_token}/", None, 200, 403, 403, 403, 403, 403, 403),
     E("GET", "/p/{slug}/", None, 200, 200, 200, 200, 200, 200, 200),
     E("GET", "/p/{unknown}/", None, 404, 404, 404, 404, 404, 404, 404),
+    E("GET", "/programmes/{programme}/staff/{staff}/remove/", None, 302, 404, 404, 404, 404, 200, 200),
+    E("POST", "/programmes/{programme}/staff/", lambda w, pw: {"email": pw.outsider.email, "role": "coach"}, 302, 404, 404, 404, 404, 403, 302),
     # --- register ---
     E("GET", "/programmes/{programme}/companies/", None, 302, 404, 404, 404, 404, 200, 200),
     E("GET", "/programmes/{programme}/companies/?q=schulte&stage=enrolled", None, 302, 404, 404, 404, 404, 200, 200),
