@@ -26,6 +26,7 @@ from reports.programme_report import (
     RETURNING,
     Period,
     ProgrammeReport,
+    breakdown_heading,
     dimension_label,
     period_default,
     period_last_quarter,
@@ -75,6 +76,7 @@ def _indicator_cards(report: ProgrammeReport) -> list[dict[str, Any]]:
             {
                 "dimension": dimension,
                 "label": dimension_label(dimension),
+                "heading": breakdown_heading(dimension),
                 "rows": [
                     (value_label(dimension, key, indicator_key=item.key), n)
                     for key, n in entries.items()
@@ -132,9 +134,9 @@ def programme_report_view(request: HttpRequest, programme_id: int) -> HttpRespon
         "quick_links": [(label, "?" + _query(p)) for label, p in quick],
     }
     if report and period:
-        api = reverse("programme-report", kwargs={"programme_id": programme.pk})
-        xlsx = reverse("programme-report-xlsx", kwargs={"programme_id": programme.pk})
-        csv = reverse("programme-report-csv", kwargs={"programme_id": programme.pk})
+        # The JSON is for developers; the API documentation has it, the page does not.
+        xlsx = reverse("programme-report-xlsx", kwargs={"id": programme.pk})
+        csv = reverse("programme-report-csv", kwargs={"id": programme.pk})
         query = _query(period)
         chart = _chart_data(report)
         context |= {
@@ -144,7 +146,6 @@ def programme_report_view(request: HttpRequest, programme_id: int) -> HttpRespon
             "downloads": {
                 "xlsx": f"{xlsx}?{query}",
                 "csv": f"{csv}?{query}",
-                "json": f"{api}?{query}",
             },
         }
     return render(request, "frontend/programmes/report.html", context)

@@ -44,7 +44,9 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
-from django.utils.functional import Promise
+from django.utils.functional import Promise, lazy
+from django.utils.text import slugify
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from checkins.models import CheckIn, CheckInStatus, RsvpStatus
@@ -64,6 +66,8 @@ from projects.models import Project, ProjectCategory
 
 # A funder's period is at most a funding phase; beyond that the report is not what anyone asks.
 PERIOD_MAX_DAYS = 5 * 366
+# The years a period's days may be in: from PERIOD_FIRST_YEAR to next year.
+PERIOD_FIRST_YEAR = 2000
 UNKNOWN_REGION = "unknown"
 NEW, RETURNING = "new", "returning"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -108,14 +112,26 @@ def _date_param(name: str, value: str | None) -> date:
     try:
         if not _ISO_DATE.match(value):
             raise ValueError(value)
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise ValidationError({name: _("Enter a valid date as YYYY-MM-DD.")}) from None
+    # Konvoi's data start after 2000; and a year far off (0001, 9999) would overflow the
+    # instants that bound the period.
+    last_year = timezone.localdate().year + 1
+    if not PERIOD_FIRST_YEAR <= day.year <= last_year:
+        raise ValidationError(
+            {
+                name: _("Enter a date in the years %(first)s to %(last)s.")
+                % {"first": PERIOD_FIRST_YEAR, "last": last_year}
+            }
+        )
+    return day
 
 
 def period_parse(*, start: str | None, end: str | None) -> Period:
     """The period of the query parameters `from` and `to`; a ValidationError naming the
-    field for a missing or malformed date, `to` before `from`, or more than five years."""
+    field for a missing or malformed date, a year outside 2000 … next year, `to` before
+    `from`, or more than five years."""
     first = _date_param("from", start)
     last = _date_param("to", end)
     if last < first:
@@ -617,15 +633,19 @@ def companies_reached(ctx: ReportContext) -> Figure:
     )
 
 
-@indicator(
-    "funnel",
-    label=_("Companies by stage"),
-    rule=_(
+def _funnel_rule() -> str:
+    # The stages by their labels in Stage (their one home), so the rule names them as the
+    # rest of Konvoi does.
+    return gettext(
         "The companies reached in the period, each at the furthest stage its contacts up to "
-        "the end of the period reached (lead, engaged, qualified, enrolled, project started, "
-        "project completed). Each company counts once, at one stage."
-    ),
-)
+        "the end of the period reached (%(stages)s). Each company counts once, at one stage."
+    ) % {"stages": ", ".join(str(stage.label) for stage in Stage)}
+
+
+FUNNEL_RULE: Promise = lazy(_funnel_rule, str)()  # type: ignore[assignment]
+
+
+@indicator("funnel", label=_("Companies by stage"), rule=FUNNEL_RULE)
 def funnel(ctx: ReportContext) -> Figure:
     stages = ctx.reached_stages
     return Figure(
@@ -876,10 +896,12 @@ def programme_report(
 
 
 def report_filename(*, programme: Programme, period: Period, extension: str) -> str:
-    return (
-        f"programmreport-{programme.slug}-{period.start.isoformat()}-{period.end.isoformat()}"
-        f".{extension}"
-    )
+    """`programme-report-<slug>-<from>-<to>.<extension>`, its first word in the active
+    language ("programmbericht" in German); ASCII letters, digits and hyphens only."""
+    # Translators: the start of the report's file name: lower case, ASCII, hyphens only.
+    word = slugify(pgettext("file name", "programme-report")) or "programme-report"
+    dates = f"{period.start.isoformat()}-{period.end.isoformat()}"
+    return f"{word}-{programme.slug}-{dates}.{extension}"
 
 
 # --- Labels of breakdown values (for the page and the exports) ------------------------------
@@ -902,6 +924,23 @@ _VALUE_LABELS: dict[str, Callable[[str], str]] = {
     "kind": lambda v: str(ServiceKind(v).label),
     "status": lambda v: str(ConvoyStatus(v).label),
 }
+
+
+# The heading of a breakdown on the page ("By sector"); new or returning reads as it is.
+BREAKDOWN_HEADINGS: dict[str, Promise] = {
+    "size_class": _("By size class"),
+    "sector": _("By sector"),
+    "region": _("By region"),
+    "new_returning": _("New or returning"),
+    "stage": _("By stage"),
+    "kind": _("By kind"),
+    "category": _("By category"),
+    "status": _("By status"),
+}
+
+
+def breakdown_heading(dimension: str) -> str:
+    return str(BREAKDOWN_HEADINGS.get(dimension, dimension))
 
 
 def dimension_label(dimension: str) -> str:

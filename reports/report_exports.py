@@ -2,11 +2,14 @@
 
 XLSX (checkins.exports' house style: bold frozen header, translated values, real dates, text
 that never becomes a formula): "Indicators" (each indicator, then one row per breakdown
-entry), "Companies" (one row per company reached), "Services" (one row per service in the
-period; never the staff's private notes), "Convoys" (one row per convoy counted). Events get
-their sheet with the events feature, which brings the rows to fill it.
+entry; label, value and rule first, the CSV's machine columns after), "Companies" (one row
+per company reached; first and last contact as days, since a service has no time of day),
+"Services" (one row per service in the period; never the staff's private notes), "Convoys"
+(one row per convoy counted). Events get their sheet with the events feature, which brings
+the rows to fill it.
 
-CSV: the indicators sheet alone, as `key;dimension;value_key;value;label;rule`, UTF-8 with a
+CSV: the indicators sheet alone, as `key;dimension;value_key;value;label;rule` (a machine
+header, in English whatever the language; labels and rules are translated), UTF-8 with a
 BOM, every cell quoted and guarded against formulas.
 
 Both are built from the same `ProgrammeReport` the API returns, so the files and the JSON
@@ -59,15 +62,19 @@ def report_workbook(report: ProgrammeReport) -> Workbook:
     xlsx_sheet(
         workbook,
         title=_("Indicators"),
+        # What a person reads first; the machine columns (the CSV's) after them.
         headers=[
+            _("Label"),
+            _("Value"),
+            _("Counting rule"),
             _("Key"),
             _("Dimension"),
             _("Value key"),
-            _("Value"),
-            _("Label"),
-            _("Counting rule"),
         ],
-        rows=indicator_rows(report),
+        rows=(
+            [label, value, rule, key, dimension, value_key]
+            for key, dimension, value_key, value, label, rule in indicator_rows(report)
+        ),
         tz=tz,
     )
     xlsx_sheet(
@@ -90,8 +97,9 @@ def report_workbook(report: ProgrammeReport) -> Workbook:
                 _choice(SizeClass, c.size_class),
                 value_label("region", c.region),
                 _choice(Stage, c.stage),
-                c.first_ever,
-                c.last_in_period,
+                # Dates only: a service's contact has a day but no time of day.
+                c.first_ever.astimezone(tz).date(),
+                c.last_in_period.astimezone(tz).date(),
                 _("New") if c.new_returning == NEW else _("Returning"),
             ]
             for c in report.context.reached

@@ -6,17 +6,17 @@ from reports.api.views import ProgrammeReportCsvView, ProgrammeReportView, Progr
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path(
-        "programmes/<int:programme_id>/report/",
+        "programmes/<int:id>/report/",
         ProgrammeReportView.as_view(),
         name="programme-report",
     ),
     path(
-        "programmes/<int:programme_id>/report.xlsx",
+        "programmes/<int:id>/report.xlsx",
         ProgrammeReportXlsxView.as_view(),
         name="programme-report-xlsx",
     ),
     path(
-        "programmes/<int:programme_id>/report.csv",
+        "programmes/<int:id>/report.csv",
         ProgrammeReportCsvView.as_view(),
         name="programme-report-csv",
     ),

@@ -25,18 +25,30 @@ from reports.programme_report import (
 )
 from reports.report_exports import report_csv_text, report_xlsx_bytes
 
+REPORT_TAGS = ["programme report"]
+_ERRORS = (
+    " Managers of the programme only: a coach gets 403, anyone else 404. A missing or "
+    "invalid period is a 400 naming `from` or `to`."
+)
+
 PERIOD_PARAMETERS = [
     OpenApiParameter(
         "from",
         OpenApiTypes.DATE,
         required=True,
-        description="First day of the period (YYYY-MM-DD, local day, included).",
+        description=(
+            "First day of the period (YYYY-MM-DD, local day, included; a year from 2000 to "
+            "next year)."
+        ),
     ),
     OpenApiParameter(
         "to",
         OpenApiTypes.DATE,
         required=True,
-        description="Last day of the period (YYYY-MM-DD, included; at most five years).",
+        description=(
+            "Last day of the period (YYYY-MM-DD, included; a year from 2000 to next year; at "
+            "most five years after `from`)."
+        ),
     ),
 ]
 
@@ -62,12 +74,20 @@ class ProgrammeReportView(APIView):
     and its breakdowns. The same figures as files: `report.xlsx` and `report.csv`."""
 
     @extend_schema(
+        operation_id="programmes_report_retrieve",
+        tags=REPORT_TAGS,
+        summary="The programme report for a period",
+        description=(
+            "The figures a programme owes its funders for the period `from`…`to` (local days, "
+            "both included): every indicator in order with its `key`, `label`, `value`, its "
+            "counting `rule` (label and rule in the request language) and, where it has them, "
+            "its breakdowns by dimension (e.g. `size_class`, `sector`, `stage`)." + _ERRORS
+        ),
         parameters=PERIOD_PARAMETERS,
         responses={200: ProgrammeReportOutput},
-        operation_id="programmes_report_retrieve",
     )
-    def get(self, request: Request, programme_id: int) -> Response:
-        _programme, report = _report(request, programme_id)
+    def get(self, request: Request, id: int) -> Response:
+        _programme, report = _report(request, id)
         return Response(report.as_json())
 
 
@@ -76,12 +96,21 @@ class ProgrammeReportXlsxView(APIView):
     and convoys of the period (sheets "Indicators", "Companies", "Services", "Convoys")."""
 
     @extend_schema(
+        operation_id="programmes_report_xlsx",
+        tags=REPORT_TAGS,
+        summary="The programme report as an Excel workbook",
+        description=(
+            "The same figures as the JSON report, as an XLSX attachment in the request "
+            "language: the sheets Indicators (label, value and counting rule, then key, "
+            "dimension and value key), Companies (each company reached, first and last contact "
+            "as dates), Services (each service dated in the period, without the staff's notes) "
+            "and Convoys. The download is recorded in the audit log." + _ERRORS
+        ),
         parameters=PERIOD_PARAMETERS,
         responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY},
-        operation_id="programmes_report_xlsx",
     )
-    def get(self, request: Request, programme_id: int) -> HttpResponse:
-        programme, report = _report(request, programme_id)
+    def get(self, request: Request, id: int) -> HttpResponse:
+        programme, report = _report(request, id)
         audit_export_downloaded(
             request=request._request,
             target=f"programme:{programme.pk}",
@@ -99,12 +128,27 @@ class ProgrammeReportCsvView(APIView):
     UTF-8 with a BOM, one row per indicator and per breakdown entry."""
 
     @extend_schema(
+        operation_id="programmes_report_csv",
+        tags=REPORT_TAGS,
+        summary="The programme report's indicators as CSV",
+        description=(
+            "The indicators of the JSON report as CSV for German Excel (`;`, UTF-8 with a BOM, "
+            "every cell quoted): one row per indicator and per breakdown entry. The header "
+            "`key;dimension;value_key;value;label;rule` stays English in every language (a "
+            "machine header); `label` and `rule` are in the request language. The download is "
+            "recorded in the audit log." + _ERRORS
+        ),
         parameters=PERIOD_PARAMETERS,
         responses={(200, "text/csv"): OpenApiTypes.STR},
-        operation_id="programmes_report_csv",
     )
-    def get(self, request: Request, programme_id: int) -> HttpResponse:
-        programme, report = _report(request, programme_id)
+    def get(self, request: Request, id: int) -> HttpResponse:
+        programme, report = _report(request, id)
+        audit_export_downloaded(
+            request=request._request,
+            target=f"programme:{programme.pk}",
+            export="programme_report",
+            format="csv",
+        )
         response = HttpResponse(report_csv_text(report), content_type="text/csv; charset=utf-8")
         return _attachment(
             response, report_filename(programme=programme, period=report.period, extension="csv")

@@ -17,7 +17,7 @@ from django.utils import translation
 from checkins.models import CheckIn, Rsvp
 from companies.models import Company
 from convoys.models import Convoy, Membership
-from programmes.models import CompanyRecord, Programme, Service
+from programmes.models import CompanyRecord, Programme, Service, Stage
 from programmes.services import company_touch
 from projects.models import Project
 from reports.programme_report import (
@@ -396,6 +396,15 @@ def test_json_shape_and_labels_in_the_active_language(data):
     assert "breakdown" not in visits
 
 
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_the_funnel_rule_names_the_stages_as_the_ui_does(data, language):
+    with translation.override(language):
+        rule = _report(data).indicator("funnel").rule
+        labels = [str(stage.label) for stage in Stage]
+
+    assert ", ".join(labels) in rule
+
+
 def test_reach_by_month_splits_new_and_returning(data):
     months = _report(data).reach_by_month()
 
@@ -445,6 +454,11 @@ def test_the_registry_refuses_a_key_twice():
         ("2026-01-01", "2026-02-30", "to"),
         ("2026-06-30", "2026-01-01", "to"),
         ("2020-01-01", "2025-12-31", "to"),  # six years
+        # Years far off would overflow the instants that bound the period.
+        ("9999-12-30", "9999-12-31", "from"),
+        ("2026-01-01", "9999-12-31", "to"),
+        ("0001-01-01", "0001-01-02", "from"),
+        ("1999-12-31", "2000-01-02", "from"),
     ],
 )
 def test_bad_periods_name_the_field(start, end, field):
@@ -452,6 +466,17 @@ def test_bad_periods_name_the_field(start, end, field):
         period_parse(start=start, end=end)
 
     assert list(caught.value.message_dict) == [field]
+
+
+def test_the_years_run_from_2000_to_next_year():
+    next_year = date.today().year + 1
+
+    assert period_parse(start="2000-01-01", end="2000-01-01").start == date(2000, 1, 1)
+    last = period_parse(start=f"{next_year}-12-31", end=f"{next_year}-12-31")
+    assert last.end_before.year == next_year + 1
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        period_parse(start="2026-01-01", end=f"{next_year + 1}-01-01")
+    assert caught.value.message_dict == {"to": [f"Enter a date in the years 2000 to {next_year}."]}
 
 
 def test_good_periods():

@@ -1,5 +1,7 @@
 """GET /api/v1/programmes/{id}/report/ (and .xlsx, .csv): the contract."""
 
+from datetime import date
+
 import pytest
 
 from audit.models import AuditEntry
@@ -72,6 +74,12 @@ def test_labels_and_rules_follow_the_request_language(data, manager, client_for)
         ("?from=2026-01-01&to=2026-02-31", "to"),
         ("?from=2026-06-30&to=2026-01-01", "to"),
         ("?from=2019-01-01&to=2026-01-01", "to"),
+        # Years far off would overflow the period's instants: 2000 … next year only.
+        ("?from=9999-12-30&to=9999-12-31", "from"),
+        ("?from=2026-01-01&to=9999-12-31", "to"),
+        ("?from=0001-01-01&to=2026-01-01", "from"),
+        ("?from=1999-12-31&to=2000-01-01", "from"),
+        (f"?from=2026-01-01&to={date.today().year + 2}-01-01", "to"),
     ],
 )
 @pytest.mark.parametrize("suffix", ["report/", "report.xlsx", "report.csv"])
@@ -113,32 +121,87 @@ def test_unknown_programme_is_404(data, manager, client_for):
 
 def test_files_are_attachments_named_after_programme_and_period(data, manager, client_for):
     client = client_for(manager)
-    xlsx = client.get(_url(data, "report.xlsx") + QUERY)
-    csv = client.get(_url(data, "report.csv") + QUERY)
+    xlsx = client.get(_url(data, "report.xlsx") + QUERY, HTTP_ACCEPT_LANGUAGE="en")
+    csv = client.get(_url(data, "report.csv") + QUERY, HTTP_ACCEPT_LANGUAGE="en")
 
     assert xlsx.status_code == 200
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
     assert xlsx["Content-Disposition"] == (
-        'attachment; filename="programmreport-kompetenzzentrum-hagen-2026-01-01-2026-06-30.xlsx"'
+        'attachment; filename="programme-report-kompetenzzentrum-hagen-2026-01-01-2026-06-30.xlsx"'
     )
     assert csv["Content-Type"] == "text/csv; charset=utf-8"
     assert csv["Content-Disposition"] == (
-        'attachment; filename="programmreport-kompetenzzentrum-hagen-2026-01-01-2026-06-30.csv"'
+        'attachment; filename="programme-report-kompetenzzentrum-hagen-2026-01-01-2026-06-30.csv"'
     )
 
 
-def test_the_xlsx_download_is_audited(data, manager, client_for):
-    client_for(manager).get(_url(data, "report.xlsx") + QUERY)
+def test_the_file_name_is_in_the_request_language(data, client_for):
+    german = UserFactory(language="de")
+    Staff.objects.create(programme=data.programme, user=german, role="manager")
+
+    response = client_for(german).get(_url(data, "report.csv") + QUERY, HTTP_ACCEPT_LANGUAGE="de")
+
+    assert response["Content-Disposition"] == (
+        'attachment; filename="programmbericht-kompetenzzentrum-hagen-2026-01-01-2026-06-30.csv"'
+    )
+
+
+@pytest.mark.parametrize(("suffix", "format"), [("report.xlsx", "xlsx"), ("report.csv", "csv")])
+def test_the_downloads_are_audited(data, manager, client_for, suffix, format):
+    client_for(manager).get(_url(data, suffix) + QUERY)
 
     entry = AuditEntry.objects.get(target=f"programme:{data.programme.pk}")
-    assert entry.data == {"export": "programme_report", "format": "xlsx"}
+    assert entry.user == manager
+    assert entry.data == {"export": "programme_report", "format": format}
+
+
+def test_the_json_report_is_not_audited_and_a_refused_download_is_not_either(
+    data, manager, coach, client_for
+):
+    client_for(manager).get(_url(data) + QUERY)
+    client_for(coach).get(_url(data, "report.csv") + QUERY)
+    client_for(manager).get(_url(data, "report.csv") + "?from=9999-12-30&to=9999-12-31")
+
+    assert not AuditEntry.objects.filter(target=f"programme:{data.programme.pk}").exists()
+
+
+def test_a_bad_date_on_the_api_is_answered_formally_in_german(data, client_for):
+    """DRF's own German says "Nutze stattdessen …"; Konvoi pins the formal wording
+    (frontend/translation_overrides.py)."""
+    german = UserFactory(language="de")
+    Staff.objects.create(programme=data.programme, user=german, role="manager")
+
+    response = client_for(german).get(
+        f"/api/v1/programmes/{data.programme.pk}/services/?from=gestern",
+        HTTP_ACCEPT_LANGUAGE="de",
+    )
+
+    assert response.status_code == 400
+    message = response.json()["from"][0]
+    assert "Verwenden Sie" in message
+    assert "Nutze" not in message
 
 
 def test_the_schema_documents_the_three_operations(client):
     schema = client.get("/api/schema/?format=json").json()
     paths = schema["paths"]
 
-    report = paths["/api/v1/programmes/{programme_id}/report/"]["get"]
-    assert {p["name"] for p in report["parameters"] if p["in"] == "query"} == {"from", "to"}
-    assert "/api/v1/programmes/{programme_id}/report.xlsx" in paths
-    assert "/api/v1/programmes/{programme_id}/report.csv" in paths
+    operations = {
+        suffix: paths[f"/api/v1/programmes/{{id}}/{suffix}"]["get"]
+        for suffix in ("report/", "report.xlsx", "report.csv")
+    }
+    assert [o["operationId"] for o in operations.values()] == [
+        "programmes_report_retrieve",
+        "programmes_report_xlsx",
+        "programmes_report_csv",
+    ]
+    for operation in operations.values():
+        assert operation["tags"] == ["programme report"]
+        assert operation["summary"]
+        assert "403" in operation["description"]
+        assert {p["name"] for p in operation["parameters"] if p["in"] == "path"} == {"id"}
+        assert {p["name"] for p in operation["parameters"] if p["in"] == "query"} == {
+            "from",
+            "to",
+        }
+    assert "key;dimension;value_key;value;label;rule" in operations["report.csv"]["description"]

@@ -75,8 +75,10 @@ def test_downloads_carry_the_period(data):
     pk = data.programme.pk
     assert downloads["xlsx"] == f"/api/v1/programmes/{pk}/report.xlsx" + QUERY
     assert downloads["csv"] == f"/api/v1/programmes/{pk}/report.csv" + QUERY
-    assert downloads["json"] == f"/api/v1/programmes/{pk}/report/" + QUERY
+    # The JSON is for developers: the API documentation has it, the page does not.
+    assert "json" not in downloads
     html = response.content.decode()
+    assert f'href="/api/v1/programmes/{pk}/report/?' not in html
     assert f'href="/api/v1/programmes/{pk}/report.xlsx?from=2026-01-01&amp;to=2026-06-30"' in html
 
 
@@ -124,6 +126,34 @@ def test_a_bad_period_shows_the_error_at_its_field(data):
         "The end of the period cannot be before its start."
     ]
     assert "report-indicator" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("?from=9999-12-30&to=9999-12-31", "from"),
+        ("?from=0001-01-01&to=2026-01-01", "from"),
+        ("?from=2026-01-01&to=9999-12-31", "to"),
+    ],
+)
+def test_a_year_far_off_is_a_form_error_not_a_crash(data, query, field):
+    response = _client(_staff(data, "manager")).get(_url(data) + query)
+
+    assert response.status_code == 200
+    assert response.context["report"] is None
+    next_year = timezone.localdate().year + 1
+    assert response.context["form"].errors[field] == [
+        f"Enter a date in the years 2000 to {next_year}."
+    ]
+
+
+def test_breakdowns_are_headed_by_their_dimension(data):
+    response = _client(_staff(data, "manager")).get(_url(data) + QUERY)
+
+    html = response.content.decode()
+    assert "<summary>By size class</summary>" in html
+    assert "<summary>New or returning</summary>" in html
+    assert "By New or returning" not in html
 
 
 def test_a_missing_date_is_required(data):
