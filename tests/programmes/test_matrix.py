@@ -131,6 +131,9 @@ PROGRAMME_MATRIX: list[Endpoint] = [
     E("GET", "/programmes/{unknown}/convoys/", None, 401, 404, 404, 404, 404, 404, 404),
     E("POST", "/programmes/{programme}/convoys/", {}, 401, 405, 405, 405, 405, 405, 405),
     # --- report ---
+    E("GET", "/programmes/{programme}/report/?from=9999-12-30&to=9999-12-31", None, 401, 404, 404, 404, 404, 403, 400),
+    E("GET", "/programmes/{programme}/report.xlsx?from=0001-01-01&to=2026-06-30", None, 401, 404, 404, 404, 404, 403, 400),
+    E("GET", "/programmes/{programme}/report.csv?from=2026-01-01&to=9999-12-31", None, 401, 404, 404, 404, 404, 403, 400),
     # the programme report (managers only) — JSON, XLSX, CSV; a bad period is 400 for a manager only
     E("GET", "/programmes/{programme}/report/?from=2026-01-01&to=2026-06-30", None, 401, 404, 404, 404, 404, 403, 200),
     E("GET", "/programmes/{programme}/report.xlsx?from=2026-01-01&to=2026-06-30", None, 401, 404, 404, 404, 404, 403, 200),
@@ -191,6 +194,7 @@ PROGRAMME_WEB_MATRIX: list[Endpoint] = [
     E("GET", "/programmes/{unknown}/convoys/", None, 302, 404, 404, 404, 404, 404, 404),
     E("POST", "/programmes/{programme}/convoys/", None, 302, 405, 405, 405, 405, 405, 405),
     # --- report ---
+    E("GET", "/programmes/{programme}/report/?from=9999-12-30&to=9999-12-31", None, 302, 404, 404, 404, 404, 403, 200),
     # the programme report page (GET only: a POST is 405 for anyone logged in)
     E("GET", "/programmes/{programme}/report/", None, 302, 404, 404, 404, 404, 403, 200),
     E("GET", "/programmes/{programme}/report/?from=2026-01-01&to=2026-06-30", None, 302, 404, 404, 404, 404, 403, 200),
