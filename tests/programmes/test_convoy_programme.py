@@ -159,7 +159,10 @@ def test_api_create_in_a_foreign_programme_is_400_on_the_field(programme_world, 
     before = domain_state()
     for programme in (pw.other_programme.pk, 987654):
         response = client_for(pw.coach).post(
-            "/api/v1/convoys/", {"name": "Konvoi", "programme": programme}, format="json"
+            "/api/v1/convoys/",
+            {"name": "Konvoi", "programme": programme},
+            format="json",
+            HTTP_ACCEPT_LANGUAGE="en",
         )
         assert response.status_code == 400
         assert response.json() == {"programme": ["Choose a programme whose staff you belong to."]}
