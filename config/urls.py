@@ -1,13 +1,17 @@
 """Top-level routes: the web UI, the API under /api/v1/, its schema and docs, the admin."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from checkins.feeds import calendar_feed
 from config import views
 from config.health import ReadinessView
 from frontend.oidc_views import admin_login as oidc_admin_login
+from modelutils.converters import DbIdConverter
+
+# `<id:…>` in the URL modules included below: ids beyond a database key are no match (404).
+register_converter(DbIdConverter, "id")
 
 api_v1 = [
     path("", include("accounts.api.urls")),

@@ -7,7 +7,7 @@ from frontend.programme_overview_views import programme_convoys_view
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path(
-        "programmes/<int:programme_id>/convoys/",
+        "programmes/<id:programme_id>/convoys/",
         programme_convoys_view,
         name="programme_convoys",
     ),

@@ -7,29 +7,29 @@ from frontend import programme_views as views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("programmes/", views.programmes_view, name="programmes"),
-    path("programmes/<int:programme_id>/", views.programme_view, name="programme"),
+    path("programmes/<id:programme_id>/", views.programme_view, name="programme"),
     path(
-        "programmes/<int:programme_id>/staff/",
+        "programmes/<id:programme_id>/staff/",
         views.programme_staff_view,
         name="programme_staff",
     ),
     path(
-        "programmes/<int:programme_id>/staff/<int:staff_id>/role/",
+        "programmes/<id:programme_id>/staff/<id:staff_id>/role/",
         views.programme_staff_role_view,
         name="programme_staff_role",
     ),
     path(
-        "programmes/<int:programme_id>/staff/<int:staff_id>/remove/",
+        "programmes/<id:programme_id>/staff/<id:staff_id>/remove/",
         views.programme_staff_remove_view,
         name="programme_staff_remove",
     ),
     path(
-        "programmes/<int:programme_id>/staff-invitations/<int:invitation_id>/revoke/",
+        "programmes/<id:programme_id>/staff-invitations/<id:invitation_id>/revoke/",
         views.programme_staff_invitation_revoke_view,
         name="programme_staff_invitation_revoke",
     ),
     path(
-        "programmes/<int:programme_id>/settings/",
+        "programmes/<id:programme_id>/settings/",
         views.programme_settings_view,
         name="programme_settings",
     ),

@@ -6,7 +6,7 @@ from frontend.report_views import programme_report_view
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path(
-        "programmes/<int:programme_id>/report/",
+        "programmes/<id:programme_id>/report/",
         programme_report_view,
         name="programme_report",
     ),

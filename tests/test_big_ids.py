@@ -67,3 +67,48 @@ def test_pages_with_huge_ids_are_404(world, path):
     client = Client()
     client.force_login(world.facilitator)
     assert client.get(path).status_code == 404
+
+
+# The programme layer (issue 14; found by the schema test): `<id:…>` paths and id fields.
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/api/v1/programmes/{HUGE}/",
+        f"/api/v1/programmes/{HUGE}/companies/",
+        f"/api/v1/programmes/{HUGE}/report/?from=2026-01-01&to=2026-06-30",
+        f"/api/v1/programmes/{HUGE}/convoys/",
+        "/api/v1/programmes/{programme}/companies/" + str(HUGE) + "/",
+        "/api/v1/programmes/{programme}/services/" + str(HUGE) + "/",
+    ],
+)
+def test_programme_api_paths_with_huge_ids_are_404(programme_world, client_for, path):
+    url = path.replace("{programme}", str(programme_world.programme.pk))
+    assert client_for(programme_world.manager).get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [f"/programmes/{HUGE}/", f"/programmes/{HUGE}/companies/", f"/programmes/{HUGE}/report/"],
+)
+def test_programme_pages_with_huge_ids_are_404(programme_world, path):
+    client = Client()
+    client.force_login(programme_world.manager)
+    assert client.get(path).status_code == 404
+
+
+def test_programme_api_refuses_huge_ids_in_bodies_and_filters(world, programme_world, client_for):
+    pw = programme_world
+    api = client_for(pw.manager)
+    base = f"/api/v1/programmes/{pw.programme.pk}"
+    service = {"kind": "visit", "category": "test_before_invest", "date": "2026-01-15"}
+    answers = [
+        api.post(f"{base}/services/", {**service, "company": HUGE}, format="json"),
+        api.post(
+            f"{base}/services/",
+            {**service, "company": world.company.pk, "coach": HUGE},
+            format="json",
+        ),
+        api.post(f"{base}/companies/{pw.record.pk}/merge/", {"duplicate": HUGE}, format="json"),
+        api.get(f"{base}/services/?company={HUGE}"),
+    ]
+    assert [a.status_code for a in answers] == [400] * 4

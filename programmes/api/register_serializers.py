@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from accounts.models import User
 from companies.models import Sector, SizeBand, SizeClass
+from modelutils import MAX_ID
 from programmes.models import ServiceCategory, ServiceKind, Stage, TouchKind
 
 
@@ -159,12 +160,14 @@ class CompanyRecordUpdateInput(CompanyRecordInput):
 
 class MergeInput(serializers.Serializer):
     duplicate = serializers.IntegerField(
-        help_text="The id of the record merged into this one (it is deleted)."
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="The id of the record merged into this one (it is deleted).",
     )
 
 
 class ServiceFilter(serializers.Serializer):
-    company = serializers.IntegerField(required=False)
+    company = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     kind = ValueField(ServiceKind.choices, required=False)
     category = ValueField(ServiceCategory.choices, required=False)
 
@@ -180,9 +183,17 @@ class _CoachField(serializers.PrimaryKeyRelatedField):
         "does_not_exist": _("The coach must be on this programme's staff."),
     }
 
+    def to_internal_value(self, data):
+        # An id no row can have is no staff member (and must not reach the database).
+        if isinstance(data, int) and not 0 < data <= MAX_ID:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
 
 class ServiceInput(serializers.Serializer):
-    company = serializers.IntegerField(help_text="The id of a company in the register.")
+    company = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="The id of a company in the register."
+    )
     kind = ValueField(ServiceKind.choices)
     category = ValueField(ServiceCategory.choices)
     date = serializers.DateField()

@@ -8,32 +8,32 @@ from programmes.api import register_views as views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path(
-        "programmes/<int:id>/companies/",
+        "programmes/<id:id>/companies/",
         views.RegisterView.as_view(),
         name="programme-register",
     ),
     path(
-        "programmes/<int:id>/companies/duplicates/",
+        "programmes/<id:id>/companies/duplicates/",
         views.DuplicatesView.as_view(),
         name="programme-register-duplicates",
     ),
     path(
-        "programmes/<int:id>/companies/<int:record_id>/",
+        "programmes/<id:id>/companies/<id:record_id>/",
         views.RecordView.as_view(),
         name="programme-record",
     ),
     path(
-        "programmes/<int:id>/companies/<int:record_id>/merge/",
+        "programmes/<id:id>/companies/<id:record_id>/merge/",
         views.MergeView.as_view(),
         name="programme-record-merge",
     ),
     path(
-        "programmes/<int:id>/services/",
+        "programmes/<id:id>/services/",
         views.ServicesView.as_view(),
         name="programme-services",
     ),
     path(
-        "programmes/<int:id>/services/<int:service_id>/",
+        "programmes/<id:id>/services/<id:service_id>/",
         views.ServiceView.as_view(),
         name="programme-service",
     ),

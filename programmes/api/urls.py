@@ -5,7 +5,8 @@ from rest_framework.routers import SimpleRouter
 
 from programmes.api.views import ProgrammeViewSet, StaffInvitationAcceptView
 
-router = SimpleRouter()
+# Path converters, so that `<id:…>` keeps ids beyond a database key out (404).
+router = SimpleRouter(use_regex_path=False)
 router.register("programmes", ProgrammeViewSet, basename="programme")
 
 urlpatterns: list[URLPattern | URLResolver] = [

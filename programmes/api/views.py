@@ -56,7 +56,7 @@ class ProgrammeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Programmes the caller is staff of; anyone else's are 404."""
 
     lookup_url_kwarg = "id"
-    lookup_value_regex = r"[0-9]+"
+    lookup_value_converter = "id"  # modelutils.converters.DbIdConverter
     serializer_class = ProgrammeOutput
 
     def get_queryset(self):
@@ -194,7 +194,7 @@ class ProgrammeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         responses={204: None},
         methods=["DELETE"],
     )
-    @action(detail=True, methods=["patch", "delete"], url_path=r"staff/(?P<staff_id>\d+)")
+    @action(detail=True, methods=["patch", "delete"], url_path="staff/<id:staff_id>")
     def staff_member(self, request: Request, id: str, staff_id: str) -> Response:
         programme, role = self._programme(id)
         staff = get_object_or_404(programme_staff(programme=programme), pk=staff_id)
@@ -239,7 +239,7 @@ class ProgrammeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(
         detail=True,
         methods=["delete"],
-        url_path=r"staff-invitations/(?P<invitation_id>\d+)",
+        url_path="staff-invitations/<id:invitation_id>",
     )
     def staff_invitation_revoke(self, request: Request, id: str, invitation_id: str) -> Response:
         programme, _role = self._programme(id, manager=True)

@@ -6,7 +6,7 @@ from reports.api.overview_views import ProgrammeConvoysView
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path(
-        "programmes/<int:programme_id>/convoys/",
+        "programmes/<id:programme_id>/convoys/",
         ProgrammeConvoysView.as_view(),
         name="programme-convoys",
     ),

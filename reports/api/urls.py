@@ -6,17 +6,17 @@ from reports.api.views import ProgrammeReportCsvView, ProgrammeReportView, Progr
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path(
-        "programmes/<int:id>/report/",
+        "programmes/<id:id>/report/",
         ProgrammeReportView.as_view(),
         name="programme-report",
     ),
     path(
-        "programmes/<int:id>/report.xlsx",
+        "programmes/<id:id>/report.xlsx",
         ProgrammeReportXlsxView.as_view(),
         name="programme-report-xlsx",
     ),
     path(
-        "programmes/<int:id>/report.csv",
+        "programmes/<id:id>/report.csv",
         ProgrammeReportCsvView.as_view(),
         name="programme-report-csv",
     ),
