@@ -413,6 +413,7 @@ def test_two_managers_removing_each_other_leave_one(programme_world):
     ) == [pw.manager.pk]
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_managers_removing_each_other_at_once_leave_one():
     """At the same moment, on a database with row locks (PostgreSQL): the programme row lock
