@@ -8,7 +8,6 @@ from types import SimpleNamespace
 
 import pytest
 from channels.routing import URLRouter
-from channels.testing import WebsocketCommunicator
 from django.contrib.auth.tokens import default_token_generator
 from django.db import connection
 from django.test import Client
@@ -30,6 +29,7 @@ from tests.factories import (
     MembershipFactory,
     UserFactory,
 )
+from tests.support.sockets import WebsocketCommunicator
 
 PASSWORD = "S3cure-enough!"
 

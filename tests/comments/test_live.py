@@ -5,7 +5,6 @@ import asyncio
 
 import pytest
 from channels.routing import URLRouter
-from channels.testing import WebsocketCommunicator
 
 from comments.services import comment_create, comment_delete, comment_update, reaction_toggle
 from convoys.routing import websocket_urlpatterns
@@ -18,6 +17,7 @@ from tests.factories import (
     UpdateFactory,
     UserFactory,
 )
+from tests.support.sockets import WebsocketCommunicator
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("in_memory_layer")]
 

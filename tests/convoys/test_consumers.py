@@ -11,7 +11,6 @@ from unittest import mock
 
 import pytest
 from channels.routing import URLRouter
-from channels.testing import WebsocketCommunicator
 from django.db import transaction
 
 from config.ws_auth import origin_allowed, websocket_auth_stack
@@ -29,7 +28,7 @@ from tests.factories import (
     MembershipFactory,
     UserFactory,
 )
-from tests.support.sockets import drain_until_closed
+from tests.support.sockets import WebsocketCommunicator, drain_until_closed
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("in_memory_layer")]
 

@@ -12,7 +12,6 @@ from importlib import import_module
 
 import pytest
 from channels.routing import URLRouter
-from channels.testing import WebsocketCommunicator
 from django.conf import settings as django_settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.db import OperationalError, transaction
@@ -33,7 +32,7 @@ from tests.factories import (
     MembershipFactory,
     UserFactory,
 )
-from tests.support.sockets import drain_until_closed
+from tests.support.sockets import WebsocketCommunicator, drain_until_closed
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("in_memory_layer")]
 RECHECK = 0.2

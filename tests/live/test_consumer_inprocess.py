@@ -11,7 +11,6 @@ from unittest import mock
 import pytest
 from channels.layers import get_channel_layer
 from channels.routing import URLRouter
-from channels.testing import WebsocketCommunicator
 from django.db import transaction
 
 from convoys.events import convoy_group, event_group_message, event_message, event_record
@@ -25,6 +24,7 @@ from tests.factories import (
     MembershipFactory,
     UserFactory,
 )
+from tests.support.sockets import WebsocketCommunicator
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("in_memory_layer")]
 

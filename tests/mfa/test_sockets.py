@@ -4,7 +4,6 @@ import asyncio
 
 import pytest
 from channels.routing import URLRouter
-from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -13,6 +12,7 @@ from config.ws_auth import websocket_auth_stack
 from notifications.routing import websocket_urlpatterns
 from tests.factories import UserFactory
 from tests.mfa.helpers import enrol
+from tests.support.sockets import WebsocketCommunicator
 
 
 def _connects(session_key: str) -> bool:

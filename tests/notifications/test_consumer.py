@@ -5,7 +5,6 @@ import threading
 
 import pytest
 from channels.routing import URLRouter
-from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection, transaction
 
@@ -13,6 +12,7 @@ from notifications.models import Notification
 from notifications.routing import websocket_urlpatterns
 from notifications.services import notify
 from tests.factories import UserFactory
+from tests.support.sockets import WebsocketCommunicator
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("in_memory_layer")]
 

@@ -8,7 +8,6 @@ import time
 
 import pytest
 from channels.routing import URLRouter
-from channels.testing import WebsocketCommunicator
 from django.db import OperationalError, transaction
 from django.test import Client
 
@@ -26,7 +25,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.sessions.support import session_without_row, store
-from tests.support.sockets import drain_until_closed
+from tests.support.sockets import WebsocketCommunicator, drain_until_closed
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("in_memory_layer")]
 

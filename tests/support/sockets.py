@@ -2,6 +2,20 @@
 
 import json
 
+from channels.testing import WebsocketCommunicator as ChannelsCommunicator
+
+
+class WebsocketCommunicator(ChannelsCommunicator):
+    """channels' communicator with a connect timeout a busy two-core CI survives.
+
+    channels waits one second for the accept; under a full suite on two cores the
+    first database query of a consumer can take longer, and a flaky refusal says
+    nothing about the code.
+    """
+
+    async def connect(self, timeout: float = 10):
+        return await super().connect(timeout=timeout)
+
 
 async def drain_until_closed(comm, timeout: float = 3) -> tuple[list[dict], int | None]:
     """Everything the socket sends until it is closed; (messages, close code or None)."""
