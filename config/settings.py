@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "convoys",
     "projects",
     "checkins",
+    # Open events of a programme: public registration without an account, the door.
+    "events",
     "comments",
     "notifications",
     # Cross-app read models (dashboard, /me/ payload, digest content); no models.

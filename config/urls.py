@@ -27,6 +27,8 @@ api_v1 = [
     path("", include("programmes.api.register_urls")),
     path("", include("reports.api.urls")),
     path("", include("reports.api.overview_urls")),
+    path("", include("events.api.urls")),
+    path("", include("events.api.public_urls")),
 ]
 
 urlpatterns = [

@@ -30,6 +30,10 @@ def frontend_link(target: Target) -> str | None:
         return reverse("frontend:programme_invitation", kwargs={"token": target.token})
     if target.type == "programme" and target.id:
         return reverse("frontend:programme", kwargs={"programme_id": target.id})
+    if target.type == "event_public" and target.id and target.slug:
+        return reverse("frontend:event_public", kwargs={"slug": target.slug, "event_id": target.id})
+    if target.type == "registration" and target.token:
+        return reverse("frontend:registration", kwargs={"token": target.token})
     if target.type == "preferences":
         return reverse("frontend:notification_preferences")
     if target.type == "unsubscribe" and target.token:

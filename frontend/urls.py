@@ -370,4 +370,7 @@ urlpatterns = [
     path("", include("frontend.register_urls")),
     path("", include("frontend.report_urls")),
     path("", include("frontend.programme_overview_urls")),
+    # Open events (issue 15): the staff's pages, and the public ones without an account.
+    path("", include("frontend.event_urls")),
+    path("", include("frontend.event_public_urls")),
 ]

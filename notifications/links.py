@@ -14,8 +14,9 @@ wire shape and the API's backwards-compatible `url` ask it here:
 An explicit registry rather than a signal: the caller needs the builder's answer.
 
 Besides the notification targets (`TargetType`), the builder knows the pages e-mails link
-to: "preferences", "unsubscribe" (with `token`), and "invitation" (with the one-time `token`;
-without it, the invitations page of the invitee).
+to: "preferences", "unsubscribe" (with `token`), "invitation" (with the one-time `token`;
+without it, the invitations page of the invitee), and an open event's public pages:
+"event_public" (`id`, `slug`) and "registration" (the registrant's page, with `token`).
 """
 
 from collections.abc import Callable
@@ -35,6 +36,7 @@ class Target:
     anchor: str = ""
     convoy_id: int | None = None
     token: str = ""
+    slug: str = ""  # a programme's public address (its public pages)
 
 
 LinkBuilder = Callable[[Target], str | None]

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import validate_timezone
 from companies.models import Company
 from modelutils.invitations import InvitationState, invitation_state
 
@@ -24,6 +25,10 @@ class Programme(models.Model):
     # Public pages live under /p/<slug>/.
     slug = models.SlugField(_("address"), max_length=60, unique=True)
     region = models.CharField(_("region"), max_length=120, blank=True)
+    # The zone its events' times are entered and shown in.
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Berlin", validators=[validate_timezone]
+    )
     description = models.TextField(_("description"), blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)

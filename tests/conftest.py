@@ -16,6 +16,8 @@ from checkins.models import CheckIn
 from comments.models import Comment
 from companies.models import Company, CompanyInvitation, CompanyMember
 from convoys.models import Convoy, Facilitator, Invitation, Membership
+from events.models import OpenEvent, Registration
+from events.services import registration_token_of
 from modelutils.invitations import token_hash
 from notifications.models import Notification
 from programmes.models import CompanyRecord, Programme, Service, StaffInvitation
@@ -31,8 +33,10 @@ from tests.factories import (
     InvitationFactory,
     MembershipFactory,
     MilestoneFactory,
+    OpenEventFactory,
     ProgrammeFactory,
     ProjectFactory,
+    RegistrationFactory,
     ServiceFactory,
     StaffFactory,
     UpdateFactory,
@@ -245,6 +249,13 @@ class ProgrammeWorld:
     service: Service  # a visit to world.company, recorded by coach
     staff_invitation: StaffInvitation  # manager invited an address without an account
     staff_invitation_token: str
+    event: OpenEvent  # published, in two weeks, 40 seats, created by coach
+    draft_event: OpenEvent  # a draft of programme: not public
+    past_event: OpenEvent  # last week; registration checked in
+    other_event: OpenEvent  # published, of other_programme
+    registration: Registration  # Rita Registrant of "Tischlerei Holzwurm", for event
+    registration_token: str  # her secret (ticket page, self-cancel)
+    other_registration: Registration  # for other_event
 
 
 @pytest.fixture
@@ -288,6 +299,34 @@ def programme_world(world: World) -> ProgrammeWorld:
         invited_by=manager,
         expires_at=timezone.now() + timedelta(days=14),
     )
+    event = OpenEventFactory(
+        programme=programme, title="Digitalisierung im Handwerk", created_by=coach
+    )
+    draft_event = OpenEventFactory(
+        programme=programme, title="Entwurf: KI-Werkstatt", status="draft"
+    )
+    past_start = (timezone.now() - timedelta(days=7)).replace(minute=0, second=0, microsecond=0)
+    past_event = OpenEventFactory(
+        programme=programme,
+        title="Sprechtag Förderung",
+        format="consultation_day",
+        starts_at=past_start,
+        ends_at=past_start + timedelta(hours=4),
+        registration_deadline=past_start - timedelta(days=1),
+    )
+    RegistrationFactory(
+        event=past_event, name="Paula Past", attended_at=past_start + timedelta(minutes=10)
+    )
+    other_event = OpenEventFactory(programme=other_programme, title="EDIH Infotag")
+    registration = RegistrationFactory(
+        event=event,
+        name="Rita Registrant",
+        email="rita@holzwurm.example",
+        company_name="Tischlerei Holzwurm",
+        postcode="58097",
+        contact_consent=True,
+    )
+    other_registration = RegistrationFactory(event=other_event, name="Otto Other")
     return ProgrammeWorld(
         programme=programme,
         other_programme=other_programme,
@@ -301,4 +340,11 @@ def programme_world(world: World) -> ProgrammeWorld:
         service=service,
         staff_invitation=staff_invitation,
         staff_invitation_token=token,
+        event=event,
+        draft_event=draft_event,
+        past_event=past_event,
+        other_event=other_event,
+        registration=registration,
+        registration_token=registration_token_of(registration),
+        other_registration=other_registration,
     )

@@ -11,6 +11,9 @@ from checkins.models import CheckIn
 from comments.models import Comment
 from companies.models import Company, CompanyInvitation, CompanyMember, CompanyRole
 from convoys.models import Convoy, Event, Facilitator, Invitation, Membership
+from events.models import OpenEvent, Registration
+from events.services import company_key as event_company_key
+from events.services import door_code_new, registration_token_new
 from modelutils.invitations import token_hash
 from programmes.models import Programme, Service, Staff
 from projects.models import Milestone, Project, Update
@@ -211,6 +214,54 @@ class ServiceFactory(factory.django.DjangoModelFactory):
     category = "test_before_invest"
     date = factory.LazyFunction(lambda: timezone.localdate())
     minutes = 90
+
+
+class OpenEventFactory(factory.django.DjangoModelFactory):
+    """A published event in two weeks, 14–19 h Berlin time, 40 seats."""
+
+    class Meta:
+        model = OpenEvent
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    title = factory.Sequence(lambda n: f"Digitalisierung im Handwerk {n}")
+    description = "Vorträge und Gespräche in der Kantine."
+    format = "info_event"
+    starts_at = factory.LazyFunction(
+        lambda: (timezone.now() + timedelta(days=14)).replace(
+            hour=13, minute=0, second=0, microsecond=0
+        )
+    )
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=5))
+    location = "Kantine der Stadtwerke, Hagen"
+    capacity = 40
+    registration_deadline = factory.LazyAttribute(lambda o: o.starts_at - timedelta(days=1))
+    status = "published"
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    """A bare registered row (its token: events.services.registration_token_of); tests of the
+    rules register through events.services."""
+
+    class Meta:
+        model = Registration
+        exclude = ["factory_token_parts"]
+
+    event = factory.SubFactory(OpenEventFactory)
+    status = "registered"
+    name = factory.Sequence(lambda n: f"Person {n}")
+    email = factory.Sequence(lambda n: f"registrant{n}@example.com")
+    company_name = factory.Sequence(lambda n: f"Betrieb {n} GmbH")
+    postcode = "58095"
+    size = "2-9"
+    sector = "craft"
+    company_key = factory.LazyAttribute(
+        lambda o: event_company_key(company_name=o.company_name, postcode=o.postcode)
+    )
+    consent_at = factory.LazyFunction(timezone.now)
+    factory_token_parts = factory.LazyFunction(registration_token_new)
+    token_nonce = factory.LazyAttribute(lambda o: o.factory_token_parts[0])
+    token_hash = factory.LazyAttribute(lambda o: o.factory_token_parts[2])
+    code = factory.LazyFunction(door_code_new)
 
 
 def populate_convoy(

@@ -27,6 +27,7 @@ APPS = {
     "notifications",
     "projects",
     "checkins",
+    "events",
     "comments",
     "overview",
     "reports",

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from events.services import registration_token_of
 from programmes.services import company_record_create
 from tests.support.domain import domain_state
 
@@ -31,6 +32,8 @@ class Endpoint:
     method: str
     # placeholders: {programme} {other_programme} {slug} {record} {company} {service}
     # {convoy} {other_convoy} {staff} {staff_token} {staff_invitation} {unknown}
+    # {event} {draft_event} {past_event} {other_event} {registration} {registration_token}
+    # {other_registration} {other_registration_token}
     path: str
     body: Any  # None, a dict, or a callable (world, programme_world) -> dict
     expected: tuple[int, ...]  # one status per role, in PROGRAMME_ROLES order
@@ -218,6 +221,14 @@ def _url(endpoint: Endpoint, world, pw) -> str:
         staff=pw.programme.staff_links.get(user=pw.coach).pk,
         staff_token=pw.staff_invitation_token,
         staff_invitation=pw.staff_invitation.pk,
+        event=pw.event.pk,
+        draft_event=pw.draft_event.pk,
+        past_event=pw.past_event.pk,
+        other_event=pw.other_event.pk,
+        registration=pw.registration.pk,
+        registration_token=pw.registration_token,
+        other_registration=pw.other_registration.pk,
+        other_registration_token=registration_token_of(pw.other_registration),
         unknown=987654,
     )
 

@@ -5,6 +5,7 @@ from checkins.models import CalendarFeed, CheckIn, CheckInReport, Rsvp
 from comments.models import Comment, CommentRevision, Reaction
 from companies.models import Company, CompanyInvitation, CompanyMember
 from convoys.models import Convoy, Event, Facilitator, Invitation, Membership
+from events.models import EventMessage, EventMessageDelivery, OpenEvent, Registration
 from notifications.models import (
     ConvoyMute,
     DeliverySettings,
@@ -47,6 +48,10 @@ DOMAIN_MODELS = [
     Programme,
     Staff,
     StaffInvitation,
+    OpenEvent,
+    Registration,
+    EventMessage,
+    EventMessageDelivery,
     CompanyRecord,
     Touch,
     Service,
