@@ -414,6 +414,9 @@ COLLEAGUE_INVITATION_RATE_LIMIT = env.int("COLLEAGUE_INVITATION_RATE_LIMIT", def
 # may create per day (against e-mail bombing and mass-created programmes; beyond: 429).
 PROGRAMME_STAFF_INVITES_PER_DAY = env.int("PROGRAMME_STAFF_INVITES_PER_DAY", default=50)
 PROGRAMME_CREATES_PER_DAY = env.int("PROGRAMME_CREATES_PER_DAY", default=5)
+# Registrations for open events per client address per hour (no account, so the address is
+# what a script shares; beyond: 429). A company's colleagues behind one router stay well below.
+EVENT_REGISTRATIONS_PER_HOUR = env.int("EVENT_REGISTRATIONS_PER_HOUR", default=20)
 # Downloads of one's data (personal or company ZIP) per person per hour (privacy.export).
 DATA_EXPORT_RATE_LIMIT = env.int("DATA_EXPORT_RATE_LIMIT", default=10)
 # How long the link that confirms a new e-mail address works.
