@@ -26,6 +26,11 @@ Every multi-valued condition of a rule sits in one filter() call, so that the re
 
 A kind whose e-mail shows more than its one-line title (the facilitator digest and its weekly
 summary) registers that content with `register_email_content`.
+
+People without an account (an open event's registrants) get no Notification row; a feature
+app that reminds them registers a mail sweep (`register_mail_sweep`): a function of the
+sweep's moment that claims what is due exactly once (a conditional UPDATE) and queues those
+e-mails itself, returning how many it queued. The sweep runs them when it sends.
 """
 
 from collections.abc import Callable, Iterable
@@ -68,8 +73,18 @@ class EmailContent:
     context: Callable[[Notification], dict[str, Any] | None]
 
 
+@dataclass(frozen=True)
+class MailSweep:
+    """A named sweep of e-mails to people without an account: given the sweep's moment, it
+    claims what is due (once) and queues the e-mails; returns how many."""
+
+    name: str
+    run: Callable[[datetime], int]
+
+
 _rules: dict[str, ReminderRule] = {}
 _email_content: dict[str, EmailContent] = {}
+_mail_sweeps: dict[str, MailSweep] = {}
 
 
 def register_rule(rule: ReminderRule) -> None:
@@ -79,6 +94,15 @@ def register_rule(rule: ReminderRule) -> None:
 
 def registered_rules() -> list[ReminderRule]:
     return list(_rules.values())
+
+
+def register_mail_sweep(sweep: MailSweep) -> None:
+    """Add (or, by name, replace) a mail sweep; run after the rules, in registration order."""
+    _mail_sweeps[sweep.name] = sweep
+
+
+def registered_mail_sweeps() -> list[MailSweep]:
+    return list(_mail_sweeps.values())
 
 
 def register_email_content(*, kind: str, content: EmailContent) -> None:

@@ -58,7 +58,7 @@ from notifications.models import (
     NotificationPreference,
 )
 from notifications.queue import digest_send, notification_emails_send, notifications_push
-from notifications.rules import registered_rules
+from notifications.rules import registered_mail_sweeps, registered_rules
 from notifications.sending import CLAIM_LEASE
 from notifications.timing import SEND_FROM, in_send_window, local_at, local_now
 
@@ -322,7 +322,8 @@ def _queue_sending(now: datetime) -> int:
 
 
 def sweep_run(*, now: datetime | None = None, send: bool = True) -> SweepResult:
-    """Run every reminder rule once, open digests, and queue what is due for sending."""
+    """Run every reminder rule once, open digests, and queue what is due for sending (with
+    the registered mail sweeps' e-mails to people without an account)."""
     now = now or timezone.now()
     result = SweepResult()
     zones = recipient_zones()
@@ -337,6 +338,10 @@ def sweep_run(*, now: datetime | None = None, send: bool = True) -> SweepResult:
     result.digests = _digests_open(now, zones)
     if send:
         result.email_batches = _queue_sending(now)
+        # E-mails to people without an account: claimed and queued by their owner's sweep
+        # (only when sending: a claim is the promise to send).
+        for mail_sweep in registered_mail_sweeps():
+            result.add(mail_sweep.name, mail_sweep.run(now))
     logger.info(
         "reminder sweep at %s: %s, %s digests", now.isoformat(), result.created, result.digests
     )
