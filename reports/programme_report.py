@@ -52,6 +52,7 @@ from django.utils.translation import gettext_lazy as _
 from checkins.models import CheckIn, CheckInStatus, RsvpStatus
 from companies.models import SIZE_CLASS_SIZES, Company, Sector, SizeClass, size_class_of
 from convoys.models import ConvoyStatus, Membership
+from events.models import EventFormat, EventStatus, OpenEvent, RegistrationStatus
 from programmes.models import (
     STAGE_ORDER,
     CompanyRecord,
@@ -497,6 +498,51 @@ class ReportContext:
         )
 
     @cached_property
+    def events(self) -> list[dict[str, Any]]:
+        """One query: the open events held (published, started in the period, ended by now),
+        soonest first, each with its registrations (not cancelled; walk-ins included), its
+        attendees (checked in at the door), and, of the people registered beforehand with a
+        seat (not walk-ins), how many there were and how many did not come."""
+        registered = Q(registrations__status=RegistrationStatus.REGISTERED)
+        booked = registered & Q(registrations__walk_in=False)
+        rows = (
+            OpenEvent.objects.filter(
+                self._in_period("starts_at"),
+                programme=self.programme,
+                status=EventStatus.PUBLISHED,
+                ends_at__lte=self.now,
+            )
+            .annotate(
+                registrations_n=Count(
+                    "registrations",
+                    filter=~Q(registrations__status=RegistrationStatus.CANCELLED),
+                ),
+                attendees_n=Count(
+                    "registrations",
+                    filter=~Q(registrations__status=RegistrationStatus.CANCELLED)
+                    & Q(registrations__attended_at__isnull=False),
+                ),
+                booked_n=Count("registrations", filter=booked),
+                no_shows_n=Count(
+                    "registrations", filter=booked & Q(registrations__attended_at__isnull=True)
+                ),
+            )
+            .values(
+                "id",
+                "title",
+                "format",
+                "starts_at",
+                "capacity",
+                "registrations_n",
+                "attendees_n",
+                "booked_n",
+                "no_shows_n",
+            )
+            .order_by("starts_at", "id")
+        )
+        return [dict(row) for row in rows]
+
+    @cached_property
     def projects(self) -> list[dict[str, Any]]:
         """One query: per category, the projects shared with the programme's convoys (each
         once) created, started and completed in the period."""
@@ -777,6 +823,75 @@ def checkin_attendance(ctx: ReportContext) -> Figure:
     return Figure(value=ctx.checkins["attendance"])
 
 
+FORMAT_KEYS = [f.value for f in EventFormat]
+
+
+def _events_by_format(ctx: ReportContext, column: str | None) -> Figure:
+    by_format: Counter[str] = Counter()
+    for row in ctx.events:
+        by_format[row["format"]] += row[column] if column else 1
+    return Figure(
+        value=sum(by_format.values()), breakdown={"format": _counts(FORMAT_KEYS, by_format)}
+    )
+
+
+@indicator(
+    "events",
+    label=_("Open events held"),
+    rule=_(
+        "The programme's open events (info events, workshops, consultation days) that "
+        "started in the period, were published and not cancelled, and have ended by now; "
+        "drafts do not count. By format."
+    ),
+)
+def events(ctx: ReportContext) -> Figure:
+    return _events_by_format(ctx, None)
+
+
+@indicator(
+    "registrations",
+    label=_("Registrations for open events"),
+    rule=_(
+        "Registrations for the events counted above that were not cancelled: people with a "
+        "seat, people still on the waiting list when the event took place, and people "
+        "registered at the door. A person registered for two events counts twice. By the "
+        "event's format."
+    ),
+)
+def registrations(ctx: ReportContext) -> Figure:
+    return _events_by_format(ctx, "registrations_n")
+
+
+@indicator(
+    "attendees",
+    label=_("Attendees of open events"),
+    rule=_(
+        "People checked in at the door of the events counted above (by their QR code, "
+        "their code, their name, or registered at the door), added up over the events. Only "
+        "a check-in at the door counts as attendance, not a registration. By the event's "
+        "format."
+    ),
+)
+def attendees(ctx: ReportContext) -> Figure:
+    return _events_by_format(ctx, "attendees_n")
+
+
+@indicator(
+    "no_show_rate",
+    label=_("No-show rate of open events (per cent)"),
+    rule=_(
+        "Of the people registered beforehand who held a seat at the events counted above "
+        "(not cancelled, not left on the waiting list, not registered at the door), the share "
+        "not checked in at the door, in per cent with one decimal, over all these events "
+        "together. Empty when nobody was registered beforehand."
+    ),
+)
+def no_show_rate(ctx: ReportContext) -> Figure:
+    booked = sum(row["booked_n"] for row in ctx.events)
+    no_shows = sum(row["no_shows_n"] for row in ctx.events)
+    return Figure(value=round(100 * no_shows / booked, 1) if booked else None)
+
+
 def _projects(ctx: ReportContext, column: str) -> Figure:
     by_category = Counter({row["category"]: row[column] for row in ctx.projects})
     return Figure(
@@ -915,6 +1030,7 @@ DIMENSION_LABELS: dict[str, Promise] = {
     "kind": _("Kind"),
     "category": _("Category"),
     "status": _("Status"),
+    "format": _("Format"),
 }
 
 _VALUE_LABELS: dict[str, Callable[[str], str]] = {
@@ -923,6 +1039,7 @@ _VALUE_LABELS: dict[str, Callable[[str], str]] = {
     "stage": lambda v: str(Stage(v).label),
     "kind": lambda v: str(ServiceKind(v).label),
     "status": lambda v: str(ConvoyStatus(v).label),
+    "format": lambda v: str(EventFormat(v).label),
 }
 
 
@@ -936,6 +1053,7 @@ BREAKDOWN_HEADINGS: dict[str, Promise] = {
     "kind": _("By kind"),
     "category": _("By category"),
     "status": _("By status"),
+    "format": _("By format"),
 }
 
 

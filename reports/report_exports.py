@@ -5,8 +5,8 @@ that never becomes a formula): "Indicators" (each indicator, then one row per br
 entry; label, value and rule first, the CSV's machine columns after), "Companies" (one row
 per company reached; first and last contact as days, since a service has no time of day),
 "Services" (one row per service in the period; never the staff's private notes), "Convoys"
-(one row per convoy counted). Events get their sheet with the events feature, which brings
-the rows to fill it.
+(one row per convoy counted), "Events" (one row per open event held: its date, title, format,
+seats, registrations, attendees and no-shows, as the event indicators count them).
 
 CSV: the indicators sheet alone, as `key;dimension;value_key;value;label;rule` (a machine
 header, in English whatever the language; labels and rules are translated), UTF-8 with a
@@ -30,6 +30,7 @@ from openpyxl import Workbook
 from checkins.exports import csv_safe_cell, xlsx_sheet, xlsx_workbook
 from companies.models import Sector, SizeClass
 from convoys.models import ConvoyStatus
+from events.models import EventFormat
 from programmes.models import Service, ServiceCategory, ServiceKind, Stage
 from reports.programme_report import (
     NEW,
@@ -138,6 +139,32 @@ def report_workbook(report: ProgrammeReport) -> Workbook:
         rows=(
             [c["name"], _choice(ConvoyStatus, c["status"]), c["companies"]]
             for c in report.context.convoys_counted()
+        ),
+        tz=tz,
+    )
+    xlsx_sheet(
+        workbook,
+        title=_("Events"),
+        headers=[
+            _("Date"),
+            _("Event"),
+            _("Format"),
+            _("Seats"),
+            _("Registrations"),
+            _("Attendees"),
+            _("No-shows"),
+        ],
+        rows=(
+            [
+                e["starts_at"].astimezone(tz).date(),
+                e["title"],
+                _choice(EventFormat, e["format"]),
+                e["capacity"],
+                e["registrations_n"],
+                e["attendees_n"],
+                e["no_shows_n"],
+            ]
+            for e in report.context.events
         ),
         tz=tz,
     )

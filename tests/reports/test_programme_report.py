@@ -246,6 +246,10 @@ def test_indicators_are_in_their_order_with_stable_keys(data):
         "convoy_companies",
         "checkins_held",
         "checkin_attendance",
+        "events",
+        "registrations",
+        "attendees",
+        "no_show_rate",
         "projects_planned",
         "projects_started",
         "projects_completed",
@@ -421,7 +425,9 @@ def test_reach_by_month_splits_new_and_returning(data):
 def test_an_empty_programme_reports_zeros(db):
     report = programme_report(programme=ProgrammeFactory(), period=PERIOD, now=NOW)
 
-    assert all(i.value == 0 for i in report.indicators)
+    assert all(i.value == 0 for i in report.indicators if i.key != "no_show_rate")
+    # A share of nobody is no number.
+    assert report.indicator("no_show_rate").value is None
     assert report.indicator("companies_reached").breakdown["region"] == {}
 
 

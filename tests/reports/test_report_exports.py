@@ -34,7 +34,13 @@ def _rows(sheet):
 
 
 def test_the_workbook_has_its_sheets(data):
-    assert _workbook(data).sheetnames == ["Indicators", "Companies", "Services", "Convoys"]
+    assert _workbook(data).sheetnames == [
+        "Indicators",
+        "Companies",
+        "Services",
+        "Convoys",
+        "Events",
+    ]
 
 
 def test_the_indicators_sheet_has_the_report_figures(data):
@@ -136,7 +142,7 @@ def test_the_csv_is_semicolon_separated_with_a_bom_and_the_same_figures(data):
     rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
     assert rows[0] == CSV_HEADERS == ["key", "dimension", "value_key", "value", "label", "rule"]
     totals = {r[0]: r[3] for r in rows[1:] if r[1] == ""}
-    assert totals == {i.key: str(i.value) for i in report.indicators}
+    assert totals == {i.key: "" if i.value is None else str(i.value) for i in report.indicators}
     entries = {(r[0], r[1], r[2]): r[3] for r in rows[1:] if r[1]}
     assert entries[("companies_reached", "region", "Südwestfalen")] == "1"
     assert entries[("companies_served", "category", "skills_training")] == "1"

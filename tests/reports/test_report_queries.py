@@ -34,9 +34,9 @@ SIZES = ["a", "b", "c", "d", "e"]
 SIZE_BANDS = ["1", "2-9", "10-49", "50-249", "250+"]
 
 # The report's queries: companies reached, the funnel, services, companies served, visits,
-# convoy memberships, check-ins, projects (each counted in the database, whatever the number
-# of companies).
-REPORT_QUERIES = 8
+# convoy memberships, check-ins, open events, projects (each counted in the database, whatever
+# the number of companies).
+REPORT_QUERIES = 9
 
 
 def _world(n: int):
@@ -159,8 +159,10 @@ def test_the_benchmark_at_a_tiny_size(db):
     floor, report, figures = measure(programme, repeat=1)
 
     assert report.queries == REPORT_QUERIES
-    assert floor.queries == 9
+    assert floor.queries == 10
     assert figures["companies_reached"][0] > 0
     assert figures["convoys"][0] > 0
     assert figures["checkins_held"][0] > 0
     assert figures["projects_planned"][0] > 0
+    assert figures["events"][0] > 0
+    assert figures["attendees"][0] > 0
