@@ -14,6 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from frontend.event_public_views import public_event_rows
 from frontend.forms import errors_to_form
 from frontend.programme_forms import (
     ProgrammeCreateForm,
@@ -98,6 +99,11 @@ def programme_view(request: HttpRequest, programme_id: int) -> HttpResponse:
             _("Company register"),
             _("The companies the programme reached, their stage and services."),
             url_if_known("frontend:programme_register", programme_id=programme.pk),
+        ),
+        (
+            _("Events"),
+            _("Open events: registrations, the door check-in, messages afterwards."),
+            url_if_known("frontend:programme_events", programme_id=programme.pk),
         ),
     ]
     if role == StaffRole.MANAGER:
@@ -301,4 +307,10 @@ def programme_invitation_view(request: HttpRequest, token: str) -> HttpResponse:
 def programme_public_view(request: HttpRequest, slug: str) -> HttpResponse:
     """A programme's public page: anyone, no login."""
     programme = programme_public(slug=slug)
-    return render(request, "frontend/public/programme.html", {"programme": programme})
+    # Its upcoming open events (issue 15): one query, seats left from the counts.
+    events = public_event_rows(programme=programme)
+    return render(
+        request,
+        "frontend/events/public/programme.html",
+        {"programme": programme, "events": events},
+    )
