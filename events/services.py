@@ -486,7 +486,8 @@ def event_update(*, event: OpenEvent, by: User, **fields: Any) -> OpenEvent:
         )
         return {"sequence": locked.sequence + 1} if notified else {}
 
-    changed = model_update(locked, data=values, also=follows)
+    # Checked field by field above (full_clean would also ask for a creator, who may be gone).
+    changed = model_update(locked, data=values, also=follows, clean=False)
     if notified:
         _mail_queue("event_changed_send", event_id=locked.pk, changed=notified)
     if "capacity" in changed:
