@@ -324,6 +324,9 @@ RETENTION_AUDIT_DAYS = env.int("RETENTION_AUDIT_DAYS", default=365)
 RETENTION_PURGE_HOUR = env.int("RETENTION_PURGE_HOUR", default=3)
 # Used, withdrawn or expired invitations (convoy and colleague) are kept this long for the record.
 RETENTION_INVITATIONS_DAYS = env.int("RETENTION_INVITATIONS_DAYS", default=90)
+# Registrants of open events: name, e-mail address and answers are erased this many days after
+# the event (company name, postcode, size and sector stay for the programme's counts).
+EVENT_REGISTRATION_RETENTION_DAYS = env.int("EVENT_REGISTRATION_RETENTION_DAYS", default=365)
 # The daily purge (privacy.tasks): expired sessions and everything past its period above.
 CELERY_BEAT_SCHEDULE["retention-purge"] = {
     "task": "privacy.tasks.retention_purge",

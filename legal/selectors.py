@@ -73,6 +73,8 @@ def default_context(*, links: dict[str, str] | None = None) -> dict[str, Any]:
             "invitation_days": getattr(settings, "INVITATION_VALID_DAYS", 14),
             # Used, withdrawn or expired invitations (with the address) are kept this long.
             "invitations_kept_days": getattr(settings, "RETENTION_INVITATIONS_DAYS", 90),
+            # Open events' registrants: name, address and answers erased after the event.
+            "event_registration_days": getattr(settings, "EVENT_REGISTRATION_RETENTION_DAYS", 365),
             "server_log_days": getattr(settings, "LEGAL_SERVER_LOG_DAYS", 7),
             "backup_days": getattr(settings, "LEGAL_BACKUP_DAYS", 30),
         },

@@ -22,6 +22,7 @@ from checkins.models import CalendarFeed
 from comments.models import CommentRevision
 from companies.models import CompanyInvitation
 from convoys.models import Invitation
+from events.models import Registration
 from notifications.models import Notification
 
 BATCH = 1000
@@ -67,6 +68,27 @@ def _sessions_purge(now: datetime) -> dict[str, int]:
     return counts
 
 
+def registrations_erase(now: datetime) -> int:
+    """Open events' registrants, EVENT_REGISTRATION_RETENTION_DAYS after the event ended:
+    their name, e-mail address and answers are erased (the door code and the link's token open
+    nothing then but an empty ticket). What the programme counts stays: company name,
+    postcode, size and sector, the status, the check-in, the register match. In batches;
+    a second run finds nothing."""
+    cutoff = now - _days("EVENT_REGISTRATION_RETENTION_DAYS")
+    pending = Registration.objects.filter(event__ends_at__lt=cutoff).filter(
+        ~Q(name="") | ~Q(email="") | ~Q(answers={})
+    )
+    total = 0
+    while True:
+        pks = list(pending.order_by("pk").values_list("pk", flat=True)[:BATCH])
+        if not pks:
+            return total
+        Registration.objects.filter(pk__in=pks).update(
+            name="", email="", answers={}, contact_consent=False
+        )
+        total += len(pks)
+
+
 def retention_purge(now: datetime) -> dict[str, int]:
     """Delete what is past its period at `now`; returns how many rows of each kind went."""
     counts = _sessions_purge(now)
@@ -95,4 +117,5 @@ def retention_purge(now: datetime) -> dict[str, int]:
         batched_delete(model.objects.filter(attempt_time__lt=audit_cutoff))
         for model in (AccessAttempt, AccessLog, AccessFailureLog)
     )
+    counts["event_registrants"] = registrations_erase(now)
     return counts
