@@ -43,18 +43,24 @@ from notifications.links import Target, link_url
 from programmes.models import Programme
 
 
-def _private(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A page opened by the registrant's token: no Referer, no caching anywhere."""
+def _private(
+    view: Callable[..., HttpResponse] | None = None, *, referrer: str = "no-referrer"
+) -> Any:
+    """A page opened by the registrant's token: no Referer (by default), no caching
+    anywhere, not indexed."""
 
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
-        response["Cache-Control"] = "private, no-store"
-        response["X-Robots-Tag"] = "noindex"
-        return response
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            response = view(request, *args, **kwargs)
+            response["Referrer-Policy"] = referrer
+            response["Cache-Control"] = "private, no-store"
+            response["X-Robots-Tag"] = "noindex"
+            return response
 
-    return wrapped
+        return wrapped
+
+    return decorate(view) if view is not None else decorate
 
 
 def _registration(token: str) -> Registration:
@@ -152,7 +158,9 @@ def registration_view(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "frontend/events/public/registration.html", context)
 
 
-@_private
+# same-origin, not no-referrer: under no-referrer the browser posts this page's form with
+# "Origin: null", which Django's CSRF check refuses; the token still never leaves the site.
+@_private(referrer="same-origin")
 @require_http_methods(["GET", "POST"])
 def registration_cancel_view(request: HttpRequest, token: str) -> HttpResponse:
     """Confirm (GET) and cancel (POST) one's own registration, also while waitlisted."""

@@ -466,6 +466,9 @@ def test_cancel_confirm_then_cancel_once(programme_world):
     assert confirm.status_code == 200
     assert "Cancel your registration?" in confirm.content.decode()
     assert confirm["Cache-Control"] == "private, no-store"
+    # The token goes to no other site (no-referrer would make the browser post the form
+    # with "Origin: null", which the CSRF check refuses).
+    assert confirm["Referrer-Policy"] == "same-origin"
     pw.registration.refresh_from_db()
     assert pw.registration.status == "registered"
 
