@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from events.calendars import Method, event_calendar, event_public_url
 from events.models import (
@@ -55,7 +56,9 @@ def zone_words(key: str) -> str:
 
 
 def _date(moment: datetime) -> str:
-    return formats.date_format(moment, "l") + ", " + formats.date_format(moment, "DATE_FORMAT")
+    """The day with its weekday, written out: "Mittwoch, 9. Juni 2027"."""
+    # Translators: a date format of Django's date filter (l weekday, j day, F month, Y year).
+    return formats.date_format(moment, pgettext("long date with weekday", "l, j F Y"))
 
 
 def time_span(starts_at: datetime, ends_at: datetime, zone: str) -> str:
