@@ -29,6 +29,7 @@ api_v1 = [
     path("", include("reports.api.overview_urls")),
     path("", include("events.api.urls")),
     path("", include("events.api.public_urls")),
+    path("", include("events.api.matching_urls")),
 ]
 
 urlpatterns = [

@@ -66,6 +66,24 @@ def registration_company_suggestions(*, registration: Registration) -> list[Comp
     return suggestions_for([registration])[registration.pk]
 
 
+def register_record_of(*, registration: Registration, record_id: int) -> CompanyRecord:
+    """The entry of the registration's programme's register that staff chose; another
+    programme's entry, a deleted company or no entry at all is one and the same refusal
+    (nothing leaks about other registers)."""
+    record = (
+        CompanyRecord.objects.select_related("company")
+        .filter(
+            programme_id=registration.event.programme_id,
+            pk=record_id,
+            company__deleted_at__isnull=True,
+        )
+        .first()
+    )
+    if record is None:
+        raise ValidationError({"record": [_("This company is not in this programme's register.")]})
+    return record
+
+
 def _require_staff(*, registration: Registration, by: User) -> None:
     if staff_role(programme_id=registration.event.programme_id, user=by) is None:
         raise PermissionDenied(_("Only the programme's staff may do this."))

@@ -373,4 +373,5 @@ urlpatterns = [
     # Open events (issue 15): the staff's pages, and the public ones without an account.
     path("", include("frontend.event_urls")),
     path("", include("frontend.event_public_urls")),
+    path("", include("frontend.event_register_urls")),
 ]
