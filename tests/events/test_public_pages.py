@@ -239,6 +239,18 @@ def test_after_the_deadline_registration_is_closed(programme_world):
     assert Registration.objects.filter(email=FORM["email"]).count() == 0
 
 
+def test_a_past_event_says_it_took_place(programme_world):
+    pw = programme_world
+    response = Client().get(_event_url(pw.past_event), **EN)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "This event has taken place." in html
+    assert 'data-testid="registration-form"' not in html
+    assert "Paula Past" not in html
+    assert _post(pw.past_event, **EN).status_code == 400
+    assert Registration.objects.filter(email=FORM["email"]).count() == 0
+
+
 # --- registering ----------------------------------------------------------------------------
 
 
