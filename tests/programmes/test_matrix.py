@@ -8,10 +8,13 @@ facilitate; only managers get the report; a refused request changes nothing.
 
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
+from events.models import OpenEvent
 from events.services import registration_token_of
 from programmes.services import company_record_create
 from tests.support.domain import domain_state
@@ -69,6 +72,50 @@ _REGISTER_BAKERY = {
     "postcode": "58095",
 }
 _REGISTER_SERVICE = {"kind": "visit", "category": "test_before_invest", "date": "2026-01-15"}
+
+
+def _event_body(world, pw):
+    """A new event a month ahead (times without an offset: the programme's zone)."""
+    day = (timezone.now() + timedelta(days=30)).date()
+    return {
+        "title": "KI im Betrieb",
+        "starts_at": f"{day}T14:00",
+        "ends_at": f"{day}T19:00",
+        "capacity": 30,
+        "registration_deadline": f"{day - timedelta(days=1)}T12:00",
+    }
+
+
+def _door_open(world, pw):
+    """{event} is happening now (the door is open); check Rita in."""
+    now = timezone.now()
+    OpenEvent.objects.filter(pk=pw.event.pk).update(
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(hours=3),
+        registration_deadline=now - timedelta(hours=2),
+    )
+    return {"registration": pw.registration.pk}
+
+
+def _door_open_walk_in(world, pw):
+    _door_open(world, pw)
+    return {"name": "Walter Walk", "company_name": "Spontan GmbH", "postcode": "58095"}
+
+
+def _door_open_foreign(world, pw):
+    _door_open(world, pw)
+    return {"registration": pw.other_registration.pk}
+
+
+_REGISTRANT = {
+    "name": "Paul Public",
+    "email": "paul@public.example",
+    "company_name": "Malerei Farbenfroh",
+    "postcode": "58095",
+    "size": "10-49",
+    "sector": "craft",
+    "consent": True,
+}
 
 
 # The API (paths under /api/v1).
@@ -145,6 +192,53 @@ PROGRAMME_MATRIX: list[Endpoint] = [
     E("GET", "/programmes/{programme}/report/", None, 401, 404, 404, 404, 404, 403, 400),
     E("GET", "/programmes/{other_programme}/report/?from=2026-01-01&to=2026-06-30", None, 401, 404, 404, 404, 403, 404, 404),
     E("GET", "/programmes/{unknown}/report.csv?from=2026-01-01&to=2026-06-30", None, 401, 404, 404, 404, 404, 404, 404),
+    # --- open events (staff) ---
+    E("GET", "/programmes/{programme}/events/", None, 401, 404, 404, 404, 404, 200, 200),
+    E("GET", "/programmes/{other_programme}/events/", None, 401, 404, 404, 404, 200, 404, 404),
+    E("GET", "/programmes/{unknown}/events/", None, 401, 404, 404, 404, 404, 404, 404),
+    E("POST", "/programmes/{programme}/events/", _event_body, 401, 404, 404, 404, 404, 201, 201),
+    E("POST", "/programmes/{programme}/events/", lambda w, pw: {**_event_body(w, pw), "capacity": 0}, 401, 404, 404, 404, 404, 400, 400),
+    E("POST", "/programmes/{other_programme}/events/", _event_body, 401, 404, 404, 404, 201, 404, 404),
+    E("GET", "/events/{event}/", None, 401, 404, 404, 404, 404, 200, 200),
+    E("GET", "/events/{draft_event}/", None, 401, 404, 404, 404, 404, 200, 200),
+    E("GET", "/events/{other_event}/", None, 401, 404, 404, 404, 200, 404, 404),
+    E("GET", "/events/{unknown}/", None, 401, 404, 404, 404, 404, 404, 404),
+    E("PATCH", "/events/{event}/", {"location": "Rathaus Hagen"}, 401, 404, 404, 404, 404, 200, 200),
+    E("PATCH", "/events/{event}/", {"capacity": 0}, 401, 404, 404, 404, 404, 400, 400),
+    E("PATCH", "/events/{other_event}/", {"location": "Rathaus Hagen"}, 401, 404, 404, 404, 200, 404, 404),
+    E("POST", "/events/{draft_event}/publish/", None, 401, 404, 404, 404, 404, 200, 200),
+    E("POST", "/events/{event}/cancel/", None, 401, 404, 404, 404, 404, 200, 200),
+    E("POST", "/events/{other_event}/cancel/", None, 401, 404, 404, 404, 200, 404, 404),
+    E("GET", "/events/{event}/registrations/", None, 401, 404, 404, 404, 404, 200, 200),
+    E("GET", "/events/{event}/registrations/?q=rita&status=registered", None, 401, 404, 404, 404, 404, 200, 200),
+    E("GET", "/events/{event}/registrations/?status=maybe", None, 401, 404, 404, 404, 404, 400, 400),
+    E("GET", "/events/{other_event}/registrations/", None, 401, 404, 404, 404, 200, 404, 404),
+    E("POST", "/events/{event}/attendance/", _door_open, 401, 404, 404, 404, 404, 200, 200),
+    # the door opens 12 h before the start: {event} is in two weeks
+    E("POST", "/events/{event}/attendance/", lambda w, pw: {"registration": pw.registration.pk}, 401, 404, 404, 404, 404, 400, 400),
+    E("POST", "/events/{event}/attendance/", _door_open_foreign, 401, 404, 404, 404, 404, 400, 400),
+    E("POST", "/events/{other_event}/attendance/", lambda w, pw: {"registration": pw.other_registration.pk}, 401, 404, 404, 404, 400, 404, 404),
+    E("POST", "/events/{event}/attendance/", {"code": "ZZZZ9999"}, 401, 404, 404, 404, 404, 400, 400),
+    E("DELETE", "/events/{event}/attendance/{registration}/", None, 401, 404, 404, 404, 404, 400, 400),
+    E("DELETE", "/events/{event}/attendance/{other_registration}/", None, 401, 404, 404, 404, 404, 404, 404),
+    E("POST", "/events/{event}/walk-ins/", _door_open_walk_in, 401, 404, 404, 404, 404, 201, 201),
+    E("POST", "/events/{event}/walk-ins/", {"name": "Walter Walk"}, 401, 404, 404, 404, 404, 400, 400),
+    # --- open events (public: anyone, logged in or not, alike) ---
+    E("GET", "/public/programmes/{slug}/events/", None, 200, 200, 200, 200, 200, 200, 200),
+    E("GET", "/public/programmes/{unknown}/events/", None, 404, 404, 404, 404, 404, 404, 404),
+    E("GET", "/public/events/{event}/", None, 200, 200, 200, 200, 200, 200, 200),
+    E("GET", "/public/events/{other_event}/", None, 200, 200, 200, 200, 200, 200, 200),
+    E("GET", "/public/events/{draft_event}/", None, 404, 404, 404, 404, 404, 404, 404),
+    E("GET", "/public/events/{unknown}/", None, 404, 404, 404, 404, 404, 404, 404),
+    E("POST", "/public/events/{event}/registrations/", _REGISTRANT, 201, 201, 201, 201, 201, 201, 201),
+    E("POST", "/public/events/{event}/registrations/", {**_REGISTRANT, "consent": False}, 400, 400, 400, 400, 400, 400, 400),
+    E("POST", "/public/events/{event}/registrations/", {**_REGISTRANT, "website": "https://spam.example"}, 400, 400, 400, 400, 400, 400, 400),
+    E("POST", "/public/events/{past_event}/registrations/", _REGISTRANT, 400, 400, 400, 400, 400, 400, 400),
+    E("POST", "/public/events/{draft_event}/registrations/", _REGISTRANT, 404, 404, 404, 404, 404, 404, 404),
+    E("GET", "/public/registrations/{registration_token}/", None, 200, 200, 200, 200, 200, 200, 200),
+    E("GET", "/public/registrations/{unknown}/", None, 404, 404, 404, 404, 404, 404, 404),
+    E("POST", "/public/registrations/{registration_token}/cancel/", None, 200, 200, 200, 200, 200, 200, 200),
+    E("POST", "/public/registrations/{unknown}/cancel/", None, 404, 404, 404, 404, 404, 404, 404),
 ]
 
 
