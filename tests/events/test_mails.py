@@ -297,7 +297,11 @@ def test_the_old_time_is_shown_when_the_caller_passes_it(event, register):
             "Cancelled: Digitaler Feierabend",
             "We are sorry: “Digitaler Feierabend” has been cancelled",
         ),
-        ("de", "Abgesagt: Digitaler Feierabend", "„Digitaler Feierabend“ wurde abgesagt und findet nicht statt"),
+        (
+            "de",
+            "Abgesagt: Digitaler Feierabend",
+            "„Digitaler Feierabend“ wurde abgesagt und findet nicht statt",
+        ),
     ],
 )
 def test_cancelled_event_tells_everyone_registered_or_waiting(
