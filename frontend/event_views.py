@@ -222,16 +222,22 @@ def event_cancel_view(request: HttpRequest, programme_id: int, event_id: int) ->
 # --- the event page ----------------------------------------------------------------------
 
 
-def _rows(registrations: list[Registration], columns: list[str], role: str) -> list[dict[str, Any]]:
-    """The registrations as table rows, each cell by the role's columns (one home: the
-    export's column_value)."""
-    return [
-        {
-            "registration": r,
-            "cells": [(column_label(c), column_value(c, r, role)) for c in columns],
-        }
-        for r in registrations
-    ]
+def _rows(
+    event: OpenEvent, registrations: list[Registration], columns: list[str], role: str
+) -> list[dict[str, Any]]:
+    """The registrations as rows of (label, value), by the role's columns (one home: the
+    export's column_value), then the answers to the event's questions where the role sees
+    them."""
+    questions = [q for q in (event.questions or []) if isinstance(q, dict) and q.get("key")]
+    answers = "answers" in registration_columns(role)
+    rows = []
+    for r in registrations:
+        cells = [(column_label(c), column_value(c, r, role)) for c in columns]
+        if answers:
+            given = r.answers or {}
+            cells += [(q.get("label") or q["key"], given.get(q["key"], "")) for q in questions]
+        rows.append({"registration": r, "cells": cells})
+    return rows
 
 
 @login_required
@@ -257,7 +263,7 @@ def event_detail_view(request: HttpRequest, programme_id: int, event_id: int) ->
         "public_url": public_event_url(event) if event.status != EventStatus.DRAFT else None,
         "filters": filters,
         "filtered": bool(q or status),
-        "rows": _rows(registrations, columns, role),
+        "rows": _rows(event, registrations, columns, role),
         "can_check_in": event.status != EventStatus.CANCELLED,
         "tz": programme.timezone,
     }
@@ -455,6 +461,7 @@ def event_messages_view(request: HttpRequest, programme_id: int, event_id: int) 
         "form": form,
         "segments": segments,
         "sent": sent,
+        "tz": programme.timezone,
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "frontend/events/staff/messages.html", context, status=status)

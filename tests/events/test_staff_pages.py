@@ -234,6 +234,10 @@ def test_cancel_asks_first_and_says_everyone_is_told(programme_world):
 
 def test_event_page_email_only_for_managers_and_only_with_consent(programme_world):
     pw = programme_world
+    pw.event.questions = [{"key": "topic", "label": "Ihr Thema?", "required": False}]
+    pw.event.save(update_fields=["questions"])
+    pw.registration.answers = {"topic": "E-Rechnung"}
+    pw.registration.save(update_fields=["answers"])
     RegistrationFactory(
         event=pw.event, name="Nora Nokontakt", email="nora@example.com", contact_consent=False
     )
@@ -245,6 +249,10 @@ def test_event_page_email_only_for_managers_and_only_with_consent(programme_worl
     assert "Rita Registrant" in coach
     assert "rita@holzwurm.example" not in coach
     assert "nora@example.com" not in coach
+    assert "<dt>Ihr Thema?</dt><dd>E-Rechnung</dd>" in coach
+    # Times in the programme's zone, written out.
+    start = timezone.localtime(pw.event.starts_at, ZoneInfo("Europe/Berlin"))
+    assert start.strftime("%H:%M") in coach and "DATE_FORMAT" not in coach
 
 
 def test_event_page_search_and_status_filter(programme_world):

@@ -1,0 +1,159 @@
+"""The door check-in on a phone (390 x 844 px, German), as a coach of the programme: from the
+programme's home to the event and its door; a typed code checks one person in (htmx: the
+feedback names her and the count rises without a reload), a second time says "already";
+search by name and check in the next; a walk-in. The camera path cannot run headless: the
+scan button is offered only where the browser can decode, and the typed code is the same form.
+axe-core checks every screen."""
+
+import os
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from events.models import Registration
+from tests.factories import (
+    OpenEventFactory,
+    ProgrammeFactory,
+    RegistrationFactory,
+    StaffFactory,
+    UserFactory,
+)
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOT_DIR = Path(os.environ.get("KONVOI_SCREENSHOT_DIR", "/tmp")) / "konvoi-open-events"
+AXE = Axe()
+AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {"target-size": {"enabled": True}}}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _allow_sync_orm_next_to_playwright() -> Iterator[None]:
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        message = f"{CHROMIUM} is missing (apt-get install chromium)"
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+def shot(page: Page, name: str) -> None:
+    """A screenshot, axe-core's check (nothing critical or serious) and no sideways scrolling
+    on the phone."""
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT_DIR / f"de-{name}.png"), full_page=True)
+    violations = AXE.run(page, options=AXE_OPTIONS).response["violations"]
+    blocking = [
+        f"{v['impact']} {v['id']} at {[n['target'] for n in v['nodes'][:3]]}"
+        for v in violations
+        if v["impact"] in {"critical", "serious"}
+    ]
+    assert not blocking, f"{name}: {blocking}"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, name
+
+
+def test_door_check_in_by_typed_code_and_by_name_on_a_phone(browser: Browser, live_server) -> None:
+    site = live_server.url
+    programme = ProgrammeFactory(name="Kompetenzzentrum Hagen", slug="kompetenzzentrum-hagen")
+    coach = UserFactory(name="Conrad Coach")
+    StaffFactory(programme=programme, user=coach, role="coach")
+    start = timezone.now() - timedelta(minutes=30)
+    event = OpenEventFactory(
+        programme=programme,
+        title="Infonachmittag Digitalisierung",
+        starts_at=start,
+        ends_at=start + timedelta(hours=5),
+        registration_deadline=start - timedelta(hours=1),
+        capacity=40,
+    )
+    anna = RegistrationFactory(event=event, name="Anna Anders", company_name="Anders Metall")
+    bernd = RegistrationFactory(event=event, name="Bernd Bäcker", company_name="Backstube")
+    RegistrationFactory(event=event, name="Carla Clever", company_name="Clever IT")
+
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="de-DE", reduced_motion="reduce"
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        log_in(page, site, coach.email)
+        page.goto(f"{site}/programmes/{programme.pk}/")
+        page.locator(f'a[href="/programmes/{programme.pk}/events/"]').first.click()
+        page.get_by_role("link", name="Infonachmittag Digitalisierung").click()
+        expect(page.get_by_test_id("registration-row")).to_have_count(3)
+        shot(page, "staff-event")
+        page.get_by_test_id("event-door-link").click()
+        expect(page.get_by_test_id("door-count-attended")).to_have_text("0")
+        shot(page, "door")
+
+        # The typed code, as printed under the QR code (lower case and a space are fine).
+        code = anna.code[:4].lower() + " " + anna.code[4:]
+        page.get_by_test_id("door-code").fill(code)
+        page.get_by_test_id("door-code-submit").click()
+        feedback = page.get_by_test_id("door-feedback-text")
+        expect(feedback).to_contain_text("Anna Anders")
+        expect(page.get_by_test_id("door-count-attended")).to_have_text("1")
+        expect(page.get_by_test_id("door-code")).to_have_value("")  # ready for the next
+        anna.refresh_from_db()
+        assert anna.attended_at is not None
+        shot(page, "door-checked-in")
+
+        # The same code again: no second check-in, the feedback says when.
+        page.get_by_test_id("door-code").fill(anna.code)
+        page.get_by_test_id("door-code-submit").click()
+        expect(feedback).to_have_class("door-feedback-box is-already")
+        expect(feedback).to_contain_text("Anna Anders")
+        expect(page.get_by_test_id("door-count-attended")).to_have_text("1")
+
+        # An unknown code: said, nothing changes.
+        page.get_by_test_id("door-code").fill("ZZZZ2222")
+        page.get_by_test_id("door-code-submit").click()
+        expect(feedback).to_have_class("door-feedback-box is-error")
+
+        # By name.
+        page.get_by_test_id("door-q").fill("bäcker")
+        page.get_by_test_id("door-search-submit").click()
+        expect(page.get_by_test_id("door-result")).to_have_count(1)
+        expect(page.get_by_test_id("door-result")).to_contain_text("Bernd Bäcker")
+        page.get_by_test_id("door-check-in").click()
+        expect(page.get_by_test_id("door-count-attended")).to_have_text("2")
+        expect(page.get_by_test_id("door-result")).to_contain_text("Bernd Bäcker")
+        expect(page.get_by_test_id("door-undo")).to_be_visible()
+        bernd.refresh_from_db()
+        assert bernd.attended_at is not None
+        shot(page, "door-by-name")
+
+        # A walk-in: registered and checked in at once.
+        page.get_by_test_id("door-walk-in").locator("summary").click()
+        form = page.get_by_test_id("door-walk-in-form")
+        form.locator("input[name=name]").fill("Wilma Walk")
+        form.locator("input[name=company_name]").fill("Walk GmbH")
+        form.locator("input[name=postcode]").fill("58095")
+        shot(page, "door-walk-in")
+        page.get_by_test_id("door-walk-in-submit").click()
+        expect(page.get_by_test_id("door-count-attended")).to_have_text("3")
+        walk = Registration.objects.get(name="Wilma Walk")
+        assert walk.walk_in and walk.attended_at is not None
+    finally:
+        context.close()
