@@ -961,3 +961,202 @@ CONVOY_SERVICES: list[tuple[str, S]] = [
         ),
     ),
 ]
+
+
+# Open events of the programme (issue 15): an info afternoon three weeks ago, with people who
+# came, no-shows, a cancellation and a walk-in, their companies matched to the register
+# afterwards; and a workshop in two weeks with seats left.
+
+
+@dataclass
+class Registrant:
+    """A person who registered for an open event (without an account) `days_ago` days back.
+    `came`: checked in at the door; `cancelled_days_ago`: cancelled themselves; `walk_in`:
+    registered at the door. `match`: after the event, staff match the company to the
+    register: "record" (an entry already there, by the company's name) or "create" (a new
+    entry in `city`); None: left unmatched."""
+
+    name: str
+    email: str
+    company_name: str
+    postcode: str
+    size: str
+    sector: str
+    days_ago: int
+    contact_consent: bool = False
+    came: bool = False
+    walk_in: bool = False
+    cancelled_days_ago: int | None = None
+    match: str | None = None
+    city: str = "Hagen"
+    answers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class DemoEvent:
+    """An open event: `days` from today (negative: past), local start hour and length."""
+
+    title: str
+    format: str
+    description: str
+    location: str
+    days: int
+    hour: int
+    hours: int
+    capacity: int
+    created_days_ago: int
+    by: str  # e-mail of the staff member who created it
+    registrants: list[Registrant]
+    max_per_company: int | None = None
+    questions: list[dict[str, Any]] = field(default_factory=list)
+
+
+PAST_EVENT = DemoEvent(
+    title="Infonachmittag: Digitalisierung im Handwerk",
+    format="info_event",
+    description=(
+        "Kurze Vorträge und ein Podium mit Hagener Betrieben: Termine online, digitale "
+        "Auftragsmappe, Förderprogramme. Danach Gespräche an Thementischen und Kaffee."
+    ),
+    location="Kantine der Stadtwerke Hagen, Hohenzollernstraße 8, 58095 Hagen",
+    days=-24,
+    hour=14,
+    hours=5,
+    capacity=25,
+    created_days_ago=45,
+    by=LUKAS,
+    registrants=[
+        Registrant(
+            "Ingrid Hoffmann",
+            "ingrid@baeckerei-hoffmann.example",
+            "Bäckerei Hoffmann",
+            "58095",
+            "10-49",
+            "craft",
+            days_ago=38,
+            contact_consent=True,
+            came=True,
+            match="record",
+        ),
+        Registrant(
+            "Stefan Vollmer",
+            "stefan@schreinerei-vollmer.example",
+            "Schreinerei Vollmer",
+            "58093",
+            "2-9",
+            "craft",
+            days_ago=36,
+            contact_consent=True,
+            came=True,
+            match="create",
+        ),
+        Registrant(
+            "Nadine Kaya",
+            "nadine@metallbau-kaya.example",
+            "Metallbau Kaya GmbH",
+            "58099",
+            "10-49",
+            "industry",
+            days_ago=33,
+            came=True,
+            match="create",
+        ),
+        Registrant(
+            "Peter Brandes",
+            "peter@dachdeckerei-brandes.example",
+            "Dachdeckerei Brandes",
+            "58091",
+            "2-9",
+            "construction",
+            days_ago=31,
+            contact_consent=True,
+        ),
+        Registrant(
+            "Monika Heuer",
+            "monika@friseur-heuer.example",
+            "Friseursalon Heuer",
+            "58095",
+            "2-9",
+            "services",
+            days_ago=29,
+        ),
+        Registrant(
+            "Jörg Lenz",
+            "joerg@elektro-lenz.example",
+            "Elektro Lenz",
+            "58097",
+            "2-9",
+            "craft",
+            days_ago=30,
+            cancelled_days_ago=26,
+        ),
+        Registrant(
+            "Murat Demir",
+            "",
+            "Autohaus Demir",
+            "58507",
+            "10-49",
+            "retail",
+            days_ago=24,
+            walk_in=True,
+            came=True,
+            match="record",
+        ),
+    ],
+)
+
+NEXT_EVENT = DemoEvent(
+    title="Werkstatt: KI im Büroalltag",
+    format="workshop",
+    description=(
+        "Drei Stunden zum Ausprobieren: Texte, Angebote und Protokolle mit KI-Werkzeugen, "
+        "und was dabei mit Kundendaten zu beachten ist. Bitte einen Laptop mitbringen."
+    ),
+    location="Mittelstand-Digital Zentrum Hagen, Seminarraum 2",
+    days=12,
+    hour=10,
+    hours=3,
+    capacity=16,
+    max_per_company=2,
+    questions=[
+        {
+            "key": "vorkenntnisse",
+            "label": "Welche KI-Werkzeuge nutzen Sie schon?",
+            "required": False,
+        }
+    ],
+    created_days_ago=9,
+    by=JANA,
+    registrants=[
+        Registrant(
+            "Thomas Vogt",
+            "thomas@kanzlei-vogt.example",
+            "Steuerkanzlei Vogt & Partner",
+            "58095",
+            "10-49",
+            "services",
+            days_ago=7,
+            contact_consent=True,
+            answers={"vorkenntnisse": "Übersetzungen, ab und zu ein Chatbot"},
+        ),
+        Registrant(
+            "Lea Hoffmann",
+            "lea@baeckerei-hoffmann.example",
+            "Bäckerei Hoffmann",
+            "58095",
+            "10-49",
+            "craft",
+            days_ago=5,
+        ),
+        Registrant(
+            "Jan Reuter",
+            "jan@physio-am-markt.example",
+            "Physiotherapie am Markt",
+            "58636",
+            "2-9",
+            "health",
+            days_ago=3,
+            contact_consent=True,
+        ),
+    ],
+)

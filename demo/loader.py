@@ -64,10 +64,12 @@ from demo.data import (
     NEXT_CHECKIN,
     NEXT_CHECKIN_REPORT,
     NEXT_CHECKIN_RSVPS,
+    NEXT_EVENT,
     PAST_CHECKIN,
     PAST_CHECKIN_NOTES,
     PAST_CHECKIN_NOTES_DAYS_AGO,
     PAST_CHECKIN_RSVPS,
+    PAST_EVENT,
     PROGRAMME,
     PROGRAMME_CREATED,
     RECORDED,
@@ -75,12 +77,23 @@ from demo.data import (
     TZ,
     C,
     DemoComment,
+    DemoEvent,
     M,
     Meeting,
     P,
     R,
+    Registrant,
     S,
     U,
+)
+from events.matching import registration_company_confirm
+from events.models import OpenEvent, Registration
+from events.services import (
+    attendance_check_in,
+    event_create,
+    registration_cancel,
+    registration_create,
+    walk_in_register,
 )
 from notifications.models import Channel, Notification
 from programmes.models import CompanyRecord, Programme, Service, Staff, StaffRole, Touch
@@ -146,6 +159,7 @@ def demo_load() -> Convoy:
     _checkins(cast)
     _comments(cast)
     _register_and_services(cast)
+    _open_events(cast)
     cast.story.run()
     _notifications_history()
     _register_settled(cast)
@@ -191,6 +205,9 @@ _STAMPED: list[tuple[type[Any], str]] = [
     (Service, "created_at"),
     (Project, "started_at"),
     (Project, "completed_at"),
+    (OpenEvent, "created_at"),
+    (Registration, "created_at"),
+    (Registration, "consent_at"),
 ]
 
 
@@ -232,6 +249,10 @@ class _Cast:
     checkins: dict[str, CheckIn] = field(default_factory=dict)  # "past" / "next"
     comments: dict[str, Comment] = field(default_factory=dict)  # by DemoComment.key
     records: dict[str, CompanyRecord] = field(default_factory=dict)  # recorded, by name
+    events: dict[str, OpenEvent] = field(default_factory=dict)  # by title
+    registrations: dict[tuple[str, str], Registration] = field(
+        default_factory=dict
+    )  # (event title, person's name)
 
     @property
     def convoy(self) -> Convoy:
@@ -572,6 +593,111 @@ def _register_and_services(cast: _Cast) -> None:
     add(_when(EARLY_RECORD_MERGED, 9), partial(_merge_early_record, cast))
     for company_name, s in CONVOY_SERVICES:
         add(_when(s.days_ago, 13), partial(_record_service, cast, company_name, s))
+
+
+# Open events: created, registered for, checked in at the door and matched to the register
+# through events.services and events.matching (one write path), each step at its moment.
+
+
+def _event_start(e: DemoEvent) -> datetime:
+    return _when(-e.days, e.hour)
+
+
+def _create_event(cast: _Cast, e: DemoEvent, at: datetime) -> None:
+    starts = _event_start(e)
+    cast.events[e.title] = event_create(
+        programme=cast.programme,
+        by=cast.users[e.by],
+        title=e.title,
+        description=e.description,
+        format=e.format,
+        location=e.location,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=e.hours),
+        capacity=e.capacity,
+        registration_deadline=starts - timedelta(hours=12),
+        max_per_company=e.max_per_company,
+        questions=e.questions,
+    )
+
+
+def _register_for_event(cast: _Cast, e: DemoEvent, r: Registrant, at: datetime) -> None:
+    created = registration_create(
+        event=cast.events[e.title],
+        name=r.name,
+        email=r.email,
+        company_name=r.company_name,
+        postcode=r.postcode,
+        size=r.size,
+        sector=r.sector,
+        consent=True,
+        contact_consent=r.contact_consent,
+        answers=r.answers or None,
+        now=at,
+    )
+    cast.registrations[(e.title, r.name)] = created.registration
+
+
+def _cancel_registration(cast: _Cast, e: DemoEvent, r: Registrant, at: datetime) -> None:
+    registration_cancel(registration=cast.registrations[(e.title, r.name)], now=at)
+
+
+def _check_in(cast: _Cast, e: DemoEvent, r: Registrant, at: datetime) -> None:
+    attendance_check_in(
+        event=cast.events[e.title],
+        by=cast.users[e.by],
+        registration=cast.registrations[(e.title, r.name)],
+        now=at,
+    )
+
+
+def _walk_in(cast: _Cast, e: DemoEvent, r: Registrant, at: datetime) -> None:
+    cast.registrations[(e.title, r.name)] = walk_in_register(
+        event=cast.events[e.title],
+        by=cast.users[e.by],
+        name=r.name,
+        company_name=r.company_name,
+        postcode=r.postcode,
+        email=r.email,
+        size=r.size,
+        sector=r.sector,
+        contact_consent=r.contact_consent,
+        now=at,
+    )
+
+
+def _match_company(cast: _Cast, e: DemoEvent, r: Registrant, at: datetime) -> None:
+    """Staff confirm the registration's company: the register's entry of that name, or a
+    new entry made from the registration."""
+    registration = cast.registrations[(e.title, r.name)]
+    registration.refresh_from_db()
+    record = None
+    if r.match == "record":
+        record = CompanyRecord.objects.get(programme=cast.programme, company__name=r.company_name)
+    matched = registration_company_confirm(
+        registration=registration, by=cast.users[e.by], record=record, city=r.city
+    )
+    if record is None:
+        Company.objects.filter(pk=matched.company_id).update(created_at=at)
+
+
+def _open_events(cast: _Cast) -> None:
+    add = cast.story.add
+    for e in (PAST_EVENT, NEXT_EVENT):
+        add(_when(e.created_days_ago, 9), partial(_create_event, cast, e))
+        start = _event_start(e)
+        for index, r in enumerate(e.registrants):
+            if r.walk_in:
+                add(start + timedelta(minutes=35 + index), partial(_walk_in, cast, e, r))
+            else:
+                add(_when(r.days_ago, 8 + index % 9), partial(_register_for_event, cast, e, r))
+            if r.cancelled_days_ago is not None:
+                add(_when(r.cancelled_days_ago, 18), partial(_cancel_registration, cast, e, r))
+            if r.came and not r.walk_in:
+                add(start + timedelta(minutes=5 + 3 * index), partial(_check_in, cast, e, r))
+            if r.match:
+                # The morning after the event, the coach goes through the list.
+                add(_when(-e.days - 1, 9), partial(_match_company, cast, e, r))
 
 
 def _register_settled(cast: _Cast) -> None:

@@ -19,9 +19,11 @@ from demo.data import (
     DEMO_PASSWORD,
     FACILITATOR,
     ISERLOHN_COMPANIES,
+    PAST_EVENT,
     RECORDED,
 )
 from demo.loader import demo_logins
+from events.models import OpenEvent, Registration
 from overview.dashboard import convoy_dashboard
 from projects.models import Milestone, Project, Update
 
@@ -43,7 +45,17 @@ def _load() -> str:
 def _counts() -> dict[str, int]:
     return {
         model.__name__: model.objects.count()
-        for model in (User, Company, Convoy, Project, Milestone, Update, Event)
+        for model in (
+            User,
+            Company,
+            Convoy,
+            Project,
+            Milestone,
+            Update,
+            Event,
+            OpenEvent,
+            Registration,
+        )
     }
 
 
@@ -54,9 +66,13 @@ def test_runs_twice_without_duplicating_anything():
 
     assert _counts() == counts
     # The demo convoy and the coach's; its companies, the coach's convoy's and the companies
-    # without accounts the staff recorded (Sanitär Schulte's early record was merged away).
+    # without accounts the staff recorded (Sanitär Schulte's early record was merged away),
+    # and the two that came to the open event and got new register entries.
     assert counts["Convoy"] == 2
-    assert counts["Company"] == len(COMPANIES) + len(ISERLOHN_COMPANIES) + len(RECORDED)
+    new_at_events = [r for r in PAST_EVENT.registrants if r.match == "create"]
+    assert counts["Company"] == (
+        len(COMPANIES) + len(ISERLOHN_COMPANIES) + len(RECORDED) + len(new_at_events)
+    )
     assert "already exists" in second
     demo = Convoy.objects.get(name=DEMO_CONVOY_NAME)
     assert f"{len(COMPANIES)} companies, {demo.last_event_seq} events." in first
