@@ -251,6 +251,27 @@ def test_a_past_event_says_it_took_place(programme_world):
     assert Registration.objects.filter(email=FORM["email"]).count() == 0
 
 
+def _event_page_queries(event) -> int:
+    client = Client()
+    client.get(_event_url(event))  # warm: caches of the header
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(_event_url(event))
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_event_page_queries_do_not_grow_with_registrations(programme_world):
+    pw = programme_world
+    event = OpenEventFactory(programme=pw.programme, capacity=30)
+    RegistrationFactory(event=event)
+    small = _event_page_queries(event)
+    RegistrationFactory.create_batch(20, event=event)
+    RegistrationFactory.create_batch(5, event=event, status="waitlisted")
+    large = _event_page_queries(event)
+    assert "9 seats left" in Client().get(_event_url(event), **EN).content.decode()
+    assert large == small
+
+
 # --- registering ----------------------------------------------------------------------------
 
 
@@ -523,3 +544,24 @@ def test_a_waitlisted_person_can_cancel_and_the_first_in_line_moves_up(programme
     assert registration_by_token(token=first_token).status == "registered"
     html = Client().get(f"/registrations/{first_token}/", **EN).content.decode()
     assert "You are registered." in html
+
+
+def test_nothing_to_cancel_once_the_event_is_cancelled(programme_world):
+    pw = programme_world
+    pw.event.status = "cancelled"
+    pw.event.cancelled_at = timezone.now()
+    pw.event.save()
+    page = f"/registrations/{pw.registration_token}/"
+    html = Client().get(page, **EN).content.decode()
+    assert "This event has been cancelled." in html
+    assert 'data-testid="registration-cancel"' not in html
+    assert 'data-testid="door-ticket"' not in html
+    for method in ("get", "post"):
+        response = getattr(Client(), method)(f"{page}cancel/")
+        assert response.status_code == 302
+        assert response["Location"] == page
+    pw.registration.refresh_from_db()
+    assert pw.registration.status == "registered"
+    # The calendar file now takes the entry out of the calendar.
+    body = Client().get(f"{page}event.ics").content.decode()
+    assert "METHOD:CANCEL" in body
