@@ -75,6 +75,13 @@ class EventForm(forms.Form):
     def __init__(self, *args: Any, event: OpenEvent | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.event = event
+        # A date and a time input under one label: each says which part it is (screen
+        # readers; the visible label is not tied to either).
+        for name in ("starts_at", "ends_at", "registration_deadline"):
+            field = self.fields[name]
+            day, hour = field.widget.widgets  # type: ignore[attr-defined]
+            day.attrs["aria-label"] = _("%(field)s: date") % {"field": field.label}
+            hour.attrs["aria-label"] = _("%(field)s: time") % {"field": field.label}
         existing = list(event.questions or []) if event else []
         self.question_keys: list[str | None] = []
         for i in range(QUESTION_ROWS):
