@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -70,22 +71,36 @@ class EventQuestion(serializers.Serializer):
     required = serializers.BooleanField(default=False)
 
 
+YEAR_MIN = 2000
+YEARS_AHEAD = 10
+
+
+class EventTimeField(serializers.DateTimeField):
+    """A moment from the year 2000 to ten years ahead: anything else is a typo (and far-off
+    years have zone offsets in seconds that no client parses)."""
+
+    def to_internal_value(self, value):
+        moment = super().to_internal_value(value)
+        last = timezone.now().year + YEARS_AHEAD
+        if not YEAR_MIN <= moment.year <= last:
+            raise serializers.ValidationError(
+                _("Enter a date from %(first)d to %(last)d.") % {"first": YEAR_MIN, "last": last}
+            )
+        return moment
+
+
 class OpenEventInput(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(
         required=False, allow_blank=True, max_length=DESCRIPTION_MAX
     )
     format = ValueField(EventFormat.choices, required=False)
-    starts_at = serializers.DateTimeField(
-        help_text="Without an offset: in the programme's time zone."
-    )
-    ends_at = serializers.DateTimeField(
-        help_text="Without an offset: in the programme's time zone."
-    )
+    starts_at = EventTimeField(help_text="Without an offset: in the programme's time zone.")
+    ends_at = EventTimeField(help_text="Without an offset: in the programme's time zone.")
     location = serializers.CharField(required=False, allow_blank=True, max_length=300)
     online_url = serializers.URLField(required=False, allow_blank=True, max_length=500)
     capacity = serializers.IntegerField(min_value=1, max_value=CAPACITY_MAX)
-    registration_deadline = serializers.DateTimeField(
+    registration_deadline = EventTimeField(
         help_text="Without an offset: in the programme's time zone."
     )
     max_per_company = serializers.IntegerField(

@@ -148,6 +148,8 @@ def test_draft_is_not_public_until_published(programme_world, client_for):
         ({"capacity": "viele"}, "capacity"),
         ({"format": "party"}, "format"),
         ({"starts_at": "morgen"}, "starts_at"),
+        ({"starts_at": "0050-01-01T14:00"}, "starts_at"),
+        ({"registration_deadline": "9999-12-31T23:59"}, "registration_deadline"),
         ({"online_url": "zoom"}, "online_url"),
         ({"max_per_company": 0}, "max_per_company"),
         ({"questions": [{"key": "Bad Key!", "label": "?"}]}, "questions"),
