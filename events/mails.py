@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from events.calendars import Method, event_calendar, event_public_url
+from events.keys import registration_token_of
 from events.models import (
     EventMessage,
     EventMessageDelivery,
@@ -33,7 +34,6 @@ from events.models import (
     Registration,
     RegistrationStatus,
 )
-from events.services import registration_token_of
 from events.tickets import door_qr_png
 from notifications.emails import EmailAttachment, email_message
 from notifications.links import Target, link_url

@@ -16,8 +16,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from events.keys import postcode_clean
 from events.models import Registration, RegistrationStatus
-from events.services import postcode_clean, registration_touch
+from events.services import registration_touch
 from programmes.models import CompanyRecord, Touch, TouchKind
 from programmes.selectors import company_name_key, staff_role
 from programmes.services import company_record_create, company_record_recompute

@@ -4,7 +4,7 @@ people registered for them, who need no account.
 A registration is a person of a company; the same company is the same normalised name and
 postcode (`company_key`). Only attendance checked in at the door (`attended_at`) counts as
 attendance. The registrant's key to their registration (ticket page, self-cancel) is a token
-derived from a stored nonce (`events.services.registration_token`), so that later e-mails
+derived from a stored nonce (`events.keys.registration_token`), so that later e-mails
 (promotion, reminder) can carry the link; only the token's hash is looked up. The door code
 on the QR code opens nothing: it only lets staff check the person in.
 """

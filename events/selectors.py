@@ -26,8 +26,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from events.keys import door_code_clean
 from events.models import EventStatus, OpenEvent, Registration, RegistrationStatus
-from events.services import door_code_clean
 from programmes.models import Programme, Staff, StaffRole
 from programmes.selectors import AnyUser
 

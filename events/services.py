@@ -8,10 +8,7 @@ only attendance that counts) and the register touches. E-mails leave after commi
 (`events.mails`, `delay_on_commit`).
 """
 
-import hashlib
-import hmac
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -30,75 +27,12 @@ from accounts.models import User
 from accounts.ratelimit import limit_hit
 from accounts.text import name_clean
 from companies.models import Sector, SizeBand
+from events import mails
+from events.keys import company_key, door_code_clean, door_code_new, registration_token_new
 from events.models import EventFormat, EventStatus, OpenEvent, Registration, RegistrationStatus
-from modelutils.invitations import token_hash
 from modelutils.update import model_update
 from programmes.models import CompanyRecord, Programme, Staff, StaffRole, Touch, TouchKind
-from programmes.selectors import company_name_key
 from programmes.services import company_record_recompute, company_touch
-
-# Door codes: no 0/O, 1/I/L, so that a typed code is read right the first time.
-_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-CODE_LENGTH = 8
-
-
-# --- the registrant's token and the door code --------------------------------------------
-
-
-def registration_token(nonce: str) -> str:
-    """The registrant's secret (ticket page, self-cancel): an HMAC of the stored nonce with
-    the SECRET_KEY, so that every e-mail to them can carry it; only its hash is looked up."""
-    digest = hmac.new(
-        settings.SECRET_KEY.encode(), f"konvoi.registration:{nonce}".encode(), hashlib.sha256
-    )
-    return digest.hexdigest()
-
-
-def registration_token_new() -> tuple[str, str, str]:
-    """(nonce, token, token hash) for a new registration."""
-    nonce = secrets.token_hex(32)
-    token = registration_token(nonce)
-    return nonce, token, token_hash(token)
-
-
-def registration_token_of(registration: Registration) -> str:
-    return registration_token(registration.token_nonce)
-
-
-def registration_by_token(*, token: str) -> Registration | None:
-    """The registration this secret opens, or None (the caller 404s)."""
-    if not token or len(token) > 128:
-        return None
-    return (
-        Registration.objects.filter(token_hash=token_hash(token))
-        .select_related("event__programme")
-        .first()
-    )
-
-
-def door_code_new() -> str:
-    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def door_code_clean(text: str) -> str:
-    """A typed or scanned code as stored: upper case, without spaces, dashes or a prefix."""
-    text = text.strip().upper()
-    text = text.removeprefix("KONVOI:").removeprefix("KONVOI-")
-    return re.sub(r"[\s\-]", "", text)[:32]
-
-
-# --- the same company ----------------------------------------------------------------------
-
-
-def postcode_clean(postcode: str) -> str:
-    return re.sub(r"\s+", "", postcode).upper()[:10]
-
-
-def company_key(*, company_name: str, postcode: str) -> str:
-    """ "The same company" for max_per_company: the normalised name (legal forms, case,
-    umlauts and punctuation do not count) and the postcode."""
-    return f"{company_name_key(company_name)}|{postcode_clean(postcode)}"[:300]
-
 
 # --- the company register --------------------------------------------------------------------
 
@@ -133,10 +67,7 @@ def registration_touch(registration: Registration) -> None:
 
 
 def _mail_queue(task: str, **kwargs: Any) -> None:
-    """Queue an e-mail task of events.mails after commit. Imported here, at call time:
-    events.mails imports this module (the registrant's token)."""
-    from events import mails
-
+    """Queue an e-mail task of events.mails after commit."""
     getattr(mails, task).delay_on_commit(**kwargs)
 
 

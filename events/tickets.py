@@ -1,7 +1,7 @@
 """The registrant's ticket: a QR code of the door code, read at the door by the staff's phone.
 
 The code opens nothing (it only lets staff check the person in), so the QR code carries
-nothing but `KONVOI:<code>`; events.services.door_code_clean reads a scanned or typed one.
+nothing but `KONVOI:<code>`; events.keys.door_code_clean reads a scanned or typed one.
 Made here with segno: no third-party service sees a code.
 """
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from audit.origin import client_ip
 from events.calendars import CONTENT_TYPE, event_calendar
+from events.keys import registration_by_token
 from events.models import EventStatus, OpenEvent, Registration, RegistrationStatus
 from events.selectors import (
     event_public,
@@ -31,7 +32,6 @@ from events.selectors import (
 )
 from events.services import (
     registration_allowed,
-    registration_by_token,
     registration_closed_problem,
     registration_create,
     registration_limited_message,

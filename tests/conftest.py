@@ -16,8 +16,8 @@ from checkins.models import CheckIn
 from comments.models import Comment
 from companies.models import Company, CompanyInvitation, CompanyMember
 from convoys.models import Convoy, Facilitator, Invitation, Membership
+from events.keys import registration_token_of
 from events.models import OpenEvent, Registration
-from events.services import registration_token_of
 from modelutils.invitations import token_hash
 from notifications.models import Notification
 from programmes.models import CompanyRecord, Programme, Service, StaffInvitation

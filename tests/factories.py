@@ -11,9 +11,9 @@ from checkins.models import CheckIn
 from comments.models import Comment
 from companies.models import Company, CompanyInvitation, CompanyMember, CompanyRole
 from convoys.models import Convoy, Event, Facilitator, Invitation, Membership
+from events.keys import company_key as event_company_key
+from events.keys import door_code_new, registration_token_new
 from events.models import OpenEvent, Registration
-from events.services import company_key as event_company_key
-from events.services import door_code_new, registration_token_new
 from modelutils.invitations import token_hash
 from programmes.models import Programme, Service, Staff
 from projects.models import Milestone, Project, Update
@@ -239,7 +239,7 @@ class OpenEventFactory(factory.django.DjangoModelFactory):
 
 
 class RegistrationFactory(factory.django.DjangoModelFactory):
-    """A bare registered row (its token: events.services.registration_token_of); tests of the
+    """A bare registered row (its token: events.keys.registration_token_of); tests of the
     rules register through events.services."""
 
     class Meta:

@@ -30,6 +30,7 @@ from events.api.serializers import (
     PublicRegistrationInput,
     RegistrationCreatedOutput,
 )
+from events.keys import registration_by_token
 from events.models import OpenEvent, Registration, RegistrationStatus
 from programmes.selectors import programme_public
 
@@ -171,7 +172,7 @@ class OwnRegistrationView(_Public):
         responses={200: OwnRegistrationOutput},
     )
     def get(self, request: Request, token: str) -> Response:
-        registration = services.registration_by_token(token=token)
+        registration = registration_by_token(token=token)
         if registration is None:
             raise NotFound()
         return Response(_own_registration(registration))
@@ -192,7 +193,7 @@ class OwnRegistrationCancelView(_Public):
         responses={200: OwnRegistrationOutput},
     )
     def post(self, request: Request, token: str) -> Response:
-        registration = services.registration_by_token(token=token)
+        registration = registration_by_token(token=token)
         if registration is None or registration.status == RegistrationStatus.CANCELLED:
             raise NotFound()
         registration = services.registration_cancel(registration=registration)

@@ -11,9 +11,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from demo.data import NEXT_EVENT, PAST_EVENT, PROGRAMME, TZ
+from events.keys import registration_by_token, registration_token_of
 from events.models import OpenEvent, Registration
 from events.selectors import public_events, seats_left
-from events.services import registration_by_token, registration_token_of
 from programmes.models import CompanyRecord, Programme, Touch
 from reports.programme_report import Period, programme_report
 

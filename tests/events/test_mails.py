@@ -15,13 +15,13 @@ from django.core import mail
 from django.test import Client
 from icalendar import Calendar
 
+from events.keys import registration_token_of
 from events.models import Registration
 from events.services import (
     event_cancel,
     event_update,
     registration_cancel,
     registration_create,
-    registration_token_of,
     walk_in_register,
 )
 from tests.factories import OpenEventFactory

@@ -17,8 +17,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from events import mails
+from events.keys import registration_token_of
 from events.models import Registration
-from events.services import registration_create, registration_token_of
+from events.services import registration_create
 from tests.factories import OpenEventFactory, RegistrationFactory, UserFactory
 from tests.support.domain import domain_state
 

@@ -16,8 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from django.utils.formats import date_format, time_format
 
+from events.keys import registration_by_token, registration_token_of
 from events.models import Registration
-from events.services import registration_by_token, registration_token_of
 from tests.factories import OpenEventFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,17 +10,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
 from events import mails
+from events.keys import company_key, registration_by_token
 from events.models import OpenEvent, Registration
 from events.services import (
     attendance_check_in,
     attendance_undo,
-    company_key,
     event_cancel,
     event_create,
     event_publish,
     event_update,
     registration_allowed,
-    registration_by_token,
     registration_cancel,
     registration_create,
     walk_in_register,

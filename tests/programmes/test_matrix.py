@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from events.keys import registration_token_of
 from events.models import OpenEvent
-from events.services import registration_token_of
 from programmes.services import company_record_create
 from tests.support.domain import domain_state
 
