@@ -135,11 +135,27 @@ ANSWER_MAX = 1000
 _QUESTION_KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
+# Event times from the year 2000 to ten years ahead: anything else is a typo (and far-off
+# years have zone offsets in seconds that no client parses).
+EVENT_YEAR_MIN = 2000
+EVENT_YEARS_AHEAD = 10
+
+
 def _aware(value: Any, *, zone: str, field: str) -> datetime:
     """A moment; a naive one is read as wall-clock time in the programme's zone (a time the
     clocks skip becomes the time after the change, a repeated one its first pass)."""
     if not isinstance(value, datetime):
         raise ValidationError({field: [_("Enter a date and time.")]})
+    last = timezone.now().year + EVENT_YEARS_AHEAD
+    if not EVENT_YEAR_MIN <= value.year <= last:
+        raise ValidationError(
+            {
+                field: [
+                    _("Enter a date from %(first)d to %(last)d.")
+                    % {"first": EVENT_YEAR_MIN, "last": last}
+                ]
+            }
+        )
     if timezone.is_naive(value):
         tz = ZoneInfo(zone)
         return value.replace(tzinfo=tz, fold=0).astimezone(UTC).astimezone(tz)
@@ -420,7 +436,13 @@ def event_update(*, event: OpenEvent, by: User, **fields: Any) -> OpenEvent:
     # Checked field by field above (full_clean would also ask for a creator, who may be gone).
     changed = model_update(locked, data=values, also=follows, clean=False)
     if notified:
-        _mail_queue("event_changed_send", event_id=locked.pk, changed=notified)
+        # The old values go along, so that the e-mail says "from … to …".
+        previous = {
+            name: (value.isoformat() if isinstance(value, datetime) else str(value or ""))
+            for name, value in before.items()
+            if name in notified
+        }
+        _mail_queue("event_changed_send", event_id=locked.pk, changed=notified, previous=previous)
     if "capacity" in changed:
         _promote(locked, now=timezone.now())
     _copy_into(locked, event)

@@ -528,3 +528,23 @@ def test_walk_in_needs_name_company_and_postcode(programme_world, client_for):
     assert response.status_code == 400
     assert {"company_name", "postcode"} <= set(response.json())
     assert domain_state() == before
+
+
+@pytest.mark.parametrize(
+    "starts_at", ["0001-01-01T10:00:00", "0050-01-01T10:00:00+00:00", "9999-12-31T10:00:00"]
+)
+def test_event_times_at_the_edge_of_the_calendar_are_400s(programme_world, client_for, starts_at):
+    pw = programme_world
+    response = client_for(pw.coach).post(
+        f"/api/v1/programmes/{pw.programme.pk}/events/",
+        {
+            "title": "Zeitreise",
+            "starts_at": starts_at,
+            "ends_at": "2027-01-01T12:00:00",
+            "capacity": 10,
+            "registration_deadline": "2026-12-31T12:00:00",
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "starts_at" in response.json()

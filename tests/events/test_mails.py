@@ -249,6 +249,8 @@ def test_a_new_time_is_told_with_an_updated_calendar_file(
     german = by_recipient["erste@example.com"]
     assert german.subject == "Geändert: Digitaler Feierabend"
     assert "jetzt Mittwoch, 9. Juni 2027, 15:00–20:00 Uhr (Ortszeit Berlin)" in german.body
+    # event_update hands the old time over: "from … → now …".
+    assert "14:00–19:00 Uhr (Ortszeit Berlin) → jetzt Mittwoch" in german.body
     assert "Ihr Platz bleibt Ihnen. Die aktualisierte Kalenderdatei ist angehängt." in german.body
     (vevent,) = calendar_of(german).walk("VEVENT")
     assert vevent["SEQUENCE"] == 1
