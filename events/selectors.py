@@ -129,7 +129,9 @@ def registrations_for_staff(
     `position` (the place in line of waitlisted ones, else None). `q` finds people by name,
     company or door code (the search at the door); `status`: registered, waitlisted,
     cancelled, or attended / no_show."""
-    queryset = Registration.objects.filter(event=event).select_related("checked_in_by")
+    queryset = Registration.objects.filter(event=event).select_related(
+        "checked_in_by", "company", "event"
+    )
     q = (q or "").strip()[:200]
     if q:
         code = door_code_clean(q)

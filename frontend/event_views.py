@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit.services import audit_export_downloaded
 from events import services
 from events.exports import column_label, column_value, registrations_csv, registrations_xlsx
+from events.matching import suggestions_for
 from events.models import EventStatus, MessageSegment, OpenEvent, Registration
 from events.selectors import (
     event_for_staff,
@@ -230,13 +231,15 @@ def _rows(
     them."""
     questions = [q for q in (event.questions or []) if isinstance(q, dict) and q.get("key")]
     answers = "answers" in registration_columns(role)
+    # Register entries of the same company (name and postcode), for "match": one query.
+    suggested = suggestions_for([r for r in registrations if r.company_id is None])
     rows = []
     for r in registrations:
         cells = [(column_label(c), column_value(c, r, role)) for c in columns]
         if answers:
             given = r.answers or {}
             cells += [(q.get("label") or q["key"], given.get(q["key"], "")) for q in questions]
-        rows.append({"registration": r, "cells": cells})
+        rows.append({"registration": r, "cells": cells, "suggested": len(suggested.get(r.pk, []))})
     return rows
 
 

@@ -178,12 +178,23 @@ def test_moving_a_published_event_tells_registrants_and_raises_the_sequence(
     event = pw.event
     event_update(event=event, by=pw.coach, title="Neuer Titel", description="Mehr.")
     assert event.sequence == 0 and queued == []
+    before = event.starts_at
     later = event.starts_at + timedelta(hours=1)
     event_update(event=event, by=pw.coach, starts_at=later, location="Rathaus")
     event.refresh_from_db()
     assert event.sequence == 1 and event.starts_at == later and event.location == "Rathaus"
     assert queued == [
-        ("event_changed_send", {"event_id": event.pk, "changed": ["starts_at", "location"]})
+        (
+            "event_changed_send",
+            {
+                "event_id": event.pk,
+                "changed": ["starts_at", "location"],
+                "previous": {
+                    "starts_at": before.isoformat(),
+                    "location": "Kantine der Stadtwerke, Hagen",
+                },
+            },
+        )
     ]
 
 

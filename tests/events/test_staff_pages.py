@@ -451,3 +451,38 @@ def test_messages_page_counts_recipients_per_segment(programme_world):
     assert event.messages.get().subject == "Folien"
     bad = _client(pw.coach).post(_base(event) + "messages/", {"segment": "all"}, **EN)
     assert bad.status_code == 400
+
+
+def test_the_event_page_leads_each_registration_to_the_company_register(programme_world):
+    """Unmatched registrations link to the match page, with the number of register entries of
+    the same name and postcode; matched ones name their entry."""
+    from django.test import Client
+
+    from events.matching import registration_company_confirm
+    from programmes.services import company_record_create
+
+    pw = programme_world
+    company_record_create(
+        programme=pw.programme,
+        by=pw.manager,
+        name="Tischlerei Holzwurm GmbH",
+        sector="craft",
+        size="2-9",
+        city="Hagen",
+        postcode="58097",
+    )
+    client = Client()
+    client.force_login(pw.coach)
+    page = f"/programmes/{pw.programme.pk}/events/{pw.event.pk}/"
+    match = f"{page}registrations/{pw.registration.pk}/company/"
+    html = client.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'href="{match}"' in html
+    assert "(1 matching entry)" in html
+    registration_company_confirm(
+        registration=pw.registration,
+        by=pw.coach,
+        record=pw.programme.company_records.get(company__name="Tischlerei Holzwurm GmbH"),
+    )
+    html = client.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "In the company register as Tischlerei Holzwurm GmbH" in html
+    assert "matching entry" not in html
