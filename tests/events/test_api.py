@@ -187,7 +187,7 @@ def test_rules_between_fields_are_400s_in_the_callers_language(programme_world, 
     english = _en(client_for(pw.coach)).post(url, untitled, format="json")
     german = client_for(pw.coach).post(url, untitled, format="json", HTTP_ACCEPT_LANGUAGE="de")
     assert english.json() == {"title": ["This field is required."]}
-    assert german.json() == {"title": ["Dieses Feld ist erforderlich."]}
+    assert german.json() == {"title": ["Dieses Feld ist zwingend erforderlich."]}
 
 
 def test_programme_event_list_counts_without_registrants(programme_world, client_for):
