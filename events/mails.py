@@ -15,14 +15,12 @@ from datetime import datetime
 from email.mime.image import MIMEImage
 from email.utils import formataddr
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from celery import shared_task
 from django.conf import settings
 from django.db.models import Q
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from events.calendars import Method, event_calendar, event_public_url
 from events.keys import registration_token_of
@@ -35,6 +33,7 @@ from events.models import (
     RegistrationStatus,
 )
 from events.tickets import door_qr_png
+from events.times import time_span
 from notifications.emails import EmailAttachment, email_message
 from notifications.links import Target, link_url
 
@@ -45,40 +44,6 @@ CHANGE_FIELDS = ("starts_at", "ends_at", "location", "online_url")
 
 
 # --- what the e-mails say ------------------------------------------------------------------
-
-
-def zone_words(key: str) -> str:
-    """The programme's zone as people say it: "Berlin time" / "Ortszeit Berlin"."""
-    if key == "UTC":
-        return _("UTC")
-    city = key.rsplit("/", 1)[-1].replace("_", " ")
-    return _("%(city)s time") % {"city": city}
-
-
-def _date(moment: datetime) -> str:
-    """The day with its weekday, written out: "Mittwoch, 9. Juni 2027"."""
-    # Translators: a date format of Django's date filter (l weekday, j day, F month, Y year).
-    return formats.date_format(moment, pgettext("long date with weekday", "l, j F Y"))
-
-
-def time_span(starts_at: datetime, ends_at: datetime, zone: str) -> str:
-    """Start and end in the zone, in the active language: "Mittwoch, 10. Juni 2026,
-    14:00–19:00 Uhr (Ortszeit Berlin)"."""
-    tz = ZoneInfo(zone)
-    start, end = starts_at.astimezone(tz), ends_at.astimezone(tz)
-    words = zone_words(zone)
-    if start.date() == end.date():
-        return _("%(date)s, %(start)s–%(end)s (%(zone)s)") % {
-            "date": _date(start),
-            "start": start.strftime("%H:%M"),
-            "end": end.strftime("%H:%M"),
-            "zone": words,
-        }
-    return _("%(start)s to %(end)s (%(zone)s)") % {
-        "start": f"{_date(start)}, {start:%H:%M}",
-        "end": f"{_date(end)}, {end:%H:%M}",
-        "zone": words,
-    }
 
 
 def event_when(event: OpenEvent) -> str:
