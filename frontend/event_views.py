@@ -36,6 +36,7 @@ from events.selectors import (
     registrations_for_staff,
     seats_left,
 )
+from events.times import zone_words
 from frontend.event_forms import (
     CheckInForm,
     EventForm,
@@ -123,6 +124,7 @@ def events_view(request: HttpRequest, programme_id: int) -> HttpResponse:
         "upcoming": sorted(upcoming, key=lambda e: e.starts_at),
         "past": past,
         "tz": programme.timezone,
+        "zone": zone_words(programme.timezone),
     }
     return render(request, "frontend/events/staff/list.html", context)
 
@@ -151,7 +153,13 @@ def event_create_view(request: HttpRequest, programme_id: int) -> HttpResponse:
                 else:
                     messages.success(request, _("The event was created and is public now."))
                 return redirect(_event_page(event))
-        context = {"programme": programme, "role": role, "form": form, "event": None}
+        context = {
+            "programme": programme,
+            "role": role,
+            "form": form,
+            "event": None,
+            "zone": zone_words(programme.timezone),
+        }
         status = 400 if request.method == "POST" else 200
         return render(request, "frontend/events/staff/form.html", context, status=status)
 
@@ -179,6 +187,7 @@ def event_edit_view(request: HttpRequest, programme_id: int, event_id: int) -> H
             "form": form,
             "event": event,
             "people": event.registrations.exclude(status="cancelled").count(),
+            "zone": zone_words(programme.timezone),
         }
         status = 400 if request.method == "POST" else 200
         return render(request, "frontend/events/staff/form.html", context, status=status)
@@ -269,6 +278,7 @@ def event_detail_view(request: HttpRequest, programme_id: int, event_id: int) ->
         "rows": _rows(event, registrations, columns, role),
         "can_check_in": event.status != EventStatus.CANCELLED,
         "tz": programme.timezone,
+        "zone": zone_words(programme.timezone),
     }
     return render(request, "frontend/events/staff/detail.html", context)
 
@@ -379,6 +389,7 @@ def event_door_view(request: HttpRequest, programme_id: int, event_id: int) -> H
         "can_check_in": event.status != EventStatus.CANCELLED,
         "door_problem": services.check_in_problem(event, now=timezone.now()),
         "tz": programme.timezone,
+        "zone": zone_words(programme.timezone),
     }
     if _is_htmx(request) and request.GET.get("part") == "results":
         return render(request, "frontend/events/staff/partials/door_results.html", context)
@@ -422,6 +433,7 @@ def event_walk_in_view(request: HttpRequest, programme_id: int, event_id: int) -
         "walk_in_open": True,
         "can_check_in": event.status != EventStatus.CANCELLED,
         "tz": programme.timezone,
+        "zone": zone_words(programme.timezone),
     }
     return render(request, "frontend/events/staff/door.html", context, status=400)
 
@@ -465,6 +477,7 @@ def event_messages_view(request: HttpRequest, programme_id: int, event_id: int) 
         "segments": segments,
         "sent": sent,
         "tz": programme.timezone,
+        "zone": zone_words(programme.timezone),
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "frontend/events/staff/messages.html", context, status=status)

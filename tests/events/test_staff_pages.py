@@ -10,8 +10,10 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import escape
 
+from events import services
 from events.models import EventStatus, OpenEvent, Registration
 from tests.factories import OpenEventFactory, RegistrationFactory
 
@@ -153,7 +155,7 @@ def test_the_form_says_the_zone_and_create_as_draft_then_publish(programme_world
     pw = programme_world
     client = _client(pw.manager)
     page = client.get(f"/programmes/{pw.programme.pk}/events/new/", **EN)
-    assert "Europe/Berlin" in page.content.decode()
+    assert "Berlin time" in page.content.decode()
     client.post(f"/programmes/{pw.programme.pk}/events/new/", _form(draft="on"))
     event = OpenEvent.objects.get(title="Werkstatt KI im Betrieb")
     assert event.status == EventStatus.DRAFT
@@ -421,11 +423,14 @@ def test_walk_in_is_registered_and_checked_in(programme_world):
 def test_the_door_says_when_check_in_is_not_open(programme_world):
     pw = programme_world
     html = _client(pw.coach).get(_base(pw.event) + "door/", **EN).content.decode()
-    assert "Check-in opens on" in html
+    with translation.override("en"):
+        problem = services.check_in_problem(pw.event, now=timezone.now())
+    assert problem and escape(problem) in html
+    assert 'data-testid="door-problem"' in html
     response = _client(pw.coach).post(
         _base(pw.event) + "check-in/", {"registration": pw.registration.pk}, follow=True, **EN
     )
-    assert "Check-in opens on" in response.content.decode()
+    assert escape(problem) in response.content.decode()
     pw.registration.refresh_from_db()
     assert pw.registration.attended_at is None
 
@@ -486,3 +491,36 @@ def test_the_event_page_leads_each_registration_to_the_company_register(programm
     html = client.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "In the company register as Tischlerei Holzwurm GmbH" in html
     assert "matching entry" not in html
+
+
+@pytest.mark.parametrize("year", ["0001", "1999", "9999"])
+@pytest.mark.parametrize("field", ["starts_at", "ends_at", "registration_deadline"])
+def test_a_date_outside_the_years_is_said_on_its_field(programme_world, year, field):
+    """events.services takes times from 2000 to ten years ahead: the form shows the rule on
+    the field (no 500, nothing saved), on the new and on the edit form."""
+    pw = programme_world
+    client = _client(pw.coach)
+    before = OpenEvent.objects.count()
+    data = _form(**{f"{field}_0": f"{year}-03-12"})
+    response = client.post(f"/programmes/{pw.programme.pk}/events/new/", data, **EN)
+    assert response.status_code == 400
+    assert OpenEvent.objects.count() == before
+    errors = response.context["form"].errors[field]
+    assert any("Enter a date from 2000" in e for e in errors), errors
+    assert "Enter a date from 2000" in response.content.decode()
+    starts = pw.event.starts_at
+    response = client.post(_base(pw.event) + "edit/", data, **EN)
+    assert response.status_code == 400
+    assert any("Enter a date from 2000" in e for e in response.context["form"].errors[field])
+    pw.event.refresh_from_db()
+    assert pw.event.starts_at == starts
+
+
+def test_staff_pages_name_the_zone_in_words_not_its_key(programme_world):
+    pw = programme_world
+    client = _client(pw.manager)
+    base = f"/programmes/{pw.programme.pk}/events/"
+    for path in (base, base + "new/", _base(pw.event), _base(pw.event) + "edit/"):
+        page = client.get(path, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+        assert "Europe/Berlin" not in page, path
+        assert "Ortszeit Berlin" in page, path
