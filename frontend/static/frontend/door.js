@@ -19,9 +19,16 @@
 
   var stream = null;
   var detector = null;
-  var lastCode = "";
-  var lastAt = 0;
   var timer = null;
+  // A ticket held in front of the camera is read again and again. Each code read here is sent
+  // once and remembered for a minute (a second send would say "already checked in at …",
+  // which reads like a ticket used twice); the first answer stays shown. After a read the
+  // camera rests a moment, and nothing is sent while an answer is still on its way.
+  var REMEMBER_MS = 60000;
+  var REST_MS = 2000;
+  var sent = {};
+  var restUntil = 0;
+  var waiting = false;
 
   function say(text) {
     if (status) status.textContent = text || "";
@@ -37,13 +44,20 @@
     return String(text || "").trim();
   }
 
+  function recentlySent(code, now) {
+    Object.keys(sent).forEach(function (key) {
+      if (now - sent[key] >= REMEMBER_MS) delete sent[key];
+    });
+    return Object.prototype.hasOwnProperty.call(sent, code);
+  }
+
   function found(text) {
     var code = codeOf(text);
     var now = Date.now();
-    // The same code stays in front of the camera for a while: submit it once.
-    if (!code || (code === lastCode && now - lastAt < 4000)) return;
-    lastCode = code;
-    lastAt = now;
+    if (!code || waiting || recentlySent(code, now)) return;
+    sent[code] = now;
+    restUntil = now + REST_MS;
+    waiting = true;
     input.value = code;
     say(scan.getAttribute("data-door-found") + " " + code);
     if (form.requestSubmit) form.requestSubmit();
@@ -52,6 +66,11 @@
 
   function tick() {
     if (!stream) return;
+    var rest = restUntil - Date.now();
+    if (rest > 0 || waiting) {
+      timer = window.setTimeout(tick, Math.max(rest, 200));
+      return;
+    }
     if (video.readyState < 2) {
       timer = window.setTimeout(tick, 200);
       return;
@@ -125,6 +144,9 @@
   // After each check-in by code the field is emptied for the next person.
   document.body.addEventListener("htmx:afterRequest", function (event) {
     if (event.detail && event.detail.elt === form) {
+      waiting = false;
+      // No answer (the network): the code may be read again.
+      if (!event.detail.successful) delete sent[codeOf(input.value)];
       input.value = "";
       if (!stream) input.focus();
     }
