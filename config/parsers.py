@@ -4,8 +4,12 @@ Python's JSON decoder recurses once per level: a body of 100,000 `[` raised Recu
 which no view catches (a 500 on every endpoint). No Konvoi request nests deeper than a few
 levels, so anything deeper than MAX_DEPTH is refused as a parse error (400) before a
 serializer or service ever sees it.
+
+DRF's own parse error is English only ("JSON parse error - Expecting value: …"): a body that is
+not JSON gets a translated message with the line and column instead.
 """
 
+import json
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -40,9 +44,20 @@ class DepthLimitedJSONParser(JSONParser):
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise self._too_deep() from None
+        except ParseError as exc:
+            raise self._not_json(exc.__context__) from None
         if json_depth_exceeds(data):
             raise self._too_deep()
         return data
+
+    @staticmethod
+    def _not_json(error: BaseException | None) -> ParseError:
+        if isinstance(error, json.JSONDecodeError):
+            return ParseError(
+                _("The request body is not valid JSON (line %(line)d, column %(column)d).")
+                % {"line": error.lineno, "column": error.colno}
+            )
+        return ParseError(_("The request body is not valid JSON."))
 
     @staticmethod
     def _too_deep() -> ParseError:

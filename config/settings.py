@@ -482,6 +482,13 @@ SPECTACULAR_SETTINGS = {
         "ConvoyRoleEnum": ["facilitator", "member"],
         "InvitationStatusEnum": ["open", "accepted", "expired", "revoked"],
         "StaffRoleEnum": "programmes.models.StaffRole",
+        # Open events (events.api): each value set under its own name.
+        "EventStatusEnum": "events.models.EventStatus",
+        "EventFormatEnum": "events.models.EventFormat",
+        "RegistrationStatusEnum": "events.models.RegistrationStatus",
+        "RegistrationCreatedEnum": ["registered", "waitlisted"],
+        "SizeBandEnum": "companies.models.SizeBand",
+        "SectorEnum": "companies.models.Sector",
     },
 }
 

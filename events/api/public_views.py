@@ -11,9 +11,10 @@ from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound, Throttled, ValidationError
+from rest_framework.exceptions import APIException, NotFound, Throttled, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,6 +25,7 @@ from audit.origin import client_ip
 from config.api import Pagination
 from events import selectors, services
 from events.api.serializers import (
+    AlreadyCancelledOutput,
     OwnRegistrationOutput,
     PaginatedPublicEvents,
     PublicEventOutput,
@@ -46,6 +48,15 @@ TOKEN_PARAMETER = OpenApiParameter(
     description="The registrant's secret (`cancel_token`), from the registration's answer "
     "and the confirmation e-mail.",
 )
+
+
+class AlreadyCancelled(APIException):
+    """A second cancel with a token that works: nothing changes, and the client is told so
+    (GET of the same token answers `status: cancelled`; a wrong token stays 404)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = gettext_lazy("This registration is already cancelled.")
+    default_code = "already_cancelled"
 
 
 def _public_event(event: OpenEvent) -> OpenEvent:
@@ -186,15 +197,24 @@ class OwnRegistrationCancelView(_Public):
         description=(
             "Cancels the registration this token opens, registered or on the waiting list; "
             "a freed seat goes to the first person on the waiting list, who is e-mailed. "
-            "Works once: a wrong token, or one whose registration is already cancelled: 404."
+            "Works once: a registration that is already cancelled stays so and answers 409 "
+            "(nothing changes); a wrong token: 404."
         ),
         parameters=[TOKEN_PARAMETER],
         request=None,
-        responses={200: OwnRegistrationOutput},
+        responses={
+            200: OwnRegistrationOutput,
+            409: OpenApiResponse(
+                response=AlreadyCancelledOutput,
+                description="The registration is already cancelled (nothing changed).",
+            ),
+        },
     )
     def post(self, request: Request, token: str) -> Response:
         registration = registration_by_token(token=token)
-        if registration is None or registration.status == RegistrationStatus.CANCELLED:
+        if registration is None:
             raise NotFound()
+        if registration.status == RegistrationStatus.CANCELLED:
+            raise AlreadyCancelled()
         registration = services.registration_cancel(registration=registration)
         return Response(_own_registration(registration))

@@ -10,8 +10,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from companies.models import Sector, SizeBand
@@ -46,28 +44,43 @@ def event_public_url(event: OpenEvent, slug: str | None = None) -> str:
     return link_url(Target(type="event_public", id=event.pk, slug=slug or event.programme.slug))
 
 
-@extend_schema_field(OpenApiTypes.STR)
 class ValueField(serializers.ChoiceField):
-    """A choice whose values the help text lists. Documented as a plain string: `status`
-    and `format` name other value sets elsewhere in the API (one enum per field name)."""
+    """A choice of fixed values: an `enum` in the schema, named in
+    SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] (`status` and `format` name other value sets
+    elsewhere in the API, so each set has its own name there)."""
 
-    def __init__(self, choices, **kwargs):
-        kwargs.setdefault("help_text", "One of: " + ", ".join(value for value, _ in choices))
-        super().__init__(choices=choices, **kwargs)
+
+# What registering answers (RegistrationCreatedEnum): value = label, as its
+# ENUM_NAME_OVERRIDES entry is a list.
+REGISTRATION_CREATED_STATUSES = [
+    (str(RegistrationStatus.REGISTERED), str(RegistrationStatus.REGISTERED)),
+    (str(RegistrationStatus.WAITLISTED), str(RegistrationStatus.WAITLISTED)),
+]
 
 
 # --- events (staff) -----------------------------------------------------------------------
 
 
+ANSWERS_HELP = (
+    "Answers to the event's questions: an object whose keys are the questions' `key` and "
+    "whose values are the answers (text)."
+)
+
+
 class EventQuestion(serializers.Serializer):
-    """A question of the registration form (its rules: events.services.questions_clean)."""
+    """A question of the registration form (its rules: events.services.questions_clean):
+    `{key, label, required}`, the same in input and output, staff and public."""
 
     key = serializers.CharField(
         max_length=QUESTION_KEY_MAX,
         help_text="Small letters, digits, - and _, unique; the key of the answer in `answers`.",
     )
-    label = serializers.CharField(max_length=QUESTION_LABEL_MAX)
-    required = serializers.BooleanField(default=False)
+    label = serializers.CharField(
+        max_length=QUESTION_LABEL_MAX, help_text="The question as the form shows it."
+    )
+    required = serializers.BooleanField(
+        default=False, help_text="Registering needs an answer (not blank)."
+    )
 
 
 ZONE_HELP = "Without an offset: in the programme's time zone."
@@ -105,7 +118,12 @@ class OpenEventInput(serializers.Serializer):
         help_text="At most this many people of one company (same normalised name and "
         "postcode); null: any number.",
     )
-    questions = EventQuestion(many=True, required=False, max_length=QUESTIONS_MAX)
+    questions = EventQuestion(
+        many=True,
+        required=False,
+        max_length=QUESTIONS_MAX,
+        help_text="The registration form's extra questions, in order.",
+    )
     draft = serializers.BooleanField(
         required=False, default=False, help_text="Save as a draft: not public until published."
     )
@@ -138,7 +156,7 @@ class OpenEventOutput(serializers.Serializer):
     capacity = serializers.IntegerField()
     registration_deadline = serializers.DateTimeField()
     max_per_company = serializers.IntegerField(allow_null=True)
-    questions = EventQuestion(many=True)
+    questions = EventQuestion(many=True, help_text="The registration form's extra questions.")
     registered_count = serializers.IntegerField()
     waitlisted_count = serializers.IntegerField()
     attended_count = serializers.IntegerField(help_text="Checked in at the door.")
@@ -189,12 +207,13 @@ class EventRegistrationOutput(serializers.Serializer):
     name = serializers.CharField()
     email = serializers.CharField(
         required=False,
+        max_length=254,
         help_text="Only for managers, and only for people who agreed to be contacted.",
     )
     company_name = serializers.CharField()
     postcode = serializers.CharField()
-    size = serializers.CharField()
-    sector = serializers.CharField()
+    size = ValueField(SizeBand.choices, allow_blank=True)
+    sector = ValueField(Sector.choices, allow_blank=True)
     status = ValueField(RegistrationStatus.choices)
     position = serializers.IntegerField(
         allow_null=True, help_text="Place on the waiting list (waitlisted only)."
@@ -203,7 +222,7 @@ class EventRegistrationOutput(serializers.Serializer):
     attended_at = serializers.DateTimeField(allow_null=True)
     walk_in = serializers.BooleanField(help_text="Registered at the door.")
     contact_consent = serializers.BooleanField(help_text="Agreed to be contacted after the event.")
-    answers = serializers.DictField(child=serializers.CharField())
+    answers = serializers.DictField(child=serializers.CharField(), help_text=ANSWERS_HELP)
     created_at = serializers.DateTimeField()
 
     def to_representation(self, instance) -> dict[str, Any]:
@@ -249,12 +268,6 @@ class WalkInInput(serializers.Serializer):
 # --- public -------------------------------------------------------------------------------
 
 
-class PublicEventQuestion(serializers.Serializer):
-    key = serializers.CharField()
-    label = serializers.CharField()
-    required = serializers.BooleanField()
-
-
 class PublicEventOutput(serializers.Serializer):
     """What anyone may know of an event: nothing about who registered (seats left only)."""
 
@@ -276,7 +289,9 @@ class PublicEventOutput(serializers.Serializer):
     registration_deadline = serializers.DateTimeField()
     registration_open = serializers.BooleanField()
     max_per_company = serializers.IntegerField(allow_null=True)
-    questions = PublicEventQuestion(many=True)
+    questions = EventQuestion(
+        many=True, help_text="The registration form's extra questions (answers by `key`)."
+    )
     cancelled = serializers.BooleanField()
     public_url = serializers.CharField()
 
@@ -314,7 +329,8 @@ class PublicRegistrationInput(serializers.Serializer):
     answers = serializers.DictField(
         child=serializers.CharField(allow_blank=True, max_length=ANSWER_MAX),
         required=False,
-        help_text="Answers to the event's questions, by their `key`.",
+        help_text=ANSWERS_HELP + " Required questions need a non-blank answer; keys of no "
+        "question are refused.",
     )
     website = serializers.CharField(
         required=False,
@@ -325,14 +341,19 @@ class PublicRegistrationInput(serializers.Serializer):
 
 
 class RegistrationCreatedOutput(serializers.Serializer):
-    status = ValueField([(RegistrationStatus.REGISTERED, ""), (RegistrationStatus.WAITLISTED, "")])
+    status = ValueField(REGISTRATION_CREATED_STATUSES)
     position = serializers.IntegerField(
         required=False, help_text="Place on the waiting list; only when waitlisted."
     )
     cancel_token = serializers.CharField(
-        help_text="The registrant's secret: their page `/public/registrations/{token}/` and "
-        "cancelling. Also in the confirmation e-mail."
+        help_text="The registrant's secret, also in the confirmation e-mail. It opens the API's "
+        "`/api/v1/public/registrations/{token}/` (and `…/cancel/`) and the page for people "
+        "`/registrations/{token}/`."
     )
+
+
+class AlreadyCancelledOutput(serializers.Serializer):
+    detail = serializers.CharField(help_text="This registration is already cancelled.")
 
 
 class OwnRegistrationOutput(serializers.Serializer):
@@ -343,13 +364,13 @@ class OwnRegistrationOutput(serializers.Serializer):
         allow_null=True, help_text="Place on the waiting list (waitlisted only)."
     )
     name = serializers.CharField()
-    email = serializers.CharField()
+    email = serializers.CharField(max_length=254)
     company_name = serializers.CharField()
     postcode = serializers.CharField()
-    size = serializers.CharField()
-    sector = serializers.CharField()
+    size = ValueField(SizeBand.choices, allow_blank=True)
+    sector = ValueField(Sector.choices, allow_blank=True)
     contact_consent = serializers.BooleanField()
-    answers = serializers.DictField(child=serializers.CharField())
+    answers = serializers.DictField(child=serializers.CharField(), help_text=ANSWERS_HELP)
     code = serializers.CharField(
         allow_null=True, help_text="The door code (the QR code's content); registered only."
     )

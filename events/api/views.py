@@ -89,7 +89,7 @@ class ProgrammeEventsView(APIView):
             "An info event, workshop or consultation day anyone may register for without an "
             "account. Times without an offset are read in the programme's time zone. Public "
             "at once (`public_url`) unless saved as a `draft`. The end must be after the "
-            "start and the registration deadline not after the end (400 naming the field). "
+            "start and the registration deadline not after the start (400 naming the field). "
             + STAFF_ONLY
         ),
         request=OpenEventInput,
