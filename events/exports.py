@@ -1,7 +1,9 @@
 """The participant export of an open event: XLSX (checkins.exports' house style: bold frozen
 header, translated values, real date-times in the programme's zone, text that never becomes a
-formula) and a CSV that German Excel opens by double-click (";" separated, UTF-8 with a BOM,
-every cell quoted and guarded against formulas).
+formula, postcodes as text so that "01067" keeps its zero) and a clean CSV for other programs
+(";" separated, UTF-8 with a BOM, every cell quoted and guarded against formulas). Excel reads
+a CSV's "01067" as the number 1067 whatever the quoting: the event page sends Excel users to
+the XLSX.
 
 Columns by role, from one home: events.selectors.registration_columns(role); an e-mail
 address only where events.selectors.registration_email_visible(role, registration) (a

@@ -1,7 +1,8 @@
 """The participant export: columns by role from events.selectors (a manager sees the e-mail
 addresses of people who agreed to be contacted, a coach none), the event's questions as
-columns, a CSV that German Excel opens (BOM, ";"), text that never becomes a formula, a file
-name with the event's day and title, and a download that is audited."""
+columns, postcodes as text in the XLSX and exactly as given in the CSV (BOM, ";"), text that
+never becomes a formula, the status in the model's words, a file name with the event's day
+and title, and a download that is audited."""
 
 import csv
 import io
@@ -10,10 +11,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
+from django.utils import translation
 from openpyxl import load_workbook
 
 from audit.models import AuditEntry
 from events.exports import export_filename, export_table
+from events.models import RegistrationStatus
 from tests.factories import RegistrationFactory
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +136,38 @@ def test_an_outsider_gets_404(programme_world, event):
     for ext in ("csv", "xlsx"):
         assert _client(programme_world.outsider).get(_url(event, ext)).status_code == 404
         assert _client(programme_world.other_coach).get(_url(event, ext)).status_code == 404
+
+
+def test_postcodes_keep_their_leading_zero(programme_world, event):
+    """The XLSX stores a postcode as text (Excel shows 01067, not 1067); the CSV keeps it
+    exactly, for programs that read it as it is."""
+    RegistrationFactory(event=event, name="Dora Dresden", postcode="01067")
+    client = _client(programme_world.manager)
+    sheet = load_workbook(io.BytesIO(client.get(_url(event, "xlsx"), **EN).content)).active
+    header = [c.value for c in sheet[1]]
+    column = header.index("Postcode") + 1
+    cell = next(
+        row[column - 1] for row in sheet.iter_rows(min_row=2) if row[0].value == "Dora Dresden"
+    )
+    assert cell.value == "01067" and cell.data_type == "s"
+    rows = _csv_rows(client.get(_url(event, "csv"), **EN))
+    dora = next(r for r in rows if r[0] == "Dora Dresden")
+    assert dora[rows[0].index("Postcode")] == "01067"
+
+
+def test_status_reads_as_the_model_says_it(programme_world, event):
+    """One home of the status words: the model's choices (a cancelled registration reads as
+    RegistrationStatus.CANCELLED's label in the export and on the event page)."""
+    RegistrationFactory(event=event, name="Cora Cancel", status=RegistrationStatus.CANCELLED)
+    client = _client(programme_world.manager)
+    for language in ("en", "de"):
+        with translation.override(language):
+            label = str(RegistrationStatus.CANCELLED.label)
+        rows = _csv_rows(client.get(_url(event, "csv"), HTTP_ACCEPT_LANGUAGE=language))
+        cora = next(r for r in rows if r[0] == "Cora Cancel")
+        assert cora[rows[0].index("Status")] == label
+        page = client.get(
+            f"/programmes/{event.programme_id}/events/{event.pk}/?q=cora",
+            HTTP_ACCEPT_LANGUAGE=language,
+        )
+        assert f'<span class="badge">{label}</span>' in page.content.decode()

@@ -524,3 +524,11 @@ def test_staff_pages_name_the_zone_in_words_not_its_key(programme_world):
         page = client.get(path, HTTP_ACCEPT_LANGUAGE="de").content.decode()
         assert "Europe/Berlin" not in page, path
         assert "Ortszeit Berlin" in page, path
+
+
+def test_the_export_buttons_send_excel_users_to_the_xlsx(programme_world):
+    pw = programme_world
+    page = _client(pw.manager).get(_base(pw.event), **EN).content.decode()
+    assert ">Excel (XLSX)</a>" in page
+    assert 'aria-describedby="event-export-help"' in page
+    assert "For Excel, take the XLSX file." in page
