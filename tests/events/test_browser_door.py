@@ -254,3 +254,69 @@ def test_a_ticket_held_in_view_is_checked_in_once(browser: Browser, live_server)
         expect(page.locator("[data-door-video]")).to_be_hidden()
     finally:
         context.close()
+
+
+def test_the_staff_pages_on_a_phone(browser: Browser, live_server) -> None:
+    """A manager on a phone (German): the event page with long names, answers, a walk-in, a
+    cancelled registration and the export buttons; the form refusing a year out of range on
+    its field; the cancel and the messages pages. No sideways scrolling, axe clean."""
+    site = live_server.url
+    programme = ProgrammeFactory(name="Kompetenzzentrum Hagen", slug="kompetenzzentrum-hagen")
+    manager = UserFactory(name="Mara Manager")
+    StaffFactory(programme=programme, user=manager, role="manager")
+    start = timezone.now() - timedelta(days=2)
+    event = OpenEventFactory(
+        programme=programme,
+        title="Infonachmittag Digitalisierung im Handwerk und in der Bauwirtschaft",
+        starts_at=start,
+        ends_at=start + timedelta(hours=5),
+        registration_deadline=start - timedelta(hours=1),
+        questions=[{"key": "q1", "label": "Was möchten Sie fragen?", "required": False}],
+    )
+    RegistrationFactory(
+        event=event,
+        name="Annegret Wilhelmine Schmidt-Oberhausener",
+        company_name="Elektrotechnik und Gebäudeautomation Schmidt-Oberhausener GmbH & Co. KG",
+        email="annegret.schmidt-oberhausener@elektrotechnik-schmidt-oberhausener.example",
+        contact_consent=True,
+        answers={"q1": "Wie fange ich mit der E-Rechnung an, ohne alles umzustellen?"},
+        attended_at=start + timedelta(minutes=5),
+    )
+    RegistrationFactory(event=event, name="Bernd Bäcker", status="cancelled")
+    RegistrationFactory(event=event, name="Wilma Walk", walk_in=True)
+
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="de-DE", reduced_motion="reduce"
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    base = f"{site}/programmes/{programme.pk}/events/{event.pk}/"
+    try:
+        log_in(page, site, manager.email)
+        page.goto(base)
+        expect(page.get_by_test_id("registration-row")).to_have_count(3)
+        expect(page.get_by_test_id("event-export-xlsx")).to_have_text("Excel (XLSX)")
+        shot(page, "staff-event-full")
+
+        page.goto(f"{site}/programmes/{programme.pk}/events/new/")
+        page.locator("input[name=title]").fill("Werkstatt")
+        for name, day, hour in (
+            ("starts_at", "0001-03-12", "14:00"),
+            ("ends_at", "2030-03-12", "19:00"),
+            ("registration_deadline", "2030-03-10", "12:00"),
+        ):
+            page.locator(f"input[name={name}_0]").fill(day)
+            page.locator(f"input[name={name}_1]").fill(hour)
+        page.locator("input[name=capacity]").fill("30")
+        page.get_by_test_id("event-submit").click()
+        # The service's year rule, on the start's field.
+        start_field = page.locator(".has-error").filter(has=page.locator("input[name=starts_at_0]"))
+        expect(start_field).to_contain_text("2000")
+        shot(page, "staff-event-form-errors")
+
+        page.goto(base + "cancel/")
+        shot(page, "staff-event-cancel")
+        page.goto(base + "messages/")
+        shot(page, "staff-event-messages")
+    finally:
+        context.close()
