@@ -327,6 +327,10 @@ RETENTION_INVITATIONS_DAYS = env.int("RETENTION_INVITATIONS_DAYS", default=90)
 # Registrants of open events: name, e-mail address and answers are erased this many days after
 # the event (company name, postcode, size and sector stay for the programme's counts).
 EVENT_REGISTRATION_RETENTION_DAYS = env.int("EVENT_REGISTRATION_RETENTION_DAYS", default=365)
+# Cancelled registrations: the same, this many days after the cancellation (if sooner).
+EVENT_CANCELLED_REGISTRATION_RETENTION_DAYS = env.int(
+    "EVENT_CANCELLED_REGISTRATION_RETENTION_DAYS", default=30
+)
 # The daily purge (privacy.tasks): expired sessions and everything past its period above.
 CELERY_BEAT_SCHEDULE["retention-purge"] = {
     "task": "privacy.tasks.retention_purge",

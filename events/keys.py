@@ -41,6 +41,25 @@ def registration_token_of(registration: Registration) -> str:
     return registration_token(registration.token_nonce)
 
 
+def registration_email_proof(registration: Registration) -> str:
+    """The proof that the registrant read an e-mail to their address (double opt-in for
+    contact_consent): a second HMAC of the nonce, carried only by the e-mails' links. The
+    token alone proves nothing: the registrant gets it on the page and in the API answer
+    the moment they register, whatever address they typed."""
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(),
+        f"konvoi.registration-email:{registration.token_nonce}".encode(),
+        hashlib.sha256,
+    )
+    return digest.hexdigest()[:32]
+
+
+def registration_email_proof_valid(registration: Registration, proof: object) -> bool:
+    if not isinstance(proof, str) or not proof or len(proof) > 64:
+        return False
+    return hmac.compare_digest(proof, registration_email_proof(registration))
+
+
 def registration_by_token(*, token: str) -> Registration | None:
     """The registration this secret opens, or None (the caller 404s)."""
     if not token or len(token) > 128:
@@ -67,7 +86,9 @@ def door_code_clean(text: str) -> str:
 
 
 def postcode_clean(postcode: str) -> str:
-    return re.sub(r"\s+", "", postcode).upper()[:10]
+    """A postcode as compared: letters and digits only, upper case ("58095-", "5809-5" and
+    "58 095" are 58095)."""
+    return re.sub(r"[^0-9A-Za-z]", "", postcode or "").upper()[:10]
 
 
 def company_key(*, company_name: str, postcode: str) -> str:

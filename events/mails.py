@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from events.calendars import Method, event_calendar, event_public_url
-from events.keys import registration_token_of
+from events.keys import registration_email_proof, registration_token_of
 from events.models import (
     EventMessage,
     EventMessageDelivery,
@@ -60,6 +60,10 @@ def _registration(registration_id: int) -> Registration | None:
     )
 
 
+def _page_url(registration: Registration) -> str:
+    return link_url(Target(type="registration", token=registration_token_of(registration)))
+
+
 def _context(registration: Registration, **extra: Any) -> dict[str, Any]:
     event = registration.event
     programme = event.programme
@@ -68,9 +72,8 @@ def _context(registration: Registration, **extra: Any) -> dict[str, Any]:
         "event": event,
         "programme": programme,
         "when": event_when(event),
-        "page_url": link_url(
-            Target(type="registration", token=registration_token_of(registration))
-        ),
+        # With the proof of the address: following it confirms it (double opt-in).
+        "page_url": f"{_page_url(registration)}?confirm={registration_email_proof(registration)}",
         "event_url": event_public_url(event),
         "qr_cid": QR_CID,
         **extra,
@@ -116,7 +119,7 @@ def _send(
     if calendar is not None:
         with translation.override(language):
             content = event_calendar(
-                event, method=calendar, email=registration.email, url=context["page_url"]
+                event, method=calendar, email=registration.email, url=_page_url(registration)
             )
         attachment = EmailAttachment(
             filename="event.ics",

@@ -118,7 +118,8 @@ def registration_company_confirm(
     """Staff confirm a registration's company: an entry of the programme's register
     (`record`), or, without one, a new entry made from the registration (company name,
     postcode, size and sector as registered, where staff give none; the city staff give, a
-    registration asks for none; the person as contact only with their `contact_consent`).
+    registration asks for none; the person's name as contact only with their
+    `contact_consent`, never their e-mail address, which coaches would see in the register).
     The new entry is refused when the register already has the company (the message names
     it). Then the registration touches the register: lead, engaged if checked in.
 
@@ -151,8 +152,10 @@ def registration_company_confirm(
             size=size or registration.size,
             city=city,
             postcode=registration.postcode,
+            # The name only: the register is read by coaches, who never see registrants'
+            # addresses (events.selectors.registration_email_visible).
             contact_name=registration.name if consent else "",
-            contact_email=registration.email if consent else "",
+            contact_email="",
         )
         company = created.company
     old_company_id = registration.company_id

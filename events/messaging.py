@@ -1,7 +1,7 @@
 """Messages after an event to one segment of its registrants: the materials and a next step
 to those who came, another to those who did not or stayed on the waiting list.
 
-Only people who agreed to be contacted (`contact_consent`) and gave an address get one;
+Only people who agreed to be contacted (`contact_consent`) with a confirmed address get one;
 everyone else's address serves this event's own e-mails only. A message is written once
 (EventMessage with one EventMessageDelivery per recipient, fixed when it is sent) and
 delivered by events.mails.event_message_send, each delivery once.
@@ -23,6 +23,7 @@ from events.models import (
     Registration,
     RegistrationStatus,
 )
+from events.selectors import contactable_q
 from programmes.selectors import staff_role
 
 SUBJECT_MAX = 200
@@ -32,8 +33,9 @@ BODY_MAX = 10_000
 def message_recipients(event: OpenEvent, segment: str) -> QuerySet[Registration]:
     """The registrations a message to `segment` reaches: attendees (checked in at the door),
     no-shows (registered, not checked in, the event is over) or the waiting list; of them
-    only people with contact_consent and an e-mail address."""
-    reachable = event.registrations.filter(contact_consent=True).exclude(email="")
+    only people who may be contacted (events.selectors.contactable_q: contact_consent and a
+    confirmed e-mail address)."""
+    reachable = event.registrations.filter(contactable_q())
     if segment == MessageSegment.ATTENDEES:
         return reachable.filter(attended_at__isnull=False).exclude(
             status=RegistrationStatus.CANCELLED
@@ -87,7 +89,7 @@ def event_message_create(
                     "segment": [
                         _(
                             "Nobody in this group can be written to: only people who agreed "
-                            "to be contacted and gave an e-mail address get messages."
+                            "to be contacted and confirmed their e-mail address get messages."
                         )
                     ]
                 }

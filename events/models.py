@@ -12,6 +12,7 @@ on the QR code opens nothing: it only lets staff check the person in.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from companies.models import Company, Sector, SizeBand
 from programmes.models import Programme
@@ -84,15 +85,17 @@ class OpenEvent(models.Model):
 
 
 class RegistrationStatus(models.TextChoices):
-    REGISTERED = "registered", _("Registered")
-    WAITLISTED = "waitlisted", _("Waiting list")
-    CANCELLED = "cancelled", _("Cancelled")
+    # Their own context: "Cancelled" of a registration (German "Storniert") is not the
+    # event's "Cancelled" ("Fällt aus").
+    REGISTERED = "registered", pgettext_lazy("registration status", "Registered")
+    WAITLISTED = "waitlisted", pgettext_lazy("registration status", "Waiting list")
+    CANCELLED = "cancelled", pgettext_lazy("registration status", "Cancelled")
 
 
 class Registration(models.Model):
     """A person of a company registered for an event (or registered at the door, `walk_in`).
     Personal data: seen by the programme's staff only, e-mail address only with
-    `contact_consent` where the role may contact (events.selectors)."""
+    `contact_consent` and a confirmed address where the role may contact (events.selectors)."""
 
     event = models.ForeignKey(OpenEvent, on_delete=models.CASCADE, related_name="registrations")
     status = models.CharField(_("status"), max_length=10, choices=RegistrationStatus.choices)
@@ -108,6 +111,13 @@ class Registration(models.Model):
     consent_at = models.DateTimeField(_("consent given at"))
     # Optional, separate: may the programme contact them after the event?
     contact_consent = models.BooleanField(_("may be contacted afterwards"), default=False)
+    # When the address was proven (double opt-in): the registrant followed a link of an
+    # e-mail to it (its proof, events.keys.registration_email_proof; the token alone proves
+    # nothing, they get it when registering); walk-ins gave it in person.
+    # contact_consent counts only with a confirmed address (events.selectors.contactable_q).
+    email_confirmed_at = models.DateTimeField(
+        _("e-mail address confirmed at"), null=True, blank=True
+    )
     answers = models.JSONField(_("answers"), default=dict, blank=True)
     # The language of the e-mails to this person (the page's language when they registered).
     language = models.CharField(max_length=10, default="de")

@@ -6,6 +6,7 @@ Lists are annotated (counts, places in line) so that their queries do not grow w
 number of registrations.
 """
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -41,6 +42,19 @@ def _id(value: Any) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if 0 < number <= _ID_MAX else None
+
+
+# NUL and the other control characters: PostgreSQL refuses NUL in a string (a 500), and
+# none of them is in a name, a company or a door code.
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def search_text(value: Any, *, max_length: int = 200) -> str:
+    """A search typed or scanned by a person, safe to reach the database: a string without
+    control characters, trimmed, at most `max_length` characters."""
+    if not isinstance(value, str):
+        return ""
+    return _CONTROL_RE.sub(" ", value).strip()[:max_length]
 
 
 def _with_counts(queryset: QuerySet[OpenEvent]) -> QuerySet[OpenEvent]:
@@ -132,7 +146,7 @@ def registrations_for_staff(
     queryset = Registration.objects.filter(event=event).select_related(
         "checked_in_by", "company", "event"
     )
-    q = (q or "").strip()[:200]
+    q = search_text(q)
     if q:
         code = door_code_clean(q)
         match = Q(name__icontains=q) | Q(company_name__icontains=q)
@@ -286,15 +300,38 @@ def registration_columns(role: Any) -> list[str]:
     return list(_STAFF_COLUMNS)
 
 
-def registration_email_visible(role: Any, registration: Registration) -> bool:
-    """A registrant's e-mail address is shown to the programme's managers, and only for
-    people who agreed to be contacted afterwards. Coaches never see it (they reach people
-    through Konvoi's messages); the others' addresses serve only this event's own e-mails."""
+def contactable_q() -> Q:
+    """Registrations the programme may contact after the event (the one home of the rule):
+    they agreed to be contacted and their address is confirmed (double opt-in: they followed
+    an e-mail's link, or gave it in person at the door). Messages, the managers' view of the
+    address and exports follow it."""
+    return Q(contact_consent=True, email_confirmed_at__isnull=False) & ~Q(email="")
+
+
+def registration_contactable(registration: Registration) -> bool:
+    """contactable_q for one registration in hand."""
     return (
-        _role(role) == StaffRole.MANAGER
-        and registration.contact_consent
+        registration.contact_consent
+        and registration.email_confirmed_at is not None
         and bool(registration.email)
     )
+
+
+def registration_contact_pending(registration: Registration) -> bool:
+    """Agreed to be contacted, address not confirmed yet (the staff list says so)."""
+    return (
+        registration.contact_consent
+        and registration.email_confirmed_at is None
+        and bool(registration.email)
+    )
+
+
+def registration_email_visible(role: Any, registration: Registration) -> bool:
+    """A registrant's e-mail address is shown to the programme's managers, and only for
+    people who may be contacted (registration_contactable: consent and a confirmed address).
+    Coaches never see it (they reach people through Konvoi's messages); the others'
+    addresses serve only this event's own e-mails."""
+    return _role(role) == StaffRole.MANAGER and registration_contactable(registration)
 
 
 def registration_fields_for(role: Any, registration: Registration) -> dict[str, Any]:

@@ -8,6 +8,7 @@ only attendance that counts) and the register touches. E-mails leave after commi
 (`events.mails`, `delay_on_commit`).
 """
 
+import ipaddress
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -28,7 +29,13 @@ from accounts.ratelimit import limit_hit
 from accounts.text import name_clean
 from companies.models import Sector, SizeBand
 from events import mails
-from events.keys import company_key, door_code_clean, door_code_new, registration_token_new
+from events.keys import (
+    company_key,
+    door_code_clean,
+    door_code_new,
+    registration_email_proof_valid,
+    registration_token_new,
+)
 from events.models import EventFormat, EventStatus, OpenEvent, Registration, RegistrationStatus
 from modelutils.update import model_update
 from programmes.models import CompanyRecord, Programme, Staff, StaffRole, Touch, TouchKind
@@ -157,9 +164,15 @@ def _aware(value: Any, *, zone: str, field: str) -> datetime:
             }
         )
     if timezone.is_naive(value):
-        tz = ZoneInfo(zone)
-        return value.replace(tzinfo=tz, fold=0).astimezone(UTC).astimezone(tz)
-    return value
+        value = value.replace(tzinfo=ZoneInfo(zone), fold=0)
+    # As an instant (UTC): aware datetimes of the same zone compare and add by wall-clock
+    # time, which is wrong across a clock change (02:10+02:00 is before 02:05+01:00).
+    return value.astimezone(UTC)
+
+
+def _instant(value: datetime) -> datetime:
+    """A moment in UTC, so that comparisons and arithmetic are by instant, not wall time."""
+    return value.astimezone(UTC)
 
 
 def _text(value: Any, *, field: str, max_length: int, required: bool, line: bool = True) -> str:
@@ -297,9 +310,10 @@ def _event_times_check(event: OpenEvent) -> None:
     """The rules between fields: it ends after it starts; registration closes at the start
     at the latest; at most per company is at most the seats."""
     errors: dict[str, list[str]] = {}
-    if event.ends_at <= event.starts_at:
+    starts_at = _instant(event.starts_at)
+    if _instant(event.ends_at) <= starts_at:
         errors["ends_at"] = [_("The event must end after it starts.")]
-    if event.registration_deadline > event.starts_at:
+    if _instant(event.registration_deadline) > starts_at:
         errors["registration_deadline"] = [
             _("Registration must close when the event starts at the latest.")
         ]
@@ -499,13 +513,30 @@ def event_cancel(*, event: OpenEvent, by: User, now: datetime | None = None) -> 
 REGISTRATION_LIMIT_WINDOW_SECONDS = 3600
 
 
+def registration_client_key(client_key: str) -> str:
+    """The rate limit's key of a client address: an IPv4 address as it is, an IPv6 address
+    by its /64 network (one household or server gets a whole /64 and may rotate within it);
+    anything else as given."""
+    text = (client_key or "").strip()
+    try:
+        address = ipaddress.ip_address(text.split("%")[0])
+    except ValueError:
+        return text[:100]
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network(f"{address}/64", strict=False))
+    return str(address)
+
+
 def registration_allowed(*, client_key: str) -> bool:
-    """Counts one registration attempt from this client (its address): a form without an
-    account is a target for scripts, so beyond EVENT_REGISTRATIONS_PER_HOUR the views answer
-    429 (with the honeypot, the only spam guard: no third-party captcha)."""
+    """Counts one registration attempt from this client (its address; IPv6 by /64, see
+    registration_client_key): a form without an account is a target for scripts, so beyond
+    EVENT_REGISTRATIONS_PER_HOUR the views answer 429 (with the honeypot, the only spam
+    guard: no third-party captcha)."""
     return limit_hit(
         scope="event-registration",
-        key=client_key,
+        key=registration_client_key(client_key),
         limit=settings.EVENT_REGISTRATIONS_PER_HOUR,
         window=REGISTRATION_LIMIT_WINDOW_SECONDS,
     )
@@ -797,6 +828,33 @@ def registration_cancel(*, registration: Registration, now: datetime | None = No
     return registration
 
 
+def registration_email_confirm(
+    *, registration: Registration, proof: str, now: datetime | None = None
+) -> bool:
+    """The registrant followed a link of an e-mail to their address (its `proof`,
+    events.keys.registration_email_proof) to their page or the API: the address is proven
+    (double opt-in for contact_consent). The token alone is no proof (the registrant gets it
+    when registering). Set once: one UPDATE the first time, none after; a missing or wrong
+    proof changes nothing. Returns whether the address is confirmed."""
+    if registration.email_confirmed_at is not None:
+        return True
+    if not registration.email or not registration_email_proof_valid(registration, proof):
+        return False
+    now = now or timezone.now()
+    updated = Registration.objects.filter(
+        pk=registration.pk, email_confirmed_at__isnull=True
+    ).update(email_confirmed_at=now)
+    if updated:
+        registration.email_confirmed_at = now
+    else:
+        registration.email_confirmed_at = (
+            Registration.objects.filter(pk=registration.pk)
+            .values_list("email_confirmed_at", flat=True)
+            .first()
+        )
+    return registration.email_confirmed_at is not None
+
+
 def _copy_registration(source: Registration, target: Registration) -> None:
     if source is not target:
         for field in source._meta.concrete_fields:
@@ -805,10 +863,11 @@ def _copy_registration(source: Registration, target: Registration) -> None:
 
 # --- the door ----------------------------------------------------------------------------------
 
-# Staff may check people in on the day (from 12 h before the start) and enter the last ones
-# from a list until a day after the end; earlier or later is a mistake (another event's list).
+# Staff may check people in on the day (from 12 h before the start) and enter attendance
+# from a paper list until a week after the end (the list typed in on Monday); earlier or
+# later is a mistake (another event's list).
 CHECK_IN_OPENS_BEFORE = timedelta(hours=12)
-CHECK_IN_CLOSES_AFTER = timedelta(hours=24)
+CHECK_IN_CLOSES_AFTER = timedelta(days=7)
 
 
 def check_in_problem(event: OpenEvent, *, now: datetime) -> str | None:
@@ -817,11 +876,15 @@ def check_in_problem(event: OpenEvent, *, now: datetime) -> str | None:
         return _("This event was cancelled.")
     if event.status != EventStatus.PUBLISHED:
         return _("This event is not published.")
-    if now < event.starts_at - CHECK_IN_OPENS_BEFORE:
-        return _("Check-in opens on %(opens)s.") % {
-            "opens": local_datetime(event.starts_at - CHECK_IN_OPENS_BEFORE, event)
-        }
-    if now > event.ends_at + CHECK_IN_CLOSES_AFTER:
+    opens = _instant(event.starts_at) - CHECK_IN_OPENS_BEFORE
+    if _instant(now) < opens:
+        hours = int(CHECK_IN_OPENS_BEFORE.total_seconds() // 3600)
+        return ngettext(
+            "Checking in is possible from %(opens)s (%(hours)d hour before the start).",
+            "Checking in is possible from %(opens)s (%(hours)d hours before the start).",
+            hours,
+        ) % {"opens": local_datetime(opens, event), "hours": hours}
+    if _instant(now) > _instant(event.ends_at) + CHECK_IN_CLOSES_AFTER:
         return _("Check-in for this event is closed.")
     return None
 
@@ -864,9 +927,10 @@ def attendance_check_in(
         if found is None:
             raise ValidationError({"registration": [_("This registration is not for this event.")]})
     else:
-        found = queryset.filter(code=door_code_clean(str(code))).first()
+        cleaned = door_code_clean(str(code))
+        found = queryset.filter(code=cleaned).first()
         if found is None:
-            raise ValidationError({"code": [_("Unknown code.")]})
+            raise ValidationError({"code": [_door_code_unknown(locked_event, cleaned)]})
     if found.status == RegistrationStatus.CANCELLED:
         raise ValidationError(
             {field: [_("This registration was cancelled: register the person as a walk-in.")]}
@@ -886,6 +950,24 @@ def attendance_check_in(
     found.event = locked_event
     registration_touch(found)
     return CheckInResult(registration=found, already=False)
+
+
+def _door_code_unknown(event: OpenEvent, code: str) -> str:
+    """Why a code opens nothing at this event's door: another event of the same programme
+    is named (staff only see this; the person is at the wrong door or showed the wrong
+    ticket); a code of another programme's event or none at all is just unknown."""
+    other = (
+        OpenEvent.objects.filter(programme_id=event.programme_id, registrations__code=code)
+        .exclude(pk=event.pk)
+        .order_by("-starts_at", "-pk")
+        .values_list("title", flat=True)
+        .first()
+        if code
+        else None
+    )
+    if other is not None:
+        return _("This code is for “%(title)s”.") % {"title": other}
+    return _("Unknown code.")
 
 
 @transaction.atomic
@@ -980,6 +1062,8 @@ def walk_in_register(
         token_hash=hashed,
         code=_door_code_free(locked_event),
         walk_in=True,
+        # Given in person at the door: the address counts as confirmed.
+        email_confirmed_at=now if person["email"] else None,
         attended_at=now,
         checked_in_by=by,
         **person,

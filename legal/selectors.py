@@ -75,6 +75,9 @@ def default_context(*, links: dict[str, str] | None = None) -> dict[str, Any]:
             "invitations_kept_days": getattr(settings, "RETENTION_INVITATIONS_DAYS", 90),
             # Open events' registrants: name, address and answers erased after the event.
             "event_registration_days": getattr(settings, "EVENT_REGISTRATION_RETENTION_DAYS", 365),
+            "event_cancelled_registration_days": getattr(
+                settings, "EVENT_CANCELLED_REGISTRATION_RETENTION_DAYS", 30
+            ),
             "server_log_days": getattr(settings, "LEGAL_SERVER_LOG_DAYS", 7),
             "backup_days": getattr(settings, "LEGAL_BACKUP_DAYS", 30),
         },

@@ -22,7 +22,7 @@ from checkins.models import CalendarFeed
 from comments.models import CommentRevision
 from companies.models import CompanyInvitation
 from convoys.models import Invitation
-from events.models import Registration
+from events.models import Registration, RegistrationStatus
 from notifications.models import Notification
 
 BATCH = 1000
@@ -69,14 +69,20 @@ def _sessions_purge(now: datetime) -> dict[str, int]:
 
 
 def registrations_erase(now: datetime) -> int:
-    """Open events' registrants, EVENT_REGISTRATION_RETENTION_DAYS after the event ended:
-    their name, e-mail address and answers are erased (the door code and the link's token open
-    nothing then but an empty ticket). What the programme counts stays: company name,
+    """Open events' registrants, EVENT_REGISTRATION_RETENTION_DAYS after the event ended,
+    and cancelled registrations EVENT_CANCELLED_REGISTRATION_RETENTION_DAYS after they were
+    cancelled (sooner, if the event is long ahead): their name, e-mail address and answers
+    are erased (and the contact consent, which needs the address; the door code and the
+    link's token open nothing then but an empty ticket). What the programme counts stays: company name,
     postcode, size and sector, the status, the check-in, the register match. In batches;
     a second run finds nothing."""
     cutoff = now - _days("EVENT_REGISTRATION_RETENTION_DAYS")
-    pending = Registration.objects.filter(event__ends_at__lt=cutoff).filter(
-        ~Q(name="") | ~Q(email="") | ~Q(answers={})
+    cancelled_cutoff = now - _days("EVENT_CANCELLED_REGISTRATION_RETENTION_DAYS")
+    due = Q(event__ends_at__lt=cutoff) | Q(
+        status=RegistrationStatus.CANCELLED, cancelled_at__lt=cancelled_cutoff
+    )
+    pending = Registration.objects.filter(due).filter(
+        ~Q(name="") | ~Q(email="") | ~Q(answers={}) | Q(contact_consent=True)
     )
     total = 0
     while True:
@@ -84,7 +90,7 @@ def registrations_erase(now: datetime) -> int:
         if not pks:
             return total
         Registration.objects.filter(pk__in=pks).update(
-            name="", email="", answers={}, contact_consent=False
+            name="", email="", answers={}, contact_consent=False, email_confirmed_at=None
         )
         total += len(pks)
 

@@ -258,6 +258,8 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
         lambda o: event_company_key(company_name=o.company_name, postcode=o.postcode)
     )
     consent_at = factory.LazyFunction(timezone.now)
+    # The address proven (double opt-in) unless a test says otherwise (None).
+    email_confirmed_at = factory.LazyAttribute(lambda o: o.consent_at if o.email else None)
     factory_token_parts = factory.LazyFunction(registration_token_new)
     token_nonce = factory.LazyAttribute(lambda o: o.factory_token_parts[0])
     token_hash = factory.LazyAttribute(lambda o: o.factory_token_parts[2])

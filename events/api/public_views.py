@@ -186,6 +186,10 @@ class OwnRegistrationView(_Public):
         registration = registration_by_token(token=token)
         if registration is None:
             raise NotFound()
+        # Reached through an e-mail's link (with its proof): the address is confirmed.
+        services.registration_email_confirm(
+            registration=registration, proof=request.query_params.get("confirm", "")
+        )
         return Response(_own_registration(registration))
 
 

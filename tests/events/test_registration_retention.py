@@ -122,3 +122,47 @@ def test_the_privacy_notice_describes_registrations(client, settings, path, phra
     html = client.get(path).content.decode()
     for phrase in phrases:
         assert phrase in html
+
+
+def test_cancelled_registrations_are_erased_30_days_after_the_cancellation(settings):
+    """A self-cancelled registration for an event months ahead keeps nobody's name until a
+    year after the event: it goes EVENT_CANCELLED_REGISTRATION_RETENTION_DAYS after the
+    cancellation."""
+    assert settings.EVENT_CANCELLED_REGISTRATION_RETENTION_DAYS == 30
+    now = timezone.now()
+    future = OpenEventFactory(
+        starts_at=now + timedelta(days=200),
+        ends_at=now + timedelta(days=200, hours=3),
+        registration_deadline=now + timedelta(days=199),
+    )
+    old = RegistrationFactory(
+        event=future,
+        name="Storno Alt",
+        status="cancelled",
+        cancelled_at=now - timedelta(days=31),
+        contact_consent=True,
+        answers={"thema": "KI"},
+    )
+    recent = RegistrationFactory(
+        event=future, name="Storno Neu", status="cancelled", cancelled_at=now - timedelta(days=29)
+    )
+    seated = RegistrationFactory(event=future, name="Sitzt Noch")
+    assert retention_purge(now)["event_registrants"] == 1
+    old.refresh_from_db()
+    assert (old.name, old.email, old.answers, old.contact_consent) == ("", "", {}, False)
+    assert old.email_confirmed_at is None
+    assert (old.company_name, old.postcode, old.status) != ("", "", "")
+    assert Registration.objects.get(pk=recent.pk).name == "Storno Neu"
+    assert Registration.objects.get(pk=seated.pk).name == "Sitzt Noch"
+    assert retention_purge(now)["event_registrants"] == 0
+
+
+@pytest.mark.parametrize(
+    ("path", "phrase"),
+    [
+        ("/datenschutz/", "werden diese Angaben schon 30 Tage nach der Stornierung gelöscht"),
+        ("/privacy/?lang=en", "these details are erased 30 days after the cancellation"),
+    ],
+)
+def test_the_privacy_notice_states_the_cancelled_period(client, path, phrase):
+    assert phrase in client.get(path).content.decode()

@@ -10,13 +10,17 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
 
+from events.keys import company_key, postcode_clean, registration_email_proof
+from events.models import Registration, RegistrationStatus
 from events.selectors import (
     attendance_count,
+    contactable_q,
     event_for_staff,
     event_public,
     events_for_programme,
     public_events,
     registration_columns,
+    registration_contact_pending,
     registration_email_visible,
     registration_fields_for,
     registration_for_staff,
@@ -25,7 +29,13 @@ from events.selectors import (
     seats_left,
     waitlist_position,
 )
-from events.services import attendance_check_in, registration_cancel, registration_create
+from events.services import (
+    attendance_check_in,
+    registration_cancel,
+    registration_create,
+    registration_email_confirm,
+    walk_in_register,
+)
 from tests.factories import OpenEventFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
@@ -256,3 +266,123 @@ def test_email_only_for_managers_and_only_with_contact_consent(programme_world):
     assert registration_fields_for("outsider", consenting) == {}
     fields = registration_fields_for("coach", consenting)
     assert fields["name"] == "Rita Registrant" and fields["attended"] is False
+
+
+def test_contact_consent_counts_only_with_a_confirmed_address(programme_world):
+    """Double opt-in: the address shows to managers (and messages, exports) only once the
+    registrant followed an e-mail's link; the token alone, which they got on registering,
+    proves nothing."""
+    pw = programme_world
+    created = registration_create(
+        event=pw.event,
+        name="Ute Unbestätigt",
+        email="ute@example.com",
+        company_name="Ute GmbH",
+        postcode="58095",
+        size="2-9",
+        sector="craft",
+        consent=True,
+        contact_consent=True,
+    )
+    registration = created.registration
+    assert registration.email_confirmed_at is None
+    assert not registration_email_visible("manager", registration)
+    assert registration_contact_pending(registration)
+    assert registration_fields_for("manager", registration)["email"] == ""
+    contactable = set(Registration.objects.filter(contactable_q()).values_list("pk", flat=True))
+    assert registration.pk not in contactable
+    assert pw.registration.pk in contactable  # confirmed, consenting
+    # The token or a wrong proof: nothing.
+    assert not registration_email_confirm(registration=registration, proof=created.token)
+    assert not registration_email_confirm(registration=registration, proof="")
+    assert Registration.objects.get(pk=registration.pk).email_confirmed_at is None
+    # The e-mail's proof: confirmed once (one UPDATE), then no more queries.
+    proof = registration_email_proof(registration)
+    assert registration_email_confirm(registration=registration, proof=proof)
+    first = Registration.objects.get(pk=registration.pk).email_confirmed_at
+    assert first is not None
+    registration.refresh_from_db()
+    assert registration_email_visible("manager", registration)
+    assert not registration_contact_pending(registration)
+    assert not registration_email_visible("coach", registration)
+    assert registration_email_confirm(
+        registration=registration, proof=proof, now=first + timedelta(days=1)
+    )
+    assert Registration.objects.get(pk=registration.pk).email_confirmed_at == first
+
+
+def test_walk_ins_addresses_count_as_confirmed(programme_world):
+    pw = programme_world
+    walk_in = walk_in_register(
+        event=pw.event,
+        by=pw.coach,
+        name="Paul Persönlich",
+        company_name="Paul GmbH",
+        postcode="58095",
+        email="paul@example.com",
+        contact_consent=True,
+        now=pw.event.starts_at,
+    )
+    assert walk_in.email_confirmed_at == pw.event.starts_at
+    assert registration_email_visible("manager", walk_in)
+    without = walk_in_register(
+        event=pw.event,
+        by=pw.coach,
+        name="Olga Ohne",
+        company_name="Olga GmbH",
+        postcode="58095",
+        now=pw.event.starts_at,
+    )
+    assert without.email_confirmed_at is None
+
+
+def test_confirming_takes_one_query_and_none_once_confirmed(
+    programme_world, django_assert_num_queries
+):
+    registration = RegistrationFactory(event=programme_world.event, email_confirmed_at=None)
+    proof = registration_email_proof(registration)
+    with django_assert_num_queries(1):
+        assert registration_email_confirm(registration=registration, proof=proof)
+    with django_assert_num_queries(0):
+        assert registration_email_confirm(registration=registration, proof=proof)
+
+
+@pytest.mark.parametrize("q", ["Rita\x00", "\x00", "Ri\x1bta", "\x7f", "Rita\n"])
+def test_search_with_control_characters_is_no_error(programme_world, q):
+    pw = programme_world
+    names = [r.name for r in registrations_for_staff(event=pw.event, q=q)]
+    assert names in ([], ["Rita Registrant"])
+    if q.replace("\x00", "").strip() and "Rita" in q:
+        assert names == ["Rita Registrant"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_search_with_a_nul_byte_on_postgresql(programme_world):
+    pw = programme_world
+    assert [r.name for r in registrations_for_staff(event=pw.event, q="Rita\x00")] == [
+        "Rita Registrant"
+    ]
+
+
+@pytest.mark.parametrize("typed", ["58095", " 58 095 ", "58095-", "5809-5", "58.095", "58095\t"])
+def test_postcodes_compare_by_letters_and_digits(typed):
+    assert postcode_clean(typed) == "58095"
+    assert company_key(company_name="Holzwurm GmbH", postcode=typed) == company_key(
+        company_name="Holzwurm", postcode="58095"
+    )
+    assert postcode_clean("d-58 095") == "D58095"
+
+
+def test_the_registration_status_cancelled_is_not_the_events(programme_world):
+    from django.utils import translation
+
+    from events.models import EventStatus
+
+    # Their own msgids (context "registration status"): German may say "Storniert" for a
+    # registration while a cancelled event "fällt aus".
+    assert RegistrationStatus.CANCELLED.label._args[0] == "registration status"  # type: ignore[attr-defined]
+    with translation.override("en"):
+        assert str(RegistrationStatus.CANCELLED.label) == "Cancelled"
+        assert str(RegistrationStatus.WAITLISTED.label) == "Waiting list"
+        assert str(EventStatus.CANCELLED.label) == "Cancelled"

@@ -21,7 +21,9 @@ from events.services import (
     event_update,
     registration_allowed,
     registration_cancel,
+    registration_client_key,
     registration_create,
+    registration_email_confirm,
     walk_in_register,
 )
 from programmes.models import CompanyRecord, Touch
@@ -148,6 +150,62 @@ def test_event_times_must_fit_together(programme_world):
             programme=pw.programme,
             by=pw.coach,
             **{**args, "registration_deadline": args["starts_at"] + timedelta(minutes=1)},
+        )
+    assert "registration_deadline" in exc_info.value.message_dict
+
+
+def _dst_night_args(start, end):
+    return _event_args(
+        starts_at=start, ends_at=end, registration_deadline=start - timedelta(days=1)
+    )
+
+
+def test_event_times_compare_instants_across_the_autumn_clock_change(programme_world):
+    """25 October 2026, Europe/Berlin: 03:00 CEST becomes 02:00 CET. Aware datetimes of the
+    same zone compare by wall-clock time in Python; the rules compare instants."""
+    pw = programme_world
+    berlin = ZoneInfo("Europe/Berlin")
+    first_pass = datetime(2026, 10, 25, 2, 10, tzinfo=berlin)  # +02:00
+    second_pass = datetime(2026, 10, 25, 2, 5, tzinfo=berlin, fold=1)  # +01:00, 55 min later
+    assert second_pass.utcoffset() == timedelta(hours=1)
+    event = event_create(
+        programme=pw.programme, by=pw.coach, **_dst_night_args(first_pass, second_pass)
+    )
+    event.refresh_from_db()
+    assert event.ends_at - event.starts_at == timedelta(minutes=55)
+    # The other way round ends 55 minutes before it starts: the rule says so (not the
+    # database's constraint), on create and on update.
+    with translation.override("en"), pytest.raises(ValidationError) as exc_info:
+        event_create(
+            programme=pw.programme, by=pw.coach, **_dst_night_args(second_pass, first_pass)
+        )
+    assert _messages(exc_info, "ends_at") == ["The event must end after it starts."]
+    with translation.override("en"), pytest.raises(ValidationError) as exc_info:
+        event_update(
+            event=event,
+            by=pw.coach,
+            starts_at=second_pass,
+            ends_at=first_pass,
+            registration_deadline=second_pass - timedelta(days=1),
+        )
+    assert _messages(exc_info, "ends_at") == ["The event must end after it starts."]
+    # Naive wall-clock times: the repeated hour is read as its first pass.
+    naive = event_update(
+        event=event,
+        by=pw.coach,
+        starts_at=datetime(2026, 10, 25, 1, 30),
+        ends_at=datetime(2026, 10, 25, 2, 30),
+    )
+    naive.refresh_from_db()
+    assert naive.ends_at - naive.starts_at == timedelta(hours=1)
+    # A deadline 30 minutes after the start by the instant (wall clock: before) is refused.
+    with pytest.raises(ValidationError) as exc_info:
+        event_update(
+            event=event,
+            by=pw.coach,
+            starts_at=datetime(2026, 10, 25, 2, 40, tzinfo=berlin),
+            ends_at=datetime(2026, 10, 25, 4, 0, tzinfo=berlin),
+            registration_deadline=datetime(2026, 10, 25, 2, 10, tzinfo=berlin, fold=1),
         )
     assert "registration_deadline" in exc_info.value.message_dict
 
@@ -434,6 +492,19 @@ def test_registration_rate_limit_per_client(settings):
     assert registration_allowed(client_key="203.0.113.8")
 
 
+def test_registration_rate_limit_keys_ipv6_by_its_64(settings):
+    settings.EVENT_REGISTRATIONS_PER_HOUR = 2
+    assert registration_allowed(client_key="2001:db8:1:2::1")
+    assert registration_allowed(client_key="2001:db8:1:2:aaaa:bbbb:cccc:dddd")
+    # Another address of the same /64 (a rotating privacy address): the same client.
+    assert not registration_allowed(client_key="2001:db8:1:2:ffff::9")
+    assert registration_allowed(client_key="2001:db8:1:3::1")  # another /64
+    assert registration_client_key("2001:DB8:1:2::1") == "2001:db8:1:2::/64"
+    assert registration_client_key("::ffff:203.0.113.7") == "203.0.113.7"
+    assert registration_client_key(" 203.0.113.7 ") == "203.0.113.7"
+    assert registration_client_key("unknown") == "unknown"
+
+
 # --- cancelling -----------------------------------------------------------------------------
 
 
@@ -543,16 +614,51 @@ def test_check_in_by_door_code(programme_world, typed):
 
 def test_another_events_code_or_registration_is_refused(programme_world):
     pw = programme_world
-    other = RegistrationFactory(event=OpenEventFactory(programme=pw.programme))
+    other = RegistrationFactory(event=OpenEventFactory(programme=pw.programme, title="Workshop KI"))
+    # Of the same programme: staff learn which event it is for (the wrong door or ticket).
     with translation.override("en"), pytest.raises(ValidationError) as exc_info:
         attendance_check_in(event=pw.event, by=pw.coach, code=other.code, now=pw.event.starts_at)
-    assert _messages(exc_info, "code") == ["Unknown code."]
+    assert _messages(exc_info, "code") == ["This code is for “Workshop KI”."]
+    # Of another programme or of nobody: unknown, nothing about other programmes leaks.
+    for code in (pw.other_registration.code, "ZZZZ2222"):
+        with translation.override("en"), pytest.raises(ValidationError) as exc_info:
+            attendance_check_in(event=pw.event, by=pw.coach, code=code, now=pw.event.starts_at)
+        assert _messages(exc_info, "code") == ["Unknown code."]
     with pytest.raises(ValidationError) as exc_info:
         attendance_check_in(event=pw.event, by=pw.coach, registration=other, now=pw.event.starts_at)
     assert "registration" in exc_info.value.message_dict
     assert Registration.objects.get(pk=other.pk).attended_at is None
     with pytest.raises(ValidationError):
         attendance_check_in(event=pw.event, by=pw.coach, now=pw.event.starts_at)
+
+
+def test_check_in_window_message_and_a_week_after_the_end(programme_world):
+    pw = programme_world
+    event = pw.event
+    event.starts_at = datetime(2026, 12, 15, 15, 30, tzinfo=ZoneInfo("Europe/Berlin"))
+    event.ends_at = event.starts_at + timedelta(hours=3)
+    event.registration_deadline = event.starts_at - timedelta(days=1)
+    event.save()
+    early = event.starts_at - timedelta(hours=13)
+    with translation.override("en"), pytest.raises(ValidationError) as exc_info:
+        attendance_check_in(event=event, by=pw.coach, registration=pw.registration, now=early)
+    (message,) = _messages(exc_info, "registration")
+    assert message.startswith("Checking in is possible from ")
+    assert message.endswith("2026, 03:30 (12 hours before the start).")
+    assert "opens" not in message
+    # The paper list typed in on Monday: up to 7 days after the end.
+    monday = event.ends_at + timedelta(days=6, hours=23)
+    result = attendance_check_in(event=event, by=pw.coach, registration=pw.registration, now=monday)
+    assert result.already is False
+    with pytest.raises(ValidationError):
+        walk_in_register(
+            event=event,
+            by=pw.coach,
+            name="Zu Spät",
+            company_name="Spät GmbH",
+            postcode="58095",
+            now=event.ends_at + timedelta(days=7, minutes=1),
+        )
 
 
 def test_check_in_on_the_day_only(programme_world):
@@ -710,3 +816,46 @@ def test_a_walk_in_of_an_unknown_company_touches_no_register(programme_world):
     )
     # No company known yet: nothing in the register (staff confirm the match later).
     assert not Touch.objects.filter(source=f"registration:{walk_in.pk}").exists()
+
+
+# --- double opt-in of the address ------------------------------------------------------------
+
+
+def test_following_the_e_mails_link_confirms_the_address_the_token_alone_does_not(
+    programme_world, client
+):
+    """The registrant gets the token on the page and in the API answer when registering:
+    opening it proves nothing. The e-mails' links carry the proof; the page and the API
+    confirm the address with it, once."""
+    from events.keys import registration_email_proof, registration_token_of
+    from events.mails import _context
+
+    pw = programme_world
+    registration = RegistrationFactory(
+        event=pw.event, contact_consent=True, email_confirmed_at=None
+    )
+    token = registration_token_of(registration)
+    proof = registration_email_proof(registration)
+    assert _context(registration)["page_url"].endswith(f"/registrations/{token}/?confirm={proof}")
+
+    assert client.get(f"/registrations/{token}/?new=1").status_code == 200
+    assert client.get(f"/api/v1/public/registrations/{token}/").status_code == 200
+    assert client.get(f"/registrations/{token}/?confirm={'0' * 32}").status_code == 200
+    assert Registration.objects.get(pk=registration.pk).email_confirmed_at is None
+
+    assert client.get(f"/registrations/{token}/?confirm={proof}").status_code == 200
+    confirmed = Registration.objects.get(pk=registration.pk).email_confirmed_at
+    assert confirmed is not None
+
+    api = RegistrationFactory(event=pw.event, contact_consent=True, email_confirmed_at=None)
+    api_token = registration_token_of(api)
+    response = client.get(
+        f"/api/v1/public/registrations/{api_token}/?confirm={registration_email_proof(api)}"
+    )
+    assert response.status_code == 200
+    assert Registration.objects.get(pk=api.pk).email_confirmed_at is not None
+    # Another registration's proof confirms nothing.
+    third = RegistrationFactory(event=pw.event, email_confirmed_at=None)
+    client.get(f"/registrations/{registration_token_of(third)}/?confirm={proof}")
+    assert Registration.objects.get(pk=third.pk).email_confirmed_at is None
+    assert registration_email_confirm(registration=third, proof=proof) is False
