@@ -235,6 +235,7 @@ def test_a_ticket_held_in_view_is_checked_in_once(browser: Browser, live_server)
         assert len(posts) == 1, posts
         expect(feedback).to_have_class("door-feedback-box is-ok")
         expect(page.get_by_test_id("door-count-attended")).to_have_text("1")
+        expect(page.locator("[data-door-camera-status]")).to_have_text(f"Code gelesen: {anna.code}")
         shot(page, "door-camera")
 
         # The next ticket is read after the camera's rest…

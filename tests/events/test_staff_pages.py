@@ -532,3 +532,20 @@ def test_the_export_buttons_send_excel_users_to_the_xlsx(programme_world):
     assert ">Excel (XLSX)</a>" in page
     assert 'aria-describedby="event-export-help"' in page
     assert "For Excel, take the XLSX file." in page
+
+
+def test_the_list_gives_the_end_day_of_an_event_past_midnight(programme_world):
+    pw = programme_world
+    berlin = ZoneInfo("Europe/Berlin")
+    OpenEventFactory(
+        programme=pw.programme,
+        title="Lange Nacht der Digitalisierung",
+        starts_at=datetime(2030, 6, 14, 20, 0, tzinfo=berlin),
+        ends_at=datetime(2030, 6, 15, 1, 0, tzinfo=berlin),
+        registration_deadline=datetime(2030, 6, 13, 12, 0, tzinfo=berlin),
+    )
+    page = _client(pw.coach).get(f"/programmes/{pw.programme.pk}/events/", **EN)
+    html = page.content.decode()
+    assert "Now and upcoming" in html
+    row = html.split("Lange Nacht der Digitalisierung", 1)[1].split("</p>", 1)[0]
+    assert "20:00–Sat, " in row and "01:00" in row, row

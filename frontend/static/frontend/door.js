@@ -40,8 +40,9 @@
   }
 
   function codeOf(text) {
-    // The ticket's QR code carries "KONVOI:<code>"; the server cleans it the same way.
-    return String(text || "").trim();
+    // The ticket's QR code carries "KONVOI:<code>": the code alone is sent and shown (the
+    // server reads either).
+    return String(text || "").trim().replace(/^KONVOI[:-]/i, "").trim();
   }
 
   function recentlySent(code, now) {
