@@ -7,7 +7,11 @@ Each is a Celery task taking ids, queued by events.services after commit
 (`task.delay_on_commit(...)`), written in the registrant's language, with the times in the
 programme's zone (named in words). A message to many (the event changed or was cancelled)
 fans out into one task per registrant, so that a retried send repeats nobody else's. Every
-e-mail is about the reader's own registration: no other registrant is named anywhere.
+e-mail is about the reader's own registration: no other registrant is named anywhere. Nothing
+the registrant typed (name, company, answers) is echoed: the address may be anyone's, so an
+e-mail greets neutrally and carries only what staff wrote. Only people with a seat get the
+video link (text and calendar file); the calendar file links the public event page, the
+token link stays in the e-mail.
 Reply-To is the programme's contact address, if it has one.
 """
 
@@ -23,7 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from events.calendars import Method, event_calendar, event_public_url
-from events.keys import registration_email_proof, registration_token_of
+from events.keys import registration_token_of
 from events.models import (
     EventMessage,
     EventMessageDelivery,
@@ -64,16 +68,25 @@ def _page_url(registration: Registration) -> str:
     return link_url(Target(type="registration", token=registration_token_of(registration)))
 
 
+def _has_seat(registration: Registration) -> bool:
+    """Only people with a seat get the video link, in the e-mail and the calendar file (and
+    nobody once the event is cancelled)."""
+    return (
+        registration.status == RegistrationStatus.REGISTERED
+        and registration.event.status != EventStatus.CANCELLED
+    )
+
+
 def _context(registration: Registration, **extra: Any) -> dict[str, Any]:
     event = registration.event
     programme = event.programme
     return {
         "registration": registration,
+        "has_seat": _has_seat(registration),
         "event": event,
         "programme": programme,
         "when": event_when(event),
-        # With the proof of the address: following it confirms it (double opt-in).
-        "page_url": f"{_page_url(registration)}?confirm={registration_email_proof(registration)}",
+        "page_url": _page_url(registration),
         "event_url": event_public_url(event),
         "qr_cid": QR_CID,
         **extra,
@@ -119,7 +132,7 @@ def _send(
     if calendar is not None:
         with translation.override(language):
             content = event_calendar(
-                event, method=calendar, email=registration.email, url=_page_url(registration)
+                event, method=calendar, email=registration.email, registered=context["has_seat"]
             )
         attachment = EmailAttachment(
             filename="event.ics",
@@ -252,9 +265,13 @@ def registration_changed_send(
     event = registration.event
     if event.status != EventStatus.PUBLISHED:
         return
+    registered = _has_seat(registration)
+    # The video link is for people with a seat: the waiting list hears of time and place.
+    told = [c for c in changed if c in CHANGE_FIELDS and (registered or c != "online_url")]
+    if not told:
+        return
     with translation.override(_language(registration)):
-        rows = _change_rows(event, [c for c in changed if c in CHANGE_FIELDS], previous)
-    registered = registration.status == RegistrationStatus.REGISTERED
+        rows = _change_rows(event, told, previous)
     _send(
         registration,
         template="event_changed",

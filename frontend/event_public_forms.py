@@ -21,8 +21,10 @@ class RegistrationForm(forms.Form):
     name = forms.CharField(
         label=_("Your name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
+    # 254: what the model (EmailField) and the API hold; Django's form field would take 320.
     email = forms.EmailField(
         label=_("E-mail address"),
+        max_length=254,
         help_text=_("Your confirmation and the link to cancel go to this address."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )

@@ -11,12 +11,14 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from audit.origin import client_ip
@@ -34,13 +36,11 @@ from events.services import (
     registration_allowed,
     registration_closed_problem,
     registration_create,
-    registration_email_confirm,
     registration_limited_message,
 )
 from events.services import registration_cancel as registration_cancel_service
 from events.tickets import door_qr_svg
 from frontend.event_public_forms import RegistrationForm
-from notifications.links import Target, link_url
 from programmes.models import Programme
 
 
@@ -139,8 +139,6 @@ def event_public_view(request: HttpRequest, slug: str, event_id: int) -> HttpRes
 def registration_view(request: HttpRequest, token: str) -> HttpResponse:
     """The registrant's page: status, the event, the QR code for the door, calendar, cancel."""
     registration = _registration(token)
-    # Reached through an e-mail's link (with its proof): the address is confirmed.
-    registration_email_confirm(registration=registration, proof=request.GET.get("confirm", ""))
     event = registration.event
     context = _event_context(event)
     active = registration.status != RegistrationStatus.CANCELLED and not context["cancelled"]
@@ -176,6 +174,10 @@ def registration_cancel_view(request: HttpRequest, token: str) -> HttpResponse:
         or context["over"]
     ):
         return redirect(page)
+    # The waiting list as it is now: whether a freed seat goes to someone (only before the
+    # start, see events.services._promote).
+    counted = event_public(event_id=registration.event_id)
+    had_seat = registration.status == RegistrationStatus.REGISTERED
     error = None
     if request.method == "POST":
         try:
@@ -183,8 +185,25 @@ def registration_cancel_view(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
+            if not had_seat:
+                messages.success(request, _("You are no longer on the waiting list."))
+            elif event_public(event_id=registration.event_id).waitlisted_count < getattr(
+                counted, "waitlisted_count", 0
+            ):
+                messages.success(
+                    request, _("Your seat has gone to the next person on the waiting list.")
+                )
             return redirect(page)
-    context.update({"registration": registration, "token": token, "error": error})
+    context.update(
+        {
+            "registration": registration,
+            "token": token,
+            "error": error,
+            "seat_goes_on": had_seat
+            and getattr(counted, "waitlisted_count", 0) > 0
+            and timezone.now() < counted.starts_at,
+        }
+    )
     return render(
         request,
         "frontend/events/public/registration_cancel.html",
@@ -196,16 +215,23 @@ def registration_cancel_view(request: HttpRequest, token: str) -> HttpResponse:
 @_private
 @require_http_methods(["GET"])
 def registration_ics_view(request: HttpRequest, token: str) -> HttpResponse:
-    """The event as a calendar file (no names in it); a cancelled registration or event
-    gets the cancelling version, which takes the entry out of the calendar."""
+    """The event as a calendar file (no names in it, the public event page as its link); a
+    cancelled registration or event gets the cancelling version (STATUS:CANCELLED, the reader
+    as ATTENDEE), which takes the entry out of the calendar; the waiting list a tentative
+    entry; only a seat the video link."""
     registration = _registration(token)
     event = registration.event
     cancelled = (
         registration.status == RegistrationStatus.CANCELLED or event.status == EventStatus.CANCELLED
     )
-    # The same link as in the e-mailed file: the registrant's own page.
-    page = link_url(Target(type="registration", token=token))
-    content = event_calendar(event, method="CANCEL" if cancelled else "PUBLISH", url=page)
+    if cancelled:
+        content = event_calendar(event, method="CANCEL", email=registration.email)
+    else:
+        content = event_calendar(
+            event,
+            registered=registration.status == RegistrationStatus.REGISTERED,
+            waitlisted=registration.status == RegistrationStatus.WAITLISTED,
+        )
     response = HttpResponse(content, content_type=CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="event-{event.pk}.ics"'
     return response

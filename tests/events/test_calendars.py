@@ -11,7 +11,7 @@ import segno
 from django.utils import translation
 from icalendar import Calendar
 
-from events.calendars import event_calendar, event_method, event_uid
+from events.calendars import event_calendar, event_method, event_public_url, event_uid
 from events.services import event_cancel, event_update
 from events.tickets import door_qr_content, door_qr_png, door_qr_svg
 from tests.factories import OpenEventFactory, RegistrationFactory
@@ -70,18 +70,65 @@ def test_another_programme_zone_is_written_as_its_own(event):
 @pytest.mark.parametrize(
     ("language", "video", "details"),
     [
-        ("de", "Videolink: ", "Details und Abmeldung: "),
-        ("en", "Video link: ", "Details and cancellation: "),
+        ("de", "Videolink: ", "Details: "),
+        ("en", "Video link: ", "Details: "),
     ],
 )
 def test_summary_and_description_in_the_active_language(event, language, video, details):
     with translation.override(language):
-        _calendar, vevent = parsed(event_calendar(event, url="https://konvoi.example/r/x/"))
+        _calendar, vevent = parsed(event_calendar(event, registered=True))
     assert str(vevent["SUMMARY"]) == "Digitaler Feierabend (Kompetenzzentrum Hagen)"
     description = str(vevent["DESCRIPTION"])
     assert description.startswith("Vorträge und Gespräche in der Kantine.")
     assert f"{video}https://video.example/feierabend" in description
-    assert f"{details}https://konvoi.example/r/x/" in description
+    # The public event page: calendar entries are shared, the token link is not in them.
+    assert description.endswith(f"{details}{event_public_url(event)}")
+    assert str(vevent["URL"]) == event_public_url(event)
+
+
+@pytest.mark.parametrize("method", ["PUBLISH", "REQUEST", "CANCEL"])
+def test_the_video_link_only_for_a_reader_with_a_seat(event, method):
+    event.location = ""
+    content = event_calendar(event, method=method, waitlisted=True).decode()
+    assert "video.example" not in content
+    assert "video.example" not in event_calendar(event, method=method).decode()
+    seated = event_calendar(event, method=method, registered=True).decode()
+    assert ("video.example" in seated) is (method != "CANCEL")
+
+
+@pytest.mark.parametrize(("language", "suffix"), [("de", "(Warteliste)"), ("en", "(waiting list)")])
+def test_a_waitlisted_reader_gets_a_tentative_entry(event, language, suffix):
+    with translation.override(language):
+        _calendar, vevent = parsed(event_calendar(event, waitlisted=True))
+    assert vevent["STATUS"] == "TENTATIVE"
+    assert vevent["TRANSP"] == "TRANSPARENT"
+    assert str(vevent["SUMMARY"]) == f"Digitaler Feierabend (Kompetenzzentrum Hagen) {suffix}"
+
+
+def test_own_cancellation_is_a_cancelled_entry_stamped_now(event):
+    now = datetime(2027, 5, 1, 9, 30, tzinfo=UTC)
+    content = event_calendar(event, method="CANCEL", email="rita@holzwurm.example", now=now)
+    calendar, vevent = parsed(content)
+    assert calendar["METHOD"] == "CANCEL"
+    assert vevent["STATUS"] == "CANCELLED"
+    assert vevent["SEQUENCE"] == event.sequence
+    assert vevent.decoded("DTSTAMP") == now
+    assert str(vevent["ATTENDEE"]) == "mailto:rita@holzwurm.example"
+    assert vevent["ATTENDEE"].params["PARTSTAT"] == "DECLINED"
+    # The event itself goes on: the summary does not say it was cancelled.
+    assert str(vevent["SUMMARY"]) == "Digitaler Feierabend (Kompetenzzentrum Hagen)"
+
+
+def test_dtstamp_is_when_the_file_is_made_not_the_last_change(event):
+    type(event).objects.filter(pk=event.pk).update(
+        updated_at=datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
+    )
+    event.refresh_from_db()
+    before = datetime.now(UTC).replace(microsecond=0)
+    for method in ("PUBLISH", "REQUEST", "CANCEL"):
+        _calendar, vevent = parsed(event_calendar(event, method=method))
+        assert vevent.decoded("DTSTAMP") >= before
+        assert vevent.decoded("LAST-MODIFIED") == datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
 
 
 def test_a_change_raises_the_sequence_and_the_uid_stays(event, programme_world):

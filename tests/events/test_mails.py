@@ -6,11 +6,12 @@ cancelled (METHOD:CANCEL); Reply-To the programme's contact; no other registrant
 HTML escaped, plain text not."""
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.message import Message
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.test import Client
 from icalendar import Calendar
@@ -117,7 +118,9 @@ def test_confirmation_of_a_seat_in_english(event, register):
     assert message.reply_to == [f"Kompetenzzentrum Hagen <{CONTACT}>"]
     assert message.extra_headers["Auto-Submitted"] == "auto-generated"
     text, html = text_and_html(message)
-    assert text.startswith("Hello, Petra Neu,")
+    # A neutral greeting: the address is not confirmed yet, so nothing the registrant typed.
+    assert text.startswith("Hello,\n")
+    assert "Petra Neu" not in text and "Petra Neu" not in html
     # The time in the programme's zone, the zone named in words.
     assert "When: Wednesday, 9 June 2027, 14:00–19:00 (Berlin time)" in text
     assert "Where: Kantine der Stadtwerke, Hagen" in text
@@ -137,7 +140,11 @@ def test_confirmation_of_a_seat_in_english(event, register):
     assert vevent["UID"] == f"event-{event.pk}@konvoi"
     assert vevent["DTSTART"].params["TZID"] == "Europe/Berlin"
     assert str(vevent["ATTENDEE"]) == "mailto:petra@example.com"
-    assert page_path(registration) in str(vevent["DESCRIPTION"])
+    # Calendar entries are shared: they lead to the public event page, not the token page.
+    public = f"/p/kompetenzzentrum-hagen/events/{event.pk}/"
+    assert str(vevent["URL"]).endswith(public)
+    assert public in str(vevent["DESCRIPTION"])
+    assert "/registrations/" not in calendar.to_ical().decode()
 
 
 def test_confirmation_of_a_seat_in_german(event, register):
@@ -145,7 +152,8 @@ def test_confirmation_of_a_seat_in_german(event, register):
     (message,) = mail.outbox
     assert message.subject == "Sie sind angemeldet: Digitaler Feierabend"
     text, html = text_and_html(message)
-    assert text.startswith("Guten Tag, Karl Kunde,")
+    assert text.startswith("Guten Tag,\n")
+    assert "Karl" not in text and "Karl" not in html
     assert "Wann: Mittwoch, 9. Juni 2027, 14:00–19:00 Uhr (Ortszeit Berlin)" in text
     assert "Wo: Kantine der Stadtwerke, Hagen" in text
     assert f"Ihr Code für den Einlass: {registration.code}" in text
@@ -153,7 +161,9 @@ def test_confirmation_of_a_seat_in_german(event, register):
     assert 'lang="de"' in html
     assert "Impressum" in text
     (vevent,) = calendar_of(message).walk("VEVENT")
-    assert "Details und Abmeldung" in str(vevent["DESCRIPTION"])
+    assert str(vevent["DESCRIPTION"]).endswith(
+        f"Details: {settings.SITE_URL}/p/kompetenzzentrum-hagen/events/{event.pk}/"
+    )
 
 
 def test_the_page_link_of_the_e_mail_opens_the_registration(event, register):
@@ -358,3 +368,118 @@ def test_no_address_no_e_mail(event, programme_world, django_capture_on_commit_c
             now=START + timedelta(minutes=10),
         )
     assert mail.outbox == []
+
+
+def every_text(message) -> str:
+    """The whole e-mail as the recipient's program sees it: text, HTML, attachments."""
+    return message.message().as_string() + "".join(
+        part.get_payload(decode=True).decode("utf-8", "replace")
+        for part in parts(message)
+        if part.get_content_type() in ("text/calendar", "text/plain", "text/html")
+    )
+
+
+def test_nothing_the_registrant_typed_is_echoed(
+    event, register, cancel, programme_world, django_capture_on_commit_callbacks
+):
+    # An address nobody confirmed may be anyone's: a stranger's "name" must not reach them.
+    lure = "Ihr Konto wird gesperrt – jetzt bestätigen: https://phish.example/x"
+    event.questions = [{"key": "wish", "label": "Ihr Wunschthema", "required": False}]
+    event.save(update_fields=["questions"])
+    seated = register(event, name=lure, language="de", answers={"wish": "Klicken Sie hier"})
+    waiting = register(event, name="Zweite Person", language="de")
+    cancel(waiting)
+    with django_capture_on_commit_callbacks(execute=True):
+        event_update(event=event, by=programme_world.coach, location="Rathaus, Saal 2")
+    with django_capture_on_commit_callbacks(execute=True):
+        event_cancel(event=event, by=programme_world.manager)
+    templates = {m.subject.split(":")[0] for m in mail.outbox}
+    # Confirmation, waiting list, own cancellation, changed, cancelled: all of them.
+    assert len(templates) == 5, templates
+    for message in mail.outbox:
+        whole = every_text(message)
+        assert message.body.startswith("Guten Tag,\n")
+        for typed in ("phish.example", "gesperrt", "Klicken Sie hier", "GmbH", "Zweite"):
+            assert typed not in whole, (message.subject, typed)
+    assert seated.company_name.endswith("GmbH")
+
+
+def test_the_video_link_reaches_only_people_with_a_seat(
+    event, register, cancel, programme_world, django_capture_on_commit_callbacks
+):
+    url = "https://video.example/feierabend"
+    event.online_url = url
+    event.save(update_fields=["online_url"])
+    register(event, name="Erste Person")
+    waiting = register(event, name="Zweite Person")
+    later = register(event, name="Dritte Person")
+    by_recipient = {m.to[0]: m for m in mail.outbox}
+    assert url in every_text(by_recipient["erste@example.com"])
+    (vevent,) = calendar_of(by_recipient["erste@example.com"]).walk("VEVENT")
+    assert url in str(vevent["DESCRIPTION"])
+    assert url not in every_text(by_recipient["zweite@example.com"])
+    # The waiting list hears of a new time, not of the video link.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        event_update(event=event, by=programme_world.coach, online_url=f"{url}-neu")
+    assert [m.to[0] for m in mail.outbox] == ["erste@example.com"]
+    assert f"{url}-neu" in every_text(mail.outbox[0])
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        event_update(event=event, by=programme_world.coach, starts_at=START + timedelta(hours=1))
+    by_recipient = {m.to[0]: m for m in mail.outbox}
+    assert set(by_recipient) == {"erste@example.com", "zweite@example.com", "dritte@example.com"}
+    assert url in every_text(by_recipient["erste@example.com"])
+    assert url not in every_text(by_recipient["zweite@example.com"])
+    # Leaving the waiting list: neither the e-mail nor its calendar file has it.
+    mail.outbox.clear()
+    cancel(later)
+    (message,) = mail.outbox
+    assert calendar_of(message)["METHOD"] == "CANCEL"
+    assert url not in every_text(message)
+    # The event cancelled: nobody needs the link any more.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        event_cancel(event=event, by=programme_world.manager)
+    assert len(mail.outbox) == 2
+    for message in mail.outbox:
+        assert url not in every_text(message)
+    assert waiting.code not in every_text(message)
+
+
+def test_own_cancellation_cancels_the_calendar_entry_per_rfc_5546(
+    event, register, cancel, programme_world, django_capture_on_commit_callbacks
+):
+    registration = register(event)
+    with django_capture_on_commit_callbacks(execute=True):
+        event_update(event=event, by=programme_world.coach, location="Rathaus, Saal 2")
+    (sent,) = calendar_of(mail.outbox[-1]).walk("VEVENT")
+    assert sent["SEQUENCE"] == 1
+    mail.outbox.clear()
+    before = datetime.now(UTC).replace(microsecond=0)
+    cancel(registration)
+    (message,) = mail.outbox
+    calendar = calendar_of(message)
+    (vevent,) = calendar.walk("VEVENT")
+    assert calendar["METHOD"] == "CANCEL"
+    assert vevent["STATUS"] == "CANCELLED"
+    assert vevent["UID"] == sent["UID"]
+    assert str(vevent["ATTENDEE"]) == "mailto:petra@example.com"
+    assert vevent["ATTENDEE"].params["PARTSTAT"] == "DECLINED"
+    # Not lower than the last one sent, and made now: a calendar takes the later file.
+    assert vevent["SEQUENCE"] >= sent["SEQUENCE"]
+    assert vevent.decoded("DTSTAMP") >= before
+    assert vevent.decoded("DTSTAMP") > sent.decoded("DTSTAMP") or (
+        vevent.decoded("DTSTAMP") == sent.decoded("DTSTAMP") == before
+    )
+
+
+def test_every_calendar_file_is_stamped_when_it_is_made(event, register):
+    event_row = type(event).objects.get(pk=event.pk)
+    type(event).objects.filter(pk=event.pk).update(
+        updated_at=event_row.updated_at - timedelta(days=30)
+    )
+    before = datetime.now(UTC).replace(microsecond=0)
+    register(event)
+    (vevent,) = calendar_of(mail.outbox[0]).walk("VEVENT")
+    assert vevent.decoded("DTSTAMP") >= before

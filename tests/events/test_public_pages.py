@@ -565,3 +565,139 @@ def test_nothing_to_cancel_once_the_event_is_cancelled(programme_world):
     # The calendar file now takes the entry out of the calendar.
     body = Client().get(f"{page}event.ics").content.decode()
     assert "METHOD:CANCEL" in body
+
+
+# --- what the registrant is told (fix round) ----------------------------------------------------
+
+
+def _ics(token: str):
+    from icalendar import Calendar
+
+    response = Client().get(f"/registrations/{token}/event.ics")
+    assert response.status_code == 200
+    calendar = Calendar.from_ical(response.content)
+    (vevent,) = calendar.walk("VEVENT")
+    return calendar, vevent, response.content.decode()
+
+
+def test_the_calendar_file_by_status_video_link_tentative_and_cancel(programme_world):
+    pw = programme_world
+    online = OpenEventFactory(
+        programme=pw.programme, capacity=1, location="", online_url="https://video.example/raum"
+    )
+    seated = RegistrationFactory(event=online, email="sitz@example.com")
+    waiting = RegistrationFactory(event=online, status="waitlisted", email="warte@example.com")
+    gone = RegistrationFactory(
+        event=online, status="cancelled", cancelled_at=timezone.now(), email="weg@example.com"
+    )
+    public = f"/p/{pw.programme.slug}/events/{online.pk}/"
+
+    calendar, vevent, body = _ics(registration_token_of(seated))
+    assert calendar["METHOD"] == "PUBLISH"
+    assert vevent["STATUS"] == "CONFIRMED"
+    assert "https://video.example/raum" in body
+    # Calendar entries are shared: the public event page, never the token page.
+    assert str(vevent["URL"]).endswith(public)
+    assert "/registrations/" not in body
+
+    with translation.override("en"):
+        calendar, vevent, body = _ics(registration_token_of(waiting))
+    assert calendar["METHOD"] == "PUBLISH"
+    assert vevent["STATUS"] == "TENTATIVE"
+    assert str(vevent["SUMMARY"]).endswith("(waiting list)")
+    assert "video.example" not in body
+    assert "/registrations/" not in body
+
+    calendar, vevent, body = _ics(registration_token_of(gone))
+    assert calendar["METHOD"] == "CANCEL"
+    assert vevent["STATUS"] == "CANCELLED"
+    assert str(vevent["ATTENDEE"]) == "mailto:weg@example.com"
+    assert vevent.decoded("DTSTAMP") >= timezone.now() - timedelta(minutes=1)
+    assert vevent["SEQUENCE"] == online.sequence
+    assert "video.example" not in body
+    assert "/registrations/" not in body
+
+
+def test_a_waitlisted_person_is_offered_a_tentative_entry(programme_world):
+    pw = programme_world
+    full = OpenEventFactory(programme=pw.programme, capacity=1)
+    seated = RegistrationFactory(event=full)
+    waiting = RegistrationFactory(event=full, status="waitlisted")
+    html = Client().get(f"/registrations/{registration_token_of(waiting)}/", **EN).content.decode()
+    assert "Save the date (waiting list)" in html
+    assert "Add to calendar" not in html
+    html = Client().get(f"/registrations/{registration_token_of(seated)}/", **EN).content.decode()
+    assert "Add to calendar" in html
+    assert "Save the date (waiting list)" not in html
+
+
+def _cancel(token: str):
+    client = Client()
+    response = client.post(f"/registrations/{token}/cancel/", **EN)
+    assert response.status_code == 302
+    return client.get(response["Location"], **EN).content.decode()
+
+
+def test_the_pages_say_the_seat_goes_on_only_when_it_does(programme_world):
+    pw = programme_world
+    full = OpenEventFactory(programme=pw.programme, capacity=1)
+    seated = RegistrationFactory(event=full)
+    waiting = RegistrationFactory(event=full, status="waitlisted")
+    goes_on = "Your seat goes to the next person on the waiting list."
+    gone_on = "Your seat has gone to the next person"
+
+    # A waitlisted person leaves the waiting list: nobody's seat moves.
+    confirm = Client().get(f"/registrations/{registration_token_of(waiting)}/cancel/", **EN)
+    assert "You leave the waiting list." in confirm.content.decode()
+    html = _cancel(registration_token_of(waiting))
+    assert "You are no longer on the waiting list." in html
+    assert gone_on not in html
+
+    # Nobody waits any more: the seat just becomes free.
+    confirm = Client().get(f"/registrations/{registration_token_of(seated)}/cancel/", **EN)
+    assert goes_on not in confirm.content.decode()
+    assert "Your seat becomes free again." in confirm.content.decode()
+    html = _cancel(registration_token_of(seated))
+    assert "Your registration is cancelled." in html
+    assert gone_on not in html
+    # Opened later: still no such claim.
+    html = Client().get(f"/registrations/{registration_token_of(seated)}/", **EN).content.decode()
+    assert gone_on not in html
+
+
+def test_the_seat_goes_on_when_someone_waits(programme_world):
+    pw = programme_world
+    full = OpenEventFactory(programme=pw.programme, capacity=1)
+    seated = RegistrationFactory(event=full)
+    waiting = RegistrationFactory(event=full, status="waitlisted")
+    confirm = Client().get(f"/registrations/{registration_token_of(seated)}/cancel/", **EN)
+    assert "Your seat goes to the next person on the waiting list." in confirm.content.decode()
+    html = _cancel(registration_token_of(seated))
+    assert "Your seat has gone to the next person on the waiting list." in html
+    waiting.refresh_from_db()
+    assert waiting.status == "registered"
+
+
+@pytest.mark.parametrize(("headers", "words"), [(DE, "Ortszeit Berlin"), (EN, "Berlin time")])
+def test_the_zone_is_named_in_words_not_by_its_key(programme_world, headers, words):
+    pw = programme_world
+    pages = [
+        f"/p/{pw.programme.slug}/",
+        _event_url(pw.event),
+        f"/registrations/{pw.registration_token}/",
+        f"/registrations/{pw.registration_token}/cancel/",
+    ]
+    for page in pages:
+        html = Client().get(page, **headers).content.decode()
+        assert words in html, page
+        assert "Europe/Berlin" not in html, page
+
+
+def test_an_address_longer_than_the_model_holds_is_a_form_error(programme_world):
+    pw = programme_world
+    long_address = "a" * 64 + "@" + ".".join(["b" * 60] * 3) + ".example"
+    assert 254 < len(long_address) <= 320
+    response = _post(pw.event, {"email": long_address}, **EN)
+    assert response.status_code == 400
+    assert "at most 254 characters" in response.content.decode()
+    assert not Registration.objects.filter(email=long_address).exists()
