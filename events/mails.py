@@ -27,7 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from events.calendars import Method, event_calendar, event_public_url
-from events.keys import registration_token_of
+from events.keys import registration_email_proof, registration_token_of
 from events.models import (
     EventMessage,
     EventMessageDelivery,
@@ -86,7 +86,8 @@ def _context(registration: Registration, **extra: Any) -> dict[str, Any]:
         "event": event,
         "programme": programme,
         "when": event_when(event),
-        "page_url": _page_url(registration),
+        # With the proof of the address: following it confirms it (double opt-in).
+        "page_url": f"{_page_url(registration)}?confirm={registration_email_proof(registration)}",
         "event_url": event_public_url(event),
         "qr_cid": QR_CID,
         **extra,

@@ -36,6 +36,7 @@ from events.services import (
     registration_allowed,
     registration_closed_problem,
     registration_create,
+    registration_email_confirm,
     registration_limited_message,
 )
 from events.services import registration_cancel as registration_cancel_service
@@ -139,6 +140,8 @@ def event_public_view(request: HttpRequest, slug: str, event_id: int) -> HttpRes
 def registration_view(request: HttpRequest, token: str) -> HttpResponse:
     """The registrant's page: status, the event, the QR code for the door, calendar, cancel."""
     registration = _registration(token)
+    # Reached through an e-mail's link (with its proof): the address is confirmed.
+    registration_email_confirm(registration=registration, proof=request.GET.get("confirm", ""))
     event = registration.event
     context = _event_context(event)
     active = registration.status != RegistrationStatus.CANCELLED and not context["cancelled"]

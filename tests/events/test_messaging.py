@@ -47,6 +47,13 @@ def past(programme_world):
         "cancelled": person(
             "Hans Cancelled", contact_consent=True, status="cancelled", cancelled_at=start
         ),
+        # Agreed, but never followed an e-mail's link: the address is not confirmed.
+        "came_unconfirmed": person(
+            "Ida Unconfirmed", contact_consent=True, attended_at=start, email_confirmed_at=None
+        ),
+        "waiting_unconfirmed": person(
+            "Jan Unconfirmed", contact_consent=True, status="waitlisted", email_confirmed_at=None
+        ),
     }
     people["came_no_address"].email = ""
     people["came_no_address"].save(update_fields=["email"])
