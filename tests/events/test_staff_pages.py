@@ -549,3 +549,13 @@ def test_the_list_gives_the_end_day_of_an_event_past_midnight(programme_world):
     assert "Now and upcoming" in html
     row = html.split("Lange Nacht der Digitalisierung", 1)[1].split("</p>", 1)[0]
     assert "20:00–Sat, " in row and "01:00" in row, row
+
+
+def test_the_registration_filter_does_not_mark_its_fields_optional(programme_world):
+    pw = programme_world
+    html = _client(pw.coach).get(_base(pw.event) + "?q=rita&status=registered", **EN)
+    form = (
+        html.content.decode().split('data-testid="registration-filter"', 1)[1].split("</form>")[0]
+    )
+    assert "optional" not in form
+    assert 'value="rita"' in form and '<option value="registered" selected>' in form
