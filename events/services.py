@@ -492,6 +492,11 @@ def event_cancel(*, event: OpenEvent, by: User, now: datetime | None = None) -> 
     locked = _lock(event)
     if locked.status == EventStatus.CANCELLED:
         raise ValidationError({"__all__": [_("This event is already cancelled.")]})
+    if locked.ends_at <= (now or timezone.now()):
+        # Telling everyone an event is off after it took place would be false.
+        raise ValidationError(
+            {"__all__": [_("This event is over: it can no longer be cancelled.")]}
+        )
     was_published = locked.status == EventStatus.PUBLISHED
     model_update(
         locked,

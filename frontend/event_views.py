@@ -32,6 +32,7 @@ from events.selectors import (
     event_for_staff,
     events_for_programme,
     registration_columns,
+    registration_contact_pending,
     registration_for_staff,
     registrations_for_staff,
     seats_left,
@@ -248,7 +249,14 @@ def _rows(
         if answers:
             given = r.answers or {}
             cells += [(q.get("label") or q["key"], given.get(q["key"], "")) for q in questions]
-        rows.append({"registration": r, "cells": cells, "suggested": len(suggested.get(r.pk, []))})
+        rows.append(
+            {
+                "registration": r,
+                "cells": cells,
+                "suggested": len(suggested.get(r.pk, [])),
+                "contact_pending": registration_contact_pending(r),
+            }
+        )
     return rows
 
 
@@ -277,6 +285,7 @@ def event_detail_view(request: HttpRequest, programme_id: int, event_id: int) ->
         "filtered": bool(q or status),
         "rows": _rows(event, registrations, columns, role),
         "can_check_in": event.status != EventStatus.CANCELLED,
+        "is_over": event.ends_at <= timezone.now(),
         "tz": programme.timezone,
         "zone": zone_words(programme.timezone),
     }

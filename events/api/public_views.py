@@ -179,7 +179,20 @@ class OwnRegistrationView(_Public):
             "was entered, the door code (registered only), the event (with its video link "
             "while registered). A wrong token: 404."
         ),
-        parameters=[TOKEN_PARAMETER],
+        parameters=[
+            TOKEN_PARAMETER,
+            OpenApiParameter(
+                "confirm",
+                str,
+                required=False,
+                description=(
+                    "The proof of the e-mail address, carried only by the links in the "
+                    "registrant's e-mails: with it, the address counts as confirmed, so that "
+                    "a consent to be contacted takes effect (double opt-in). A missing or "
+                    "wrong proof changes nothing."
+                ),
+            ),
+        ],
         responses={200: OwnRegistrationOutput},
     )
     def get(self, request: Request, token: str) -> Response:

@@ -570,10 +570,10 @@ def test_nothing_to_cancel_once_the_event_is_cancelled(programme_world):
 # --- what the registrant is told (fix round) ----------------------------------------------------
 
 
-def _ics(token: str):
+def _ics(token: str, language: str = "de"):
     from icalendar import Calendar
 
-    response = Client().get(f"/registrations/{token}/event.ics")
+    response = Client().get(f"/registrations/{token}/event.ics", HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200
     calendar = Calendar.from_ical(response.content)
     (vevent,) = calendar.walk("VEVENT")
@@ -600,11 +600,12 @@ def test_the_calendar_file_by_status_video_link_tentative_and_cancel(programme_w
     assert str(vevent["URL"]).endswith(public)
     assert "/registrations/" not in body
 
-    with translation.override("en"):
-        calendar, vevent, body = _ics(registration_token_of(waiting))
+    calendar, vevent, body = _ics(registration_token_of(waiting), "en")
     assert calendar["METHOD"] == "PUBLISH"
     assert vevent["STATUS"] == "TENTATIVE"
     assert str(vevent["SUMMARY"]).endswith("(waiting list)")
+    _calendar, german, _body = _ics(registration_token_of(waiting))
+    assert str(german["SUMMARY"]).endswith("(Warteliste)")
     assert "video.example" not in body
     assert "/registrations/" not in body
 

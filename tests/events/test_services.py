@@ -860,3 +860,12 @@ def test_following_the_e_mails_link_confirms_the_address_the_token_alone_does_no
     client.get(f"/registrations/{registration_token_of(third)}/?confirm={proof}")
     assert Registration.objects.get(pk=third.pk).email_confirmed_at is None
     assert registration_email_confirm(registration=third, proof=proof) is False
+
+
+def test_an_event_that_took_place_cannot_be_cancelled(programme_world, queued):
+    pw = programme_world
+    with translation.override("en"), pytest.raises(ValidationError) as exc_info:
+        event_cancel(event=pw.past_event, by=pw.manager)
+    assert _messages(exc_info, "__all__") == ["This event is over: it can no longer be cancelled."]
+    pw.past_event.refresh_from_db()
+    assert pw.past_event.status == "published" and queued == []

@@ -559,3 +559,22 @@ def test_the_registration_filter_does_not_mark_its_fields_optional(programme_wor
     )
     assert "optional" not in form
     assert 'value="rita"' in form and '<option value="registered" selected>' in form
+
+
+def test_the_event_page_says_when_a_contact_consent_waits_for_the_address(programme_world):
+    pw = programme_world
+    Registration.objects.filter(pk=pw.registration.pk).update(email_confirmed_at=None)
+    client = _client(pw.manager)
+    html = client.get(_base(pw.event), **EN).content.decode()
+    assert "Agreed to be contacted; the e-mail address is not confirmed yet." in html
+    assert pw.registration.email not in html
+    Registration.objects.filter(pk=pw.registration.pk).update(email_confirmed_at=timezone.now())
+    html = client.get(_base(pw.event), **EN).content.decode()
+    assert "not confirmed yet" not in html
+    assert pw.registration.email in html
+
+
+def test_a_past_event_offers_no_cancel(programme_world):
+    pw = programme_world
+    html = _client(pw.manager).get(_base(pw.past_event), **EN).content.decode()
+    assert 'data-testid="event-cancel-link"' not in html
