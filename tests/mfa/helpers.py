@@ -18,6 +18,15 @@ def code_for(device: TOTPDevice, steps_ahead: int = 0) -> str:
     return f"{totp.token():0{device.digits}d}"
 
 
+def code_used_last(device: TOTPDevice) -> str:
+    """The code of the step the device accepted last (a reuse, whatever the clock says now:
+    code_for(device) would be a fresh code once a 30 s boundary passed since)."""
+    device.refresh_from_db()
+    totp = TOTP(key=device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    totp.time = device.t0 + device.last_t * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
 def enrol(user: User) -> tuple[TOTPDevice, list[str]]:
     """Turn the second factor on for `user` (through the services, with the factory password);
     the confirming code used the current step, so the next accepted code is code_for(device, 1)."""

@@ -19,7 +19,7 @@ from accounts.mfa import (
 )
 from audit.models import Action, AuditEntry
 from tests.factories import UserFactory
-from tests.mfa.helpers import code_for, enrol
+from tests.mfa.helpers import code_for, code_used_last, enrol
 from tests.support.browser import FACTORY_PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -235,7 +235,7 @@ def test_a_code_entered_twice_is_told_so():
     device, _codes = enrol(user)  # the current step is used up now
     client = Client()
     _password_login(client, user)
-    response = client.post(VERIFY, {"code": code_for(device)})
+    response = client.post(VERIFY, {"code": code_used_last(device)})
     assert response.status_code == 400
     html = response.content.decode()
     assert "just used" in html or "gerade verwendet" in html
