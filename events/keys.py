@@ -57,7 +57,10 @@ def registration_email_proof(registration: Registration) -> str:
 def registration_email_proof_valid(registration: Registration, proof: object) -> bool:
     if not isinstance(proof, str) or not proof or len(proof) > 64:
         return False
-    return hmac.compare_digest(proof, registration_email_proof(registration))
+    # As bytes: compare_digest refuses str with non-ASCII characters (a TypeError, a 500).
+    return hmac.compare_digest(
+        proof.encode("utf-8", "surrogatepass"), registration_email_proof(registration).encode()
+    )
 
 
 def registration_by_token(*, token: str) -> Registration | None:

@@ -86,8 +86,16 @@ def _context(registration: Registration, **extra: Any) -> dict[str, Any]:
         "event": event,
         "programme": programme,
         "when": event_when(event),
-        # With the proof of the address: following it confirms it (double opt-in).
-        "page_url": f"{_page_url(registration)}?confirm={registration_email_proof(registration)}",
+        "page_url": _page_url(registration),
+        # Double opt-in: a consent to be contacted counts once the person confirms it on the
+        # page behind this link (a button: opening a link proves nothing).
+        "confirm_url": (
+            f"{_page_url(registration)}confirm/?proof={registration_email_proof(registration)}"
+            if registration.contact_consent
+            and registration.email_confirmed_at is None
+            and registration.status != RegistrationStatus.CANCELLED
+            else ""
+        ),
         "event_url": event_public_url(event),
         "qr_cid": QR_CID,
         **extra,

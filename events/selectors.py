@@ -305,7 +305,11 @@ def contactable_q() -> Q:
     they agreed to be contacted and their address is confirmed (double opt-in: they followed
     an e-mail's link, or gave it in person at the door). Messages, the managers' view of the
     address and exports follow it."""
-    return Q(contact_consent=True, email_confirmed_at__isnull=False) & ~Q(email="")
+    return (
+        Q(contact_consent=True, email_confirmed_at__isnull=False)
+        & ~Q(email="")
+        & ~Q(status=RegistrationStatus.CANCELLED)
+    )
 
 
 def registration_contactable(registration: Registration) -> bool:
@@ -314,6 +318,7 @@ def registration_contactable(registration: Registration) -> bool:
         registration.contact_consent
         and registration.email_confirmed_at is not None
         and bool(registration.email)
+        and registration.status != RegistrationStatus.CANCELLED
     )
 
 

@@ -417,6 +417,15 @@ def event_update(*, event: OpenEvent, by: User, **fields: Any) -> OpenEvent:
     locked = _lock(event)
     _require_editable(locked)
     values = _event_values_clean(fields, zone=locked.programme.timezone)
+    moved = [name for name in EVENT_NOTIFIED_FIELDS if name in values]
+    if moved and locked.ends_at <= timezone.now():
+        # Its time and place are history now; telling everyone "changed" would be false.
+        raise ValidationError(
+            {
+                name: [_("This event is over: its time and place can no longer be changed.")]
+                for name in moved
+            }
+        )
     if "capacity" in values and values["capacity"] < locked.capacity:
         registered = _registered_count(locked)
         if values["capacity"] < registered:
@@ -492,10 +501,11 @@ def event_cancel(*, event: OpenEvent, by: User, now: datetime | None = None) -> 
     locked = _lock(event)
     if locked.status == EventStatus.CANCELLED:
         raise ValidationError({"__all__": [_("This event is already cancelled.")]})
-    if locked.ends_at <= (now or timezone.now()):
-        # Telling everyone an event is off after it took place would be false.
+    if locked.starts_at <= (now or timezone.now()):
+        # Telling people an event is off once it has begun (some are in the room) or is
+        # over would be false.
         raise ValidationError(
-            {"__all__": [_("This event is over: it can no longer be cancelled.")]}
+            {"__all__": [_("This event has begun: it can no longer be cancelled.")]}
         )
     was_published = locked.status == EventStatus.PUBLISHED
     model_update(
@@ -833,14 +843,24 @@ def registration_cancel(*, registration: Registration, now: datetime | None = No
     return registration
 
 
+def registration_contact_withdraw(*, registration: Registration) -> Registration:
+    """The registrant (holder of the token) does not want to be contacted after all (or
+    someone else ticked the box for their address): contact_consent off. Always allowed."""
+    Registration.objects.filter(pk=registration.pk).update(contact_consent=False)
+    registration.contact_consent = False
+    return registration
+
+
 def registration_email_confirm(
     *, registration: Registration, proof: str, now: datetime | None = None
 ) -> bool:
-    """The registrant followed a link of an e-mail to their address (its `proof`,
-    events.keys.registration_email_proof) to their page or the API: the address is proven
-    (double opt-in for contact_consent). The token alone is no proof (the registrant gets it
-    when registering). Set once: one UPDATE the first time, none after; a missing or wrong
-    proof changes nothing. Returns whether the address is confirmed."""
+    """The registrant confirmed, by a button behind the link of an e-mail to their address
+    (its `proof`, events.keys.registration_email_proof), that the programme may contact
+    them: the address is proven (double opt-in for contact_consent). Opening a link is no
+    confirmation (mail filters open links by themselves): this is called on a POST only.
+    The token alone is no proof (the registrant gets it when registering). Set once: one
+    UPDATE the first time, none after; a missing or wrong proof changes nothing. Returns
+    whether the address is confirmed."""
     if registration.email_confirmed_at is not None:
         return True
     if not registration.email or not registration_email_proof_valid(registration, proof):
@@ -942,16 +962,16 @@ def attendance_check_in(
         )
     if found.attended_at is not None:
         return CheckInResult(registration=found, already=True)
-    # A waitlisted person at the door is let in (staff see the room); they take a seat.
-    model_update(
-        found,
-        data={
-            "status": RegistrationStatus.REGISTERED,
-            "attended_at": now,
-            "checked_in_by_id": by.pk,
-        },
-        clean=False,
-    )
+    # A waitlisted person at the door is let in (staff see the room); they take a seat. Their
+    # promoted_at is the moment of the check-in, so that an undo puts them back in line.
+    data: dict[str, Any] = {
+        "status": RegistrationStatus.REGISTERED,
+        "attended_at": now,
+        "checked_in_by_id": by.pk,
+    }
+    if found.status == RegistrationStatus.WAITLISTED:
+        data["promoted_at"] = now
+    model_update(found, data=data, clean=False)
     found.event = locked_event
     registration_touch(found)
     return CheckInResult(registration=found, already=False)
@@ -992,6 +1012,10 @@ def attendance_undo(*, registration: Registration, by: User) -> Registration:
     data: dict[str, Any] = {"attended_at": None, "checked_in_by_id": None}
     if locked.walk_in:
         data.update(status=RegistrationStatus.CANCELLED, cancelled_at=timezone.now())
+    elif locked.promoted_at is not None and locked.promoted_at == locked.attended_at:
+        # Let in from the waiting list by this check-in: back to their place in line
+        # (the line is ordered by registration time), without the seat.
+        data.update(status=RegistrationStatus.WAITLISTED, promoted_at=None)
     model_update(locked, data=data, clean=False)
     if locked.company_id is not None:
         kinds = [TouchKind.EVENT_ATTENDED]

@@ -2,11 +2,13 @@
 below the registered count, a deadline after the start, a cancelled event) are events.services'
 and come back as ValidationErrors that the views put on the form (`errors_to_form`).
 
-Times are entered as a date and a time in the programme's time zone: the views validate and
-render the event form inside `timezone.override(<programme zone>)`, so Django's
-SplitDateTimeField reads the local wall time there.
+Times are entered as a date and a time in the programme's time zone. The form hands them on
+as wall-clock times (naive): events.services reads them in the programme's zone, the one rule
+for the API and the pages (a time the clocks skip becomes the time after the change, a
+repeated one its first pass), where Django's SplitDateTimeField would refuse both.
 """
 
+import datetime
 from typing import Any
 
 from django import forms
@@ -30,8 +32,18 @@ class _SplitDateTime(forms.SplitDateTimeWidget):
         )
 
 
+class _WallClockDateTimeField(forms.SplitDateTimeField):
+    """A date and a time as wall-clock time (naive), read in the programme's zone by the
+    service."""
+
+    def compress(self, data_list: list[Any]) -> datetime.datetime | None:
+        if data_list and all(part is not None for part in data_list):
+            return datetime.datetime.combine(*data_list)
+        return super().compress(data_list)
+
+
 def _when(label: str, help_text: str = "") -> forms.SplitDateTimeField:
-    return forms.SplitDateTimeField(
+    return _WallClockDateTimeField(
         label=label,
         help_text=help_text,
         input_date_formats=["%Y-%m-%d", "%d.%m.%Y"],

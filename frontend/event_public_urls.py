@@ -17,6 +17,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="registration_cancel",
     ),
     path(
+        "registrations/<str:token>/confirm/",
+        views.registration_contact_view,
+        name="registration_contact",
+    ),
+    path(
         "registrations/<str:token>/event.ics",
         views.registration_ics_view,
         name="registration_ics",

@@ -35,6 +35,7 @@ from events.selectors import (
 from events.services import (
     registration_allowed,
     registration_closed_problem,
+    registration_contact_withdraw,
     registration_create,
     registration_email_confirm,
     registration_limited_message,
@@ -140,8 +141,6 @@ def event_public_view(request: HttpRequest, slug: str, event_id: int) -> HttpRes
 def registration_view(request: HttpRequest, token: str) -> HttpResponse:
     """The registrant's page: status, the event, the QR code for the door, calendar, cancel."""
     registration = _registration(token)
-    # Reached through an e-mail's link (with its proof): the address is confirmed.
-    registration_email_confirm(registration=registration, proof=request.GET.get("confirm", ""))
     event = registration.event
     context = _event_context(event)
     active = registration.status != RegistrationStatus.CANCELLED and not context["cancelled"]
@@ -248,3 +247,41 @@ def public_event_rows(*, programme: Programme) -> list[dict[str, Any]]:
         {"event": event, "seats_left": seats_left(event), "open": registration_open(event, now)}
         for event in public_events(programme=programme, now=now)
     ]
+
+
+# same-origin for the CSRF check of the buttons (see registration_cancel_view).
+@_private(referrer="same-origin")
+@require_http_methods(["GET", "POST"])
+def registration_contact_view(request: HttpRequest, token: str) -> HttpResponse:
+    """Double opt-in: the page behind the e-mail's "confirm contact" link. Confirming is a
+    button (a POST): mail filters open links by themselves, and opening one is no consent.
+    The person may also say no (someone else may have ticked the box for their address)."""
+    registration = _registration(token)
+    page = reverse("frontend:registration", kwargs={"token": token})
+    proof = (
+        request.POST.get("proof", "") if request.method == "POST" else request.GET.get("proof", "")
+    )
+    if request.method == "POST":
+        if request.POST.get("answer") == "no":
+            registration_contact_withdraw(registration=registration)
+            messages.success(request, _("Understood: nobody will contact you about this."))
+            return redirect(page)
+        if registration_email_confirm(registration=registration, proof=proof):
+            messages.success(request, _("Thank you: your e-mail address is confirmed."))
+            return redirect(page)
+        messages.error(
+            request, _("This confirmation link is not valid. Please use the link from the e-mail.")
+        )
+        return redirect(page)
+    context = _event_context(registration.event)
+    context.update(
+        {
+            "registration": registration,
+            "token": token,
+            "proof": proof,
+            "confirmed": registration.email_confirmed_at is not None,
+            "consent": registration.contact_consent
+            and registration.status != RegistrationStatus.CANCELLED,
+        }
+    )
+    return render(request, "frontend/events/public/registration_contact.html", context)

@@ -21,6 +21,7 @@ PINNED = (
     gettext_noop("Expected a date but got a datetime."),
     gettext_noop("Expected a datetime but got a date."),
     gettext_noop("Datetime value out of range."),
+    gettext_noop("No data provided"),
     gettext_noop('"{input}" is not a valid choice.'),
     gettext_noop("A valid integer is required."),
     gettext_noop("A valid number is required."),

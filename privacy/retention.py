@@ -73,9 +73,9 @@ def registrations_erase(now: datetime) -> int:
     and cancelled registrations EVENT_CANCELLED_REGISTRATION_RETENTION_DAYS after they were
     cancelled (sooner, if the event is long ahead): their name, e-mail address and answers
     are erased (and the contact consent, which needs the address; the door code and the
-    link's token open nothing then but an empty ticket). What the programme counts stays: company name,
-    postcode, size and sector, the status, the check-in, the register match. In batches;
-    a second run finds nothing."""
+    link's token open nothing then but an empty ticket). What the programme counts stays:
+    company name, postcode, size and sector, the status, the check-in, the register match.
+    In batches; a second run finds nothing."""
     cutoff = now - _days("EVENT_REGISTRATION_RETENTION_DAYS")
     cancelled_cutoff = now - _days("EVENT_CANCELLED_REGISTRATION_RETENTION_DAYS")
     due = Q(event__ends_at__lt=cutoff) | Q(

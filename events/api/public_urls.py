@@ -27,4 +27,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views.OwnRegistrationCancelView.as_view(),
         name="public-registration-cancel",
     ),
+    path(
+        "public/registrations/<str:token>/contact/",
+        views.OwnRegistrationContactView.as_view(),
+        name="public-registration-contact",
+    ),
 ]

@@ -13,7 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, NotFound, Throttled, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -179,30 +179,13 @@ class OwnRegistrationView(_Public):
             "was entered, the door code (registered only), the event (with its video link "
             "while registered). A wrong token: 404."
         ),
-        parameters=[
-            TOKEN_PARAMETER,
-            OpenApiParameter(
-                "confirm",
-                str,
-                required=False,
-                description=(
-                    "The proof of the e-mail address, carried only by the links in the "
-                    "registrant's e-mails: with it, the address counts as confirmed, so that "
-                    "a consent to be contacted takes effect (double opt-in). A missing or "
-                    "wrong proof changes nothing."
-                ),
-            ),
-        ],
+        parameters=[TOKEN_PARAMETER],
         responses={200: OwnRegistrationOutput},
     )
     def get(self, request: Request, token: str) -> Response:
         registration = registration_by_token(token=token)
         if registration is None:
             raise NotFound()
-        # Reached through an e-mail's link (with its proof): the address is confirmed.
-        services.registration_email_confirm(
-            registration=registration, proof=request.query_params.get("confirm", "")
-        )
         return Response(_own_registration(registration))
 
 
@@ -235,3 +218,64 @@ class OwnRegistrationCancelView(_Public):
             raise AlreadyCancelled()
         registration = services.registration_cancel(registration=registration)
         return Response(_own_registration(registration))
+
+
+CONFIRM_LINK_INVALID = gettext_lazy(
+    "This confirmation link is not valid. Please use the link from the e-mail."
+)
+
+
+class ContactAnswerInput(serializers.Serializer):
+    answer = serializers.ChoiceField(
+        choices=[("yes", "yes"), ("no", "no")],
+        help_text="yes: confirm the consent to be contacted (needs `proof`); no: withdraw it.",
+    )
+    proof = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text="The proof from the confirmation link of the registrant's e-mail "
+        "(`/registrations/{token}/confirm/?proof=…`).",
+    )
+
+
+class ContactAnswerOutput(serializers.Serializer):
+    contact_consent = serializers.BooleanField()
+    email_confirmed = serializers.BooleanField()
+
+
+class OwnRegistrationContactView(_Public):
+    @extend_schema(
+        operation_id="public_registrations_contact",
+        tags=TAGS,
+        summary="Confirm or withdraw my consent to be contacted",
+        description=(
+            "Double opt-in: a consent to be contacted after the event counts only once the "
+            "registrant confirms it with the proof that only the e-mail's link carries (the "
+            "token alone proves nothing: the registrant gets it at once). `no` withdraws the "
+            "consent (always allowed). A wrong proof: 400; a wrong token: 404."
+        ),
+        parameters=[TOKEN_PARAMETER],
+        request=ContactAnswerInput,
+        responses={200: ContactAnswerOutput},
+    )
+    def post(self, request: Request, token: str) -> Response:
+        registration = registration_by_token(token=token)
+        if registration is None:
+            raise NotFound()
+        given = ContactAnswerInput(data=request.data)
+        given.is_valid(raise_exception=True)
+        if given.validated_data["answer"] == "no":
+            services.registration_contact_withdraw(registration=registration)
+        elif not services.registration_email_confirm(
+            registration=registration, proof=given.validated_data.get("proof", "")
+        ):
+            raise serializers.ValidationError({"proof": [CONFIRM_LINK_INVALID]})
+        return Response(
+            ContactAnswerOutput(
+                {
+                    "contact_consent": registration.contact_consent,
+                    "email_confirmed": registration.email_confirmed_at is not None,
+                }
+            ).data
+        )

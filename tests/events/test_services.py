@@ -161,12 +161,12 @@ def _dst_night_args(start, end):
 
 
 def test_event_times_compare_instants_across_the_autumn_clock_change(programme_world):
-    """25 October 2026, Europe/Berlin: 03:00 CEST becomes 02:00 CET. Aware datetimes of the
+    """31 October 2027, Europe/Berlin: 03:00 CEST becomes 02:00 CET. Aware datetimes of the
     same zone compare by wall-clock time in Python; the rules compare instants."""
     pw = programme_world
     berlin = ZoneInfo("Europe/Berlin")
-    first_pass = datetime(2026, 10, 25, 2, 10, tzinfo=berlin)  # +02:00
-    second_pass = datetime(2026, 10, 25, 2, 5, tzinfo=berlin, fold=1)  # +01:00, 55 min later
+    first_pass = datetime(2027, 10, 31, 2, 10, tzinfo=berlin)  # +02:00
+    second_pass = datetime(2027, 10, 31, 2, 5, tzinfo=berlin, fold=1)  # +01:00, 55 min later
     assert second_pass.utcoffset() == timedelta(hours=1)
     event = event_create(
         programme=pw.programme, by=pw.coach, **_dst_night_args(first_pass, second_pass)
@@ -193,8 +193,8 @@ def test_event_times_compare_instants_across_the_autumn_clock_change(programme_w
     naive = event_update(
         event=event,
         by=pw.coach,
-        starts_at=datetime(2026, 10, 25, 1, 30),
-        ends_at=datetime(2026, 10, 25, 2, 30),
+        starts_at=datetime(2027, 10, 31, 1, 30),
+        ends_at=datetime(2027, 10, 31, 2, 30),
     )
     naive.refresh_from_db()
     assert naive.ends_at - naive.starts_at == timedelta(hours=1)
@@ -203,9 +203,9 @@ def test_event_times_compare_instants_across_the_autumn_clock_change(programme_w
         event_update(
             event=event,
             by=pw.coach,
-            starts_at=datetime(2026, 10, 25, 2, 40, tzinfo=berlin),
-            ends_at=datetime(2026, 10, 25, 4, 0, tzinfo=berlin),
-            registration_deadline=datetime(2026, 10, 25, 2, 10, tzinfo=berlin, fold=1),
+            starts_at=datetime(2027, 10, 31, 2, 40, tzinfo=berlin),
+            ends_at=datetime(2027, 10, 31, 4, 0, tzinfo=berlin),
+            registration_deadline=datetime(2027, 10, 31, 2, 10, tzinfo=berlin, fold=1),
         )
     assert "registration_deadline" in exc_info.value.message_dict
 
@@ -822,12 +822,13 @@ def test_a_walk_in_of_an_unknown_company_touches_no_register(programme_world):
 # --- double opt-in of the address ------------------------------------------------------------
 
 
-def test_following_the_e_mails_link_confirms_the_address_the_token_alone_does_not(
+def test_the_consent_counts_once_confirmed_by_a_button_behind_the_e_mails_link(
     programme_world, client
 ):
-    """The registrant gets the token on the page and in the API answer when registering:
-    opening it proves nothing. The e-mails' links carry the proof; the page and the API
-    confirm the address with it, once."""
+    """Double opt-in. The registrant gets the token on the page and in the API answer when
+    registering: it proves nothing. The e-mail's confirm link carries the proof; opening
+    it changes nothing (mail filters open links by themselves): the button (a POST) does,
+    once. "No" withdraws the consent."""
     from events.keys import registration_email_proof, registration_token_of
     from events.mails import _context
 
@@ -837,35 +838,88 @@ def test_following_the_e_mails_link_confirms_the_address_the_token_alone_does_no
     )
     token = registration_token_of(registration)
     proof = registration_email_proof(registration)
-    assert _context(registration)["page_url"].endswith(f"/registrations/{token}/?confirm={proof}")
+    context = _context(registration)
+    assert "proof" not in context["page_url"] and "confirm" not in context["page_url"]
+    assert context["confirm_url"].endswith(f"/registrations/{token}/confirm/?proof={proof}")
 
+    confirm_page = f"/registrations/{token}/confirm/"
     assert client.get(f"/registrations/{token}/?new=1").status_code == 200
     assert client.get(f"/api/v1/public/registrations/{token}/").status_code == 200
-    assert client.get(f"/registrations/{token}/?confirm={'0' * 32}").status_code == 200
+    assert client.get(f"{confirm_page}?proof={proof}").status_code == 200
+    assert Registration.objects.get(pk=registration.pk).email_confirmed_at is None
+    client.post(confirm_page, {"answer": "yes", "proof": "0" * 32})
+    client.post(confirm_page, {"answer": "yes", "proof": "ä€"})  # no 500 on odd text
     assert Registration.objects.get(pk=registration.pk).email_confirmed_at is None
 
-    assert client.get(f"/registrations/{token}/?confirm={proof}").status_code == 200
-    confirmed = Registration.objects.get(pk=registration.pk).email_confirmed_at
-    assert confirmed is not None
+    response = client.post(confirm_page, {"answer": "yes", "proof": proof})
+    assert response.status_code == 302
+    assert Registration.objects.get(pk=registration.pk).email_confirmed_at is not None
+    assert _context(Registration.objects.get(pk=registration.pk))["confirm_url"] == ""
 
     api = RegistrationFactory(event=pw.event, contact_consent=True, email_confirmed_at=None)
-    api_token = registration_token_of(api)
-    response = client.get(
-        f"/api/v1/public/registrations/{api_token}/?confirm={registration_email_proof(api)}"
+    url = f"/api/v1/public/registrations/{registration_token_of(api)}/contact/"
+    wrong = client.post(url, {"answer": "yes", "proof": proof}, content_type="application/json")
+    assert wrong.status_code == 400 and "proof" in wrong.json()
+    right = client.post(
+        url,
+        {"answer": "yes", "proof": registration_email_proof(api)},
+        content_type="application/json",
     )
-    assert response.status_code == 200
-    assert Registration.objects.get(pk=api.pk).email_confirmed_at is not None
-    # Another registration's proof confirms nothing.
-    third = RegistrationFactory(event=pw.event, email_confirmed_at=None)
-    client.get(f"/registrations/{registration_token_of(third)}/?confirm={proof}")
-    assert Registration.objects.get(pk=third.pk).email_confirmed_at is None
-    assert registration_email_confirm(registration=third, proof=proof) is False
+    assert right.json() == {"contact_consent": True, "email_confirmed": True}
+    # "No": someone else ticked the box for this address.
+    other = RegistrationFactory(event=pw.event, contact_consent=True, email_confirmed_at=None)
+    client.post(f"/registrations/{registration_token_of(other)}/confirm/", {"answer": "no"})
+    assert Registration.objects.get(pk=other.pk).contact_consent is False
+    assert registration_email_confirm(registration=other, proof=proof) is False
 
 
-def test_an_event_that_took_place_cannot_be_cancelled(programme_world, queued):
+def test_a_cancelled_registrations_address_is_not_contactable(programme_world):
+    from events.selectors import contactable_q
+
+    pw = programme_world
+    Registration.objects.filter(pk=pw.registration.pk).update(
+        status="cancelled", cancelled_at=timezone.now()
+    )
+    assert not Registration.objects.filter(contactable_q(), pk=pw.registration.pk).exists()
+
+
+def test_a_waitlisted_person_let_in_at_the_door_goes_back_in_line_on_undo(programme_world):
+    from events.selectors import waitlist_position
+
+    pw = programme_world
+    event = OpenEventFactory(programme=pw.programme, capacity=1)
+    first = _register(event, 1).registration
+    second = _register(event, 2).registration
+    third = _register(event, 3).registration
+    assert (second.status, third.status) == ("waitlisted", "waitlisted")
+    attendance_check_in(event=event, by=pw.coach, registration=third, now=event.starts_at)
+    assert Registration.objects.get(pk=third.pk).status == "registered"
+    attendance_undo(registration=third, by=pw.coach)
+    third.refresh_from_db()
+    assert (third.status, third.attended_at, third.promoted_at) == ("waitlisted", None, None)
+    assert waitlist_position(third) == 2
+    assert Registration.objects.get(pk=first.pk).status == "registered"
+
+
+def test_a_past_event_keeps_its_time_and_place(programme_world, queued):
+    pw = programme_world
+    with translation.override("en"), pytest.raises(ValidationError) as exc_info:
+        event_update(event=pw.past_event, by=pw.manager, location="Anderswo")
+    assert _messages(exc_info, "location") == [
+        "This event is over: its time and place can no longer be changed."
+    ]
+    event_update(event=pw.past_event, by=pw.manager, title="Sprechtag Förderung 2026")
+    assert queued == []
+
+
+def test_an_event_that_has_begun_cannot_be_cancelled(programme_world, queued):
     pw = programme_world
     with translation.override("en"), pytest.raises(ValidationError) as exc_info:
         event_cancel(event=pw.past_event, by=pw.manager)
-    assert _messages(exc_info, "__all__") == ["This event is over: it can no longer be cancelled."]
+    assert _messages(exc_info, "__all__") == [
+        "This event has begun: it can no longer be cancelled."
+    ]
+    with pytest.raises(ValidationError):
+        event_cancel(event=pw.event, by=pw.manager, now=pw.event.starts_at + timedelta(minutes=5))
     pw.past_event.refresh_from_db()
     assert pw.past_event.status == "published" and queued == []

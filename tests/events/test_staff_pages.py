@@ -578,3 +578,22 @@ def test_a_past_event_offers_no_cancel(programme_world):
     pw = programme_world
     html = _client(pw.manager).get(_base(pw.past_event), **EN).content.decode()
     assert 'data-testid="event-cancel-link"' not in html
+
+
+def test_the_form_reads_clock_change_times_as_the_api_does(programme_world):
+    """31 October 2027, Berlin: 02:30 happens twice; the form takes it as the first pass (the
+    service's rule, as the API does) instead of Django's refusal."""
+    pw = programme_world
+    client = _client(pw.coach)
+    data = _form(
+        starts_at_0="2027-10-31",
+        starts_at_1="02:30",
+        ends_at_0="2027-10-31",
+        ends_at_1="04:00",
+        registration_deadline_0="2027-10-30",
+    )
+    response = client.post(f"/programmes/{pw.programme.pk}/events/new/", data, **EN)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    event = OpenEvent.objects.get(title="Werkstatt KI im Betrieb")
+    assert event.starts_at.utcoffset() is not None
+    assert event.starts_at.astimezone(ZoneInfo("UTC")).hour == 0  # 02:30 CEST = 00:30 UTC
