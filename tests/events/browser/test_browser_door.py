@@ -47,8 +47,9 @@ def shot(page: Page, name: str) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, name
 
 
-def test_door_check_in_by_typed_code_and_by_name_on_a_phone(browser: Browser, live_server) -> None:
-    site = live_server.url
+def _running_event() -> tuple:
+    """A coach and an event that began half an hour ago (the door is open), with Anna and
+    Bernd registered."""
     programme = ProgrammeFactory(name="Kompetenzzentrum Hagen", slug="kompetenzzentrum-hagen")
     coach = UserFactory(name="Conrad Coach")
     StaffFactory(programme=programme, user=coach, role="coach")
@@ -63,6 +64,13 @@ def test_door_check_in_by_typed_code_and_by_name_on_a_phone(browser: Browser, li
     )
     anna = RegistrationFactory(event=event, name="Anna Anders", company_name="Anders Metall")
     bernd = RegistrationFactory(event=event, name="Bernd Bäcker", company_name="Backstube")
+    return coach, event, anna, bernd
+
+
+def test_door_check_in_by_typed_code_and_by_name_on_a_phone(browser: Browser, live_server) -> None:
+    site = live_server.url
+    coach, event, anna, bernd = _running_event()
+    programme = event.programme
     RegistrationFactory(event=event, name="Carla Clever", company_name="Clever IT")
 
     context = browser.new_context(
@@ -167,19 +175,8 @@ if (navigator.mediaDevices) {
 
 def test_a_ticket_held_in_view_is_checked_in_once(browser: Browser, live_server) -> None:
     site = live_server.url
-    programme = ProgrammeFactory(name="Kompetenzzentrum Hagen", slug="kompetenzzentrum-hagen")
-    coach = UserFactory(name="Conrad Coach")
-    StaffFactory(programme=programme, user=coach, role="coach")
-    start = timezone.now() - timedelta(minutes=30)
-    event = OpenEventFactory(
-        programme=programme,
-        title="Infonachmittag Digitalisierung",
-        starts_at=start,
-        ends_at=start + timedelta(hours=5),
-        registration_deadline=start - timedelta(hours=1),
-    )
-    anna = RegistrationFactory(event=event, name="Anna Anders", company_name="Anders Metall")
-    bernd = RegistrationFactory(event=event, name="Bernd Bäcker", company_name="Backstube")
+    coach, event, anna, bernd = _running_event()
+    programme = event.programme
 
     context = browser.new_context(
         viewport={"width": 390, "height": 844}, locale="de-DE", reduced_motion="reduce"

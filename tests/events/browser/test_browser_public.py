@@ -28,11 +28,11 @@ def site(live_server, settings) -> str:
     return live_server.url
 
 
-def shot(page: Page, name: str) -> None:
+def shot(page: Page, name: str, language: str = "de") -> None:
     """A screenshot to look at, axe-core's check (nothing critical or serious) and no
     sideways scrolling on the phone."""
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT_DIR / f"de-{name}.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOT_DIR / f"{language}-{name}.png"), full_page=True)
     violations = AXE.run(page, options=AXE_OPTIONS).response["violations"]
     blocking = [
         f"{v['impact']} {v['id']} at {[n['target'] for n in v['nodes'][:3]]}"
@@ -117,4 +117,50 @@ def test_register_for_an_open_event_and_cancel_on_a_phone(browser: Browser, site
     shot(page, "5-cancelled")
     registration.refresh_from_db()
     assert registration.status == "cancelled"
+    context.close()
+
+
+def test_confirming_the_contact_consent_from_the_e_mail_in_english(
+    browser: Browser, site: str
+) -> None:
+    """Double opt-in on a phone, in English: register with the consent to be contacted; the
+    e-mail's confirm link opens a page that confirms nothing by itself; the button does."""
+    programme = ProgrammeFactory(name="Digital Hub Hagen", slug="digital-hub-hagen")
+    event = OpenEventFactory(programme=programme, title="AI in the workshop", capacity=5)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="en-GB", reduced_motion="reduce"
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{site}/p/{programme.slug}/events/{event.pk}/")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    form = page.get_by_test_id("registration-form")
+    form.locator("input[name=name]").fill("Paul New")
+    form.locator("input[name=email]").fill("paul@new-bakery.example")
+    form.locator("input[name=company_name]").fill("New Bakery Ltd")
+    form.locator("input[name=postcode]").fill("58095")
+    form.locator("select[name=size]").select_option("2-9")
+    form.locator("select[name=sector]").select_option("craft")
+    form.locator("input[name=consent]").check()
+    form.locator("input[name=contact_consent]").check()
+    page.get_by_test_id("registration-submit").click()
+    expect(page.get_by_test_id("registration-page")).to_be_visible()
+
+    (confirmation,) = [m for m in mail.outbox if m.to == ["paul@new-bakery.example"]]
+    assert "Paul New" not in confirmation.body  # nothing typed is repeated
+    link = re.search(
+        r"https?://\S+/registrations/[0-9a-f]+/confirm/\?proof=[0-9a-f]+", confirmation.body
+    )
+    assert link, confirmation.body
+    page.goto(link.group(0))
+    expect(page.get_by_test_id("registration-contact")).to_contain_text("May we contact you?")
+    shot(page, "6-contact", language="en")
+    registration = Registration.objects.get(email="paul@new-bakery.example")
+    assert registration.email_confirmed_at is None  # opening the link is no confirmation
+    page.get_by_test_id("registration-contact-confirm").click()
+    expect(page.get_by_test_id("registration-page")).to_be_visible()
+    expect(page.get_by_text("your e-mail address is confirmed")).to_be_visible()
+    shot(page, "7-contact-confirmed", language="en")
+    registration.refresh_from_db()
+    assert registration.email_confirmed_at is not None and registration.contact_consent
     context.close()
