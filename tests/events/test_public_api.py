@@ -510,3 +510,30 @@ def test_a_body_not_in_its_declared_encoding_is_a_400(programme_world):
 
     assert response.status_code == 400
     assert response.json() == {"detail": "The request body is not valid JSON."}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"answer": "yes", "proof": "' + "a" * 5000 + '"}',
+        "[" * 60 + "]" * 60,
+        "null",
+        '{"answer": "yes", "proof": "\\u00e4\\u20ac"}',
+        '{"answer": ["no"]}',
+    ],
+    ids=["huge proof", "deep nesting", "null", "non-ascii proof", "list answer"],
+)
+def test_the_contact_answer_refuses_odd_bodies_with_a_400(programme_world, body):
+    from django.test import Client
+
+    from events.models import Registration
+
+    pw = programme_world
+    Registration.objects.filter(pk=pw.registration.pk).update(email_confirmed_at=None)
+    response = Client().post(
+        f"/api/v1/public/registrations/{pw.registration_token}/contact/",
+        body,
+        content_type="application/json",
+    )
+    assert response.status_code == 400, response.content[:300]
+    assert Registration.objects.get(pk=pw.registration.pk).email_confirmed_at is None
