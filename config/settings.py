@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "checkins",
     # Open events of a programme: public registration without an account, the door.
     "events",
+    # The Digitalisierungs-Check: a digital maturity self-assessment (EU DMA).
+    "checks",
     "comments",
     "notifications",
     # Cross-app read models (dashboard, /me/ payload, digest content); no models.

@@ -30,6 +30,8 @@ api_v1 = [
     path("", include("events.api.urls")),
     path("", include("events.api.public_urls")),
     path("", include("events.api.matching_urls")),
+    path("", include("checks.api.urls")),
+    path("", include("checks.api.public_urls")),
 ]
 
 urlpatterns = [

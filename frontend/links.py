@@ -34,6 +34,13 @@ def frontend_link(target: Target) -> str | None:
         return reverse("frontend:event_public", kwargs={"slug": target.slug, "event_id": target.id})
     if target.type == "registration" and target.token:
         return reverse("frontend:registration", kwargs={"token": target.token})
+    if target.type == "check_public" and target.token:
+        return reverse("frontend:check_public", kwargs={"token": target.token})
+    if target.type == "check_public_confirm" and target.token:
+        return reverse("frontend:check_public_confirm", kwargs={"token": target.token})
+    if target.type == "company" and target.id:
+        # What a company is reminded of (the check due again) lives on its checks page.
+        return reverse("frontend:company_checks", kwargs={"company_id": target.id})
     if target.type == "preferences":
         return reverse("frontend:notification_preferences")
     if target.type == "unsubscribe" and target.token:

@@ -374,4 +374,5 @@ urlpatterns = [
     path("", include("frontend.event_urls")),
     path("", include("frontend.event_public_urls")),
     path("", include("frontend.event_register_urls")),
+    path("", include("frontend.check_urls")),
 ]

@@ -16,7 +16,9 @@ An explicit registry rather than a signal: the caller needs the builder's answer
 Besides the notification targets (`TargetType`), the builder knows the pages e-mails link
 to: "preferences", "unsubscribe" (with `token`), "invitation" (with the one-time `token`;
 without it, the invitations page of the invitee), and an open event's public pages:
-"event_public" (`id`, `slug`) and "registration" (the registrant's page, with `token`).
+"event_public" (`id`, `slug`) and "registration" (the registrant's page, with `token`); the
+anonymous check's page "check_public" and its e-mail confirmation "check_public_confirm"
+(with `token`).
 """
 
 from collections.abc import Callable

@@ -20,6 +20,7 @@ class NotificationKind(models.TextChoices):
     CHECKIN_CHANGED = "checkin.changed", _("Check-in changes")
     CHECKIN_PROMOTED = "checkin.promoted", _("Seat freed for me")
     NUDGE = "nudge", _("Nudges from the facilitator")
+    CHECK_DUE = "reminder.check_due", _("Digitalisierungs-Check due again")
 
 
 class Channel(models.TextChoices):
@@ -39,6 +40,7 @@ class TargetType(models.TextChoices):
     PROJECT = "project", _("Project")
     CHECKIN = "checkin", _("Check-in")
     INVITATION = "invitation", _("Invitation")
+    COMPANY = "company", _("Company")
 
 
 class Notification(models.Model):

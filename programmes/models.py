@@ -12,6 +12,7 @@ this app imports nothing above `companies`.
 from datetime import datetime
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +31,18 @@ class Programme(models.Model):
         _("time zone"), max_length=64, default="Europe/Berlin", validators=[validate_timezone]
     )
     description = models.TextField(_("description"), blank=True)
+    # When a company that took the check at T0 is reminded to take it again (T1 also when its
+    # convoy closes, whichever comes first).
+    check_t1_months = models.PositiveSmallIntegerField(
+        _("months to the first re-assessment (T1)"),
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(36)],
+    )
+    check_t2_months = models.PositiveSmallIntegerField(
+        _("months to the second re-assessment (T2)"),
+        default=12,
+        validators=[MinValueValidator(2), MaxValueValidator(60)],
+    )
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     website = models.URLField(_("website"), blank=True)

@@ -52,7 +52,9 @@ TOUCH_STAGE: dict[str, Stage] = {
     TouchKind.RECORDED: Stage.LEAD,
     TouchKind.EVENT_REGISTERED: Stage.LEAD,
     TouchKind.EVENT_ATTENDED: Stage.ENGAGED,
-    TouchKind.CHECK_SUBMITTED: Stage.QUALIFIED,
+    # A check shared with the programme: the company engaged (issue 16); a coach's review of
+    # it (a check_review service) qualifies it.
+    TouchKind.CHECK_SUBMITTED: Stage.ENGAGED,
     TouchKind.CONVOY_JOINED: Stage.ENROLLED,
     TouchKind.PROJECT_STARTED: Stage.PROJECT_STARTED,
     TouchKind.PROJECT_COMPLETED: Stage.PROJECT_COMPLETED,

@@ -13,6 +13,8 @@ from rest_framework.test import APIClient
 
 from accounts.models import User, UserSession
 from checkins.models import CheckIn
+from checks.keys import check_token_of
+from checks.models import CheckResponse
 from comments.models import Comment
 from companies.models import Company, CompanyInvitation, CompanyMember
 from convoys.models import Convoy, Facilitator, Invitation, Membership
@@ -30,12 +32,14 @@ from tests.factories import (
     CompanyMemberFactory,
     ConvoyFactory,
     FacilitatorFactory,
+    CheckResponseFactory,
     InvitationFactory,
     MembershipFactory,
     MilestoneFactory,
     OpenEventFactory,
     ProgrammeFactory,
     ProjectFactory,
+    PublicCheckFactory,
     RegistrationFactory,
     ServiceFactory,
     StaffFactory,
@@ -256,6 +260,11 @@ class ProgrammeWorld:
     registration: Registration  # Rita Registrant of "Tischlerei Holzwurm", for event
     registration_token: str  # her secret (ticket page, self-cancel)
     other_registration: Registration  # for other_event
+    check: CheckResponse  # world.company's submitted T0 in programme (convoy), by owner
+    draft_check: CheckResponse  # world.company's draft (ad hoc), by member
+    other_check: CheckResponse  # other_company's submitted check (other_convoy)
+    public_check: CheckResponse  # an anonymous draft from programme's public page
+    public_check_token: str
 
 
 @pytest.fixture
@@ -327,6 +336,19 @@ def programme_world(world: World) -> ProgrammeWorld:
         contact_consent=True,
     )
     other_registration = RegistrationFactory(event=other_event, name="Otto Other")
+    check = CheckResponseFactory(
+        submitted=True,
+        company=world.company,
+        respondent=world.owner,
+        programme=programme,
+        convoy=world.convoy,
+        stage="T0",
+    )
+    draft_check = CheckResponseFactory(company=world.company, respondent=world.member)
+    other_check = CheckResponseFactory(
+        submitted=True, company=world.other_company, respondent=world.other_member
+    )
+    public_check = PublicCheckFactory(programme=programme)
     return ProgrammeWorld(
         programme=programme,
         other_programme=other_programme,
@@ -347,4 +369,9 @@ def programme_world(world: World) -> ProgrammeWorld:
         registration=registration,
         registration_token=registration_token_of(registration),
         other_registration=other_registration,
+        check=check,
+        draft_check=draft_check,
+        other_check=other_check,
+        public_check=public_check,
+        public_check_token=check_token_of(public_check),
     )

@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from checkins.models import CheckIn
+from checks.keys import check_token_new
+from checks.models import CheckResponse
 from comments.models import Comment
 from companies.models import Company, CompanyInvitation, CompanyMember, CompanyRole
 from convoys.models import Convoy, Event, Facilitator, Invitation, Membership
@@ -264,6 +266,54 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     token_nonce = factory.LazyAttribute(lambda o: o.factory_token_parts[0])
     token_hash = factory.LazyAttribute(lambda o: o.factory_token_parts[2])
     code = factory.LazyFunction(door_code_new)
+
+
+class CheckResponseFactory(factory.django.DjangoModelFactory):
+    """A draft check of a company (answers empty). `submitted=True` gives it a plausible
+    snapshot without scoring (tests of the rules submit through checks.services)."""
+
+    class Meta:
+        model = CheckResponse
+
+    class Params:
+        submitted = factory.Trait(
+            status="submitted",
+            submitted_at=factory.LazyFunction(timezone.now),
+            rule_version="2026-1",
+            scores={
+                "overall": 40.0,
+                "band": "average",
+                "dimensions": {
+                    "strategy": 50.0,
+                    "readiness": 60.0,
+                    "human": 30.0,
+                    "data": 40.0,
+                    "automation": 20.0,
+                    "green": 40.0,
+                },
+            },
+            overall=40.0,
+            band="average",
+            recommendations=[{"category": "website", "reasons": []}],
+        )
+
+    questionnaire_version = "2026-1"
+    company = factory.SubFactory("tests.factories.CompanyFactory")
+    sector = factory.LazyAttribute(lambda o: o.company.sector if o.company else "")
+    size = factory.LazyAttribute(lambda o: o.company.size if o.company else "")
+
+
+class PublicCheckFactory(CheckResponseFactory):
+    """An anonymous draft (its token: checks.keys.check_token_of)."""
+
+    class Meta:
+        model = CheckResponse
+        exclude = ["factory_token_parts"]
+
+    company = None
+    factory_token_parts = factory.LazyFunction(check_token_new)
+    token_nonce = factory.LazyAttribute(lambda o: o.factory_token_parts[0])
+    token_hash = factory.LazyAttribute(lambda o: o.factory_token_parts[2])
 
 
 def populate_convoy(

@@ -28,6 +28,7 @@ APPS = {
     "projects",
     "checkins",
     "events",
+    "checks",
     "comments",
     "overview",
     "reports",

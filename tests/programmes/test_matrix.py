@@ -37,6 +37,7 @@ class Endpoint:
     # {convoy} {other_convoy} {staff} {staff_token} {staff_invitation} {unknown}
     # {event} {draft_event} {past_event} {other_event} {registration} {registration_token}
     # {other_registration} {other_registration_token}
+    # {check} {draft_check} {other_check} {public_check_token}
     path: str
     body: Any  # None, a dict, or a callable (world, programme_world) -> dict
     expected: tuple[int, ...]  # one status per role, in PROGRAMME_ROLES order
@@ -413,6 +414,10 @@ def _url(endpoint: Endpoint, world, pw) -> str:
         registration_token=pw.registration_token,
         other_registration=pw.other_registration.pk,
         other_registration_token=registration_token_of(pw.other_registration),
+        check=pw.check.pk,
+        draft_check=pw.draft_check.pk,
+        other_check=pw.other_check.pk,
+        public_check_token=pw.public_check_token,
         unknown=987654,
     )
 

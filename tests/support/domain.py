@@ -1,6 +1,7 @@
 """Snapshots of the domain's tables: a refused write must leave them exactly as they were."""
 
 from accounts.models import ApiToken, User
+from checks.models import CheckResponse
 from checkins.models import CalendarFeed, CheckIn, CheckInReport, Rsvp
 from comments.models import Comment, CommentRevision, Reaction
 from companies.models import Company, CompanyInvitation, CompanyMember
@@ -52,6 +53,7 @@ DOMAIN_MODELS = [
     Registration,
     EventMessage,
     EventMessageDelivery,
+    CheckResponse,
     CompanyRecord,
     Touch,
     Service,
