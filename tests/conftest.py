@@ -26,13 +26,13 @@ from programmes.models import CompanyRecord, Programme, Service, StaffInvitation
 from projects.models import Milestone, Project, Update
 from tests.factories import (
     CheckInFactory,
+    CheckResponseFactory,
     CommentFactory,
     CompanyFactory,
     CompanyInvitationFactory,
     CompanyMemberFactory,
     ConvoyFactory,
     FacilitatorFactory,
-    CheckResponseFactory,
     InvitationFactory,
     MembershipFactory,
     MilestoneFactory,
