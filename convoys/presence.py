@@ -9,11 +9,19 @@ The store is Redis when REDIS_URL is set (shared by all ASGI processes), else pr
 
 import asyncio
 import json
+import logging
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from django.conf import settings
 
+logger = logging.getLogger(__name__)
+
+# A change of who is present is announced after this many seconds, once for every change in
+# the window: a storm of N connects then costs a few announcements of N deliveries each,
+# not N announcements of N (O(N²) presence frames).
+PRESENCE_COALESCE_SECONDS = 0.25
 
 def presence_ttl() -> float:
     """Seconds an entry outlives its last heartbeat (clients heartbeat every 20)."""
@@ -101,3 +109,44 @@ def people_present(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         person = people.setdefault(info["id"], {**info, "tabs": 0})
         person["tabs"] += 1
     return sorted(people.values(), key=lambda p: (p["name"].lower(), p["id"]))
+
+
+class PresenceAnnouncer:
+    """Coalesces presence announcements: one per convoy per process per window.
+
+    `request()` schedules an announcement unless one is already waiting for this convoy in
+    this process. The waiting one reads the store when it runs, so it carries every change
+    made before it; the pending mark is dropped before that read, so a change made during
+    or after the read schedules the next one and nothing is left unannounced.
+    """
+
+    def __init__(self) -> None:
+        self._waiting: dict[tuple[int, int], asyncio.Task[None]] = {}
+
+    def request(
+        self, convoy_id: int, announce: Callable[[list[dict[str, Any]]], Awaitable[None]]
+    ) -> None:
+        loop = asyncio.get_running_loop()
+        key = (id(loop), convoy_id)
+        if key in self._waiting:
+            return
+        self._waiting[key] = loop.create_task(self._run(key, convoy_id, announce))
+
+    async def _run(
+        self,
+        key: tuple[int, int],
+        convoy_id: int,
+        announce: Callable[[list[dict[str, Any]]], Awaitable[None]],
+    ) -> None:
+        try:
+            await asyncio.sleep(PRESENCE_COALESCE_SECONDS)
+        finally:
+            self._waiting.pop(key, None)
+        # Presence is a nicety: a Redis hiccup must not disturb anything else.
+        try:
+            await announce(people_present(await presence_store().entries(convoy_id)))
+        except Exception:
+            logger.warning("presence: announcing convoy %s failed", convoy_id, exc_info=True)
+
+
+presence_announcer = PresenceAnnouncer()
