@@ -1,12 +1,19 @@
 """Live delivery benchmark: `python -m bench.live_latency` (needs PostgreSQL and Redis).
 
 Latency from the commit of a change to its receipt by N WebSocket subscribers spread over two
-ASGI server processes, next to the floor: a bare channel-layer group_send to N receivers of the
-same layer, measured in the same run. Subscribers and receivers live in this process, so both
-sides pay the same client costs. Reports p50/p99 for N = 10, 100, 500 and the ratio.
+uvicorn processes, next to its floor measured in the same run with the same clients: a bare
+ASGI broadcaster (bench/bare_broadcast.py: no Django, no Channels; two uvicorn processes, each
+subscribed once to a Redis pub/sub channel, relaying every message to all its sockets).
 
-Options pick the channel layer (core / pubsub) and the ASGI server (uvicorn / daphne) so that
-the choice in config/settings.py is a measured one.
+Konvoi's side posts updates through the service (`update_post`, the path of the API) at
+`--rate` events per second and stamps the commit; the floor's side stamps a PUBLISH of a frame
+of the same size at the same rate. Each (N, side) run is repeated `--repeat` times,
+interleaved, so that noise from other work on the machine hits both alike; p50/p99 per run,
+the ratio per run, and the server processes' CPU seconds per event are reported.
+
+Options pick the channel layer (core / pubsub) so that the choice in config/settings.py is a
+measured one. Environment: DATABASE_URL (a PostgreSQL server; the run creates and drops its own
+database BENCH_LIVE_DB), BENCH_REDIS_URL (a Redis database the run may flush).
 """
 
 import argparse
@@ -21,7 +28,8 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 RESULTS = BASE_DIR / "bench" / "results"
-BENCH_DB = "konvoi_bench_live"
+BENCH_DB = os.environ.get("BENCH_LIVE_DB", "konvoi_bench_live")
+BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 WARMUP = 5  # first events of each run open connections and fill caches; not counted
 
 
@@ -42,7 +50,7 @@ def setup_environment(layer: str) -> None:
         conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
     os.environ["DATABASE_URL"] = f"{root}/{BENCH_DB}"
     # A Redis database of its own, so that nothing else flushing db 0 disturbs the run.
-    os.environ["REDIS_URL"] = "redis://127.0.0.1:6379/12"
+    os.environ["REDIS_URL"] = BENCH_REDIS_URL
     import redis
 
     redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
@@ -94,28 +102,79 @@ def post_events(convoy, company, owner, count: int, gap: float, commits: dict) -
             update = update_post(actor=owner, convoy=convoy, company=company, body=f"bench {i}")
             stamp["update"] = update.pk
         commits[i] = stamp["t"]
-        time.sleep(gap)
+        time.sleep(max(0.0, gap - (time.perf_counter() - stamp["t"])) if i else gap)
     from django.db import connection
 
     connection.close()
 
 
-async def measure_live(servers, token: str, convoy, company, owner, n: int, k: int) -> list[float]:
+def publish_bare(count: int, gap: float, commits: dict, template: str) -> None:
+    """The floor's publisher: one PUBLISH per event, a frame the size of Konvoi's."""
+    import redis
+
+    from bench.bare_broadcast import BARE_CHANNEL
+
+    client = redis.Redis.from_url(BENCH_REDIS_URL)
+    for i in range(count):
+        text = template.replace('"seq": 0', f'"seq": {i + 1}', 1)
+        commits[i] = time.perf_counter()
+        client.publish(BARE_CHANNEL, text)
+        time.sleep(max(0.0, gap - (time.perf_counter() - commits[i])))
+    client.close()
+
+
+class BareServer:
+    """One uvicorn process serving the bare broadcaster."""
+
+    def __init__(self) -> None:
+        import subprocess
+        import urllib.request
+
+        from tests.support.live import free_port
+
+        self.port = free_port()
+        self.ws_base = f"ws://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "bench.bare_broadcast:app", "--host", "127.0.0.1",
+             "--port", str(self.port), "--no-access-log", "--lifespan", "off",
+             "--log-level", "warning"],
+            cwd=BASE_DIR,
+            env={**os.environ, "BENCH_REDIS_URL": BENCH_REDIS_URL},
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/", timeout=1)
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("bare broadcaster did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(10)
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+async def measure(urls: list[str], headers: dict, start_seq: int, k: int, poster) -> list[float]:
+    """Open len(urls) sockets, wait until each is live, run `poster` (a thread target filling
+    a dict event index → commit instant) and return every receipt's latency after WARMUP."""
     from websockets.asyncio.client import connect
 
-    from convoys.models import Convoy
-
-    start_seq = await asyncio.to_thread(lambda: Convoy.objects.get(pk=convoy.pk).last_event_seq)
     received: dict[int, list[float]] = {}
     sockets = []
-    for i in range(n):
-        server = servers[i % len(servers)]
-        ws = await connect(
-            f"{server.ws_base}/ws/convoys/{convoy.pk}/?after={start_seq}",
-            additional_headers={"Authorization": f"Token {token}"},
-            max_queue=None,
-        )
-        sockets.append(ws)
+    for url in urls:
+        sockets.append(await connect(url, additional_headers=headers, max_queue=None))
     for ws in sockets:  # wait until every socket is live
         while json.loads(await ws.recv())["type"] != "live":
             pass
@@ -130,93 +189,117 @@ async def measure_live(servers, token: str, convoy, company, owner, n: int, k: i
 
     commits: dict[int, float] = {}
     readers = [asyncio.create_task(reader(ws)) for ws in sockets]
-    poster = threading.Thread(target=post_events, args=(convoy, company, owner, k, 0.05, commits))
-    poster.start()
+    thread = threading.Thread(target=poster, args=(commits,))
+    thread.start()
     try:
-        await asyncio.wait_for(asyncio.gather(*readers), timeout=120)
+        await asyncio.wait_for(asyncio.gather(*readers), timeout=180)
     except TimeoutError:
         got = {i: len(times) for i, times in sorted(received.items())}
-        seq = await asyncio.to_thread(lambda: Convoy.objects.get(pk=convoy.pk).last_event_seq)
-        sys.exit(
-            f"N={n}: not every subscriber got {k} events in time (per event: {got}; "
-            f"log at {seq}, started at {start_seq}, poster alive: {poster.is_alive()})"
-        )
-    poster.join()
+        sys.exit(f"N={len(urls)}: not every subscriber got {k} events in time (per event: {got})")
+    thread.join()
     for ws in sockets:
         await ws.close()
     return [t - commits[i] for i, times in received.items() if i >= WARMUP for t in times]
 
 
-async def measure_floor(n: int, k: int) -> list[float]:
-    from channels.layers import get_channel_layer
+def konvoi_run(servers, token, convoy, company, owner, n: int, k: int, gap: float):
+    from convoys.models import Convoy
 
-    layer = get_channel_layer()
-    group = f"bench.floor.{n}"
-    channels = [await layer.new_channel() for _ in range(n)]
-    for channel in channels:
-        await layer.group_add(group, channel)
-    latencies: list[float] = []
-    sent: dict[int, float] = {}
+    start_seq = Convoy.objects.get(pk=convoy.pk).last_event_seq
+    urls = [
+        f"{servers[i % len(servers)].ws_base}/ws/convoys/{convoy.pk}/?after={start_seq}"
+        for i in range(n)
+    ]
+    poster = lambda commits: post_events(convoy, company, owner, k, gap, commits)  # noqa: E731
+    pids = [s.process.pid for s in servers]
+    before = cpu_seconds(pids)
+    latencies = asyncio.run(
+        measure(urls, {"Authorization": f"Token {token}"}, start_seq, k, poster)
+    )
+    return latencies, (cpu_seconds(pids) - before) / k
 
-    async def receiver(channel):
-        for _ in range(k):
-            message = await layer.receive(channel)
-            if message["i"] >= WARMUP:
-                latencies.append(time.perf_counter() - sent[message["i"]])
 
-    tasks = [asyncio.create_task(receiver(c)) for c in channels]
-    await asyncio.sleep(0.2)
-    for i in range(k):
-        sent[i] = time.perf_counter()
-        await layer.group_send(group, {"type": "convoy.event", "i": i, "event": {"seq": i}})
-        await asyncio.sleep(0.05)
-    await asyncio.wait_for(asyncio.gather(*tasks), timeout=120)
-    for channel in channels:
-        await layer.group_discard(group, channel)
-    return latencies
+def bare_run(servers, n: int, k: int, gap: float, template: str):
+    urls = [f"{servers[i % len(servers)].ws_base}/" for i in range(n)]
+    poster = lambda commits: publish_bare(k, gap, commits, template)  # noqa: E731
+    pids = [s.process.pid for s in servers]
+    before = cpu_seconds(pids)
+    latencies = asyncio.run(measure(urls, {}, 0, k, poster))
+    return latencies, (cpu_seconds(pids) - before) / k
+
+
+def frame_template(convoy) -> str:
+    """A real event frame of the convoy (an update.posted), with seq 0, for the floor."""
+    from convoys.events import event_group_message, event_message
+    from convoys.models import Event
+
+    event = Event.objects.filter(convoy=convoy, kind="update.posted").order_by("-seq").first()
+    message = event_message(event)
+    message["seq"] = 0
+    return event_group_message(message)["text"]
+
+
+def summary(latencies: list[float]) -> tuple[float, float]:
+    return statistics.median(latencies) * 1000, percentile(latencies, 0.99) * 1000
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--layer", choices=["core", "pubsub"], default="core")
-    parser.add_argument("--server", choices=["uvicorn", "daphne"], default="uvicorn")
+    parser.add_argument("--layer", choices=["core", "pubsub"], default="pubsub")
     parser.add_argument("--sizes", default="10,100,500")
-    parser.add_argument("--events", type=int, default=40)
+    parser.add_argument("--events", type=int, default=100, help="measured events per run")
+    parser.add_argument("--rate", type=float, default=20.0, help="events per second")
+    parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args()
     setup_environment(args.layer)
 
     from tests.support.live import Server
 
     convoy, company, owner, token = arrange()
-    redis_url = os.environ["REDIS_URL"]
-    servers = [Server(redis_url, kind=args.server), Server(redis_url, kind=args.server)]
+    servers = [Server(BENCH_REDIS_URL), Server(BENCH_REDIS_URL)]
+    bare = [BareServer(), BareServer()]
+    gap = 1.0 / args.rate
+    k = args.events + WARMUP
     rows = []
     try:
+        # One event first, so that the floor's frame is a real one.
+        post_events(convoy, company, owner, 1, 0.0, {})
+        template = frame_template(convoy)
         for n in [int(x) for x in args.sizes.split(",")]:
-            k = args.events + WARMUP
-            live = asyncio.run(measure_live(servers, token, convoy, company, owner, n, k))
-            floor = asyncio.run(measure_floor(n, k))
-            row = {
-                "subscribers": n,
-                "live_p50_ms": statistics.median(live) * 1000,
-                "live_p99_ms": percentile(live, 0.99) * 1000,
-                "floor_p50_ms": statistics.median(floor) * 1000,
-                "floor_p99_ms": percentile(floor, 0.99) * 1000,
-            }
-            row["ratio_p99"] = row["live_p99_ms"] / row["floor_p99_ms"]
-            rows.append(row)
-            print(
-                f"N={n:4d}  live p50 {row['live_p50_ms']:7.2f} ms  p99 {row['live_p99_ms']:7.2f} ms"
-                f"  | floor p50 {row['floor_p50_ms']:7.2f} ms  p99 {row['floor_p99_ms']:7.2f} ms"
-                f"  | p99 ratio {row['ratio_p99']:.2f}",
-                flush=True,
-            )
+            for run in range(args.repeat):
+                live, live_cpu = konvoi_run(servers, token, convoy, company, owner, n, k, gap)
+                floor, floor_cpu = bare_run(bare, n, k, gap, template)
+                (lp50, lp99), (fp50, fp99) = summary(live), summary(floor)
+                row = {
+                    "subscribers": n,
+                    "run": run + 1,
+                    "rate": args.rate,
+                    "events": args.events,
+                    "live_p50_ms": lp50,
+                    "live_p99_ms": lp99,
+                    "floor_p50_ms": fp50,
+                    "floor_p99_ms": fp99,
+                    "ratio_p50": lp50 / fp50,
+                    "ratio_p99": lp99 / fp99,
+                    "live_cpu_ms_per_event": live_cpu * 1000,
+                    "floor_cpu_ms_per_event": floor_cpu * 1000,
+                    "load": os.getloadavg()[0],
+                }
+                rows.append(row)
+                print(
+                    f"N={n:4d} #{run + 1}  konvoi p50 {lp50:7.2f} p99 {lp99:7.2f} ms"
+                    f"  | bare ASGI p50 {fp50:7.2f} p99 {fp99:7.2f} ms"
+                    f"  | ratio p50 {row['ratio_p50']:.2f} p99 {row['ratio_p99']:.2f}"
+                    f"  | server CPU/event {row['live_cpu_ms_per_event']:.1f} vs"
+                    f" {row['floor_cpu_ms_per_event']:.1f} ms  | load {row['load']:.1f}",
+                    flush=True,
+                )
     finally:
-        for server in servers:
+        for server in [*servers, *bare]:
             server.stop()
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"live-{args.layer}-{args.server}.json"
-    out.write_text(json.dumps({"layer": args.layer, "server": args.server, "rows": rows}, indent=2))
+    out = RESULTS / f"live-{args.layer}.json"
+    out.write_text(json.dumps({"layer": args.layer, "rows": rows}, indent=2))
     print(f"results: {out.relative_to(BASE_DIR)}")
 
 
