@@ -10,6 +10,7 @@ from frontend import (
     erasure_views,
     export_views,
     facilitator_views,
+    live_views,
     notification_views,
     oidc_views,
     onboarding_views,
@@ -230,6 +231,9 @@ urlpatterns = [
         name="membership_remove",
     ),
     path("convoys/<int:convoy_id>/", views.convoy_detail, name="convoy"),
+    path(
+        "convoys/<int:convoy_id>/live/", live_views.convoy_live_regions, name="convoy_live_regions"
+    ),
     path(
         "convoys/<int:convoy_id>/export.xlsx", export_views.convoy_export_view, name="convoy_export"
     ),

@@ -29,6 +29,7 @@ def comment_thread(
         "thread": rows,
         "comment_convoy": context.get("comment_convoy"),
         "comment_moderator": context.get("comment_moderator", False),
+        "live_shared": context.get("live_shared", False),
     }
 
 

@@ -14,11 +14,13 @@ OPEN_UPDATES = 1
 
 @register.simple_tag
 def attention_items(
-    dashboard: dict[str, Any], is_facilitator: bool, my_company_ids: Any
+    dashboard: dict[str, Any], is_facilitator: bool, my_company_ids: Any, shared: bool = False
 ) -> list[dict[str, Any]]:
-    """The facilitator sees every item; a member only those of their own companies."""
+    """The facilitator sees every item; a member only those of their own companies. `shared`:
+    the live fragment of all members, with every item (nothing a member cannot see on the
+    company cards anyway); live.js keeps those of the reader's companies."""
     items = dashboard.get("attention") or []
-    if is_facilitator:
+    if is_facilitator or shared:
         return list(items)
     mine = set(my_company_ids or ())
     return [item for item in items if item["company"]["id"] in mine]

@@ -3,9 +3,12 @@
 // The page's root element names the convoy and the last event seq it was rendered at
 // (data-live-convoy, data-last-seq). The socket resumes after that seq, so nothing that happened
 // between rendering and connecting is lost; after a drop it reconnects with backoff and resumes
-// from the last seq it saw. Events do not carry HTML: on each (debounced) batch the page is
-// fetched again and every [data-live-region] element is replaced by its fresh copy, so all text
-// stays server-rendered and translated. Presence and the connection state are shown in place.
+// from the last seq it saw. Events do not carry HTML: on each (debounced) batch the live regions
+// are fetched again, so all text stays server-rendered and translated. A page that names a
+// regions endpoint (data-live-regions, the convoy dashboard) gets only the regions the new events
+// touch, rendered once per role and language for everyone and personalised here (see
+// frontend/live_views.py); other pages fetch themselves again and take every [data-live-region].
+// Presence and the connection state are shown in place.
 (function () {
   "use strict";
   var root = document.querySelector("[data-live-convoy]");
@@ -22,6 +25,9 @@
   var refreshing = false;
   var refreshAgain = false;
   var stopped = false;
+  var regionsUrl = root.dataset.liveRegions;
+  // The seq the regions on screen show: the next fetch asks for what changed after it.
+  var shownSeq = lastSeq;
 
   function setState(state, seconds) {
     if (!status) return;
@@ -56,6 +62,7 @@
         setState("live");
       } else if (data.type === "refetch") {
         lastSeq = data.seq;
+        shownSeq = -1;  // unknown what changed: every region
         scheduleRefresh();
       } else if (data.type === "presence") {
         showPresence(data.people);
@@ -95,7 +102,8 @@
 
   function scheduleRefresh() {
     clearTimeout(refreshTimer);
-    refreshTimer = setTimeout(refresh, 150);
+    // The regions endpoint answers from a cache shared by every viewer: a short debounce.
+    refreshTimer = setTimeout(refresh, regionsUrl ? 40 : 150);
   }
 
   function busy(region) {
@@ -104,29 +112,99 @@
     return active && region.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName);
   }
 
+  function pageToken() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; }
+    catch (e) { return ""; }
+  }
+
+  // Keep of a shared fragment what is this reader's: their companies' controls and attention
+  // items, their own comments' and updates' edit controls, the reactions they gave, their token.
+  function personalise(node, viewer) {
+    var companies = (viewer.companies || []).map(String);
+    var user = String(viewer.user);
+    node.querySelectorAll("[data-own-company]").forEach(function (el) {
+      if (companies.indexOf(el.dataset.ownCompany) < 0) el.remove();
+    });
+    node.querySelectorAll("a[data-own-link]").forEach(function (a) {
+      if (companies.indexOf(a.dataset.ownLink) < 0) a.replaceWith(document.createTextNode(a.textContent));
+      else a.removeAttribute("data-own-link");
+    });
+    node.querySelectorAll("[data-own-user]").forEach(function (el) {
+      if (el.dataset.ownUser !== user) el.remove();
+    });
+    node.querySelectorAll("[data-member-attention]").forEach(function (section) {
+      section.querySelectorAll("li[data-company]").forEach(function (item) {
+        if (companies.indexOf(item.dataset.company) < 0) item.remove();
+      });
+      if (!section.querySelector("li[data-company]")) section.remove();
+    });
+    var token = pageToken();
+    node.querySelectorAll("input[name=csrfmiddlewaretoken]").forEach(function (input) { input.value = token; });
+    if (viewer.reactions) {
+      node.querySelectorAll("[data-comment-id]").forEach(function (comment) {
+        var mine = viewer.reactions[comment.dataset.commentId] || [];
+        comment.querySelectorAll("button[data-emoji], button[data-choice]").forEach(function (button) {
+          var emoji = button.dataset.emoji || button.dataset.choice;
+          button.setAttribute("aria-pressed", mine.indexOf(emoji) >= 0 ? "true" : "false");
+        });
+      });
+    }
+  }
+
+  function replaceRegions(fresh, viewer) {
+    var deferred = false;
+    document.querySelectorAll("[data-live-region]").forEach(function (region) {
+      var replacement = fresh(region.id);
+      if (!replacement) return;
+      if (busy(region)) { deferred = true; return; }
+      var node = document.importNode(replacement, true);
+      if (viewer) personalise(node, viewer);
+      region.replaceWith(node);
+    });
+    return deferred;
+  }
+
   function refresh() {
     if (refreshing) { refreshAgain = true; return; }
     refreshing = true;
+    if (regionsUrl) { refreshRegions(); return; }
     fetch(location.href, { credentials: "same-origin", headers: { "X-Konvoi-Live": "1" } })
       .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
       .then(function (html) {
         var fresh = new DOMParser().parseFromString(html, "text/html");
-        var deferred = false;
-        document.querySelectorAll("[data-live-region]").forEach(function (region) {
-          var replacement = fresh.getElementById(region.id);
-          if (!replacement) return;
-          if (busy(region)) { deferred = true; return; }
-          region.replaceWith(document.importNode(replacement, true));
-        });
-        if (window.htmx) window.htmx.process(document.body);
-        document.dispatchEvent(new CustomEvent("konvoi:refreshed"));
-        if (deferred) document.addEventListener("focusout", scheduleRefresh, { once: true });
+        refreshed(replaceRegions(function (id) { return fresh.getElementById(id); }, null));
       })
       .catch(function () { /* the next event or reconnect refreshes again */ })
-      .then(function () {
-        refreshing = false;
-        if (refreshAgain) { refreshAgain = false; scheduleRefresh(); }
-      });
+      .then(done);
+  }
+
+  function refreshRegions() {
+    var since = shownSeq;
+    fetch(regionsUrl + "?after=" + since, { credentials: "same-origin", headers: { "X-Konvoi-Live": "1" } })
+      .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
+      .then(function (answer) {
+        var template = document.createElement("template");
+        template.innerHTML = Object.keys(answer.regions).map(function (id) { return answer.regions[id]; }).join("");
+        var deferred = replaceRegions(function (id) {
+          return answer.regions[id] !== undefined ? template.content.getElementById(id) : null;
+        }, answer.viewer);
+        // A region left alone (someone is typing in it) is fetched again from the same seq.
+        if (!deferred) shownSeq = Math.max(shownSeq, answer.seq);
+        refreshed(deferred);
+      })
+      .catch(function () { /* the next event or reconnect refreshes again */ })
+      .then(done);
+  }
+
+  function refreshed(deferred) {
+    if (window.htmx) window.htmx.process(document.body);
+    document.dispatchEvent(new CustomEvent("konvoi:refreshed"));
+    if (deferred) document.addEventListener("focusout", scheduleRefresh, { once: true });
+  }
+
+  function done() {
+    refreshing = false;
+    if (refreshAgain) { refreshAgain = false; scheduleRefresh(); }
   }
 
   window.addEventListener("pagehide", function () { stopped = true; if (socket) socket.close(); });
