@@ -135,9 +135,21 @@ class BareServer:
         self.port = free_port()
         self.ws_base = f"ws://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "bench.bare_broadcast:app", "--host", "127.0.0.1",
-             "--port", str(self.port), "--no-access-log", "--lifespan", "off",
-             "--log-level", "warning"],
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "bench.bare_broadcast:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--no-access-log",
+                "--lifespan",
+                "off",
+                "--log-level",
+                "warning",
+            ],
             cwd=BASE_DIR,
             env={**os.environ, "BENCH_REDIS_URL": BENCH_REDIS_URL},
         )

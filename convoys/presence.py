@@ -23,6 +23,7 @@ logger = logging.getLogger(__name__)
 # not N announcements of N (O(N²) presence frames).
 PRESENCE_COALESCE_SECONDS = 0.25
 
+
 def presence_ttl() -> float:
     """Seconds an entry outlives its last heartbeat (clients heartbeat every 20)."""
     return float(settings.PRESENCE_TTL_SECONDS)

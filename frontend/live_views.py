@@ -96,7 +96,9 @@ def _shared_render(request: HttpRequest, convoy: Any, regions: list[str]) -> dic
     }
     if _PROGRESS & set(regions):
         context["dashboard"] = convoy_dashboard(convoy=convoy, now=now)
-        context["nudged_today"] = nudges_today(convoy=convoy, now=now) if convoy.is_facilitator else {}
+        context["nudged_today"] = (
+            nudges_today(convoy=convoy, now=now) if convoy.is_facilitator else {}
+        )
     if "convoy-checkins" in regions:
         context["checkins"] = checkins_upcoming(convoy=convoy, now=now)
     if "activity-feed" in regions:

@@ -109,7 +109,9 @@ def test_facilitator_controls_never_reach_the_members_variant(world):
 
 def test_nothing_of_one_viewer_is_in_the_shared_fragment(world):
     update = update_post(actor=world.owner, convoy=world.convoy, company=world.company, body="A")
-    comment_create(actor=world.owner, body="Mein Kommentar", target_type="update", target_id=update.pk)
+    comment_create(
+        actor=world.owner, body="Mein Kommentar", target_type="update", target_id=update.pk
+    )
     owner_client = client_as(world.owner)
     owner_client.get(f"/convoys/{world.convoy.pk}/")  # sets the owner's CSRF cookie
     answer = owner_client.get(f"/convoys/{world.convoy.pk}/live/?after=0").json()
@@ -148,9 +150,8 @@ def test_outsiders_get_a_404_and_nothing_is_rendered(world, renders, who):
 
 
 def test_a_removed_member_gets_nothing_more(world):
-    from convoys.services import membership_end
-
     from convoys.models import Membership
+    from convoys.services import membership_end
 
     membership = Membership.objects.get(convoy=world.convoy, company=world.company)
     membership_end(actor=world.facilitator, membership=membership)

@@ -123,7 +123,11 @@ def test_a_gap_in_live_delivery_is_filled_from_the_log(member_world):
         await get_channel_layer().group_send(
             convoy_group(convoy.pk), event_group_message(event_message(event))
         )
-        assert await comm.receive_nothing(timeout=0.3)
+        # Nothing but the (coalesced, so possibly late) presence list arrives.
+        late = []
+        while not await comm.receive_nothing(timeout=0.4):
+            late.append(await comm.receive_json_from())
+        assert [m["type"] for m in late if m["type"] != "presence"] == []
         await comm.disconnect()
         return got
 
@@ -223,3 +227,74 @@ def test_removing_the_person_from_their_company_closes_the_socket(member_world):
                 return message["code"]
 
     assert asyncio.run(scenario()) == 4403
+
+
+def test_a_connect_storm_sends_few_presence_announcements_not_one_per_socket(member_world):
+    """N sockets connecting together: the others hear a few coalesced presence lists, not
+    N each (O(N²) frames before)."""
+    convoy, user = member_world
+    n = 12
+
+    async def scenario():
+        comms = [communicator(convoy, user, "?after=0") for _ in range(n)]
+        for comm in comms:
+            assert (await comm.connect())[0]
+        await asyncio.sleep(0.8)  # a few coalescing windows
+        counts = []
+        for comm in comms:
+            frames = []
+            while not await comm.receive_nothing(timeout=0.05):
+                frames.append(await comm.receive_json_from())
+            presence = [f for f in frames if f["type"] == "presence"]
+            counts.append(len(presence))
+            # The newest list they heard names the person once, with every tab.
+            assert presence[-1]["people"][0]["tabs"] == n
+        for comm in comms:
+            await comm.disconnect()
+        return counts
+
+    counts = asyncio.run(scenario())
+    assert max(counts) <= 3, counts
+
+
+def test_resume_exact_after_a_storm_of_presence(member_world):
+    """Events recorded during the connects arrive once each, in order, beside presence."""
+    convoy, user = member_world
+    record(convoy, 2)
+
+    async def scenario():
+        comms = [communicator(convoy, user, "?after=1") for _ in range(5)]
+        for comm in comms:
+            assert (await comm.connect())[0]
+        await asyncio.to_thread(record, convoy, 3)
+        got = [seqs(await receive_events(comm, 4)) for comm in comms]
+        for comm in comms:
+            await comm.disconnect()
+        return got
+
+    assert asyncio.run(scenario()) == [[2, 3, 4, 5]] * 5
+
+
+def test_fanout_messages_skip_the_per_message_thread_hop(member_world, monkeypatch):
+    """A live event is relayed without Channels' aclose_old_connections (a hop to the sync
+    thread per subscriber per event); other messages keep it."""
+    convoy, user = member_world
+    hops = []
+
+    async def counting():
+        hops.append(1)
+
+    monkeypatch.setattr("channels.consumer.aclose_old_connections", counting)
+
+    async def scenario():
+        comm = communicator(convoy, user, "?after=0")
+        assert (await comm.connect())[0]
+        await receive_until(comm, "live")
+        before = len(hops)
+        await asyncio.to_thread(record, convoy, 3)
+        assert seqs(await receive_events(comm, 3)) == [1, 2, 3]
+        relayed = len(hops) - before
+        await comm.disconnect()
+        return relayed
+
+    assert asyncio.run(scenario()) == 0
