@@ -29,6 +29,7 @@ import json
 import logging
 import re
 import time
+from collections.abc import Awaitable
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -41,6 +42,7 @@ from convoys.events import EventKind, convoy_group, event_message
 from convoys.models import Convoy
 from convoys.presence import people_present, presence_announcer, presence_store
 from convoys.selectors import convoy_company_members, convoys_for_user, events_after
+from live.fanout import hub
 from live.groups import access_group
 from live.publish import server_loop_remember
 
@@ -211,7 +213,9 @@ class ConvoyConsumer(
             "handle": user.handle,
             "companies": access["company_names"],
         }
-        await self.channel_layer.group_add(convoy_group(self.convoy_id), self.channel_name)
+        # The convoy's group is joined once per process (live.fanout); events reach this
+        # socket through fanout() below.
+        await hub.join(self.channel_layer, convoy_group(self.convoy_id), self)
         await self.channel_layer.group_add(access_group(user.pk), self.channel_name)
         await self.credentials_watch()
         self.joined = True
@@ -243,7 +247,7 @@ class ConvoyConsumer(
             logger.warning("presence: leaving convoy %s failed", self.convoy_id, exc_info=True)
 
     async def _leave_groups(self) -> None:
-        await self.channel_layer.group_discard(convoy_group(self.convoy_id), self.channel_name)
+        await hub.leave(convoy_group(self.convoy_id), self)
         await self.channel_layer.group_discard(
             access_group(self.scope["user"].pk), self.channel_name
         )
@@ -372,6 +376,45 @@ class ConvoyConsumer(
         # Leave the groups at once: the close handshake takes a round trip.
         await self._leave_groups()
         await self.close(code=code)
+
+    # --- the convoy's messages, from the process's one subscription (live.fanout) ---
+
+    _busy = 0  # handlers of this consumer running now
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        self._busy += 1
+        try:
+            await super().dispatch(message)
+        finally:
+            self._busy -= 1
+
+    def fanout(self, message: dict[str, Any]) -> Awaitable[None] | None:
+        """Called by the fan-out for every message to the convoy's group; never blocks.
+
+        The fast path (the next seq, the socket live and idle, a kind that cannot end access)
+        sends the pre-serialised frame at once. Anything else goes to this consumer's own
+        channel and takes the ordered path of convoy_event() (buffering, de-duplication, gap
+        filling, the access re-check), behind whatever it is doing now.
+        """
+        if self.forbidden:
+            return None
+        if message["type"] == "convoy.presence":
+            if not self.joined:
+                return None
+            self.present = [(p["id"], p["tabs"]) for p in message["people"]]
+            return self.base_send({"type": "websocket.send", "text": message["text"]})
+        if message["type"] != "convoy.event" or message["seq"] <= self.last_seq:
+            return None
+        if (
+            self._busy
+            or not self.joined  # still connecting: the ordered path buffers it
+            or self.pending
+            or message["seq"] != self.last_seq + 1
+            or message["kind"] in ENDS_ACCESS
+        ):
+            return self.channel_layer.send(self.channel_name, message)
+        self.last_seq = message["seq"]
+        return self.base_send({"type": "websocket.send", "text": message["text"]})
 
     # --- channel-layer messages ---
 
