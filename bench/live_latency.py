@@ -178,9 +178,12 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / tick
 
 
-async def measure(urls: list[str], headers: dict, start_seq: int, k: int, poster) -> list[float]:
+async def measure(
+    urls: list[str], headers: dict, start_seq: int, k: int, poster, pids: list[int]
+) -> tuple[list[float], float]:
     """Open len(urls) sockets, wait until each is live, run `poster` (a thread target filling
-    a dict event index → commit instant) and return every receipt's latency after WARMUP."""
+    a dict event index → commit instant); every receipt's latency after WARMUP, and the
+    servers' CPU seconds per event while the events flowed (connecting is not counted)."""
     from websockets.asyncio.client import connect
 
     received: dict[int, list[float]] = {}
@@ -201,6 +204,8 @@ async def measure(urls: list[str], headers: dict, start_seq: int, k: int, poster
 
     commits: dict[int, float] = {}
     readers = [asyncio.create_task(reader(ws)) for ws in sockets]
+    await asyncio.sleep(0.5)  # presence announcements of the connects are over
+    before = cpu_seconds(pids)
     thread = threading.Thread(target=poster, args=(commits,))
     thread.start()
     try:
@@ -209,9 +214,10 @@ async def measure(urls: list[str], headers: dict, start_seq: int, k: int, poster
         got = {i: len(times) for i, times in sorted(received.items())}
         sys.exit(f"N={len(urls)}: not every subscriber got {k} events in time (per event: {got})")
     thread.join()
+    cpu = (cpu_seconds(pids) - before) / k
     for ws in sockets:
         await ws.close()
-    return [t - commits[i] for i, times in received.items() if i >= WARMUP for t in times]
+    return [t - commits[i] for i, times in received.items() if i >= WARMUP for t in times], cpu
 
 
 def konvoi_run(servers, token, convoy, company, owner, n: int, k: int, gap: float):
@@ -224,20 +230,16 @@ def konvoi_run(servers, token, convoy, company, owner, n: int, k: int, gap: floa
     ]
     poster = lambda commits: post_events(convoy, company, owner, k, gap, commits)  # noqa: E731
     pids = [s.process.pid for s in servers]
-    before = cpu_seconds(pids)
-    latencies = asyncio.run(
-        measure(urls, {"Authorization": f"Token {token}"}, start_seq, k, poster)
+    return asyncio.run(
+        measure(urls, {"Authorization": f"Token {token}"}, start_seq, k, poster, pids)
     )
-    return latencies, (cpu_seconds(pids) - before) / k
 
 
 def bare_run(servers, n: int, k: int, gap: float, template: str):
     urls = [f"{servers[i % len(servers)].ws_base}/" for i in range(n)]
     poster = lambda commits: publish_bare(k, gap, commits, template)  # noqa: E731
     pids = [s.process.pid for s in servers]
-    before = cpu_seconds(pids)
-    latencies = asyncio.run(measure(urls, {}, 0, k, poster))
-    return latencies, (cpu_seconds(pids) - before) / k
+    return asyncio.run(measure(urls, {}, 0, k, poster, pids))
 
 
 def frame_template(convoy) -> str:
