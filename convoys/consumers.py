@@ -36,12 +36,18 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 
 from accounts.consumers import CredentialsMixin
 from convoys.events import EventKind, convoy_group, event_message
 from convoys.models import Convoy
 from convoys.presence import people_present, presence_announcer, presence_store
-from convoys.selectors import convoy_company_members, convoys_for_user, events_after
+from convoys.selectors import (
+    convoy_company_members,
+    convoys_for_user,
+    events_after,
+    is_facilitator,
+)
 from live.fanout import hub
 from live.groups import access_group
 from live.publish import server_loop_remember
@@ -96,6 +102,7 @@ def _access(user: Any, convoy_id: int) -> dict[str, Any] | None:
     return {
         "seq": row["last_event_seq"],
         "company_names": sorted(c["company__name"] for c in companies),
+        "facilitator": is_facilitator(user=user, convoy_id=convoy_id),
     }
 
 
@@ -129,6 +136,18 @@ def _log_page(user: Any, convoy_id: int, after: int) -> tuple[int, list[dict[str
         return None
     events = events_after(convoy=Convoy(pk=convoy_id), after=after).filter(seq__lte=head)
     return head, [event_message(e) for e in events[:REPLAY_LIMIT]]
+
+
+def _language(value: str | None) -> str:
+    """The page's language as the socket was told it; the default for anything else."""
+    return value if value in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def _region_push() -> Any:
+    # Imported on first use: frontend's live views import this module.
+    from frontend.live_push import region_push
+
+    return region_push
 
 
 class CleanDisconnectMixin:
@@ -207,6 +226,14 @@ class ConvoyConsumer(
         self.buffer: list[dict[str, Any]] = []
         self.present: list[tuple[int, int]] = []
         self.pings: list[float] = []
+        # A dashboard asks for its live regions, rendered once per (event, role, language) for
+        # every socket of that variant (frontend.live_push); the role is the one checked here.
+        self.regions_page = query_param(self.scope, "regions") == "1"
+        if self.regions_page:
+            self.variant = (
+                "facilitator" if access["facilitator"] else "member",
+                _language(query_param(self.scope, "lang")),
+            )
         self.presence_info = {
             "id": user.pk,
             "name": user.name,
@@ -414,6 +441,8 @@ class ConvoyConsumer(
         ):
             return self.channel_layer.send(self.channel_name, message)
         self.last_seq = message["seq"]
+        if self.regions_page:
+            _region_push().want(self, message)
         return self.base_send({"type": "websocket.send", "text": message["text"]})
 
     # --- channel-layer messages ---

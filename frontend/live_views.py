@@ -10,18 +10,25 @@ them: the fragment marks such elements (`data-own-company`, `data-own-link`, `da
 Facilitator-only controls are rendered only into the facilitator's variant, never into the
 members' one.
 
-Only the regions the events after N touch are sent (a comment does not re-render the chart).
-Access is checked as for the page; the regions are those of the seq read in the same query
-that confirms access, and the events consulted are bounded by it.
+Only the regions the events after N touch are sent: a comment or a reaction sends its thread
+(not the update feed, not the chart). Access is checked as for the page; the regions are those
+of the seq read in the same query that confirms access, and the events consulted are bounded
+by it.
+
+The answer's body (`{"seq", "regions"}`) is the same for every viewer of the variant who asks
+after the same seq, so it is built and gzip-compressed once and cached too; the viewer's own
+part comes in the `X-Konvoi-Viewer` header. The body holds no secret of anyone (the CSRF
+fields carry a placeholder), so compressing it gives BREACH nothing to find.
 """
 
-import copy
+import gzip
+import json
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -54,10 +61,13 @@ REGIONS = {
     "activity-feed": "frontend/partials/live/activity.html",
 }
 _PROGRESS = {"dashboard-attention", "dashboard-companies", "dashboard-chart"}
+THREAD_TEMPLATE = "frontend/partials/live/thread.html"
+THREAD_PREFIX = "comments-update-"
 # Which regions an event kind touches, by the kind's prefix; a kind not named touches all.
+# Comments and reactions touch their thread (see regions_touched).
 TOUCHES: dict[str, set[str]] = {
-    "comment.": {"update-feed"},
-    "reaction.": {"update-feed"},
+    "comment.": set(),
+    "reaction.": set(),
     "update.": {"update-feed", "dashboard-attention", "dashboard-companies"},
     "milestone.": _PROGRESS,
     "project.": _PROGRESS,
@@ -66,12 +76,17 @@ TOUCHES: dict[str, set[str]] = {
 }
 
 
-def regions_touched(kinds: set[str]) -> set[str]:
-    """The regions that events of these kinds change; the activity feed shows every event."""
-    touched = {"activity-feed"} if kinds else set()
-    for kind in kinds:
+def regions_touched(events: list[tuple[str, Any]]) -> set[str]:
+    """The regions that these events (kind, data) change; the activity feed shows every event.
+    A comment or reaction on an update touches that update's thread only."""
+    touched = {"activity-feed"} if events else set()
+    for kind, data in events:
         prefix = next((p for p in TOUCHES if kind.startswith(p)), None)
         touched |= TOUCHES[prefix] if prefix else set(REGIONS)
+        if prefix in ("comment.", "reaction."):
+            comment = data.get("comment") if isinstance(data, dict) else None
+            if isinstance(comment, dict) and comment.get("target_type") == TargetType.UPDATE:
+                touched.add(f"{THREAD_PREFIX}{int(comment['target_id'])}")
     return touched
 
 
@@ -79,13 +94,21 @@ def _cache_key(convoy_id: int, seq: int, language: str, role: str, region: str) 
     return f"live-region:{convoy_id}:{seq}:{language}:{role}:{region}"
 
 
-def _shared_render(request: HttpRequest, convoy: Any, regions: list[str]) -> dict[str, str]:
-    """Render these regions for the shared reader of the viewer's role (one render each)."""
+def _reader(convoy_id: int) -> HttpRequest:
+    """The request the shared fragments are rendered with: nobody's (no own reactions, no own
+    forms, no session), on the dashboard's address (the forms' "next")."""
+    reader = HttpRequest()
+    reader.method = "GET"
+    reader.path = reader.path_info = reverse("frontend:convoy", args=[convoy_id])
+    reader.user = AnonymousUser()
+    return reader
+
+
+def _shared_render(convoy: Any, regions: list[str]) -> dict[str, str]:
+    """Render these regions for the shared reader of the convoy's role (annotated on `convoy`
+    by convoy_list_for_user for a person of that role), in the active language."""
     now = timezone.now()
-    reader = copy.copy(request)
-    reader.user = AnonymousUser()  # nothing of this viewer: no own reactions, no own forms
-    reader.path = reader.path_info = reverse("frontend:convoy", args=[convoy.pk])  # "next" links
-    reader.META = {**request.META, "QUERY_STRING": ""}
+    reader = _reader(convoy.pk)
     context: dict[str, Any] = {
         "convoy": convoy,
         "live_shared": True,
@@ -103,22 +126,53 @@ def _shared_render(request: HttpRequest, convoy: Any, regions: list[str]) -> dic
         context["checkins"] = checkins_upcoming(convoy=convoy, now=now)
     if "activity-feed" in regions:
         context["events"] = events_recent(convoy=convoy, limit=FEED_LENGTH)
+    threads = [int(r.removeprefix(THREAD_PREFIX)) for r in regions if r.startswith(THREAD_PREFIX)]
     if "update-feed" in regions:
         updates = list(updates_for_convoy(convoy=convoy).prefetch_related(None)[:FEED_UPDATES])
+        # The cards only: a thread with comments stays as the page has it (data-live-keep);
+        # it changes by its own events, as its own region.
+        context["feed_updates"] = updates
+        context["live_keep_threads"] = True
+        threads += [u.pk for u in updates]
+    if threads:
         context.update(
-            feed_updates=updates,
             comment_convoy=convoy,
+            # The caller has established the person sees the convoy; a thread of an update
+            # of another convoy is simply empty (comments are read by convoy).
             comment_threads=threads_for_targets(
                 user=reader.user,
                 convoy_id=convoy.pk,
-                targets=[(TargetType.UPDATE, u.pk) for u in updates],
+                targets=[(TargetType.UPDATE, pk) for pk in threads],
             ),
             comment_moderator=bool(convoy.is_facilitator),
             comment_emoji=Emoji.choices,
         )
-    return {
-        region: render_to_string(REGIONS[region], context, request=reader) for region in regions
-    }
+    rendered = {}
+    for region in regions:
+        if region.startswith(THREAD_PREFIX):
+            target_id = int(region.removeprefix(THREAD_PREFIX))
+            rendered[region] = render_to_string(
+                THREAD_TEMPLATE, {**context, "target_id": target_id}, request=reader
+            )
+        else:
+            rendered[region] = render_to_string(REGIONS[region], context, request=reader)
+    return rendered
+
+
+def shared_regions(*, convoy: Any, seq: int, wanted: set[str]) -> dict[str, str]:
+    """The regions at `seq` for the role annotated on `convoy`, in the active language:
+    from the cache, or rendered once and cached for every other viewer of the variant."""
+    role = "facilitator" if convoy.is_facilitator else "member"
+    language = translation.get_language()
+    keys = {region: _cache_key(convoy.pk, seq, language, role, region) for region in wanted}
+    found = cache.get_many(list(keys.values()))
+    html = {region: found[k] for region, k in keys.items() if k in found}
+    missing = sorted(wanted - set(html))
+    if missing:
+        rendered = _shared_render(convoy, missing)
+        cache.set_many({keys[r]: text for r, text in rendered.items()}, CACHE_SECONDS)
+        html.update(rendered)
+    return html
 
 
 def _own_reactions(user: Any, convoy_id: int) -> dict[int, list[str]]:
@@ -134,35 +188,50 @@ def _own_reactions(user: Any, convoy_id: int) -> dict[int, list[str]]:
     return mine
 
 
-@login_required
-@require_GET
-def convoy_live_regions(request: HttpRequest, convoy_id: int) -> JsonResponse:
-    convoy = get_object_or_404(convoy_list_for_user(user=request.user), pk=convoy_id)
-    head = convoy.last_event_seq
-    after = parse_cursor(request.GET.get("after"))
+def _regions_body(
+    request: HttpRequest, convoy: Any, after: int | None, head: int, variant: tuple[str, str]
+) -> tuple[bytes, bool]:
+    """The shared body for viewers of this variant who show `after`: (gzipped JSON, whether
+    it holds comment threads). Cached under `key`; the regions inside are cached one by one."""
     if after is None or after > head or head - after > MAX_SPAN:
         wanted = set(REGIONS)
     else:
-        kinds = set(
-            Event.objects.filter(convoy_id=convoy.pk, seq__gt=after, seq__lte=head)
-            .values_list("kind", flat=True)
-            .distinct()
-        )
-        wanted = regions_touched(kinds)
-    role = "facilitator" if convoy.is_facilitator else "member"
-    language = translation.get_language() or "de"
-    keys = {region: _cache_key(convoy.pk, head, language, role, region) for region in wanted}
-    found = cache.get_many(list(keys.values()))
-    html = {region: found[key] for region, key in keys.items() if key in found}
-    missing = sorted(set(wanted) - set(html))
-    if missing:
-        rendered = _shared_render(request, convoy, missing)
-        cache.set_many({keys[r]: text for r, text in rendered.items()}, CACHE_SECONDS)
-        html.update(rendered)
-    viewer = {
+        events = Event.objects.filter(convoy_id=convoy.pk, seq__gt=after, seq__lte=head)
+        wanted = regions_touched(list(events.values_list("kind", "data")))
+    html = shared_regions(convoy=convoy, seq=head, wanted=wanted)
+    threads = "update-feed" in html or any(r.startswith(THREAD_PREFIX) for r in html)
+    body = gzip.compress(json.dumps({"seq": head, "regions": html}).encode(), compresslevel=6)
+    cache.set(_body_key(convoy.pk, after, head, variant), (body, threads), CACHE_SECONDS)
+    return body, threads
+
+
+def _body_key(convoy_id: int, after: int | None, head: int, variant: tuple[str, str]) -> str:
+    return f"live-regions:{convoy_id}:{after}:{head}:{variant[0]}:{variant[1]}"
+
+
+@login_required
+@require_GET
+def convoy_live_regions(request: HttpRequest, convoy_id: int) -> HttpResponse:
+    convoy = get_object_or_404(convoy_list_for_user(user=request.user), pk=convoy_id)
+    head = convoy.last_event_seq
+    after = parse_cursor(request.GET.get("after"))
+    variant = ("facilitator" if convoy.is_facilitator else "member", translation.get_language())
+    cached = cache.get(_body_key(convoy.pk, after, head, variant))
+    if cached is None:
+        cached = _regions_body(request, convoy, after, head, variant)
+    body, threads = cached
+    viewer: dict[str, Any] = {
         "user": request.user.pk,
         "companies": convoy_member_companies_of_user(user=request.user, convoy_id=convoy.pk),
     }
-    if "update-feed" in wanted:
+    if threads:
         viewer["reactions"] = _own_reactions(request.user, convoy.pk)
-    return JsonResponse({"seq": head, "regions": html, "viewer": viewer})
+    if "gzip" in request.headers.get("Accept-Encoding", ""):
+        response = HttpResponse(body, content_type="application/json")
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(gzip.decompress(body), content_type="application/json")
+    response["Vary"] = "Accept-Encoding, Cookie"
+    response["Cache-Control"] = "private, no-store"
+    response["X-Konvoi-Viewer"] = json.dumps(viewer, separators=(",", ":"))
+    return response

@@ -3,6 +3,9 @@ rendered once per (convoy, seq, language, role) and shared by every viewer of th
 facilitator-only controls never in the members' variant, and the reader's own bits left to
 live.js by markers."""
 
+import gzip
+import json
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -31,10 +34,15 @@ def seq_of(convoy) -> int:
     return Convoy.objects.get(pk=convoy.pk).last_event_seq
 
 
-def regions(user, convoy, after, language="en"):
-    response = client_as(user, language).get(f"/convoys/{convoy.pk}/live/?after={after}")
+def answer_of(response) -> dict:
     assert response.status_code == 200
-    return response.json()
+    answer = response.json()
+    answer["viewer"] = json.loads(response["X-Konvoi-Viewer"])
+    return answer
+
+
+def regions(user, convoy, after, language="en"):
+    return answer_of(client_as(user, language).get(f"/convoys/{convoy.pk}/live/?after={after}"))
 
 
 @pytest.fixture
@@ -43,23 +51,25 @@ def renders(monkeypatch):
     counted: list[str] = []
     real = frontend.live_views._shared_render
 
-    def counting(request, convoy, wanted):
+    def counting(convoy, wanted):
         counted.extend(wanted)
-        return real(request, convoy, wanted)
+        return real(convoy, wanted)
 
     monkeypatch.setattr(frontend.live_views, "_shared_render", counting)
     return counted
 
 
-def test_a_comment_touches_the_update_feed_and_the_activity_not_the_chart(world, renders):
+def test_a_comment_touches_its_thread_and_the_activity_not_the_chart(world, renders):
     update = update_post(actor=world.owner, convoy=world.convoy, company=world.company, body="Hi")
     before = seq_of(world.convoy)
     comment_create(actor=world.member, body="Gut!", target_type="update", target_id=update.pk)
     answer = regions(world.member, world.convoy, before)
-    assert set(answer["regions"]) == {"update-feed", "activity-feed"}
-    assert "dashboard-chart" not in renders and "dashboard-companies" not in renders
+    thread = f"comments-update-{update.pk}"
+    assert set(answer["regions"]) == {thread, "activity-feed"}
+    assert renders == ["activity-feed", thread]  # not the chart, not the whole feed
     assert answer["seq"] == seq_of(world.convoy)
-    assert "Gut!" in answer["regions"]["update-feed"]
+    assert "Gut!" in answer["regions"][thread]
+    assert f'id="{thread}"' in answer["regions"][thread]
 
 
 def test_an_update_touches_progress_regions_but_no_checkins(world):
@@ -109,27 +119,31 @@ def test_facilitator_controls_never_reach_the_members_variant(world):
 
 def test_nothing_of_one_viewer_is_in_the_shared_fragment(world):
     update = update_post(actor=world.owner, convoy=world.convoy, company=world.company, body="A")
+    before = seq_of(world.convoy)
     comment_create(
         actor=world.owner, body="Mein Kommentar", target_type="update", target_id=update.pk
     )
     owner_client = client_as(world.owner)
     owner_client.get(f"/convoys/{world.convoy.pk}/")  # sets the owner's CSRF cookie
-    answer = owner_client.get(f"/convoys/{world.convoy.pk}/live/?after=0").json()
-    feed = answer["regions"]["update-feed"]
+    answer = answer_of(owner_client.get(f"/convoys/{world.convoy.pk}/live/?after={before}"))
+    thread = answer["regions"][f"comments-update-{update.pk}"]
     # Own controls are marked for live.js, not decided for whoever rendered first.
-    assert f'data-own-user="{world.owner.pk}"' in feed
-    assert 'name="csrfmiddlewaretoken" value="live"' in feed
-    assert owner_client.cookies["csrftoken"].value not in feed
-    companies = answer["regions"]["dashboard-companies"]
-    assert f'data-own-company="{world.company.pk}"' in companies
+    assert f'data-own-user="{world.owner.pk}"' in thread
+    assert 'name="csrfmiddlewaretoken" value="live"' in thread
+    assert owner_client.cookies["csrftoken"].value not in thread
     assert answer["viewer"] == {
         "user": world.owner.pk,
         "companies": [world.company.pk],
         "reactions": {},
     }
-    # The member gets the very same fragment (a cache hit), with their own viewer part.
-    member = regions(world.member, world.convoy, 0)
-    assert member["regions"]["update-feed"] == feed
+    everything = answer_of(owner_client.get(f"/convoys/{world.convoy.pk}/live/?after=0"))
+    companies = everything["regions"]["dashboard-companies"]
+    assert f'data-own-company="{world.company.pk}"' in companies
+    # The update feed's cards keep the reader's threads as they are (their own regions).
+    assert f'id="thread-update-{update.pk}" data-live-keep' in everything["regions"]["update-feed"]
+    # The member gets the very same fragments (cache hits), with their own viewer part.
+    member = regions(world.member, world.convoy, before)
+    assert member["regions"][f"comments-update-{update.pk}"] == thread
     assert member["viewer"]["user"] == world.member.pk
 
 
@@ -167,3 +181,17 @@ def test_queries_do_not_grow_with_the_feed(world, django_assert_max_num_queries)
     # A cache hit: session and user, access, the kinds, the viewer's companies and reactions.
     with django_assert_max_num_queries(8):
         assert owner.get(f"/convoys/{world.convoy.pk}/live/?after={before}").status_code == 200
+
+
+def test_the_body_is_compressed_once_and_shared_the_viewer_part_is_not(world, renders):
+    before = seq_of(world.convoy)
+    update_post(actor=world.owner, convoy=world.convoy, company=world.company, body="Neu")
+    url = f"/convoys/{world.convoy.pk}/live/?after={before}"
+    first = client_as(world.owner).get(url, HTTP_ACCEPT_ENCODING="gzip, br")
+    second = client_as(world.member).get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert first["Content-Encoding"] == "gzip"
+    assert first.content == second.content  # byte for byte: one body for the variant
+    assert json.loads(first["X-Konvoi-Viewer"])["user"] == world.owner.pk
+    assert json.loads(second["X-Konvoi-Viewer"])["user"] == world.member.pk
+    assert "Neu" in json.loads(gzip.decompress(first.content))["regions"]["update-feed"]
+    assert len(renders) == 4

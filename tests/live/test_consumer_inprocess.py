@@ -298,3 +298,83 @@ def test_fanout_messages_skip_the_per_message_thread_hop(member_world, monkeypat
         return relayed
 
     assert asyncio.run(scenario()) == 0
+
+
+def test_dashboard_sockets_get_the_regions_pushed_once_per_role_and_language(monkeypatch):
+    """Three members and a facilitator on the dashboard: the event's regions are rendered once
+    for the members and once for the facilitator, and each socket gets its role's frame right
+    after the event; a member's frame has no facilitator control."""
+    import frontend.live_views
+    from projects.services import update_post
+    from tests.factories import FacilitatorFactory
+
+    convoy = ConvoyFactory()
+    company = CompanyFactory()
+    members = [UserFactory() for _ in range(3)]
+    for user in members:
+        CompanyMemberFactory(company=company, user=user, role="owner")
+    MembershipFactory(convoy=convoy, company=company)
+    facilitator = UserFactory()
+    FacilitatorFactory(convoy=convoy, user=facilitator)
+    renders = []
+    real = frontend.live_views._shared_render
+
+    def counting(c, wanted):
+        renders.append((bool(c.is_facilitator), tuple(sorted(wanted))))
+        return real(c, wanted)
+
+    monkeypatch.setattr(frontend.live_views, "_shared_render", counting)
+
+    async def scenario():
+        comms = [
+            communicator(convoy, user, "?after=0&regions=1&lang=en")
+            for user in [*members, facilitator]
+        ]
+        for comm in comms:
+            assert (await comm.connect())[0]
+            await receive_until(comm, "live")
+        await asyncio.to_thread(
+            lambda: update_post(actor=members[0], convoy=convoy, company=company, body="Neu")
+        )
+        frames = []
+        for comm in comms:
+            got = await receive_until(comm, "regions")
+            kinds = [m["type"] for m in got if m["type"] != "presence"]
+            assert kinds == ["event", "regions"]  # the event first, then its regions
+            frames.append(got[-1])
+        for comm in comms:
+            await comm.disconnect()
+        return frames
+
+    frames = asyncio.run(scenario())
+    assert sorted(r[0] for r in renders) == [False, True]  # once per role, not per socket
+    assert {f["seq"] for f in frames} == {1}
+    assert set(frames[0]["regions"]) == {
+        "update-feed",
+        "dashboard-attention",
+        "dashboard-companies",
+        "activity-feed",
+    }
+    assert frames[0] == frames[1] == frames[2]  # the members share one frame
+    member_html = "".join(frames[0]["regions"].values())
+    assert "company-remove" not in member_html and "company-menu" not in member_html
+    assert "company-menu" in frames[3]["regions"]["dashboard-companies"]
+    assert "Updates and conversations" in frames[0]["regions"]["update-feed"]
+
+
+def test_a_page_without_regions_gets_no_regions_frame(member_world):
+    convoy, user = member_world
+
+    async def scenario():
+        comm = communicator(convoy, user, "?after=0")
+        assert (await comm.connect())[0]
+        await receive_until(comm, "live")
+        await asyncio.to_thread(record, convoy, 1)
+        await receive_events(comm, 1)
+        late = []
+        while not await comm.receive_nothing(timeout=0.5):
+            late.append((await comm.receive_json_from())["type"])
+        await comm.disconnect()
+        return late
+
+    assert "regions" not in asyncio.run(scenario())

@@ -3,12 +3,14 @@
 // The page's root element names the convoy and the last event seq it was rendered at
 // (data-live-convoy, data-last-seq). The socket resumes after that seq, so nothing that happened
 // between rendering and connecting is lost; after a drop it reconnects with backoff and resumes
-// from the last seq it saw. Events do not carry HTML: on each (debounced) batch the live regions
-// are fetched again, so all text stays server-rendered and translated. A page that names a
-// regions endpoint (data-live-regions, the convoy dashboard) gets only the regions the new events
-// touch, rendered once per role and language for everyone and personalised here (see
-// frontend/live_views.py); other pages fetch themselves again and take every [data-live-region].
-// Presence and the connection state are shown in place.
+// from the last seq it saw. All text stays server-rendered and translated. A page that names a
+// regions endpoint (data-live-regions, the convoy dashboard) asks the socket for its regions:
+// after each live event the server pushes a "regions" frame with the regions that event touches,
+// rendered once per role and language for everyone (frontend/live_push.py) and personalised
+// here; whatever did not come that way (a replay, a busy socket) is fetched from the endpoint,
+// which serves the same shared fragments. Other pages fetch themselves again on each
+// (debounced) batch and take every [data-live-region]. Presence and the connection state are
+// shown in place.
 (function () {
   "use strict";
   var root = document.querySelector("[data-live-convoy]");
@@ -26,8 +28,20 @@
   var refreshAgain = false;
   var stopped = false;
   var regionsUrl = root.dataset.liveRegions;
-  // The seq the regions on screen show: the next fetch asks for what changed after it.
+  // The seq up to which every event's regions are on screen; events beyond it whose pushed
+  // regions have not come yet; the fallback fetch after them.
   var shownSeq = lastSeq;
+  var awaiting = [];
+  var fallbackTimer = null;
+  var FALLBACK_MS = 1000;
+  // Who reads this page (the shared fragments leave it to us), and the reactions they gave.
+  var me = {
+    user: root.dataset.liveUser || "",
+    companies: (root.dataset.liveCompanies || "").split(",").filter(Boolean)
+  };
+  var myReactions = {};
+  var needAll = false;
+  var live = false;  // replayed events (before "live") have no pushed regions: fetched
 
   function setState(state, seconds) {
     if (!status) return;
@@ -38,11 +52,14 @@
 
   function url() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    return scheme + location.host + "/ws/convoys/" + convoyId + "/?after=" + lastSeq;
+    var lang = encodeURIComponent(document.documentElement.lang || "");
+    return scheme + location.host + "/ws/convoys/" + convoyId + "/?after=" + lastSeq +
+      (regionsUrl ? "&regions=1&lang=" + lang : "");
   }
 
   function connect() {
     setState("connecting");
+    live = false;
     socket = new WebSocket(url());
     socket.onopen = function () {
       attempt = 0;
@@ -56,13 +73,18 @@
         if (data.seq <= lastSeq) return;
         lastSeq = data.seq;
         root.dataset.lastSeq = String(lastSeq);
+        noteOwnReaction(data);
         document.dispatchEvent(new CustomEvent("konvoi:event", { detail: data }));
-        scheduleRefresh();
+        if (regionsUrl && live) expectRegions(data.seq); else scheduleRefresh();
+      } else if (data.type === "regions") {
+        pushedRegions(data);
       } else if (data.type === "live") {
+        live = true;  // from here events are live and their regions are pushed
         setState("live");
       } else if (data.type === "refetch") {
         lastSeq = data.seq;
         shownSeq = -1;  // unknown what changed: every region
+        awaiting = [];
         scheduleRefresh();
       } else if (data.type === "presence") {
         showPresence(data.people);
@@ -117,11 +139,67 @@
     catch (e) { return ""; }
   }
 
+  function expectRegions(seq) {
+    awaiting.push(seq);
+    if (!fallbackTimer) fallbackTimer = setTimeout(fallback, FALLBACK_MS);
+  }
+
+  function fallback() {
+    fallbackTimer = null;
+    if (awaiting.length) scheduleRefresh();
+  }
+
+  function pushedRegions(data) {
+    var index = awaiting.indexOf(data.seq);
+    if (index < 0) return;  // already covered by a fetch
+    var deferred = replaceRegions(fromHtml(data.regions), me);
+    if (deferred) return;  // the fallback fetch brings it when the reader is done typing
+    awaiting.splice(index, 1);
+    // Everything up to the oldest event still awaited is on screen.
+    shownSeq = awaiting.length ? Math.min.apply(null, awaiting) - 1 : Math.max(shownSeq, data.seq);
+    if (!awaiting.length) { clearTimeout(fallbackTimer); fallbackTimer = null; }
+    refreshed(false);
+  }
+
+  function fromHtml(regions) {
+    var template = document.createElement("template");
+    template.innerHTML = Object.keys(regions).map(function (id) { return regions[id]; }).join("");
+    return function (id) { return regions[id] !== undefined ? template.content.getElementById(id) : null; };
+  }
+
+  function noteOwnReaction(event) {
+    if (event.kind !== "reaction.changed" || !event.actor || String(event.actor.id) !== me.user) return;
+    var comment = event.data && event.data.comment;
+    if (!comment) return;
+    var mine = (myReactions[comment.id] = myReactions[comment.id] || readReactions(comment.id));
+    var at = mine.indexOf(event.data.emoji);
+    if (event.data.added && at < 0) mine.push(event.data.emoji);
+    if (!event.data.added && at >= 0) mine.splice(at, 1);
+  }
+
+  function readReactions(commentId) {
+    var comment = document.querySelector('[data-comment-id="' + commentId + '"]');
+    var mine = [];
+    if (comment) {
+      comment.querySelectorAll('button[data-emoji][aria-pressed="true"]').forEach(function (b) {
+        mine.push(b.dataset.emoji);
+      });
+    }
+    return mine;
+  }
+
   // Keep of a shared fragment what is this reader's: their companies' controls and attention
-  // items, their own comments' and updates' edit controls, the reactions they gave, their token.
+  // items, their own comments' and updates' edit controls, the reactions they gave, their token;
+  // and the comment threads the page already has where the fragment leaves them (data-live-keep).
   function personalise(node, viewer) {
     var companies = (viewer.companies || []).map(String);
     var user = String(viewer.user);
+    var missing = false;
+    node.querySelectorAll("[data-live-keep]").forEach(function (placeholder) {
+      var kept = document.getElementById(placeholder.id);
+      if (kept) placeholder.replaceWith(kept); else missing = true;
+    });
+    if (missing) { needAll = true; scheduleRefresh(); }  // a thread we never had: fetch all
     node.querySelectorAll("[data-own-company]").forEach(function (el) {
       if (companies.indexOf(el.dataset.ownCompany) < 0) el.remove();
     });
@@ -141,14 +219,16 @@
     var token = pageToken();
     node.querySelectorAll("input[name=csrfmiddlewaretoken]").forEach(function (input) { input.value = token; });
     if (viewer.reactions) {
-      node.querySelectorAll("[data-comment-id]").forEach(function (comment) {
-        var mine = viewer.reactions[comment.dataset.commentId] || [];
-        comment.querySelectorAll("button[data-emoji], button[data-choice]").forEach(function (button) {
-          var emoji = button.dataset.emoji || button.dataset.choice;
-          button.setAttribute("aria-pressed", mine.indexOf(emoji) >= 0 ? "true" : "false");
-        });
-      });
+      Object.keys(viewer.reactions).forEach(function (id) { myReactions[id] = viewer.reactions[id]; });
     }
+    node.querySelectorAll("[data-comment-id]").forEach(function (comment) {
+      var id = comment.dataset.commentId;
+      var mine = myReactions[id] || (myReactions[id] = readReactions(id));
+      comment.querySelectorAll("button[data-emoji], button[data-choice]").forEach(function (button) {
+        var emoji = button.dataset.emoji || button.dataset.choice;
+        button.setAttribute("aria-pressed", mine.indexOf(emoji) >= 0 ? "true" : "false");
+      });
+    });
   }
 
   function replaceRegions(fresh, viewer) {
@@ -179,17 +259,23 @@
   }
 
   function refreshRegions() {
-    var since = shownSeq;
+    var since = needAll ? -1 : shownSeq;
+    needAll = false;
     fetch(regionsUrl + "?after=" + since, { credentials: "same-origin", headers: { "X-Konvoi-Live": "1" } })
-      .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
+      .then(function (response) {
+        if (!response.ok) return Promise.reject(response.status);
+        // The body is shared by every viewer of the role; what is this reader's comes apart.
+        var viewer = JSON.parse(response.headers.get("X-Konvoi-Viewer") || "{}");
+        return response.json().then(function (answer) { answer.viewer = viewer; return answer; });
+      })
       .then(function (answer) {
-        var template = document.createElement("template");
-        template.innerHTML = Object.keys(answer.regions).map(function (id) { return answer.regions[id]; }).join("");
-        var deferred = replaceRegions(function (id) {
-          return answer.regions[id] !== undefined ? template.content.getElementById(id) : null;
-        }, answer.viewer);
+        var deferred = replaceRegions(fromHtml(answer.regions), answer.viewer);
         // A region left alone (someone is typing in it) is fetched again from the same seq.
-        if (!deferred) shownSeq = Math.max(shownSeq, answer.seq);
+        if (!deferred) {
+          shownSeq = Math.max(shownSeq, answer.seq);
+          awaiting = awaiting.filter(function (seq) { return seq > answer.seq; });
+          if (awaiting.length && !fallbackTimer) fallbackTimer = setTimeout(fallback, FALLBACK_MS);
+        }
         refreshed(deferred);
       })
       .catch(function () { /* the next event or reconnect refreshes again */ })
