@@ -103,9 +103,7 @@ def main() -> None:
                 page.wait_for_selector("[data-testid=live-status][data-state=live]", timeout=30_000)
                 page.evaluate(WATCH, markers)
                 pages.append(page)
-            poster = threading.Thread(
-                target=post_events, args=(convoy, markers, args.gap, commits)
-            )
+            poster = threading.Thread(target=post_events, args=(convoy, markers, args.gap, commits))
             poster.start()
             while poster.is_alive():
                 pages[0].wait_for_timeout(200)  # keeps Playwright's loop turning

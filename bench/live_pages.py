@@ -3,17 +3,20 @@
 
 The demo convoy (demo.loader) is served by two uvicorn processes, as in the scaled topology.
 Each viewer does what live.js does: a WebSocket to /ws/convoys/<id>/ with its own login
-session, and on each event one fetch of the dashboard's live regions (`regions`, the page's
-way now) or of the whole page (`page`, the way before, the floor of nothing shared). Viewers
+session, and on each event either waits for the regions the server pushes on the socket
+(`push`, the dashboard's way now: rendered once per role and language), or fetches the
+regions over HTTP (`fetch`, live.js's fallback: a shared, cached body per viewer request), or
+fetches the whole page again (`page`, the way before: nothing shared). Viewers
 are the demo's people (members of every company and the facilitator), several sessions each
 when there are more viewers than people. Events are posted through the services, one after
 the other, each once every viewer has fetched the last (a comment, an update, a milestone
 moved, in turn).
 
 Reported per (mode, viewers): server CPU seconds per event (both processes, /proc), bytes per
-viewer per event (the socket frame and the HTTP body), and commit → fetched (p50/p95) per
-viewer, in the same run. The goal: CPU per event at 50 viewers ≤ 2× that at 1 viewer, and
-≤ 10 KB per viewer per event.
+viewer per event on the wire (the socket's bytes as received, permessage-deflate as browsers
+negotiate it, and the HTTP responses with gzip accepted), and commit → regions in hand
+(p50/p95) per viewer, in the same run. The goal: CPU per event at 50 viewers ≤ 2× that at
+1 viewer, and ≤ 10 KB per viewer per event.
 """
 
 import argparse
@@ -50,8 +53,11 @@ def setup_environment() -> None:
     import redis
 
     redis.Redis.from_url(BENCH_REDIS_URL).flushdb()
-    os.environ.setdefault("SECRET_KEY", "bench-" + "k" * 50)
+    # The servers' key (tests.support.live.server_env): the sessions made here are signed
+    # with it.
+    os.environ["SECRET_KEY"] = "live-test-secret-key-" + "x" * 40
     os.environ["DEBUG"] = "false"
+    os.environ.setdefault("STATIC_ROOT", "/tmp/konvoi-bench-static")
     os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -62,6 +68,8 @@ def setup_environment() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    # Production settings serve collected, hashed static files (the full page names them).
+    call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def viewers_for(convoy, count: int) -> list[dict]:
@@ -113,6 +121,14 @@ def poster_factory(convoy):
     state = {"i": 0}
 
     def post() -> float:
+        from django.db import connection
+
+        try:
+            return _post()
+        finally:
+            connection.close()  # each call may come in another thread: give it back
+
+    def _post() -> float:
         i = state["i"]
         state["i"] += 1
         stamp: dict = {}
@@ -141,12 +157,32 @@ def poster_factory(convoy):
     return post
 
 
+def _count_wire_bytes(ws, received: dict) -> None:
+    """Count what the socket receives on the wire (compressed frames, headers included)."""
+    protocol = ws.protocol
+    original = protocol.receive_data
+
+    def counting(data: bytes) -> None:
+        received["bytes"] += len(data)
+        original(data)
+
+    protocol.receive_data = counting
+
+
 def fetch(url: str, cookie: str) -> int:
+    """Bytes on the wire of one GET (as a browser asks: gzip accepted)."""
     request = urllib.request.Request(
-        url, headers={"Cookie": cookie, "Accept-Language": "de", "X-Konvoi-Live": "1"}
+        url,
+        headers={
+            "Cookie": cookie,
+            "Accept-Language": "de",
+            "Accept-Encoding": "gzip",
+            "X-Konvoi-Live": "1",
+        },
     )
     with urllib.request.urlopen(request, timeout=30) as response:
-        return len(response.read())
+        headers = sum(len(k) + len(v) + 4 for k, v in response.getheaders())
+        return len(response.read()) + headers
 
 
 async def run(servers, convoy, sessions, mode: str, k: int, post) -> dict:
@@ -155,20 +191,23 @@ async def run(servers, convoy, sessions, mode: str, k: int, post) -> dict:
     from convoys.models import Convoy
 
     seq0 = await asyncio.to_thread(lambda: Convoy.objects.get(pk=convoy.pk).last_event_seq)
+    received = {"bytes": 0, "latencies": [], "fallbacks": 0}
     sockets = []
+    query = "&regions=1&lang=de" if mode == "push" else ""
     for i, session in enumerate(sessions):
         server = servers[i % len(servers)]
         ws = await connect(
-            f"{server.ws_base}/ws/convoys/{convoy.pk}/?after={seq0}",
+            f"{server.ws_base}/ws/convoys/{convoy.pk}/?after={seq0}{query}",
             additional_headers={"Cookie": session["cookie"], "Origin": server.url},
             max_queue=None,
         )
+        _count_wire_bytes(ws, received)
         sockets.append((ws, server, session))
     for ws, _server, _session in sockets:
         while json.loads(await ws.recv())["type"] != "live":
             pass
     await asyncio.sleep(0.5)  # let presence settle
-    received = {"bytes": 0, "latencies": []}
+    received["bytes"] = 0
     commits: dict[int, float] = {}
     fetched: dict[int, int] = dict.fromkeys(range(1, k + 1), 0)
     all_fetched = {i: asyncio.Event() for i in range(1, k + 1)}
@@ -176,16 +215,26 @@ async def run(servers, convoy, sessions, mode: str, k: int, post) -> dict:
     async def viewer(ws, server, session):
         shown = seq0
         while shown < seq0 + k:
-            text = await ws.recv()
-            message = json.loads(text)
+            message = json.loads(await ws.recv())
             if message["type"] != "event":
                 continue
-            received["bytes"] += len(text.encode())
-            if mode == "regions":
-                url = f"{server.url}/convoys/{convoy.pk}/live/?after={shown}"
+            if mode == "push":
+                try:
+                    while True:
+                        pushed = json.loads(await asyncio.wait_for(ws.recv(), 1.0))
+                        if pushed["type"] == "regions" and pushed["seq"] == message["seq"]:
+                            break
+                except TimeoutError:  # live.js's fallback
+                    received["fallbacks"] += 1
+                    url = f"{server.url}/convoys/{convoy.pk}/live/?after={shown}"
+                    received["bytes"] += await asyncio.to_thread(fetch, url, session["cookie"])
             else:
-                url = f"{server.url}/convoys/{convoy.pk}/"
-            received["bytes"] += await asyncio.to_thread(fetch, url, session["cookie"])
+                if mode == "fetch":
+                    url = f"{server.url}/convoys/{convoy.pk}/live/?after={shown}"
+                else:
+                    url = f"{server.url}/convoys/{convoy.pk}/"
+                size = await asyncio.to_thread(fetch, url, session["cookie"])
+                received["bytes"] += size
             n = message["seq"] - seq0
             received["latencies"].append(time.perf_counter() - commits[n])
             shown = message["seq"]
@@ -210,6 +259,7 @@ async def run(servers, convoy, sessions, mode: str, k: int, post) -> dict:
         "events": k,
         "cpu_ms_per_event": cpu / k * 1000,
         "bytes_per_viewer_per_event": received["bytes"] / (k * len(sessions)),
+        "fallback_fetches": received["fallbacks"],
         "fetched_p50_ms": statistics.median(latencies) * 1000,
         "fetched_p95_ms": percentile(latencies, 0.95) * 1000,
         "load": os.getloadavg()[0],
@@ -219,7 +269,7 @@ async def run(servers, convoy, sessions, mode: str, k: int, post) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--viewers", default="1,15,50")
-    parser.add_argument("--modes", default="regions,page")
+    parser.add_argument("--modes", default="push,fetch,page")
     parser.add_argument("--events", type=int, default=15)
     parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args()
@@ -245,6 +295,7 @@ def main() -> None:
                         f"{row['cpu_ms_per_event']:7.1f} ms  bytes/viewer/event "
                         f"{row['bytes_per_viewer_per_event'] / 1024:6.1f} KB  commit→fetched "
                         f"p50 {row['fetched_p50_ms']:6.1f} p95 {row['fetched_p95_ms']:6.1f} ms"
+                        f"  fallbacks {row['fallback_fetches']}"
                         f"  | load {row['load']:.1f}",
                         flush=True,
                     )
