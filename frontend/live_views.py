@@ -61,6 +61,8 @@ REGIONS = {
     "activity-feed": "frontend/partials/live/activity.html",
 }
 _PROGRESS = {"dashboard-attention", "dashboard-companies", "dashboard-chart"}
+# Regions that show nothing role-dependent: one render serves facilitators and members.
+ROLE_FREE = frozenset({"activity-feed", "dashboard-chart"})
 THREAD_TEMPLATE = "frontend/partials/live/thread.html"
 THREAD_PREFIX = "comments-update-"
 # Which regions an event kind touches, by the kind's prefix; a kind not named touches all.
@@ -164,7 +166,10 @@ def shared_regions(*, convoy: Any, seq: int, wanted: set[str]) -> dict[str, str]
     from the cache, or rendered once and cached for every other viewer of the variant."""
     role = "facilitator" if convoy.is_facilitator else "member"
     language = translation.get_language()
-    keys = {region: _cache_key(convoy.pk, seq, language, role, region) for region in wanted}
+    keys = {
+        region: _cache_key(convoy.pk, seq, language, "any" if region in ROLE_FREE else role, region)
+        for region in wanted
+    }
     found = cache.get_many(list(keys.values()))
     html = {region: found[k] for region, k in keys.items() if k in found}
     missing = sorted(wanted - set(html))
