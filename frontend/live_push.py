@@ -14,6 +14,7 @@ which serves them from the same cache.
 """
 
 import asyncio
+import copy
 import json
 import logging
 from typing import Any
@@ -33,23 +34,40 @@ WAIT_SECONDS = 1.5  # how long a process waits for another one's render before i
 POLL_SECONDS = 0.01
 
 
-def _render(user: Any, convoy_id: int, seq: int, language: str, wanted: set[str]):
-    convoy = convoy_list_for_user(user=user).filter(pk=convoy_id).first()
-    if convoy is None:  # the representative lost access meanwhile: its socket closes anyway
+def _render(
+    user: Any, convoy_id: int, seq: int, variants: list[tuple[str, str]], wanted: set[str]
+) -> dict[tuple[str, str], dict[str, str]] | None:
+    """Every variant's regions, reading the data once for all of them. The role of a variant
+    decides what is rendered (is_facilitator); `user` only loads the convoy."""
+    base = convoy_list_for_user(user=user).filter(pk=convoy_id).first()
+    if base is None:  # the representative lost access meanwhile: its socket closes anyway
         return None
-    with translation.override(language):
-        return shared_regions(convoy=convoy, seq=seq, wanted=wanted)
+    memo: dict[str, Any] = {}
+    rendered = {}
+    for role, language in variants:
+        convoy = copy.copy(base)
+        convoy.is_facilitator = role == "facilitator"
+        with translation.override(language):
+            rendered[(role, language)] = shared_regions(
+                convoy=convoy, seq=seq, wanted=wanted, memo=memo
+            )
+    return rendered
 
 
 _render_async = sync_to_async(_render, thread_sensitive=True)
 _cache_add = sync_to_async(cache.add, thread_sensitive=False)
-_cache_get = sync_to_async(cache.get, thread_sensitive=False)
-_cache_set = sync_to_async(cache.set, thread_sensitive=False)
+_cache_get_many = sync_to_async(cache.get_many, thread_sensitive=False)
+_cache_set_many = sync_to_async(cache.set_many, thread_sensitive=False)
+
+
+def _done_key(convoy_id: int, seq: int, variant: tuple[str, str]) -> str:
+    return f"live-push:{convoy_id}:{seq}:{variant[0]}:{variant[1]}"
 
 
 class RegionPush:
     """Collects, per live event, the dashboard sockets it reached in this process; then renders
-    and sends per variant (the collecting ends when the fan-out loop has gone round)."""
+    once for all their variants and sends (the collecting ends when the fan-out loop has gone
+    round)."""
 
     def __init__(self) -> None:
         self._batches: dict[tuple[int, int, int], dict[tuple[str, str], list[Any]]] = {}
@@ -66,47 +84,69 @@ class RegionPush:
 
     def _start(self, key: tuple[int, int, int], message: dict[str, Any]) -> None:
         batch = self._batches.pop(key, {})
-        for variant, consumers in batch.items():
-            task = asyncio.ensure_future(self._push(key[1], message, variant, consumers))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+        task = asyncio.ensure_future(self._push(key[1], message, batch))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _push(
-        self, convoy_id: int, message: dict[str, Any], variant: tuple[str, str], consumers: list
+        self, convoy_id: int, message: dict[str, Any], batch: dict[tuple[str, str], list[Any]]
     ) -> None:
         seq = message["seq"]
         try:
             data = json.loads(message["text"]).get("data")
             wanted = regions_touched([(message["kind"], data)])
-            html = await self._regions(convoy_id, seq, variant, wanted, consumers[0])
+            representative = next(iter(batch.values()))[0]
+            html = await self._regions(convoy_id, seq, list(batch), wanted, representative)
         except Exception:
             logger.warning("live regions: rendering %s/%s failed", convoy_id, seq, exc_info=True)
             return
-        if html is None:
-            return
-        text = json.dumps({"type": "regions", "seq": seq, "regions": html})
-        frame = {"type": "websocket.send", "text": text}
-        for consumer in consumers:
-            # Only after the event itself, and never to a socket that lost access.
-            if not consumer.forbidden and consumer.last_seq >= seq:
-                send_now(consumer.base_send(frame))
+        for variant, consumers in batch.items():
+            if variant not in html:
+                continue
+            text = json.dumps({"type": "regions", "seq": seq, "regions": html[variant]})
+            frame = {"type": "websocket.send", "text": text}
+            for consumer in consumers:
+                # Only after the event itself, and never to a socket that lost access.
+                if not consumer.forbidden and consumer.last_seq >= seq:
+                    send_now(consumer.base_send(frame))
 
     async def _regions(
-        self, convoy_id: int, seq: int, variant: tuple[str, str], wanted: set[str], consumer: Any
-    ) -> dict[str, str] | None:
-        role, language = variant
-        done = f"live-push:{convoy_id}:{seq}:{role}:{language}"
-        if not await _cache_add(f"{done}:lock", 1, LOCK_SECONDS):
-            # Another process renders this variant: wait for it rather than render twice.
-            for _ in range(int(WAIT_SECONDS / POLL_SECONDS)):
-                html = await _cache_get(done)
-                if html is not None:
-                    return html
-                await asyncio.sleep(POLL_SECONDS)
-        user = consumer.scope["user"]
-        html = await _render_async(user, convoy_id, seq, language, wanted)
-        if html is not None:
-            await _cache_set(done, html, 600)
+        self,
+        convoy_id: int,
+        seq: int,
+        variants: list[tuple[str, str]],
+        wanted: set[str],
+        consumer: Any,
+    ) -> dict[tuple[str, str], dict[str, str]]:
+        keys = {v: _done_key(convoy_id, seq, v) for v in variants}
+        found = await _cache_get_many(list(keys.values()))
+        html = {v: found[k] for v, k in keys.items() if k in found}
+        if len(html) == len(variants):
+            return html
+        # One renderer per variant across the processes (a lock in the cache): this one
+        # renders the variants it wins, together (the data read once), and waits for the rest.
+        mine = [
+            v
+            for v in variants
+            if v not in html and await _cache_add(f"{keys[v]}:lock", 1, LOCK_SECONDS)
+        ]
+        if mine:
+            rendered = await _render_async(consumer.scope["user"], convoy_id, seq, mine, wanted)
+            if rendered:
+                await _cache_set_many({keys[v]: text for v, text in rendered.items()}, 600)
+                html.update(rendered)
+        for _ in range(int(WAIT_SECONDS / POLL_SECONDS)):
+            waiting = [keys[v] for v in variants if v not in html]
+            if not waiting:
+                return html
+            await asyncio.sleep(POLL_SECONDS)
+            found = await _cache_get_many(waiting)
+            html.update({v: found[keys[v]] for v in variants if keys[v] in found})
+        todo = [v for v in variants if v not in html]  # the other renderer failed: do it here
+        if todo:
+            html.update(
+                await _render_async(consumer.scope["user"], convoy_id, seq, todo, wanted) or {}
+            )
         return html
 
 

@@ -106,10 +106,20 @@ def _reader(convoy_id: int) -> HttpRequest:
     return reader
 
 
-def _shared_render(convoy: Any, regions: list[str]) -> dict[str, str]:
+def _shared_render(
+    convoy: Any, regions: list[str], memo: dict[str, Any] | None = None
+) -> dict[str, str]:
     """Render these regions for the shared reader of the convoy's role (annotated on `convoy`
-    by convoy_list_for_user for a person of that role), in the active language."""
-    now = timezone.now()
+    by convoy_list_for_user for a person of that role), in the active language. `memo`: the
+    data read for another variant of the same event, read again only if absent."""
+    memo = {} if memo is None else memo
+
+    def once(name: str, load: Any) -> Any:
+        if name not in memo:
+            memo[name] = load()
+        return memo[name]
+
+    now = once("now", timezone.now)
     reader = _reader(convoy.pk)
     context: dict[str, Any] = {
         "convoy": convoy,
@@ -120,17 +130,20 @@ def _shared_render(convoy: Any, regions: list[str]) -> dict[str, str]:
         "csrf_token": "live",
     }
     if _PROGRESS & set(regions):
-        context["dashboard"] = convoy_dashboard(convoy=convoy, now=now)
+        context["dashboard"] = once("dashboard", lambda: convoy_dashboard(convoy=convoy, now=now))
         context["nudged_today"] = (
             nudges_today(convoy=convoy, now=now) if convoy.is_facilitator else {}
         )
     if "convoy-checkins" in regions:
-        context["checkins"] = checkins_upcoming(convoy=convoy, now=now)
+        context["checkins"] = once("checkins", lambda: checkins_upcoming(convoy=convoy, now=now))
     if "activity-feed" in regions:
-        context["events"] = events_recent(convoy=convoy, limit=FEED_LENGTH)
+        context["events"] = once("events", lambda: events_recent(convoy=convoy, limit=FEED_LENGTH))
     threads = [int(r.removeprefix(THREAD_PREFIX)) for r in regions if r.startswith(THREAD_PREFIX)]
     if "update-feed" in regions:
-        updates = list(updates_for_convoy(convoy=convoy).prefetch_related(None)[:FEED_UPDATES])
+        updates = once(
+            "updates",
+            lambda: list(updates_for_convoy(convoy=convoy).prefetch_related(None)[:FEED_UPDATES]),
+        )
         # The cards only: a thread with comments stays as the page has it (data-live-keep);
         # it changes by its own events, as its own region.
         context["feed_updates"] = updates
@@ -141,10 +154,13 @@ def _shared_render(convoy: Any, regions: list[str]) -> dict[str, str]:
             comment_convoy=convoy,
             # The caller has established the person sees the convoy; a thread of an update
             # of another convoy is simply empty (comments are read by convoy).
-            comment_threads=threads_for_targets(
-                user=reader.user,
-                convoy_id=convoy.pk,
-                targets=[(TargetType.UPDATE, pk) for pk in threads],
+            comment_threads=once(
+                f"threads:{sorted(threads)}",
+                lambda: threads_for_targets(
+                    user=reader.user,
+                    convoy_id=convoy.pk,
+                    targets=[(TargetType.UPDATE, pk) for pk in threads],
+                ),
             ),
             comment_moderator=bool(convoy.is_facilitator),
             comment_emoji=Emoji.choices,
@@ -161,7 +177,9 @@ def _shared_render(convoy: Any, regions: list[str]) -> dict[str, str]:
     return rendered
 
 
-def shared_regions(*, convoy: Any, seq: int, wanted: set[str]) -> dict[str, str]:
+def shared_regions(
+    *, convoy: Any, seq: int, wanted: set[str], memo: dict[str, Any] | None = None
+) -> dict[str, str]:
     """The regions at `seq` for the role annotated on `convoy`, in the active language:
     from the cache, or rendered once and cached for every other viewer of the variant."""
     role = "facilitator" if convoy.is_facilitator else "member"
@@ -174,7 +192,7 @@ def shared_regions(*, convoy: Any, seq: int, wanted: set[str]) -> dict[str, str]
     html = {region: found[k] for region, k in keys.items() if k in found}
     missing = sorted(wanted - set(html))
     if missing:
-        rendered = _shared_render(convoy, missing)
+        rendered = _shared_render(convoy, missing, memo)
         cache.set_many({keys[r]: text for r, text in rendered.items()}, CACHE_SECONDS)
         html.update(rendered)
     return html

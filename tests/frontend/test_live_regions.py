@@ -51,9 +51,9 @@ def renders(monkeypatch):
     counted: list[str] = []
     real = frontend.live_views._shared_render
 
-    def counting(convoy, wanted):
+    def counting(convoy, wanted, memo=None):
         counted.extend(wanted)
-        return real(convoy, wanted)
+        return real(convoy, wanted, memo)
 
     monkeypatch.setattr(frontend.live_views, "_shared_render", counting)
     return counted

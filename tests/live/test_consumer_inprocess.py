@@ -319,9 +319,9 @@ def test_dashboard_sockets_get_the_regions_pushed_once_per_role_and_language(mon
     renders = []
     real = frontend.live_views._shared_render
 
-    def counting(c, wanted):
+    def counting(c, wanted, memo=None):
         renders.append((bool(c.is_facilitator), tuple(sorted(wanted))))
-        return real(c, wanted)
+        return real(c, wanted, memo)
 
     monkeypatch.setattr(frontend.live_views, "_shared_render", counting)
 
