@@ -28,14 +28,19 @@ WATCH = """
 (markers) => {
   window.__seen = {};
   const pending = new Set(markers);
-  const check = () => {
+  // Only what was added is searched: the harness must not cost the page a scan of itself.
+  new MutationObserver((records) => {
     if (!pending.size) return;
-    const text = document.body.textContent;
-    for (const m of Array.from(pending)) {
-      if (text.includes(m)) { window.__seen[m] = Date.now(); pending.delete(m); }
+    const now = Date.now();
+    for (const record of records) {
+      for (const node of record.addedNodes) {
+        const text = node.textContent || "";
+        for (const m of Array.from(pending)) {
+          if (text.includes(m)) { window.__seen[m] = now; pending.delete(m); }
+        }
+      }
     }
-  };
-  new MutationObserver(check).observe(document.body, { childList: true, subtree: true });
+  }).observe(document.body, { childList: true, subtree: true });
 }
 """
 
@@ -103,12 +108,16 @@ def main() -> None:
                 page.wait_for_selector("[data-testid=live-status][data-state=live]", timeout=30_000)
                 page.evaluate(WATCH, markers)
                 pages.append(page)
+            pages[0].wait_for_timeout(3000)  # every page settled (charts drawn, sockets live)
             poster = threading.Thread(target=post_events, args=(convoy, markers, args.gap, commits))
             poster.start()
             while poster.is_alive():
                 pages[0].wait_for_timeout(200)  # keeps Playwright's loop turning
             pages[0].wait_for_timeout(3000)
             seen = [page.evaluate("window.__seen") for page in pages]
+            if os.environ.get("BENCH_DEBUG"):
+                for page in pages:
+                    print(page.evaluate("JSON.stringify(window.__seen)"), commits)
             browser.close()
     finally:
         for server in servers:

@@ -101,8 +101,12 @@
       },
     });
   }
-  // live.js replaces the chart's card after events: draw the new canvas.
-  document.addEventListener("konvoi:refreshed", draw);
+  // live.js replaces the chart's card after events: draw the new canvas (only then: the
+  // event names the regions it replaced, when it knows them).
+  document.addEventListener("konvoi:refreshed", function (event) {
+    var regions = event.detail && event.detail.regions;
+    if (!regions || regions.indexOf("dashboard-chart") >= 0) draw();
+  });
   // Both scripts are deferred, so Chart.js has loaded by DOMContentLoaded.
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", draw);

@@ -231,6 +231,8 @@
     });
   }
 
+  var replaced = [];  // the nodes put in since the last "refreshed"
+
   function replaceRegions(fresh, viewer) {
     var deferred = false;
     document.querySelectorAll("[data-live-region]").forEach(function (region) {
@@ -240,6 +242,7 @@
       var node = document.importNode(replacement, true);
       if (viewer) personalise(node, viewer);
       region.replaceWith(node);
+      replaced.push(node);
     });
     return deferred;
   }
@@ -283,8 +286,12 @@
   }
 
   function refreshed(deferred) {
-    if (window.htmx) window.htmx.process(document.body);
-    document.dispatchEvent(new CustomEvent("konvoi:refreshed"));
+    var nodes = replaced;
+    replaced = [];
+    // htmx wires up what is new only; listeners learn which regions changed.
+    if (window.htmx) nodes.forEach(function (node) { if (node.isConnected) window.htmx.process(node); });
+    var ids = nodes.map(function (node) { return node.id; });
+    document.dispatchEvent(new CustomEvent("konvoi:refreshed", { detail: { regions: ids } }));
     if (deferred) document.addEventListener("focusout", scheduleRefresh, { once: true });
   }
 
