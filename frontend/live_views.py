@@ -38,7 +38,6 @@ from django.views.decorators.http import require_GET
 from checkins.selectors import checkins_upcoming
 from comments.models import Emoji, Reaction, TargetType
 from comments.selectors import threads_for_targets
-from convoys.consumers import parse_cursor
 from convoys.models import Event
 from convoys.selectors import convoy_list_for_user, convoy_member_companies_of_user, events_recent
 from frontend.comments_views import FEED_UPDATES
@@ -76,6 +75,13 @@ TOUCHES: dict[str, set[str]] = {
     "checkin.": {"convoy-checkins"},
     "rsvp.": {"convoy-checkins"},
 }
+
+
+def _cursor(value: str | None) -> int | None:
+    """A seq from the query string (ASCII digits, at most 18), else None."""
+    if value and len(value) <= 18 and value.isascii() and value.isdigit():
+        return int(value)
+    return None
 
 
 def regions_touched(events: list[tuple[str, Any]]) -> set[str]:
@@ -237,7 +243,7 @@ def _body_key(convoy_id: int, after: int | None, head: int, variant: tuple[str, 
 def convoy_live_regions(request: HttpRequest, convoy_id: int) -> HttpResponse:
     convoy = get_object_or_404(convoy_list_for_user(user=request.user), pk=convoy_id)
     head = convoy.last_event_seq
-    after = parse_cursor(request.GET.get("after"))
+    after = _cursor(request.GET.get("after"))
     variant = ("facilitator" if convoy.is_facilitator else "member", translation.get_language())
     cached = cache.get(_body_key(convoy.pk, after, head, variant))
     if cached is None:
