@@ -1,20 +1,148 @@
-"""Every write of the check (part B fills this in; the signatures are the contract the API,
-the pages, the demo and the tasks use)."""
+"""Every write of the check: the API, the pages, the demo and the tasks call these.
 
+The rules: who may take a company's check (its members, or a coach of a programme that has
+the company in its register, who is then recorded as the advisor); a draft is answered in
+parts and closes once submitted (the row is locked while answers are merged and while it is
+scored, so that two submits never both score); the programme's register learns of a check
+only where the company is in one of the programme's convoys, the coach took it with them, or
+an anonymous respondent shared it and confirmed that from an e-mail to their address.
+E-mails leave after commit (`checks.mails`, `delay_on_commit`).
+"""
+
+import ipaddress
+import re
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
 from accounts.models import User
-from checks.models import CheckResponse, CheckStage
-from companies.models import Company
-from convoys.models import Convoy
-from programmes.models import Programme
+from accounts.ratelimit import limit_hit
+from accounts.text import name_clean
+from checks import mails
+from checks.keys import check_email_proof_valid, check_token_new
+from checks.models import DIMENSIONS, CheckResponse, CheckStage, CheckStatus, Dimension
+from checks.questionnaire import CURRENT_VERSION, answers_clean, questionnaire_load
+from checks.recommendations import project_template, recommendations_for
+from checks.scoring import CURRENT_RULE, dimensions_answered, score
+from companies.models import Company, CompanyMember, Sector, SizeBand
+from convoys.models import Convoy, Membership, MembershipStatus
+from programmes.models import CompanyRecord, Programme, Staff, StaffRole, Touch, TouchKind
+from programmes.selectors import register_duplicate_of
+from programmes.services import company_record_recompute, company_touch
 from projects.models import Project
+from projects.services import project_create
 
 
 class CheckClosed(Exception):
     """A submitted response is read-only (the API answers 409)."""
 
 
+class CheckLimited(Exception):
+    """Too many anonymous starts from one network, or too many e-mails for one response in
+    an hour (the API answers 429 with `message`)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+_STAFF_ROLES = (StaffRole.MANAGER, StaffRole.COACH)
+LIMIT_WINDOW_SECONDS = 3600
+# E-mails with the report link per anonymous response and hour: enough to fix a typo in the
+# address, too few to bomb someone else's inbox through our form.
+CONTACT_MAILS_PER_HOUR = 3
+_POSTCODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 \-]*")
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _is_member(user: User | None, company_id: int | None) -> bool:
+    if user is None or not user.is_authenticated or company_id is None:
+        return False
+    return CompanyMember.objects.filter(user_id=user.pk, company_id=company_id).exists()
+
+
+def _lock(response: CheckResponse) -> CheckResponse:
+    """The response row, locked: merging answers and scoring run one after the other."""
+    return CheckResponse.objects.select_for_update().get(pk=response.pk)
+
+
+def _copy(source: CheckResponse, target: CheckResponse) -> None:
+    if source is not target:
+        for field in source._meta.concrete_fields:
+            setattr(target, field.attname, getattr(source, field.attname))
+
+
+def _choice(value: Any, *, field: str, choices: list[str]) -> str:
+    if value in (None, ""):
+        return ""
+    if value not in choices:
+        raise ValidationError({field: [_("Choose one of the options.")]})
+    return str(value)
+
+
+def _language(language: Any) -> str:
+    codes = [code for code, _name in settings.LANGUAGES]
+    if isinstance(language, str):
+        language = language.split("-")[0].lower()
+        if language in codes:
+            return language
+    return settings.LANGUAGE_CODE.split("-")[0]
+
+
+def _text(value: Any, *, field: str, max_length: int) -> str:
+    if value in (None, ""):
+        return ""
+    if not isinstance(value, str):
+        raise ValidationError({field: [_("Enter text.")]})
+    if len(value) > max_length:
+        raise ValidationError(
+            {field: [_("At most %(max)d characters, please.") % {"max": max_length}]}
+        )
+    return name_clean(value, field=field) if value.strip() else ""
+
+
+def _convoy_programme(company: Company) -> tuple[Programme | None, Convoy | None]:
+    """The company's one active convoy that belongs to a programme (none when there are
+    several: then the caller says which)."""
+    memberships = list(
+        Membership.objects.filter(
+            company=company,
+            status=MembershipStatus.ACTIVE,
+            convoy__programme__isnull=False,
+        ).select_related("convoy__programme")[:2]
+    )
+    if len(memberships) != 1:
+        return None, None
+    convoy = memberships[0].convoy
+    return convoy.programme, convoy
+
+
+def _advisor_programme(
+    *, actor: User, company: Company, programme: Programme | None
+) -> Programme | None:
+    """A programme of which `actor` is a coach or manager and whose register has `company`."""
+    staff = Staff.objects.filter(
+        user_id=actor.pk,
+        role__in=_STAFF_ROLES,
+        programme__company_records__company=company,
+    )
+    if programme is not None:
+        staff = staff.filter(programme=programme)
+    link = staff.select_related("programme").order_by("programme_id").first()
+    return link.programme if link is not None else None
+
+
+# --- starting ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
 def check_start(
     *,
     actor: User,
@@ -27,21 +155,112 @@ def check_start(
     """A draft check for `company`, started by one of its members, or by a coach of a
     programme that has the company in its register (advisor-assisted: the coach is recorded
     as the advisor). Programme and convoy default from the company's convoy."""
-    raise NotImplementedError
+    if stage not in CheckStage.values:
+        raise ValidationError({"stage": [_("Choose one of the stages.")]})
+    if company.deleted_at is not None:
+        raise PermissionDenied(_("Only the company's members may do this."))
+    member = _is_member(actor, company.pk)
+    advisor_programme = None
+    if advisor_assisted or not member:
+        advisor_programme = _advisor_programme(actor=actor, company=company, programme=programme)
+        if advisor_programme is None:
+            if not member:
+                raise PermissionDenied(_("Only the company's members may do this."))
+            raise ValidationError(
+                {
+                    "advisor_assisted": [
+                        _(
+                            "Only a coach of a programme that works with this company can"
+                            " take the check with it."
+                        )
+                    ]
+                }
+            )
+    if convoy is not None:
+        if not Membership.objects.filter(
+            convoy=convoy, company=company, status=MembershipStatus.ACTIVE
+        ).exists():
+            raise ValidationError({"convoy": [_("The company is not in this convoy.")]})
+        if programme is None:
+            programme = convoy.programme
+        elif convoy.programme_id != programme.pk:
+            raise ValidationError({"convoy": [_("This convoy does not belong to the programme.")]})
+    elif programme is None and advisor_programme is None:
+        programme, convoy = _convoy_programme(company)
+    if advisor_programme is not None:
+        programme = advisor_programme
+    return CheckResponse.objects.create(
+        questionnaire_version=CURRENT_VERSION,
+        stage=stage,
+        company=company,
+        respondent=actor if member else None,
+        programme=programme,
+        convoy=convoy,
+        advisor_assisted=advisor_programme is not None,
+        advisor=actor if advisor_programme is not None else None,
+        sector=company.sector,
+        size=company.size,
+        language=_language(getattr(actor, "language", "")),
+    )
 
 
 def public_check_start(
     *, programme: Programme | None, language: str, sector: str = "", size: str = ""
 ) -> tuple[CheckResponse, str]:
     """An anonymous draft from a programme's public page (or none): (response, token)."""
-    raise NotImplementedError
+    sector = _choice(sector, field="sector", choices=Sector.values)
+    size = _choice(size, field="size", choices=SizeBand.values)
+    nonce, token, hashed = check_token_new()
+    response = CheckResponse.objects.create(
+        questionnaire_version=CURRENT_VERSION,
+        programme=programme,
+        token_nonce=nonce,
+        token_hash=hashed,
+        language=_language(language),
+        sector=sector,
+        size=size,
+    )
+    return response, token
+
+
+def check_client_key(client: str) -> str:
+    """The rate limit's key of a client address: an IPv4 address as it is, an IPv6 address by
+    its /64 (one household gets a whole /64 and may rotate within it). The same rule as
+    events.services.registration_client_key, which checks may not import (events is a
+    feature of the same layer); both should move to accounts.ratelimit."""
+    text = (client or "").strip()
+    try:
+        address = ipaddress.ip_address(text.split("%")[0])
+    except ValueError:
+        return text[:100]
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network(f"{address}/64", strict=False))
+    return str(address)
 
 
 def public_check_allowed(*, client: str) -> bool:
-    """The rate limit of anonymous checks started per client (IPv4 address or IPv6 /64)."""
-    raise NotImplementedError
+    """The rate limit of anonymous checks started per client (IPv4 address or IPv6 /64):
+    counts one start; False beyond CHECKS_STARTED_PER_HOUR (views answer 429)."""
+    return limit_hit(
+        scope="check-start",
+        key=check_client_key(client),
+        limit=getattr(settings, "CHECKS_STARTED_PER_HOUR", 20),
+        window=LIMIT_WINDOW_SECONDS,
+    )
 
 
+def public_check_limited_message() -> str:
+    return _(
+        "Many checks have been started from your network in the last hour. Please try again later."
+    )
+
+
+# --- answering -------------------------------------------------------------------------------
+
+
+@transaction.atomic
 def check_answers_save(
     *,
     response: CheckResponse,
@@ -49,20 +268,137 @@ def check_answers_save(
     sector: str | None = None,
     size: str | None = None,
 ) -> CheckResponse:
-    """Merge `answers` (partial) into the draft; CheckClosed once submitted."""
-    raise NotImplementedError
+    """Merge `answers` (partial) into the draft; CheckClosed once submitted. A question sent
+    as null takes its answer back (except agree_1_5, where null is the answer "no answer")."""
+    locked = _lock(response)
+    if locked.is_submitted:
+        raise CheckClosed(_("This check has already been submitted."))
+    questionnaire = questionnaire_load(locked.questionnaire_version)
+    if answers is None:
+        answers = {}
+    cleaned = answers_clean(questionnaire, answers)
+    merged = dict(locked.answers or {})
+    for key in answers:
+        question = questionnaire.question(key)
+        if question is None:
+            continue
+        if answers[key] is None and question.type != "agree_1_5":
+            merged.pop(key, None)
+        elif key in cleaned:
+            merged[key] = cleaned[key]
+    locked.answers = merged
+    fields = ["answers", "updated_at"]
+    if sector is not None:
+        locked.sector = _choice(sector, field="sector", choices=Sector.values)
+        fields.append("sector")
+    if size is not None:
+        locked.size = _choice(size, field="size", choices=SizeBand.values)
+        fields.append("size")
+    locked.save(update_fields=fields)
+    _copy(locked, response)
+    return response
 
 
+def check_progress(response: CheckResponse) -> dict[str, Any]:
+    """{"answered": n, "total": 6, "dimensions": {key: bool}}: which dimensions have an
+    answer (submit needs all)."""
+    answered = dimensions_answered(
+        questionnaire_load(response.questionnaire_version), response.answers or {}
+    )
+    return {
+        "answered": sum(1 for key in DIMENSIONS if answered.get(key)),
+        "total": len(DIMENSIONS),
+        "dimensions": {key: bool(answered.get(key)) for key in DIMENSIONS},
+    }
+
+
+def _register_touch(*, response: CheckResponse, company: Company) -> None:
+    assert response.programme is not None
+    company_touch(
+        programme=response.programme,
+        company=company,
+        kind=TouchKind.CHECK_SUBMITTED,
+        source=f"check:{response.pk}",
+        at=response.submitted_at or timezone.now(),
+        label=str(CheckStage(response.stage).label),
+    )
+
+
+def _touches_register(response: CheckResponse) -> bool:
+    """A company check reaches the programme's register when the company is (or was) in one
+    of the programme's convoys, or a coach of the programme took it with them."""
+    if response.company_id is None or response.programme_id is None:
+        return False
+    if response.advisor_assisted:
+        return True
+    return Membership.objects.filter(
+        company_id=response.company_id, convoy__programme_id=response.programme_id
+    ).exists()
+
+
+def _snapshot(response: CheckResponse, *, rule_version: str) -> None:
+    questionnaire = questionnaire_load(response.questionnaire_version)
+    scores = score(questionnaire, response.answers or {}, rule_version=rule_version)
+    response.rule_version = rule_version
+    response.scores = scores.as_json()
+    response.overall = scores.overall
+    response.band = scores.band or ""
+    response.recommendations = recommendations_for(questionnaire, response.answers or {}, scores)
+
+
+@transaction.atomic
 def check_submit(*, response: CheckResponse) -> CheckResponse:
     """Score, suggest, and close the draft; touches the programme's register where allowed."""
-    raise NotImplementedError
+    locked = _lock(response)
+    if locked.is_submitted:
+        raise CheckClosed(_("This check has already been submitted."))
+    questionnaire = questionnaire_load(locked.questionnaire_version)
+    answered = dimensions_answered(questionnaire, locked.answers or {})
+    missing = [key for key in DIMENSIONS if not answered.get(key)]
+    if missing:
+        names = ", ".join(str(Dimension(key).label) for key in missing)
+        raise ValidationError(
+            {
+                "answers": [
+                    _("Answer at least one question in each area. Still open: %(names)s.")
+                    % {"names": names}
+                ]
+            }
+        )
+    _snapshot(locked, rule_version=CURRENT_RULE)
+    locked.status = CheckStatus.SUBMITTED
+    locked.submitted_at = timezone.now()
+    locked.save()
+    if _touches_register(locked):
+        assert locked.company is not None
+        _register_touch(response=locked, company=locked.company)
+    _copy(locked, response)
+    return response
 
 
+@transaction.atomic
 def check_rescore(*, response: CheckResponse, rule_version: str) -> CheckResponse:
     """A new snapshot of a submitted response with another scoring rule (only when asked)."""
-    raise NotImplementedError
+    locked = _lock(response)
+    if not locked.is_submitted:
+        raise ValidationError({"status": [_("Only a submitted check can be scored again.")]})
+    _snapshot(locked, rule_version=rule_version)
+    locked.save(
+        update_fields=["rule_version", "scores", "overall", "band", "recommendations", "updated_at"]
+    )
+    _copy(locked, response)
+    return response
 
 
+# --- the anonymous respondent -----------------------------------------------------------------
+
+
+def _require_submitted(response: CheckResponse) -> None:
+    if not response.is_submitted:
+        raise ValidationError({"status": [_("Please finish the check first.")]})
+
+
+@transaction.atomic
 def public_check_contact(
     *,
     response: CheckResponse,
@@ -75,28 +411,206 @@ def public_check_contact(
 ) -> CheckResponse:
     """An anonymous respondent leaves an address (consent required): the full report is
     theirs, and an e-mail with its link goes out; sharing with the programme takes effect
-    once confirmed from that e-mail (public_check_email_confirm)."""
-    raise NotImplementedError
+    once confirmed from that e-mail (public_check_email_confirm). The programme's register
+    counts companies, so sharing needs the company's name and postcode."""
+    locked = _lock(response)
+    _require_submitted(locked)
+    errors: dict[str, list[str]] = {}
+    if consent is not True:
+        errors["consent"] = [_("Please agree, so that we may keep your result and e-mail you.")]
+    if not isinstance(share_with_programme, bool):
+        errors["share_with_programme"] = [_("Answer yes or no.")]
+        share_with_programme = False
+    cleaned_email = ""
+    if not isinstance(email, str) or not email.strip() or len(email) > 254:
+        errors["email"] = [_("Enter a valid e-mail address.")]
+    else:
+        cleaned_email = email.strip()
+        try:
+            validate_email(cleaned_email)
+        except ValidationError:
+            errors["email"] = [_("Enter a valid e-mail address.")]
+    texts: dict[str, str] = {}
+    for field, value, max_length in (
+        ("contact_name", contact_name, 200),
+        ("company_name", company_name, 200),
+        ("postcode", postcode, 10),
+    ):
+        try:
+            texts[field] = _text(value, field=field, max_length=max_length)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if texts.get("postcode") and not _POSTCODE_RE.fullmatch(texts["postcode"]):
+        errors["postcode"] = [_("Enter a postcode (letters and digits).")]
+    if share_with_programme:
+        if locked.programme_id is None:
+            errors["share_with_programme"] = [
+                _("This check was not taken for a programme; there is no one to share it with.")
+            ]
+        else:
+            for field in ("company_name", "postcode"):
+                if not texts.get(field) and field not in errors:
+                    errors[field] = [_("Needed to share your result with the programme.")]
+    if errors:
+        raise ValidationError(errors)
+    if not limit_hit(
+        scope="check-contact",
+        key=str(locked.pk),
+        limit=CONTACT_MAILS_PER_HOUR,
+        window=LIMIT_WINDOW_SECONDS,
+    ):
+        raise CheckLimited(
+            _("We have sent several e-mails for this check already. Please try again later.")
+        )
+    now = timezone.now()
+    if cleaned_email.lower() != locked.email.lower():
+        locked.email_confirmed_at = None  # the proof is bound to the address
+    was_shared = locked.share_consent_at is not None and locked.email_confirmed_at is not None
+    locked.email = cleaned_email
+    locked.consent_at = now
+    locked.share_consent_at = now if share_with_programme else None
+    locked.contact_name = texts["contact_name"]
+    locked.company_name = texts["company_name"]
+    locked.postcode = texts["postcode"]
+    locked.save()
+    if was_shared and locked.share_consent_at is None:
+        _share_forget(locked)
+    mails.check_report_send.delay_on_commit(response_id=locked.pk)
+    _copy(locked, response)
+    return response
 
 
+def _shared_company(response: CheckResponse) -> Company:
+    """The register's company for a confirmed share: the entry of the same normalised name
+    and postcode, or a new company without accounts (as staff would record it)."""
+    assert response.programme is not None
+    record = register_duplicate_of(
+        programme=response.programme, name=response.company_name, postcode=response.postcode
+    )
+    if record is not None:
+        return record.company
+    company = Company(
+        name=response.company_name,
+        sector=response.sector or Sector.OTHER,
+        size=response.size or SizeBand.MICRO,
+        city="",
+        postcode=response.postcode,
+    )
+    company.save()
+    return company
+
+
+def _share_forget(response: CheckResponse) -> None:
+    """The share was withdrawn: the register forgets this check's touch (the company stays
+    counted as reached, company_record_recompute). A claimed check's own company keeps it."""
+    touches = Touch.objects.filter(
+        kind=TouchKind.CHECK_SUBMITTED, source=f"check:{response.pk}"
+    ).exclude(company_id=response.company_id)
+    pairs = list(touches.values_list("programme_id", "company_id"))
+    touches.delete()
+    for programme_id, company_id in pairs:
+        record = CompanyRecord.objects.filter(
+            programme_id=programme_id, company_id=company_id
+        ).first()
+        if record is not None:
+            company_record_recompute(record=record)
+
+
+@transaction.atomic
 def public_check_email_confirm(
     *, response: CheckResponse, proof: object, accept: bool
 ) -> CheckResponse:
-    raise NotImplementedError
+    """The respondent answered, by a button behind the link of the e-mail to their address
+    (its `proof`): accept confirms the address and, if they chose to share, puts the company
+    in the programme's register (engaged); not accept withdraws the share. Opening the link
+    is no confirmation (mail filters open links): call this on a POST only. A wrong proof is
+    a ValidationError on "proof" and changes nothing."""
+    locked = _lock(response)
+    if not check_email_proof_valid(locked, proof):
+        raise ValidationError({"proof": [_("This link is not valid (any more).")]})
+    if not isinstance(accept, bool):
+        raise ValidationError({"accept": [_("Answer yes or no.")]})
+    if not accept:
+        if locked.share_consent_at is not None:
+            was_confirmed = locked.email_confirmed_at is not None
+            locked.share_consent_at = None
+            locked.save(update_fields=["share_consent_at", "updated_at"])
+            if was_confirmed:
+                _share_forget(locked)
+        _copy(locked, response)
+        return response
+    if locked.email_confirmed_at is None:
+        locked.email_confirmed_at = timezone.now()
+        locked.save(update_fields=["email_confirmed_at", "updated_at"])
+    if (
+        locked.share_consent_at is not None
+        and locked.programme is not None
+        and locked.is_submitted
+        and locked.company_name
+    ):
+        company = _shared_company(locked)
+        _register_touch(response=locked, company=company)
+        record = CompanyRecord.objects.get(programme=locked.programme, company=company)
+        # The person behind the shared check is who the programme may contact (their
+        # consent, confirmed): kept on the register entry unless staff named someone.
+        if not record.contact_email:
+            record.contact_email = locked.email
+            record.contact_name = record.contact_name or locked.contact_name
+            record.save(update_fields=["contact_email", "contact_name"])
+    _copy(locked, response)
+    return response
 
 
+@transaction.atomic
 def public_check_claim(*, response: CheckResponse, actor: User, company: Company) -> CheckResponse:
     """A signed-in respondent files their anonymous check under their company (history,
     comparison, projects)."""
-    raise NotImplementedError
+    locked = _lock(response)
+    if not _is_member(actor, company.pk) or company.deleted_at is not None:
+        raise PermissionDenied(_("Only the company's members may do this."))
+    if locked.company_id is not None and locked.company_id != company.pk:
+        raise ValidationError({"company": [_("This check already belongs to a company.")]})
+    locked.company = company
+    locked.respondent = locked.respondent or actor
+    locked.sector = locked.sector or company.sector
+    locked.size = locked.size or company.size
+    locked.save(update_fields=["company", "respondent", "sector", "size", "updated_at"])
+    if locked.is_submitted and _touches_register(locked):
+        _register_touch(response=locked, company=company)
+    _copy(locked, response)
+    return response
 
 
+@transaction.atomic
 def public_check_erase(*, response: CheckResponse) -> None:
-    """The anonymous respondent deletes their check and what they left with it."""
-    raise NotImplementedError
+    """The anonymous respondent deletes their check and what they left with it. The register
+    keeps the company it was shared for (reached is reached) but not this check's touch."""
+    locked = _lock(response)
+    if locked.share_consent_at is not None and locked.email_confirmed_at is not None:
+        _share_forget(locked)
+    locked.delete()
 
 
+# --- from a suggestion to a project ----------------------------------------------------------
+
+
+@transaction.atomic
 def check_project_start(*, actor: User, response: CheckResponse, category: str) -> Project:
     """ "Start this project": a project of the suggestion's category with its template
     milestones, for the response's company (member only), shared with its convoys."""
-    raise NotImplementedError
+    if response.company is None or not _is_member(actor, response.company_id):
+        raise PermissionDenied(_("Only the company's members may do this."))
+    _require_submitted(response)
+    questionnaire = questionnaire_load(response.questionnaire_version)
+    try:
+        template = project_template(questionnaire, category)
+    except LookupError:
+        raise ValidationError({"category": [_("There is no suggestion of this kind.")]}) from None
+    return project_create(
+        actor=actor,
+        company=response.company,
+        title=template["title"],
+        category=template["category"],
+        description=template.get("description", ""),
+        milestones=[{"title": m["title"]} for m in template.get("milestones", [])][:3],
+    )
