@@ -1,45 +1,269 @@
-"""Every read of the check (part B fills this in)."""
+"""Every read of the check: who may see which check, a company's history, the convoy's median
+and the programme's peer groups. Comparisons are medians of groups large enough that no
+single company's score can be read from them; an individual peer's score is never returned.
+Each selector is a fixed number of queries (medians are computed in Python from one query)."""
 
+from statistics import median
 from typing import Any
 
-from accounts.models import AnyUser
-from checks.models import CheckResponse
-from companies.models import Company
-from convoys.models import Convoy
-from programmes.models import Programme
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from checks.models import DIMENSIONS, CheckResponse, CheckStatus
+from checks.questionnaire import CURRENT_VERSION
+from companies.models import SIZE_CLASS_SIZES, Company, CompanyMember, size_class_of
+from convoys.models import Convoy, Facilitator, Membership, MembershipStatus
+from programmes.models import Programme, Touch, TouchKind
+from programmes.selectors import AnyUser
 
 CONVOY_MEDIAN_MIN = 4  # companies with a submitted check before the convoy median shows
 PEER_MIN = 15  # responses in a peer group before it is compared with
 
 
+def _readers_q(user: AnyUser) -> Q:
+    """Company checks `user` may read: of their companies, of companies in convoys they
+    facilitate (active members), or taken with them as the advisor."""
+    if user is None or not user.is_authenticated:
+        return Q(pk__in=[])
+    member_of = CompanyMember.objects.filter(user_id=user.pk).values("company_id")
+    facilitated = Membership.objects.filter(
+        status=MembershipStatus.ACTIVE,
+        convoy__in=Facilitator.objects.filter(user_id=user.pk).values("convoy_id"),
+    ).values("company_id")
+    return Q(company_id__in=member_of) | Q(company_id__in=facilitated) | Q(advisor_id=user.pk)
+
+
+def checks_for_user(*, user: AnyUser) -> QuerySet[CheckResponse]:
+    return CheckResponse.objects.filter(
+        _readers_q(user), company__isnull=False, company__deleted_at__isnull=True
+    )
+
+
 def check_for_user(*, check_id: int, user: AnyUser) -> CheckResponse:
     """A company's check for someone who may read it (members of the company, facilitators
     of its convoys, its advisor); Http404 for everyone else."""
-    raise NotImplementedError
+    response = (
+        checks_for_user(user=user)
+        .select_related("company", "programme", "convoy", "advisor", "respondent")
+        .filter(pk=check_id)
+        .first()
+    )
+    if response is None:
+        raise Http404
+    return response
 
 
 def check_can_answer(*, response: CheckResponse, user: AnyUser) -> bool:
-    raise NotImplementedError
+    """Company members and the advisor answer a draft; facilitators only read."""
+    if response.is_submitted or response.company_id is None:
+        return False
+    if user is None or not user.is_authenticated:
+        return False
+    if response.advisor_id is not None and response.advisor_id == user.pk:
+        return True
+    return CompanyMember.objects.filter(user_id=user.pk, company_id=response.company_id).exists()
+
+
+def check_is_member(*, response: CheckResponse, user: AnyUser) -> bool:
+    """Whether `user` belongs to the check's company (starts projects, claims)."""
+    if user is None or not user.is_authenticated or response.company_id is None:
+        return False
+    return CompanyMember.objects.filter(user_id=user.pk, company_id=response.company_id).exists()
+
+
+def company_for_checks(*, company_id: int, user: AnyUser) -> Company:
+    """The company whose checks `user` may read (its members, facilitators of convoys it is
+    an active member of); Http404 for everyone else."""
+    if user is None or not user.is_authenticated:
+        raise Http404
+    company = (
+        Company.objects.filter(pk=company_id, deleted_at__isnull=True)
+        .filter(
+            Q(members__user_id=user.pk)
+            | Q(
+                memberships__status=MembershipStatus.ACTIVE,
+                memberships__convoy__facilitator_links__user_id=user.pk,
+            )
+        )
+        .distinct()
+        .first()
+    )
+    if company is None:
+        raise Http404
+    return company
 
 
 def company_checks(*, company: Company) -> list[CheckResponse]:
-    raise NotImplementedError
+    """All of a company's checks, newest first (drafts included)."""
+    return list(
+        CheckResponse.objects.filter(company=company)
+        .select_related("advisor", "respondent", "convoy")
+        .order_by("-created_at", "-id")
+    )
+
+
+def _delta(current: float | None, previous: float | None) -> float | None:
+    if current is None or previous is None:
+        return None
+    return round(current - previous, 1)
 
 
 def company_check_history(*, company: Company) -> list[dict[str, Any]]:
     """Submitted checks, oldest first, each with its scores and the change per dimension
     since the previous check of the same questionnaire version (None across versions)."""
-    raise NotImplementedError
+    rows = list(
+        CheckResponse.objects.filter(company=company, status=CheckStatus.SUBMITTED)
+        .select_related("advisor")
+        .order_by("submitted_at", "id")
+    )
+    history: list[dict[str, Any]] = []
+    previous_of: dict[str, CheckResponse] = {}
+    for response in rows:
+        scores = response.scores or {}
+        dimensions = scores.get("dimensions") or {}
+        previous = previous_of.get(response.questionnaire_version)
+        change: dict[str, float | None] | None = None
+        overall_change = None
+        if previous is not None:
+            before = (previous.scores or {}).get("dimensions") or {}
+            change = {key: _delta(dimensions.get(key), before.get(key)) for key in DIMENSIONS}
+            overall_change = _delta(response.overall, previous.overall)
+        history.append(
+            {
+                "check": response,
+                "id": response.pk,
+                "stage": response.stage,
+                "questionnaire_version": response.questionnaire_version,
+                "submitted_at": response.submitted_at,
+                "overall": response.overall,
+                "band": response.band,
+                "dimensions": {key: dimensions.get(key) for key in DIMENSIONS},
+                "change": change,
+                "overall_change": overall_change,
+                "previous_id": previous.pk if previous is not None else None,
+            }
+        )
+        previous_of[response.questionnaire_version] = response
+    return history
+
+
+def _latest_per_company(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows ordered newest first: the first per company, every anonymous one."""
+    seen: set[int] = set()
+    latest = []
+    for row in rows:
+        company_id = row["company_id"]
+        if company_id is not None:
+            if company_id in seen:
+                continue
+            seen.add(company_id)
+        latest.append(row)
+    return latest
+
+
+def _median_by_dimension(rows: list[dict[str, Any]], minimum: int) -> dict[str, float | None]:
+    result: dict[str, float | None] = {}
+    for key in DIMENSIONS:
+        values = [
+            value
+            for row in rows
+            if (value := ((row["scores"] or {}).get("dimensions") or {}).get(key)) is not None
+        ]
+        result[key] = round(float(median(values)), 1) if len(values) >= minimum else None
+    return result
+
+
+_ROW_FIELDS = ("id", "company_id", "scores", "sector", "size")
 
 
 def convoy_maturity(*, convoy: Convoy) -> dict[str, Any]:
-    """{"companies_submitted": n, "median": {dimension: x} or None below CONVOY_MEDIAN_MIN}."""
-    raise NotImplementedError
+    """{"companies_submitted": n, "median": {dimension: x} or None below CONVOY_MEDIAN_MIN}:
+    each active member company's latest submitted check of the current questionnaire."""
+    rows = _latest_per_company(
+        list(
+            CheckResponse.objects.filter(
+                status=CheckStatus.SUBMITTED,
+                questionnaire_version=CURRENT_VERSION,
+                company_id__in=Membership.objects.filter(
+                    convoy=convoy, status=MembershipStatus.ACTIVE
+                ).values("company_id"),
+            )
+            .order_by("-submitted_at", "-id")
+            .values(*_ROW_FIELDS)
+        )
+    )
+    count = len(rows)
+    return {
+        "companies_submitted": count,
+        "median": (
+            _median_by_dimension(rows, CONVOY_MEDIAN_MIN) if count >= CONVOY_MEDIAN_MIN else None
+        ),
+    }
 
 
 def programme_peers(
     *, programme: Programme, sector: str, size: str, version: str
 ) -> dict[str, Any] | None:
     """{"group": "sector_size" | "sector" | "all", "n": n, "median": {dimension: x}} of the
-    programme's submitted checks, or None below PEER_MIN in every group."""
-    raise NotImplementedError
+    programme's submitted checks, or None below PEER_MIN in every group. Each company counts
+    once (its latest check); each anonymous response once."""
+    rows = _latest_per_company(
+        list(
+            CheckResponse.objects.filter(
+                programme=programme, status=CheckStatus.SUBMITTED, questionnaire_version=version
+            )
+            .order_by("-submitted_at", "-id")
+            .values(*_ROW_FIELDS)
+        )
+    )
+    try:
+        sizes = SIZE_CLASS_SIZES[size_class_of(size)] if size else ()
+    except ValueError:
+        sizes = ()
+    groups = []
+    if sector and sizes:
+        groups.append(
+            ("sector_size", [r for r in rows if r["sector"] == sector and r["size"] in sizes])
+        )
+    if sector:
+        groups.append(("sector", [r for r in rows if r["sector"] == sector]))
+    groups.append(("all", rows))
+    for name, members in groups:
+        if len(members) >= PEER_MIN:
+            return {
+                "group": name,
+                "n": len(members),
+                "median": _median_by_dimension(members, PEER_MIN),
+            }
+    return None
+
+
+def programme_record_checks(*, programme: Programme, company: Company) -> list[CheckResponse]:
+    """The checks of `company` the programme's staff may see on its register entry, newest
+    first: taken with one of its coaches (advisor-assisted for this programme), or an
+    anonymous check shared with the programme and confirmed from the respondent's e-mail
+    (linked to this company by its register touch)."""
+    shared_ids = [
+        int(source.split(":", 1)[1])
+        for source in Touch.objects.filter(
+            programme=programme,
+            company=company,
+            kind=TouchKind.CHECK_SUBMITTED,
+            source__startswith="check:",
+        ).values_list("source", flat=True)
+        if source.split(":", 1)[1].isdigit()
+    ]
+    return list(
+        CheckResponse.objects.filter(status=CheckStatus.SUBMITTED)
+        .filter(
+            Q(company=company, programme=programme, advisor_assisted=True)
+            | Q(
+                pk__in=shared_ids,
+                programme=programme,
+                share_consent_at__isnull=False,
+                email_confirmed_at__isnull=False,
+            )
+        )
+        .select_related("advisor")
+        .order_by("-submitted_at", "-id")
+    )

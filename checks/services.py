@@ -505,7 +505,9 @@ def _share_forget(response: CheckResponse) -> None:
     counted as reached, company_record_recompute). A claimed check's own company keeps it."""
     touches = Touch.objects.filter(
         kind=TouchKind.CHECK_SUBMITTED, source=f"check:{response.pk}"
-    ).exclude(company_id=response.company_id)
+    )
+    if response.company_id is not None:
+        touches = touches.exclude(company_id=response.company_id)
     pairs = list(touches.values_list("programme_id", "company_id"))
     touches.delete()
     for programme_id, company_id in pairs:
