@@ -386,13 +386,16 @@ def questionnaire_parse(data: Any, *, version: str) -> Questionnaire:
     )
 
 
-@functools.cache
 def questionnaire_load(version: str | None = None) -> Questionnaire:
     """The questionnaire of `version` (default CURRENT_VERSION), loaded once and validated;
     an unknown version raises LookupError."""
-    version = version or CURRENT_VERSION
-    path = _DIR / f"{version}.json"
-    if not isinstance(version, str) or not _VERSION_RE.fullmatch(version) or not path.is_file():
+    return _load(CURRENT_VERSION if version is None else version)
+
+
+@functools.cache
+def _load(version: str) -> Questionnaire:
+    path = _DIR / f"{version}.json" if isinstance(version, str) else None
+    if path is None or not _VERSION_RE.fullmatch(version) or not path.is_file():
         raise LookupError(f"No questionnaire of version {version!r}.")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
