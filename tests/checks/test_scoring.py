@@ -249,3 +249,81 @@ def test_meanings(q):
     assert dimension_meaning(q, "data", 30, "en") == dimension_meaning(q, "data", 50, "en")
     assert dimension_meaning(q, "data", 30, "en") != dimension_meaning(q, "data", 51, "en")
     assert dimension_meaning(q, "nonsense", 30, "en") == ""
+
+
+# Re-scoring a stored snapshot (checks.services.check_rescore, the rescore_checks command) --
+
+
+@pytest.fixture
+def planned_0(monkeypatch):
+    current = RULES["2026-1"]
+    monkeypatch.setitem(
+        RULES,
+        "test-planned-0",
+        Rule(
+            already_planned={**current.already_planned, "planned": Fraction(0)},
+            no_partly_yes=current.no_partly_yes,
+            bands=current.bands,
+        ),
+    )
+    return "test-planned-0"
+
+
+@pytest.fixture
+def submitted(db):
+    from checks.services import check_submit
+    from tests.factories import CheckResponseFactory
+
+    q = questionnaire_load()
+    answers = best_answers(q)
+    answers["strategy_areas"] = {r.key: "planned" for r in q.question("strategy_areas").rows}
+    response = CheckResponseFactory(answers=answers)
+    return check_submit(response=response)
+
+
+def _run(*args):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("rescore_checks", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_the_snapshot_changes_only_when_rescored(submitted, planned_0):
+    from checks.models import CheckResponse
+
+    # strategy: (5 + 10 + 10) / 3 = 83.3 with planned = 0.5; overall (83.3 + 500) / 6 = 97.2
+    assert submitted.rule_version == "2026-1"
+    assert submitted.scores["dimensions"]["strategy"] == 83.3
+    assert submitted.overall == 97.2
+    # A new rule exists: the stored snapshot stays as it was.
+    stored = CheckResponse.objects.get(pk=submitted.pk)
+    assert (stored.rule_version, stored.overall, stored.scores) == (
+        "2026-1",
+        97.2,
+        submitted.scores,
+    )
+    output = _run("--rule", planned_0, "--dry-run")
+    assert f"check {submitted.pk}: 97.2 advanced -> 94.5 advanced" in output
+    assert CheckResponse.objects.get(pk=submitted.pk).overall == 97.2
+    # Asked: strategy (0 + 10 + 10) / 3 = 66.7; overall (66.7 + 500) / 6 = 94.45 -> 94.5.
+    output = _run("--rule", planned_0)
+    stored = CheckResponse.objects.get(pk=submitted.pk)
+    assert stored.rule_version == planned_0
+    assert stored.scores["dimensions"]["strategy"] == 66.7
+    assert stored.overall == 94.5
+    assert "1 checks re-scored" in output
+    # Already scored with the rule: left alone unless named.
+    assert "0 checks re-scored" in _run("--rule", planned_0)
+    assert "1 checks re-scored" in _run("--rule", planned_0, "--check", str(submitted.pk))
+
+
+def test_rescore_refuses_unknown_rules_and_checks(submitted):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="No scoring rule"):
+        _run("--rule", "1999-1")
+    with pytest.raises(CommandError, match="No submitted check with the ids 999999"):
+        _run("--rule", "2026-1", "--check", str(submitted.pk), "999999")
