@@ -8,7 +8,13 @@ from companies.models import Sector, SizeBand
 
 class CheckStartInput(serializers.Serializer):
     company = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
-    stage = serializers.ChoiceField(choices=CheckStage.choices, required=False)
+    # Checked by checks.services (400 on "stage"); a plain string here keeps the schema's
+    # enum names apart from the register's funnel stages.
+    stage = serializers.CharField(
+        required=False,
+        max_length=10,
+        help_text="One of " + ", ".join(CheckStage.values) + " (default adhoc).",
+    )
     advisor_assisted = serializers.BooleanField(required=False, default=False)
 
 
@@ -65,11 +71,11 @@ class ResultOutput(serializers.Serializer):
     recommendations = RecommendationOutput(many=True)
 
 
-class ProjectInput(serializers.Serializer):
+class CheckProjectInput(serializers.Serializer):
     category = serializers.CharField(max_length=40)
 
 
-class ProjectOutput(serializers.Serializer):
+class CheckProjectOutput(serializers.Serializer):
     project = serializers.IntegerField()
 
 

@@ -182,7 +182,8 @@ def _answerable(request: Request, id: int) -> CheckResponse:
     if response.is_submitted:
         raise Closed()
     if not selectors.check_can_answer(response=response, user=request.user):
-        raise NotFound()
+        # A facilitator reads the check but does not answer it.
+        raise PermissionDenied()
     return response
 
 
@@ -229,14 +230,14 @@ class CheckProjectView(APIView):
         summary="Start the project a suggestion proposes",
         description="A project of the suggestion's category with its first milestones, "
         "shared with the company's convoys. Company members only.",
-        request=s.ProjectInput,
-        responses={201: s.ProjectOutput},
+        request=s.CheckProjectInput,
+        responses={201: s.CheckProjectOutput},
     )
     def post(self, request: Request, id: int) -> Response:
         response = selectors.check_for_user(check_id=id, user=request.user)
         if not selectors.check_is_member(response=response, user=request.user):
-            raise NotFound()
-        data = s.ProjectInput(data=request.data)
+            raise PermissionDenied()
+        data = s.CheckProjectInput(data=request.data)
         data.is_valid(raise_exception=True)
         project = services.check_project_start(
             actor=_user(request), response=response, category=data.validated_data["category"]
