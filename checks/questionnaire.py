@@ -18,6 +18,9 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from checks.models import DIMENSIONS, Band
+from projects.models import ProjectCategory
+
 # The version new responses get.
 CURRENT_VERSION = "2026-1"
 QUESTION_TYPES = ("multi", "already_planned", "scale_0_5", "no_partly_yes", "agree_1_5")
@@ -30,6 +33,22 @@ ROW_VALUES: dict[str, tuple[Any, ...]] = {
     "no_partly_yes": ("no", "partly", "yes"),
 }
 AGREE_VALUES = (1, 2, 3, 4, 5)
+# The suggestion categories (checks.recommendations.CATEGORIES; here, because the file's
+# validation checks them): the project categories a check can lead to, plus training and
+# strategy (which become projects of category "other").
+CATEGORIES = (
+    "website",
+    "appointments",
+    "ecommerce",
+    "inventory",
+    "route_planning",
+    "accounting",
+    "cloud",
+    "security",
+    "data_ai",
+    "training",
+    "strategy",
+)
 LANGUAGES = ("de", "en")
 
 Texts = dict[str, str]  # {"de": "...", "en": "..."}
@@ -171,8 +190,6 @@ def _unique(keys: list[str], where: str) -> None:
 
 
 def _meanings(value: Any, where: str) -> dict[str, Texts]:
-    from checks.models import Band  # the band keys (models import nothing of ours)
-
     value = _obj(value, where)
     if set(value) != set(Band.values):
         _fail(where, f"needs exactly the bands {list(Band.values)}")
@@ -236,8 +253,6 @@ def _question(raw: Any, where: str) -> Question:
 
 def _condition(q: Questionnaire, raw: Any, where: str) -> None:
     """One condition of a suggestion rule (grammar: checks.recommendations)."""
-    from checks.models import DIMENSIONS
-
     raw = _obj(raw, where)
     if "dimension" in raw:
         if raw["dimension"] not in DIMENSIONS:
@@ -279,9 +294,6 @@ def _condition(q: Questionnaire, raw: Any, where: str) -> None:
 
 
 def _suggestions(q: Questionnaire, raw: Any) -> tuple[dict[str, Any], ...]:
-    from checks.recommendations import CATEGORIES
-    from projects.models import ProjectCategory
-
     found: list[dict[str, Any]] = []
     rule_keys: list[str] = []
     for i, item in enumerate(_list(raw, "suggestions")):
@@ -343,8 +355,6 @@ def _suggestions(q: Questionnaire, raw: Any) -> tuple[dict[str, Any], ...]:
 def questionnaire_parse(data: Any, *, version: str) -> Questionnaire:
     """A questionnaire from the parsed JSON of its file; ImproperlyConfigured with the place
     of the first problem."""
-    from checks.models import DIMENSIONS
-
     try:
         data = _obj(data, "file")
         if data.get("version") != version:

@@ -18,24 +18,12 @@ reasons are written in the reader's language when shown and a text can be improv
 
 from typing import Any
 
-from checks.questionnaire import ROW_VALUES, Questionnaire, is_answered, text_in
+# CATEGORIES, the suggestion categories, live with the file's validation; this module is
+# their public home (checks.recommendations.CATEGORIES).
+from checks.questionnaire import CATEGORIES, ROW_VALUES, Questionnaire, is_answered, text_in
 from checks.scoring import Scores
 
-# The suggestion categories: the project categories a check can lead to, plus training and
-# strategy (which become projects of category "other").
-CATEGORIES = (
-    "website",
-    "appointments",
-    "ecommerce",
-    "inventory",
-    "route_planning",
-    "accounting",
-    "cloud",
-    "security",
-    "data_ai",
-    "training",
-    "strategy",
-)
+__all__ = ["CATEGORIES", "project_template", "recommendations_for", "recommendations_text"]
 
 
 def _holds(q: Questionnaire, condition: dict[str, Any], answers: dict, scores: Scores) -> bool:
