@@ -46,6 +46,7 @@ from audit.models import Action, AuditEntry
 from audit.services import audit_record
 from checkins.models import CalendarFeed
 from checkins.services import rsvps_withdraw_upcoming
+from checks.models import CheckResponse, CheckStatus
 from comments.models import Comment, Reaction
 from companies.models import Company, CompanyInvitation, CompanyMember, CompanyRole
 from convoys.models import Convoy, ConvoyStatus, Event, Facilitator, Invitation, Membership
@@ -365,6 +366,11 @@ def _company_erase(*, company: Company, actor: User | None) -> dict[str, int]:
     counts["company_members_removed"] = _delete(CompanyMember.objects.filter(company=company))
     counts["company_invitations_deleted"] = _delete(
         CompanyInvitation.objects.filter(company=company)
+    )
+    # Unfinished checks go with the company; submitted ones stay, nameless like the company,
+    # in the programme's before/after figures (as its services do).
+    counts["check_drafts_deleted"] = _delete(
+        CheckResponse.objects.filter(company=company, status=CheckStatus.DRAFT)
     )
     for user_id in member_ids:
         access_changed_on_commit(user_id=user_id)
