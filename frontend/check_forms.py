@@ -251,12 +251,14 @@ class ContactForm(forms.Form):
     )
     company_name = forms.CharField(
         label=_("Company name"),
+        help_text=_("Only needed to share your result."),
         max_length=200,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
     postcode = forms.CharField(
         label=_("Postcode"),
+        help_text=_("Only needed to share your result."),
         max_length=10,
         required=False,
         widget=forms.TextInput(

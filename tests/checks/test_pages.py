@@ -647,3 +647,61 @@ def test_token_of_a_company_check_does_not_exist(programme_world) -> None:
     # The company's checks are not reachable by any token.
     assert programme_world.check.token_hash is None
     assert check_token_of(programme_world.public_check) == programme_world.public_check_token
+
+
+def test_the_full_report_explains_each_area(client: Client) -> None:
+    from checks.scoring import dimension_meaning
+
+    response, token = _public(answers=worst_answers(), submit=True)
+    questionnaire = questionnaire_load()
+    meaning = dimension_meaning(
+        questionnaire, "strategy", response.scores["dimensions"]["strategy"], "de"
+    )
+    assert meaning
+    assert meaning not in _html(client.get(f"/check/{token}/result/"))
+    client.post(f"/check/{token}/contact/", {"email": "petra@baeckerei.example", "consent": "on"})
+    assert meaning in _html(client.get(f"/check/{token}/result/"))
+    assert meaning in _html(client.get(f"/check/{token}/print/"))
+
+
+def test_a_facilitator_reads_the_result_but_neither_answers_nor_starts_projects(
+    client: Client, programme_world, world
+) -> None:
+    client.force_login(world.facilitator)
+    check = programme_world.check
+    page = client.get(f"/checks/{check.pk}/result/")
+    assert page.status_code == 200
+    assert "Projekt starten" not in _html(page)
+    assert client.post(f"/checks/{check.pk}/projects/website/").status_code == 404
+    assert client.get(f"/checks/{programme_world.draft_check.pk}/step/1/").status_code == 404
+    assert not Project.objects.filter(company=check.company).exists()
+
+
+def _result_queries(client: Client, check) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"/checks/{check.pk}/result/").status_code == 200
+    return len(queries)
+
+
+def test_the_company_result_costs_the_same_queries_however_big_the_convoy(
+    client: Client, programme_world, world
+) -> None:
+    from tests.factories import CheckResponseFactory, populate_convoy
+
+    check = programme_world.check
+    client.force_login(check.respondent)
+
+    def grow(n: int) -> None:
+        for company in populate_convoy(world.convoy, companies=n, projects_per_company=0):
+            CheckResponseFactory(
+                submitted=True, company=company, programme=check.programme, convoy=world.convoy
+            )
+
+    grow(4)
+    _result_queries(client, check)  # the session's first request does a little more
+    small = _result_queries(client, check)
+    grow(8)
+    assert _result_queries(client, check) == small

@@ -50,7 +50,7 @@
           r: {
             min: 0,
             max: 100,
-            ticks: { stepSize: 25, backdropColor: "transparent" },
+            ticks: { stepSize: 25, backdropColor: "transparent", font: { size: 10 } },
             pointLabels: { font: { size: 12 } },
           },
         },
