@@ -104,6 +104,7 @@ def test_the_anonymous_check_from_the_programme_page_to_a_project(
             expect(help_box.locator("p")).to_be_visible()
             shot(page, "4-step-1")
         if step == 2:
+            shot(page, "4b-step-2")  # the 0–5 scales
             page.get_by_test_id("check-back").click()
             expect(page.get_by_test_id("check-progress")).to_contain_text("Schritt 2 von 7")
             expect(page.locator("input:checked").first).to_be_attached()
@@ -165,4 +166,38 @@ def test_the_anonymous_check_from_the_programme_page_to_a_project(
     shot(page, "9-project", axe=False)
     response.refresh_from_db()
     assert response.company == project.company
+    context.close()
+
+
+def test_the_full_report_and_its_print_version(browser: Browser, live_server) -> None:
+    """After leaving an address: every suggestion and what each area's score means; the
+    print version with its button."""
+    from checks.services import check_answers_save, check_submit, public_check_start
+    from tests.checks.test_pages import worst_answers
+
+    programme = ProgrammeFactory(name="Kompetenzzentrum Hagen")
+    response, token = public_check_start(programme=programme, language="de")
+    check_answers_save(response=response, answers=worst_answers())
+    check_submit(response=response)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="de-DE", reduced_motion="reduce"
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/check/{token}/result/")
+    form = page.get_by_test_id("check-contact-form")
+    form.locator("input[name=email]").fill("petra@baeckerei-neu.example")
+    form.locator("input[name=consent]").check()
+    page.get_by_test_id("check-contact-submit").click()
+    expect(page.get_by_test_id("check-result")).to_have_attribute("data-full", "true")
+    expect(page.get_by_test_id("check-suggestion")).to_have_count(len(response.recommendations))
+    expect(page.locator(".check-meaning").first).to_be_visible()
+    shot(page, "10-full-report")
+    page.get_by_test_id("check-print-link").click()
+    expect(page.get_by_test_id("check-print-button")).to_be_visible()
+    expect(page.locator(".main-nav")).to_have_count(0)
+    shot(page, "11-print")
+    page.emulate_media(media="print")
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.get_by_test_id("check-print-button")).to_be_hidden()
     context.close()
