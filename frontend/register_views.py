@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from frontend.company_check_views import record_checks_context
 from frontend.forms import errors_to_form
 from frontend.register_forms import (
     CompanyRecordEditForm,
@@ -157,6 +158,8 @@ def _record_context(
         "touches": _touches_with_text(record),
         "services": list(company_record_services(record=record)),
         "suggestions": duplicate_suggestions(programme=programme, record=record),
+        # The company's Digitalisierungs-Checks the programme may see, and a coach's start.
+        **record_checks_context(programme=programme, record=record),
         "service_form": ServiceForm(
             initial={"date": timezone.localdate()},
             coaches=coaches,

@@ -27,6 +27,7 @@ from accounts.oidc import local_login_enabled
 from accounts.ratelimit import password_reset_address_allowed, rate_limited_message, signup_allowed
 from accounts.services import user_register, user_update
 from checkins.selectors import checkins_upcoming
+from checks.selectors import convoy_maturity
 from companies.selectors import (
     companies_for_user,
     companies_owned_by,
@@ -295,6 +296,8 @@ def convoy_detail(request: HttpRequest, convoy_id: int) -> HttpResponse:
                 user=request.user, convoy_id=convoy.pk
             ),
             "checkins": checkins_upcoming(convoy=convoy, now=timezone.now()),
+            # The Digitalisierungs-Check's card: the convoy's median per dimension (one query).
+            "maturity": convoy_maturity(convoy=convoy),
             "first_steps": first_steps_for(user=request.user, convoy=convoy),
             # Which companies a facilitator already asked for an update today (one query).
             "nudged_today": nudges_today(convoy=convoy, now=timezone.now())
