@@ -22,6 +22,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
 from checks.models import CheckResponse, CheckStage
+from checks.questionnaire import questionnaire_load
+from checks.scoring import dimensions_answered
 from checks.selectors import (
     company_check_history,
     company_checks,
@@ -52,6 +54,18 @@ def stage_due(stages: Iterable[str]) -> str:
 
 def _check_step(response: CheckResponse) -> HttpResponse:
     return redirect("frontend:check_step", check_id=response.pk, step=1)
+
+
+def _draft_progress(draft: CheckResponse) -> dict[str, int]:
+    """How far a draft is: dimensions answered of all, and the step to continue at (the
+    first dimension without an answer; step n is the n-th dimension)."""
+    try:
+        questionnaire = questionnaire_load(draft.questionnaire_version)
+    except LookupError:  # a version no longer shipped: start at the beginning
+        return {"answered": 0, "total": 0, "step": 1}
+    flags = list(dimensions_answered(questionnaire, draft.answers).values())
+    step = next((i for i, done in enumerate(flags, start=1) if not done), 1)
+    return {"answered": sum(flags), "total": len(flags), "step": step}
 
 
 def _overall_series(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -98,6 +112,8 @@ def company_checks_view(request: HttpRequest, company_id: int) -> HttpResponse:
                 return _check_step(response)
     # A draft is the work of the company's people (or their advisor): only they see it.
     drafts = [c for c in company_checks(company=company) if not c.is_submitted] if is_member else []
+    for draft in drafts:
+        draft.progress = _draft_progress(draft)  # type: ignore[attr-defined]
     context = {
         "company": company,
         "is_member": is_member,
@@ -141,12 +157,22 @@ def record_check_start_view(
     return _check_step(response)
 
 
-def record_checks_context(*, programme: Programme, record: CompanyRecord) -> dict[str, Any]:
+def record_checks_context(
+    *, programme: Programme, record: CompanyRecord, user: User
+) -> dict[str, Any]:
     """What the register record page shows of the company's checks: the ones the programme
-    may see (advisor-assisted by its staff, or shared with it), and the form to start one."""
+    may see (advisor-assisted by its staff, or shared with it), the reader's own unfinished
+    checks with the company (to continue them), and the form to start one."""
     checks = list(programme_record_checks(programme=programme, company=record.company))
+    own_drafts = [
+        c
+        for c in company_checks(company=record.company)
+        if not c.is_submitted and c.advisor_id == user.pk and c.programme_id == programme.pk
+    ]
+    for draft in own_drafts:
+        draft.progress = _draft_progress(draft)  # type: ignore[attr-defined]
     due = stage_due(c.stage for c in checks if c.is_submitted)
     return {
-        "record_checks": checks,
+        "record_checks": own_drafts + checks,
         "check_start_form": CheckStartForm(initial={"stage": due}, prefix="check"),
     }

@@ -7,7 +7,7 @@ the register selectors and writes through one programmes service; a service's
 ValidationError is shown on the form.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.models import User
 from frontend.company_check_views import record_checks_context
 from frontend.forms import errors_to_form
 from frontend.register_forms import (
@@ -159,7 +160,7 @@ def _record_context(
         "services": list(company_record_services(record=record)),
         "suggestions": duplicate_suggestions(programme=programme, record=record),
         # The company's Digitalisierungs-Checks the programme may see, and a coach's start.
-        **record_checks_context(programme=programme, record=record),
+        **record_checks_context(programme=programme, record=record, user=cast(User, request.user)),
         "service_form": ServiceForm(
             initial={"date": timezone.localdate()},
             coaches=coaches,

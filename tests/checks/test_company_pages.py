@@ -436,3 +436,36 @@ def test_a_record_of_another_programme_is_404(programme_world):
 def test_starting_from_the_record_is_post_only(programme_world):
     pw = programme_world
     assert client_as(pw.coach).get(_record_start_url(pw)).status_code == 405
+
+
+def _answer_for(question):
+    """A valid answer to any question (the lowest one)."""
+    if question.type == "multi":
+        return []
+    if question.type == "agree_1_5":
+        return 1
+    lowest = {"already_planned": "none", "scale_0_5": 0, "no_partly_yes": "no"}[question.type]
+    return {row.key: lowest for row in question.rows}
+
+
+def test_a_draft_says_how_far_it_is_and_continues_at_the_first_open_area(world):
+    from checks.questionnaire import questionnaire_load
+
+    first = questionnaire_load().dimensions[0]
+    answers = {q.key: _answer_for(q) for q in first.questions}
+    draft = CheckResponseFactory(company=world.company, respondent=world.member, answers=answers)
+    html = text(client_as(world.member).get(_url(world.company)))
+    assert "1 of 6 areas answered" in html
+    assert reverse("frontend:check_step", kwargs={"check_id": draft.pk, "step": 2}) in html
+
+
+def test_the_coach_finds_their_unfinished_check_on_the_record(programme_world):
+    pw = programme_world
+    client_as(pw.coach).post(_record_start_url(pw), {"check-stage": "T0"})
+    draft = CheckResponse.objects.get(advisor=pw.coach)
+    step = reverse("frontend:check_step", kwargs={"check_id": draft.pk, "step": 1})
+    coach_html = text(client_as(pw.coach).get(_record_url(pw)))
+    assert f'data-check="{draft.pk}"' in coach_html and step in coach_html
+    assert "0 of 6 areas answered" in coach_html
+    # Another of the programme's staff sees it once it is submitted, not before.
+    assert f'data-check="{draft.pk}"' not in text(client_as(pw.manager).get(_record_url(pw)))
