@@ -503,9 +503,7 @@ def _shared_company(response: CheckResponse) -> Company:
 def _share_forget(response: CheckResponse) -> None:
     """The share was withdrawn: the register forgets this check's touch (the company stays
     counted as reached, company_record_recompute). A claimed check's own company keeps it."""
-    touches = Touch.objects.filter(
-        kind=TouchKind.CHECK_SUBMITTED, source=f"check:{response.pk}"
-    )
+    touches = Touch.objects.filter(kind=TouchKind.CHECK_SUBMITTED, source=f"check:{response.pk}")
     if response.company_id is not None:
         touches = touches.exclude(company_id=response.company_id)
     pairs = list(touches.values_list("programme_id", "company_id"))
