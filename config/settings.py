@@ -333,6 +333,11 @@ EVENT_REGISTRATION_RETENTION_DAYS = env.int("EVENT_REGISTRATION_RETENTION_DAYS",
 EVENT_CANCELLED_REGISTRATION_RETENTION_DAYS = env.int(
     "EVENT_CANCELLED_REGISTRATION_RETENTION_DAYS", default=30
 )
+# Anonymous Digitalisierungs-Checks (taken without an account, not filed under a company):
+# unfinished ones are deleted this many days after their last change, finished ones (with any
+# address left for the report) this many days after their last change.
+CHECK_DRAFT_RETENTION_DAYS = env.int("CHECK_DRAFT_RETENTION_DAYS", default=90)
+CHECK_ANONYMOUS_RETENTION_DAYS = env.int("CHECK_ANONYMOUS_RETENTION_DAYS", default=365)
 # The daily purge (privacy.tasks): expired sessions and everything past its period above.
 CELERY_BEAT_SCHEDULE["retention-purge"] = {
     "task": "privacy.tasks.retention_purge",

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -419,6 +420,7 @@ def _result(
     if flow.full:
         context["comparison"] = _comparison(response)
     if flow.public and not flow.full:
+        context["retention_days"] = settings.CHECK_ANONYMOUS_RETENTION_DAYS
         context["contact_form"] = contact_form or ContactForm(
             programme_name=programme.name if programme else None
         )
