@@ -9,7 +9,6 @@ an anonymous respondent shared it and confirmed that from an e-mail to their add
 E-mails leave after commit (`checks.mails`, `delay_on_commit`).
 """
 
-import ipaddress
 import re
 from typing import Any
 
@@ -21,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.ratelimit import limit_hit
+from accounts.ratelimit import client_network_key, limit_hit
 from accounts.text import name_clean
 from checks import mails
 from checks.keys import check_email_proof_valid, check_token_new
@@ -223,29 +222,12 @@ def public_check_start(
     return response, token
 
 
-def check_client_key(client: str) -> str:
-    """The rate limit's key of a client address: an IPv4 address as it is, an IPv6 address by
-    its /64 (one household gets a whole /64 and may rotate within it). The same rule as
-    events.services.registration_client_key, which checks may not import (events is a
-    feature of the same layer); both should move to accounts.ratelimit."""
-    text = (client or "").strip()
-    try:
-        address = ipaddress.ip_address(text.split("%")[0])
-    except ValueError:
-        return text[:100]
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.IPv6Network(f"{address}/64", strict=False))
-    return str(address)
-
-
 def public_check_allowed(*, client: str) -> bool:
     """The rate limit of anonymous checks started per client (IPv4 address or IPv6 /64):
     counts one start; False beyond CHECKS_STARTED_PER_HOUR (views answer 429)."""
     return limit_hit(
         scope="check-start",
-        key=check_client_key(client),
+        key=client_network_key(client),
         limit=getattr(settings, "CHECKS_STARTED_PER_HOUR", 20),
         window=LIMIT_WINDOW_SECONDS,
     )
