@@ -529,9 +529,9 @@ REGISTRATION_LIMIT_WINDOW_SECONDS = 3600
 
 def registration_allowed(*, client_key: str) -> bool:
     """Counts one registration attempt from this client (its address; IPv6 by /64, see
-    accounts.ratelimit.client_network_key): a form without an account is a target for scripts, so beyond
-    EVENT_REGISTRATIONS_PER_HOUR the views answer 429 (with the honeypot, the only spam
-    guard: no third-party captcha)."""
+    accounts.ratelimit.client_network_key): a form without an account is a target for
+    scripts, so beyond EVENT_REGISTRATIONS_PER_HOUR the views answer 429 (with the honeypot,
+    the only spam guard: no third-party captcha)."""
     return limit_hit(
         scope="event-registration",
         key=client_network_key(client_key),
