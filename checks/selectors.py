@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from checks.keys import check_by_token
 from checks.models import DIMENSIONS, CheckResponse, CheckStatus
 from checks.questionnaire import CURRENT_VERSION
 from companies.models import SIZE_CLASS_SIZES, Company, CompanyMember, size_class_of
@@ -267,3 +268,14 @@ def programme_record_checks(*, programme: Programme, company: Company) -> list[C
         .select_related("advisor")
         .order_by("-submitted_at", "-id")
     )
+
+
+def check_company_initial(*, token: str) -> dict[str, str]:
+    """What the company form after "Start project" on an anonymous check's result takes over
+    from that check (company name, sector and size, where given): only the check the token
+    opens, and only while it is not filed under a company yet."""
+    response = check_by_token(token=token)
+    if response is None or response.company_id is not None:
+        return {}
+    given = {"name": response.company_name, "sector": response.sector, "size": response.size}
+    return {field: value for field, value in given.items() if value}

@@ -9,10 +9,10 @@ checks.services.check_answers_save runs, and whose errors the view puts on these
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -24,6 +24,8 @@ from companies.models import Company, Sector, SizeBand
 NOTHING = "__nothing__"
 # agree_1_5's "no answer" (stored as null, which scoring leaves out).
 NO_ANSWER = "na"
+# How a question's text tells to tick (German, English): then the page adds no hint of its own.
+TICK_WORDS = ("kreuzen", "ankreuz", "tick")
 ROW_SEPARATOR = "--"  # field name of a row: "<question>--<row>" (keys are snake_case)
 
 ALREADY_PLANNED_CHOICES = [
@@ -38,11 +40,12 @@ NO_PARTLY_YES_CHOICES = [
 ]
 SCALE_CHOICES = [
     ("0", pgettext_lazy("check scale", "0 · Not used")),
-    ("1", pgettext_lazy("check scale", "1 · Thinking about it")),
-    ("2", pgettext_lazy("check scale", "2 · Trying it out")),
-    ("3", pgettext_lazy("check scale", "3 · Testing it")),
-    ("4", pgettext_lazy("check scale", "4 · Introducing it")),
-    ("5", pgettext_lazy("check scale", "5 · In daily use")),
+    # Six steps a person can tell apart (the help texts of the file say the same words).
+    ("1", pgettext_lazy("check scale", "1 · Considering it")),
+    ("2", pgettext_lazy("check scale", "2 · Tried on a small scale")),
+    ("3", pgettext_lazy("check scale", "3 · Tested in real work")),
+    ("4", pgettext_lazy("check scale", "4 · Being introduced")),
+    ("5", pgettext_lazy("check scale", "5 · In regular use")),
 ]
 AGREE_CHOICES = [
     ("1", pgettext_lazy("check agree", "Not true")),
@@ -79,6 +82,15 @@ class QuestionView:
         return self.question.type
 
     @property
+    def needs_hint(self) -> bool:
+        """Whether the page adds "Tick everything that applies." to a tick list: not when the
+        question's own text already says to tick (the page would say it twice)."""
+        if self.type != "multi":
+            return False
+        text = self.text.casefold()
+        return not any(word in text for word in TICK_WORDS)
+
+    @property
     def errors(self) -> list[Any]:
         found: list[Any] = list(self.bound.errors) if self.bound is not None else []
         for _text, bound in self.rows:
@@ -86,7 +98,35 @@ class QuestionView:
         return found
 
 
-class DimensionForm(forms.Form):
+class ErrorSummaryMixin:
+    """The list of a form's errors at the top of the form (its error summary): each with the
+    field's label and the id of the element to jump to, so that on a phone, where the wrong
+    field may be screens below, the person sees at once what to fix and where."""
+
+    errors: Any
+
+    def error_anchor(self, name: str) -> str:
+        return cast(forms.Form, self)[name].auto_id or ""
+
+    def error_label(self, name: str) -> str:
+        return str(cast(forms.Form, self).fields[name].label or "")
+
+    def error_summary(self) -> list[tuple[str, str, str]]:
+        """(label, message, anchor) per error; a form-wide error has neither."""
+        items: list[tuple[str, str, str]] = []
+        for name, errors in self.errors.items():
+            field_error = name != NON_FIELD_ERRORS
+            label = self.error_label(name) if field_error else ""
+            anchor = self.error_anchor(name) if field_error else ""
+            items.extend((label, str(message), anchor) for message in errors)
+        return items
+
+
+def question_anchor(question_key: str) -> str:
+    return f"check-q-{question_key}"
+
+
+class DimensionForm(ErrorSummaryMixin, forms.Form):
     """The questions of one dimension, pre-filled with the answers saved so far."""
 
     def __init__(
@@ -147,6 +187,17 @@ class DimensionForm(forms.Form):
                     _("Please tick either the things that apply or “None of these”, not both."),
                 )
         return cleaned
+
+    def _question_of(self, name: str) -> Question:
+        key = name.split(ROW_SEPARATOR)[0]
+        return next(q for q in self.dimension.questions if q.key == key)
+
+    def error_anchor(self, name: str) -> str:
+        # The question's box (its fieldset): a row's error belongs to its whole question.
+        return question_anchor(self._question_of(name).key)
+
+    def error_label(self, name: str) -> str:
+        return text_in(self._question_of(name).text, self.language)
 
     @property
     def questions(self) -> list[QuestionView]:
@@ -214,7 +265,7 @@ class DimensionForm(forms.Form):
 NOT_SAID = ("", _("I would rather not say"))
 
 
-class AboutForm(forms.Form):
+class AboutForm(ErrorSummaryMixin, forms.Form):
     """Step 0 of the anonymous check: the company data the comparison with similar companies
     groups by (both optional)."""
 
@@ -228,7 +279,7 @@ class AboutForm(forms.Form):
     )
 
 
-class ContactForm(forms.Form):
+class ContactForm(ErrorSummaryMixin, forms.Form):
     """The address for the full report (consent required) and, separately and only for a
     check from a programme's page, the consent that the programme may contact the person."""
 

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -24,7 +25,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -34,7 +35,7 @@ from accounts.models import User
 from audit.origin import client_ip
 from checks.keys import check_by_token
 from checks.models import DIMENSIONS, Band, CheckResponse
-from checks.questionnaire import Questionnaire, questionnaire_load, text_in
+from checks.questionnaire import Questionnaire, is_answered, questionnaire_load, text_in
 from checks.recommendations import CATEGORIES, recommendations_text
 from checks.scoring import band_meaning, dimension_meaning, dimensions_answered
 from checks.selectors import check_can_answer, check_for_user, convoy_maturity, programme_peers
@@ -153,15 +154,33 @@ def _company_flow(request: HttpRequest, check_id: int) -> CheckFlow:
     return CheckFlow(response=check_for_user(check_id=check_id, user=request.user))
 
 
+def _open_questions(questionnaire: Questionnaire, answers: dict[str, Any]) -> dict[str, int]:
+    """Per dimension: how many of its questions are still open. A statement answered "no
+    answer" is not open (the person chose it), although scoring leaves it out."""
+    return {
+        dimension.key: sum(
+            1
+            for question in dimension.questions
+            if not is_answered(question, answers.get(question.key))
+            and not (question.type == "agree_1_5" and question.key in answers)
+        )
+        for dimension in questionnaire.dimensions
+    }
+
+
+def _started(response: CheckResponse) -> bool:
+    return bool(response.answers) or bool(response.sector) or bool(response.size)
+
+
 def _first_open_step(flow: CheckFlow, questionnaire: Questionnaire) -> int:
-    """Where a draft goes on: the first dimension without an answer (the start for a fresh
-    one), else the last screen with its "Evaluate" button."""
+    """Where a draft goes on: the first dimension with an open question (the start for a
+    fresh one), else the last screen with its "Evaluate" button."""
     answers = flow.response.answers or {}
     if not answers:
         return flow.first_step
-    answered = dimensions_answered(questionnaire, answers)
+    still_open = _open_questions(questionnaire, answers)
     for index, dimension in enumerate(questionnaire.dimensions, start=1):
-        if not answered.get(dimension.key):
+        if still_open[dimension.key]:
             return index
     return flow.last_step
 
@@ -256,14 +275,35 @@ def _step(request: HttpRequest, flow: CheckFlow, step: int) -> HttpResponse:
         "position": step - flow.first_step + 1,
         "back_url": flow.step_url(step - 1) if step > flow.first_step else "",
         "is_last": step == flow.last_step,
+        "open_areas": _open_areas(flow, questionnaire, step) if step == flow.last_step else [],
     }
     return render(request, "frontend/checks/step.html", context, status=status)
+
+
+def _open_areas(flow: CheckFlow, questionnaire: Questionnaire, step: int) -> list[dict[str, Any]]:
+    """The other areas with open questions, for the last screen: what "Evaluate" would
+    leave out of the score."""
+    still_open = _open_questions(questionnaire, flow.response.answers or {})
+    language = get_language()
+    return [
+        {
+            "title": text_in(dimension.title, language),
+            "step": index,
+            "open": still_open[dimension.key],
+        }
+        for index, dimension in enumerate(questionnaire.dimensions, start=1)
+        if index != step and still_open[dimension.key]
+    ]
 
 
 def _step_move(
     request: HttpRequest, flow: CheckFlow, questionnaire: Questionnaire, step: int
 ) -> HttpResponse:
     go = request.POST.get("go", "next")
+    if go.startswith("step-") and go[5:].isdigit():  # the last screen's list of open areas
+        target = int(go[5:])
+        if flow.first_step <= target <= flow.last_step:
+            return redirect(flow.step_url(target))
     if go == "back":
         return redirect(flow.step_url(max(step - 1, flow.first_step)))
     if go == "submit" and step == flow.last_step:
@@ -273,7 +313,15 @@ def _step_move(
             return redirect(flow.result_url)
         except ValidationError:
             # A dimension without any answer: back to the first one, saying what is missing.
-            open_step = _first_open_step(flow, questionnaire)
+            answered = dimensions_answered(questionnaire, flow.response.answers or {})
+            open_step = next(
+                (
+                    index
+                    for index, dimension in enumerate(questionnaire.dimensions, start=1)
+                    if not answered.get(dimension.key)
+                ),
+                flow.last_step,
+            )
             title = text_in(questionnaire.dimensions[open_step - 1].title)
             messages.error(
                 request,
@@ -296,6 +344,11 @@ def check_public_view(request: HttpRequest, token: str) -> HttpResponse:
     if flow.response.is_submitted:
         return redirect(flow.result_url)
     questionnaire = questionnaire_load(flow.response.questionnaire_version)
+    if _started(flow.response):
+        messages.info(
+            request,
+            _("Welcome back! Your answers are saved; you continue where questions are open."),
+        )
     return redirect(flow.step_url(_first_open_step(flow, questionnaire)))
 
 
@@ -359,7 +412,11 @@ def _report(flow: CheckFlow) -> dict[str, Any]:
     for suggestion in suggestions:
         suggestion["url"] = flow.project_url(suggestion["category"])
     band = response.band or scores.get("band") or ""
+    answers = response.answers or {}
     return {
+        # Unanswered questions are left out of the score: the page says how many there were.
+        "answered": sum(1 for q in questionnaire.questions() if is_answered(q, answers.get(q.key))),
+        "questions": len(questionnaire.questions()),
         "overall": response.overall,
         "band": band,
         "band_label": Band(band).label if band in Band.values else "",
@@ -573,6 +630,19 @@ def check_public_delete_view(request: HttpRequest, token: str) -> HttpResponse:
 
 
 # --- from a suggestion to a project ----------------------------------------------------------
+
+
+def check_handoff_token(target: str) -> str:
+    """The anonymous check's token when `target` (a form's `next`) is the check's "Start
+    project" page, else "": the login, sign-up and company pages on the way there say so, and
+    the company form takes over what the check knows (checks.selectors.check_company_initial)."""
+    try:
+        match = resolve(urlsplit(target or "").path)
+    except Resolver404:
+        return ""
+    if match.view_name == "frontend:check_public_project":
+        return str(match.kwargs.get("token", ""))
+    return ""
 
 
 def _category(category: str) -> str:

@@ -1,6 +1,7 @@
-// The check's result: the radar chart of the six areas, drawn from the JSON the page embeds
+// The check's pages: the radar chart of the six areas, drawn from the JSON the page embeds
 // (#check-chart-data; the table next to it has the same numbers, so the page works without
-// this), and the print button of the print page.
+// this), the print button of the print page, the focus on a form's error summary, and tick
+// lists whose "None of these" excludes the other ticks (the server says so without scripts).
 (function () {
   "use strict";
 
@@ -10,7 +11,7 @@
     var out = [];
     var line = "";
     words.forEach(function (word) {
-      if (line && (line + " " + word).length > 16) {
+      if (line && (line + " " + word).length > 12) {
         out.push(line);
         line = word;
       } else {
@@ -28,6 +29,8 @@
     if (!source || !figure || !canvas || typeof window.Chart === "undefined") return;
     var data = JSON.parse(source.textContent);
     var reduceMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    // On a phone the area names take the room from the circle: smaller, closer type there.
+    var narrow = window.matchMedia("(max-width: 480px)").matches;
     figure.hidden = false;
     new window.Chart(canvas, {
       type: "radar",
@@ -50,10 +53,21 @@
           r: {
             min: 0,
             max: 100,
-            ticks: { stepSize: 25, backdropColor: "transparent", font: { size: 10 } },
-            pointLabels: { font: { size: 12 } },
+            // The scale's numbers on a white backdrop above the data, so that the filled area
+            // does not hide them; the table below has every value.
+            ticks: {
+              stepSize: 25,
+              z: 1,
+              color: "#555",
+              showLabelBackdrop: true,
+              backdropColor: "rgba(255, 255, 255, 0.85)",
+              backdropPadding: 1,
+              font: { size: 10 },
+            },
+            pointLabels: { font: { size: narrow ? 11 : 13 }, padding: narrow ? 2 : 6, color: "#222" },
           },
         },
+        layout: { padding: 0 },
         plugins: { legend: { display: false } },
       },
     });
@@ -66,9 +80,47 @@
     });
   }
 
+  // After a POST with errors the summary at the top of the form takes the focus (a screen
+  // reader reads it, a phone shows it); its links focus the field they name.
+  function focusErrors() {
+    var summary = document.querySelector("[data-check-errors]");
+    if (!summary) return;
+    summary.focus();
+    summary.querySelectorAll("a[href^='#']").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        var target = document.getElementById(link.getAttribute("href").slice(1));
+        if (!target) return;
+        var field = target.matches("input, select, textarea")
+          ? target
+          : target.querySelector("input, select, textarea");
+        if (!field) return;
+        event.preventDefault();
+        target.scrollIntoView({ block: "start" });
+        field.focus({ preventScroll: true });
+      });
+    });
+  }
+
+  // "None of these" and the other ticks exclude each other.
+  function bindTickLists() {
+    document.querySelectorAll("[data-check-ticklist]").forEach(function (list) {
+      var boxes = Array.prototype.slice.call(list.querySelectorAll("input[type=checkbox]"));
+      list.addEventListener("change", function (event) {
+        var box = event.target;
+        if (!box.checked || boxes.indexOf(box) < 0) return;
+        var nothing = box.value === "__nothing__";
+        boxes.forEach(function (other) {
+          if (other !== box && (nothing || other.value === "__nothing__")) other.checked = false;
+        });
+      });
+    });
+  }
+
   function start() {
     drawChart();
     bindPrint();
+    focusErrors();
+    bindTickLists();
   }
 
   // Deferred like Chart.js before it, so Chart has loaded by DOMContentLoaded.
