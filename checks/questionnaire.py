@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from checks.models import DIMENSIONS, Band
+from companies.models import Sector
 from projects.models import ProjectCategory
 
 # The version new responses get.
@@ -131,6 +132,16 @@ def text_in(texts: Texts, language: str | None = None) -> str:
     """The text in `language` (default: the active one), German when it has none."""
     language = (language or get_language() or "de").split("-")[0].lower()
     return texts.get(language) or texts.get("de", "")
+
+
+def dimension_title(
+    key: str, language: str | None = None, *, questionnaire: Questionnaire | None = None
+) -> str:
+    """An area's name in `language` (default: the active one), from the questionnaire file:
+    the one source of the names (checks.models.Dimension's labels are the same words, and a
+    test keeps them so). The key itself when the questionnaire has no such dimension."""
+    found = (questionnaire or questionnaire_load()).dimension(key)
+    return text_in(found.title, language) if found else key
 
 
 # Loading and validating ---------------------------------------------------------------
@@ -293,6 +304,17 @@ def _condition(q: Questionnaire, raw: Any, where: str) -> None:
             _fail(where, f"a row condition needs row and in: a list of {list(values)}")
 
 
+def _sectors(value: Any, where: str) -> dict[str, float]:
+    """How well a suggestion fits a trade: {sector: factor}, a sector left out is 1."""
+    value = _obj(value, where)
+    for sector, factor in value.items():
+        if sector not in Sector.values:
+            _fail(where, f"unknown sector {sector!r}")
+        if isinstance(factor, bool) or not isinstance(factor, int | float) or factor <= 0:
+            _fail(where, f"the factor of {sector!r} must be a positive number")
+    return {sector: float(factor) for sector, factor in value.items()}
+
+
 def _suggestions(q: Questionnaire, raw: Any) -> tuple[dict[str, Any], ...]:
     found: list[dict[str, Any]] = []
     rule_keys: list[str] = []
@@ -309,6 +331,7 @@ def _suggestions(q: Questionnaire, raw: Any) -> tuple[dict[str, Any], ...]:
         milestones = _list(project.get("milestones"), f"{where}.project.milestones")
         if len(milestones) > 3:
             _fail(f"{where}.project", "at most three milestones")
+        sectors = _sectors(item.get("sectors", {}), f"{where}.sectors")
         rules = []
         for j, rule in enumerate(_list(item.get("rules"), f"{where}.rules")):
             at = f"{where}.rules[{j}]"
@@ -341,6 +364,7 @@ def _suggestions(q: Questionnaire, raw: Any) -> tuple[dict[str, Any], ...]:
                     ],
                 },
                 "rules": rules,
+                "sectors": sectors,
             }
         )
     _unique([s["category"] for s in found], "suggestions")

@@ -1,7 +1,8 @@
 """From low answers to suggested projects.
 
-The questionnaire file holds one suggestion per category: its title, a project template and
-the rules that trigger it. A rule holds when all its conditions do:
+The questionnaire file holds one suggestion per category: its title, a project template,
+how well it fits each trade (`sectors`: a factor on its importance, 1 for a trade left out)
+and the rules that trigger it. A rule holds when all its conditions do:
 
 - `{"question": q, "ticked": o}` / `{"question": q, "not_ticked": o}` (multi),
 - `{"question": q, "row": r, "in": [values]}` (already_planned, no_partly_yes),
@@ -60,15 +61,18 @@ def _rule_dimension(q: Questionnaire, rule: dict[str, Any]) -> str | None:
 
 
 def recommendations_for(
-    questionnaire: Questionnaire, answers: dict[str, Any], scores: Scores
+    questionnaire: Questionnaire, answers: dict[str, Any], scores: Scores, *, sector: str = ""
 ) -> list[dict[str, Any]]:
     """What is stored on a submitted response: [{"category", "reasons": [reason keys]}],
     most important first, each category once.
 
     Importance is the gap: for every rule that holds, its weight times how far its
-    dimension's score is from 100; a category's gap is the sum over its rules. The same
-    missing website weighs more for a firm that is behind in that dimension than for one
-    that is ahead. Ties keep the order of CATEGORIES."""
+    dimension's score is from 100; a category's gap is the sum over its rules, times how
+    well the suggestion fits the response's `sector` (the suggestion's "sectors" factor, 1
+    when the file says nothing or the sector is unknown). The same missing website weighs
+    more for a firm that is behind in that dimension than for one that is ahead, and route
+    planning more for a plumber than for a shop. Ties keep the order of CATEGORIES. The
+    factor only orders: it never adds or removes a suggestion."""
     found: list[tuple[float, int, dict[str, Any]]] = []
     for suggestion in questionnaire.suggestions:
         gap = 0.0
@@ -79,6 +83,7 @@ def recommendations_for(
                 dimension_score = scores.dimensions.get(_rule_dimension(questionnaire, rule) or "")
                 gap += rule["weight"] * (100 - (dimension_score or 0))
         if reasons:
+            gap *= suggestion.get("sectors", {}).get(sector, 1.0)
             order = CATEGORIES.index(suggestion["category"])
             found.append((gap, order, {"category": suggestion["category"], "reasons": reasons}))
     found.sort(key=lambda item: (-item[0], item[1]))

@@ -325,7 +325,9 @@ def _snapshot(response: CheckResponse, *, rule_version: str) -> None:
     response.scores = scores.as_json()
     response.overall = scores.overall
     response.band = scores.band or ""
-    response.recommendations = recommendations_for(questionnaire, response.answers or {}, scores)
+    response.recommendations = recommendations_for(
+        questionnaire, response.answers or {}, scores, sector=response.sector
+    )
 
 
 @transaction.atomic

@@ -9,12 +9,13 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils import translation
 
-from checks.models import DIMENSIONS
+from checks.models import DIMENSIONS, Dimension
 from checks.questionnaire import (
     CURRENT_VERSION,
     QUESTION_TYPES,
     ROW_TYPES,
     answers_clean,
+    dimension_title,
     questionnaire_load,
     questionnaire_parse,
     questionnaire_wire,
@@ -157,6 +158,18 @@ def _question(data, key):
             lambda d: d["suggestions"][0]["project"]["milestones"].append({"de": "x", "en": "x"}),
             "at most three milestones",
         ),
+        (
+            lambda d: d["suggestions"][2]["sectors"].update(bakery=0.5),
+            "unknown sector 'bakery'",
+        ),
+        (
+            lambda d: d["suggestions"][2]["sectors"].update(craft=0),
+            "the factor of 'craft' must be a positive number",
+        ),
+        (
+            lambda d: d["suggestions"][2].update(sectors=[]),
+            "sectors: must be an object",
+        ),
     ],
 )
 def test_a_broken_file_is_refused_with_the_place(raw, change, message):
@@ -188,7 +201,7 @@ def test_the_wire_shape_per_type(q):
     wire = questionnaire_wire(q, "en")
     assert wire["version"] == "2026-1"
     assert [d["key"] for d in wire["dimensions"]] == list(DIMENSIONS)
-    assert wire["dimensions"][0]["title"] == "Digital business strategy"
+    assert wire["dimensions"][0]["title"] == "Digital strategy"
     questions = {x["key"]: x for d in wire["dimensions"] for x in d["questions"]}
     assert set(wire["dimensions"][0]) == {"key", "title", "intro", "questions"}
     assert set(questions["strategy_plan"]) == {"key", "type", "text", "help"}
@@ -208,6 +221,30 @@ def test_the_wire_shape_per_type(q):
     german = questionnaire_wire(q, "de")
     assert german["dimensions"][0]["title"] == "Digitale Strategie"
     json.dumps(wire)
+
+
+# One name per area: the file's titles, also as checks.models.Dimension's labels ----------
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_dimension_labels_are_the_files_titles(q, language):
+    # A page that shows both (the result's table, the report's breakdowns) names an area once.
+    with translation.override(language):
+        for d in q.dimensions:
+            assert str(Dimension(d.key).label) == d.title[language]
+            assert dimension_title(d.key) == d.title[language]
+            assert dimension_title(d.key, language) == d.title[language]
+
+
+def test_dimension_titles_fit_a_table_column_on_a_phone(q):
+    for d in q.dimensions:
+        for language in ("de", "en"):
+            assert len(d.title[language]) <= 24, d.title[language]
+
+
+def test_dimension_title_of_an_unknown_key_is_the_key(q):
+    assert dimension_title("nonsense", "de") == "nonsense"
+    assert dimension_title("green", "en", questionnaire=q) == q.dimension("green").title["en"]
 
 
 # Answers --------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from checks.recommendations import (
     recommendations_text,
 )
 from checks.scoring import score
+from companies.models import Sector
 from projects.models import ProjectCategory
 from tests.checks.test_scoring import best_answers, worst_answers
 
@@ -160,3 +161,57 @@ def test_project_template_in_english(q):
 def test_an_unknown_category_is_a_lookup_error(q, category):
     with pytest.raises(LookupError):
         project_template(q, category, "de")
+
+
+# The trade: a suggestion's fit to the response's sector orders, never adds or removes ------
+
+
+def _shop_and_delivery_missing(q):
+    # No online shop (readiness, also no intranet or e-government: readiness 85) and
+    # delivery not digital (strategy 96.7): without a sector the shop's gap (1 x 15) is
+    # larger than the delivery's (2 x 3.3).
+    answers = best_answers(q)
+    for option in ("online_shop", "intranet", "e_government"):
+        answers["readiness_basics"].remove(option)
+    answers["strategy_areas"]["delivery"] = "none"
+    return answers
+
+
+def _categories(q, answers, sector):
+    return [
+        s["category"] for s in recommendations_for(q, answers, score(q, answers), sector=sector)
+    ]
+
+
+def test_a_craft_business_gets_route_planning_before_selling_online(q):
+    answers = _shop_and_delivery_missing(q)
+    assert _categories(q, answers, "craft") == ["route_planning", "ecommerce"]
+    assert _categories(q, answers, "construction") == ["route_planning", "ecommerce"]
+
+
+def test_a_retail_business_gets_selling_online_before_route_planning(q):
+    answers = _shop_and_delivery_missing(q)
+    assert _categories(q, answers, "retail") == ["ecommerce", "route_planning"]
+
+
+def test_no_or_an_unknown_sector_counts_1(q):
+    answers = _shop_and_delivery_missing(q)
+    plain = recommendations_for(q, answers, score(q, answers))
+    assert [s["category"] for s in plain] == ["ecommerce", "route_planning"]
+    assert recommendations_for(q, answers, score(q, answers), sector="") == plain
+    assert recommendations_for(q, answers, score(q, answers), sector="other") == plain
+    assert recommendations_for(q, answers, score(q, answers), sector="nonsense") == plain
+
+
+def test_the_sector_never_adds_or_removes_a_suggestion(q):
+    answers = worst_answers(q)
+    everything = {s["category"] for s in suggest(q, answers)}
+    for sector in ("craft", "retail", "services", "health", "logistics"):
+        assert set(_categories(q, answers, sector)) == everything
+    assert _categories(q, best_answers(q), "craft") == []
+
+
+def test_every_sector_factor_is_a_known_sector(q):
+    for suggestion in q.suggestions:
+        assert set(suggestion["sectors"]) <= set(Sector.values)
+        assert all(factor > 0 for factor in suggestion["sectors"].values())

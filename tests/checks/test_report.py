@@ -155,7 +155,7 @@ def test_the_json_and_the_files_carry_the_medians_as_numbers(programme):
     assert overall[0] == "Median change (points): Overall score"
     assert overall[1] == 12.5  # a number, not text
     assert rows[("maturity_change", "median_change", "green")][0] == (
-        "Median change (points): Green digitalisation"
+        "Median change (points): Environment"
     )
     assert rows[("maturity_change", "band_change", "up")][1] == 1
     assert rows[("checks_t0", "", "")][1] == 1

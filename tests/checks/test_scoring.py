@@ -251,6 +251,21 @@ def test_meanings(q):
     assert dimension_meaning(q, "nonsense", 30, "en") == ""
 
 
+def test_dimension_meanings_are_a_tendency_of_the_answers_not_facts(q):
+    # A score sums many answers: its text must not state a fact the person may not have
+    # ticked ("Much data is still on paper"), only what the answers tend to show.
+    starts = {
+        "de": ("In diesem Bereich stehen Sie noch am Anfang.", "Ihre Antworten zeigen"),
+        "en": ("You are still at the start in this area.", "Your answers show"),
+    }
+    for d in q.dimensions:
+        assert d.meanings["basic"]["de"].startswith(starts["de"][0])
+        assert d.meanings["basic"]["en"].startswith(starts["en"][0])
+        for band in ("average", "moderate", "advanced"):
+            assert d.meanings[band]["de"].startswith(starts["de"][1]), (d.key, band)
+            assert d.meanings[band]["en"].startswith(starts["en"][1]), (d.key, band)
+
+
 # Re-scoring a stored snapshot (checks.services.check_rescore, the rescore_checks command) --
 
 
