@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from checks.models import DIMENSIONS, Band
@@ -527,19 +527,21 @@ def _clean_value(q: Question, value: Any) -> tuple[Any, str | None]:
 
 def answers_clean(questionnaire: Questionnaire, answers: Any) -> dict[str, Any]:
     """`answers` ({question_key: value}) checked against the questions' types; raises
-    django ValidationError {question_key: [message]} (translated) for an unknown key or a
-    value of the wrong shape. `None` for a question means "take my answer back" (removed),
-    except agree_1_5, where null is the answer "no answer"."""
+    django ValidationError (translated) {question_key: [message]} for a value of the wrong
+    shape and {"answers": [message]} for keys that are no question: those are counted, never
+    echoed (a key may be any text, even one no encoder can write). `None` for a question means
+    "take my answer back" (removed), except agree_1_5, where null is the answer "no answer"."""
     if not isinstance(answers, dict):
         raise ValidationError({"answers": [_("Give the answers as an object.")]})
     if len(answers) > len(questionnaire.questions()):
         raise ValidationError({"answers": [_("More answers than there are questions.")]})
     cleaned: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
+    unknown = 0
     for key, value in answers.items():
         question = questionnaire.question(key) if isinstance(key, str) else None
         if question is None:
-            errors[str(key)[:50]] = [_("Unknown question.")]
+            unknown += 1
             continue
         if value is None:
             cleaned[key] = None
@@ -549,6 +551,15 @@ def answers_clean(questionnaire: Questionnaire, answers: Any) -> dict[str, Any]:
             errors[key] = [message]
         else:
             cleaned[key] = value
+    if unknown:
+        errors["answers"] = [
+            ngettext(
+                "%(count)d answer is to a question this check does not have.",
+                "%(count)d answers are to questions this check does not have.",
+                unknown,
+            )
+            % {"count": unknown}
+        ]
     if errors:
         raise ValidationError(errors)
     return cleaned

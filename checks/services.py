@@ -5,8 +5,11 @@ the company in its register, who is then recorded as the advisor); a draft is an
 parts and closes once submitted (the row is locked while answers are merged and while it is
 scored, so that two submits never both score); the programme's register learns of a check
 only where the company is in one of the programme's convoys, the coach took it with them, or
-an anonymous respondent shared it and confirmed that from an e-mail to their address.
-E-mails leave after commit (`checks.mails`, `delay_on_commit`).
+an anonymous respondent shared it and confirmed that from an e-mail to their address (then as
+a new register entry, self-reported: anyone may type any company's name, so it never merges
+into an entry that was there; staff see the duplicate suggestion and merge if they believe it).
+E-mails leave after commit (`checks.mails`, `delay_on_commit`), within limits per check, per
+address and per client.
 """
 
 import re
@@ -18,6 +21,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.models import User
 from accounts.ratelimit import client_network_key, limit_hit
@@ -31,7 +35,6 @@ from checks.scoring import CURRENT_RULE, dimensions_answered, score
 from companies.models import Company, CompanyMember, Sector, SizeBand
 from convoys.models import Convoy, Membership, MembershipStatus
 from programmes.models import CompanyRecord, Programme, Staff, StaffRole, Touch, TouchKind
-from programmes.selectors import register_duplicate_of
 from programmes.services import company_record_recompute, company_touch
 from projects.models import Project
 from projects.services import project_create
@@ -42,8 +45,17 @@ class CheckClosed(Exception):
 
 
 class CheckLimited(Exception):
-    """Too many anonymous starts from one network, or too many e-mails for one response in
-    an hour (the API answers 429 with `message`)."""
+    """Too many anonymous starts from one network, or too many e-mails (per response, per
+    address, per client): the API answers 429 with `message`."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class CheckClaimed(Exception):
+    """An anonymous check filed under a company is the company's now: its token still shows
+    the result but no longer deletes it (the API answers 409 with `message`)."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -55,6 +67,12 @@ LIMIT_WINDOW_SECONDS = 3600
 # E-mails with the report link per anonymous response and hour: enough to fix a typo in the
 # address, too few to bomb someone else's inbox through our form.
 CONTACT_MAILS_PER_HOUR = 3
+# Across checks: one address gets at most this many report e-mails a day (setting
+# CHECK_REPORT_MAILS_PER_ADDRESS_PER_DAY), and one client (IPv4 address, IPv6 /64) leaves at
+# most CHECK_CONTACTS_PER_CLIENT_PER_HOUR addresses an hour, however many checks it starts.
+REPORT_MAILS_PER_ADDRESS_PER_DAY = 3
+CONTACTS_PER_CLIENT_PER_HOUR = 10
+DAY_SECONDS = 86400
 _POSTCODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 \-]*")
 
 
@@ -294,15 +312,23 @@ def check_progress(response: CheckResponse) -> dict[str, Any]:
     }
 
 
-def _register_touch(*, response: CheckResponse, company: Company) -> None:
+def _register_touch(
+    *, response: CheckResponse, company: Company, self_reported: bool = False
+) -> None:
     assert response.programme is not None
+    label = str(CheckStage(response.stage).label)
+    if self_reported:
+        # The register's timeline says whose word it is: nobody with an account vouches.
+        label = pgettext("register touch", "%(stage)s, self-reported without an account") % {
+            "stage": label
+        }
     company_touch(
         programme=response.programme,
         company=company,
         kind=TouchKind.CHECK_SUBMITTED,
         source=f"check:{response.pk}",
         at=response.submitted_at or timezone.now(),
-        label=str(CheckStage(response.stage).label),
+        label=label,
     )
 
 
@@ -382,7 +408,43 @@ def _require_submitted(response: CheckResponse) -> None:
         raise ValidationError({"status": [_("Please finish the check first.")]})
 
 
-@transaction.atomic
+def _contact_mail_allowed(*, response: CheckResponse, email: str, client: str | None) -> bool:
+    """Counts one report e-mail against the limits: per check and hour (a typo fixed is fine,
+    a loop is not), per client and hour (one sender with many checks), per address and day
+    (one inbox, whoever fills in the form). Short-circuits, so that an address counts only
+    the e-mails it is sent."""
+    if not limit_hit(
+        scope="check-contact",
+        key=str(response.pk),
+        limit=CONTACT_MAILS_PER_HOUR,
+        window=LIMIT_WINDOW_SECONDS,
+    ):
+        return False
+    if client is not None and not limit_hit(
+        scope="check-contact-client",
+        key=client_network_key(client),
+        limit=getattr(settings, "CHECK_CONTACTS_PER_CLIENT_PER_HOUR", CONTACTS_PER_CLIENT_PER_HOUR),
+        window=LIMIT_WINDOW_SECONDS,
+    ):
+        return False
+    # limit_hit hashes the key: no address in the cache.
+    return limit_hit(
+        scope="check-report-address",
+        key=email.strip().lower(),
+        limit=getattr(
+            settings, "CHECK_REPORT_MAILS_PER_ADDRESS_PER_DAY", REPORT_MAILS_PER_ADDRESS_PER_DAY
+        ),
+        window=DAY_SECONDS,
+    )
+
+
+def public_check_contact_limited_message() -> str:
+    return _(
+        "Your address is saved and your full report is open below. We have sent several"
+        " e-mails already, so we send no further one for now. Please try again later."
+    )
+
+
 def public_check_contact(
     *,
     response: CheckResponse,
@@ -392,11 +454,44 @@ def public_check_contact(
     contact_name: str = "",
     company_name: str = "",
     postcode: str = "",
+    client: str | None = None,
 ) -> CheckResponse:
     """An anonymous respondent leaves an address (consent required): the full report is
     theirs, and an e-mail with its link goes out; sharing with the programme takes effect
     once confirmed from that e-mail (public_check_email_confirm). The programme's register
-    counts companies, so sharing needs the company's name and postcode."""
+    counts companies, so sharing needs the company's name and postcode. `client` (the
+    request's address; None from the shell and the demo) is counted for its limit.
+
+    Beyond a limit (_contact_mail_allowed) the address and choices are still saved and the
+    report opens, since the person lost nothing by asking twice; only the e-mail is not sent.
+    Then CheckLimited is raised after the change is saved: callers keep it and answer 429."""
+    if not _contact_save(
+        response=response,
+        email=email,
+        consent=consent,
+        share_with_programme=share_with_programme,
+        contact_name=contact_name,
+        company_name=company_name,
+        postcode=postcode,
+        client=client,
+    ):
+        raise CheckLimited(public_check_contact_limited_message())
+    return response
+
+
+@transaction.atomic
+def _contact_save(
+    *,
+    response: CheckResponse,
+    email: str,
+    consent: bool,
+    share_with_programme: bool,
+    contact_name: str,
+    company_name: str,
+    postcode: str,
+    client: str | None,
+) -> bool:
+    """public_check_contact's change; whether the e-mail was queued."""
     locked = _lock(response)
     _require_submitted(locked)
     errors: dict[str, list[str]] = {}
@@ -437,15 +532,7 @@ def public_check_contact(
                     errors[field] = [_("Needed to share your result with the programme.")]
     if errors:
         raise ValidationError(errors)
-    if not limit_hit(
-        scope="check-contact",
-        key=str(locked.pk),
-        limit=CONTACT_MAILS_PER_HOUR,
-        window=LIMIT_WINDOW_SECONDS,
-    ):
-        raise CheckLimited(
-            _("We have sent several e-mails for this check already. Please try again later.")
-        )
+    send = _contact_mail_allowed(response=locked, email=cleaned_email, client=client)
     now = timezone.now()
     if cleaned_email.lower() != locked.email.lower():
         locked.email_confirmed_at = None  # the proof is bound to the address
@@ -459,20 +546,31 @@ def public_check_contact(
     locked.save()
     if was_shared and locked.share_consent_at is None:
         _share_forget(locked)
-    mails.check_report_send.delay_on_commit(response_id=locked.pk)
+    if send:
+        mails.check_report_send.delay_on_commit(response_id=locked.pk)
     _copy(locked, response)
-    return response
+    return send
 
 
-def _shared_company(response: CheckResponse) -> Company:
-    """The register's company for a confirmed share: the entry of the same normalised name
-    and postcode, or a new company without accounts (as staff would record it)."""
+def _shared_company(response: CheckResponse) -> tuple[Company, bool]:
+    """The register's company for a confirmed share, and whether it is new: the one this
+    check already touched (confirmed before, maybe merged by staff since), else a new company
+    without accounts. Never the entry of the same name and postcode: anyone can type those,
+    and the check and its address would then land on another company's record. Staff see
+    such an entry as a duplicate suggestion (programmes.selectors.duplicate_suggestions) and
+    merge when they believe it (programmes.services.company_records_merge)."""
     assert response.programme is not None
-    record = register_duplicate_of(
-        programme=response.programme, name=response.company_name, postcode=response.postcode
+    touch = (
+        Touch.objects.filter(
+            programme=response.programme,
+            kind=TouchKind.CHECK_SUBMITTED,
+            source=f"check:{response.pk}",
+        )
+        .select_related("company")
+        .first()
     )
-    if record is not None:
-        return record.company
+    if touch is not None:
+        return touch.company, False
     company = Company(
         name=response.company_name,
         sector=response.sector or Sector.OTHER,
@@ -481,7 +579,7 @@ def _shared_company(response: CheckResponse) -> Company:
         postcode=response.postcode,
     )
     company.save()
-    return company
+    return company, True
 
 
 def _share_forget(response: CheckResponse) -> None:
@@ -532,15 +630,15 @@ def public_check_email_confirm(
         and locked.is_submitted
         and locked.company_name
     ):
-        company = _shared_company(locked)
-        _register_touch(response=locked, company=company)
-        record = CompanyRecord.objects.get(programme=locked.programme, company=company)
-        # The person behind the shared check is who the programme may contact (their
-        # consent, confirmed): kept on the register entry unless staff named someone.
-        if not record.contact_email:
-            record.contact_email = locked.email
-            record.contact_name = record.contact_name or locked.contact_name
-            record.save(update_fields=["contact_email", "contact_name"])
+        company, created = _shared_company(locked)
+        _register_touch(response=locked, company=company, self_reported=locked.company_id is None)
+        if created:
+            # The person behind the shared check is who the programme may contact (their
+            # consent, confirmed), on the entry made for it only: an entry that was there
+            # keeps the contact staff recorded.
+            CompanyRecord.objects.filter(programme=locked.programme, company=company).update(
+                contact_email=locked.email, contact_name=locked.contact_name
+            )
     _copy(locked, response)
     return response
 
@@ -568,8 +666,12 @@ def public_check_claim(*, response: CheckResponse, actor: User, company: Company
 @transaction.atomic
 def public_check_erase(*, response: CheckResponse) -> None:
     """The anonymous respondent deletes their check and what they left with it. The register
-    keeps the company it was shared for (reached is reached) but not this check's touch."""
+    keeps the company it was shared for (reached is reached) but not this check's touch.
+    CheckClaimed once it is filed under a company: it is the company's history now, deleted
+    by its people there, not by whoever holds the link."""
     locked = _lock(response)
+    if locked.company_id is not None:
+        raise CheckClaimed(_("This check belongs to your company now; please delete it there."))
     if locked.share_consent_at is not None and locked.email_confirmed_at is not None:
         _share_forget(locked)
     locked.delete()

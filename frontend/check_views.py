@@ -40,6 +40,7 @@ from checks.recommendations import CATEGORIES, recommendations_text
 from checks.scoring import band_meaning, dimension_meaning, dimensions_answered
 from checks.selectors import check_can_answer, check_for_user, convoy_maturity, programme_peers
 from checks.services import (
+    CheckClaimed,
     CheckClosed,
     CheckLimited,
     check_answers_save,
@@ -544,12 +545,14 @@ def check_public_contact_view(request: HttpRequest, token: str) -> HttpResponse:
                 contact_name=cleaned.get("contact_name", ""),
                 company_name=cleaned.get("company_name", ""),
                 postcode=cleaned.get("postcode", ""),
+                client=client_ip(request),
             )
         except ValidationError as exc:
             form.service_errors(exc)
         except CheckLimited as exc:
-            form.add_error(None, exc.message)
-            return _result(request, flow, contact_form=form, status=429)
+            # The address is saved and the report open; only the e-mail was not sent.
+            messages.warning(request, exc.message)
+            return _result(request, flow, status=429)
         else:
             messages.success(
                 request,
@@ -616,8 +619,18 @@ def check_public_delete_view(request: HttpRequest, token: str) -> HttpResponse:
     """Delete one's anonymous check (GET asks, POST deletes)."""
     flow = _public_flow(token)
     programme = flow.response.programme
+    if flow.response.company_id is not None:
+        # Filed under a company: its people delete it there, not whoever holds the link.
+        messages.error(
+            request, _("This check belongs to your company now; please delete it there.")
+        )
+        return redirect(flow.result_url)
     if request.method == "POST":
-        public_check_erase(response=flow.response)
+        try:
+            public_check_erase(response=flow.response)
+        except CheckClaimed as exc:  # filed meanwhile
+            messages.error(request, exc.message)
+            return redirect(flow.result_url)
         messages.success(request, _("Your check has been deleted."))
         if programme is not None and programme.slug:
             return redirect("frontend:programme_public", slug=programme.slug)

@@ -47,6 +47,11 @@ class Closed(APIException):
     default_code = "already_submitted"
 
 
+class Claimed(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "claimed"
+
+
 def _user(request: Request) -> User:
     # Behind IsAuthenticated: a signed-in person.
     return cast(User, request.user)
@@ -376,12 +381,19 @@ class PublicCheckView(_Public):
         operation_id="public_checks_destroy",
         tags=PUBLIC_TAGS,
         summary="Delete my anonymous check",
-        description="Deletes the check and what was left with it. A wrong token: 404.",
+        description="Deletes the check and what was left with it. A wrong token: 404. Once "
+        "filed under a company the check is the company's (409: delete it there).",
         parameters=[TOKEN_PARAMETER],
-        responses={204: None},
+        responses={
+            204: None,
+            409: OpenApiResponse(description="Filed under a company (nothing changed)."),
+        },
     )
     def delete(self, request: Request, token: str) -> Response:
-        services.public_check_erase(response=_public_check(token))
+        try:
+            services.public_check_erase(response=_public_check(token))
+        except services.CheckClaimed as exc:
+            raise Claimed(detail=exc.message) from None
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -436,7 +448,9 @@ class PublicContactView(_Public):
         description="`consent` must be true. An e-mail with the link to the full report goes "
         "to the address; with `share_with_programme` (needs `company_name` and `postcode`) "
         "the e-mail carries a button to confirm the sharing, which takes effect only then. "
-        "A few e-mails per check and hour (429).",
+        "A few e-mails per check and hour, per client address and hour and per e-mail "
+        "address and day: beyond them 429, but the address and choices are saved and the "
+        "report is full (only the e-mail is not sent).",
         parameters=[TOKEN_PARAMETER],
         request=s.PublicContactInput,
         responses={200: s.PublicCheckOutput},
@@ -455,6 +469,7 @@ class PublicContactView(_Public):
                 contact_name=v.get("name", ""),
                 company_name=v.get("company_name", ""),
                 postcode=v.get("postcode", ""),
+                client=client_ip(request),
             )
         except services.CheckLimited as exc:
             raise Throttled(wait=services.LIMIT_WINDOW_SECONDS, detail=exc.message) from None
