@@ -431,6 +431,14 @@ PROGRAMME_CREATES_PER_DAY = env.int("PROGRAMME_CREATES_PER_DAY", default=5)
 # Registrations for open events per client address per hour (no account, so the address is
 # what a script shares; beyond: 429). A company's colleagues behind one router stay well below.
 EVENT_REGISTRATIONS_PER_HOUR = env.int("EVENT_REGISTRATIONS_PER_HOUR", default=20)
+# The anonymous Digitalisierungs-Check: checks started per client address per hour, e-mail
+# addresses left per client per hour, and report e-mails to one address per day (beyond: 429;
+# against scripts and against using the check to mail-bomb someone).
+CHECKS_STARTED_PER_HOUR = env.int("CHECKS_STARTED_PER_HOUR", default=20)
+CHECK_CONTACTS_PER_CLIENT_PER_HOUR = env.int("CHECK_CONTACTS_PER_CLIENT_PER_HOUR", default=10)
+CHECK_REPORT_MAILS_PER_ADDRESS_PER_DAY = env.int(
+    "CHECK_REPORT_MAILS_PER_ADDRESS_PER_DAY", default=3
+)
 # Downloads of one's data (personal or company ZIP) per person per hour (privacy.export).
 DATA_EXPORT_RATE_LIMIT = env.int("DATA_EXPORT_RATE_LIMIT", default=10)
 # How long the link that confirms a new e-mail address works.
