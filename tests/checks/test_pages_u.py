@@ -207,19 +207,19 @@ def test_login_and_signup_say_the_result_is_carried_over():
 
 
 def test_the_company_form_takes_over_what_the_check_knows():
-    _response, token = _public(company_name="Bäckerei Sonne", sector="crafts", size="10-49")
+    _response, token = _public(company_name="Bäckerei Sonne", sector="craft", size="2-9")
     user = UserFactory()
     client = Client()
     client.force_login(user)
     page = client.get(reverse("frontend:company_create"), {"next": _project_path(token)})
     form = page.context["form"]
-    assert form.initial == {"name": "Bäckerei Sonne", "sector": "crafts", "size": "10-49"}
+    assert form.initial == {"name": "Bäckerei Sonne", "sector": "craft", "size": "2-9"}
     assert 'value="Bäckerei Sonne"' in page.content.decode()
     assert 'data-testid="company-from-check"' in page.content.decode()
 
 
 def test_the_company_form_takes_nothing_from_a_wrong_or_filed_check():
-    _response, token = _public(company_name="Bäckerei Sonne", sector="crafts")
+    _response, token = _public(company_name="Bäckerei Sonne", sector="craft")
     user = UserFactory()
     client = Client()
     client.force_login(user)

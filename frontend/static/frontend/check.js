@@ -64,7 +64,7 @@
               backdropPadding: 1,
               font: { size: 10 },
             },
-            pointLabels: { font: { size: narrow ? 11 : 13 }, padding: narrow ? 2 : 6, color: "#222" },
+            pointLabels: { font: { size: narrow ? 10.5 : 13 }, padding: narrow ? 1 : 6, color: "#222" },
           },
         },
         layout: { padding: 0 },

@@ -99,6 +99,14 @@ def test_the_anonymous_check_from_the_programme_page_to_a_project(
         expect(page.locator("h1")).to_have_text(dimension.title["de"])
         answer_screen(page)
         if step == 1:
+            # "Keines davon" and the other ticks exclude each other (check.js).
+            ticklist = page.locator("[data-type=multi]").first
+            ticklist.locator("label.check-choice").first.click()
+            ticklist.locator("label.check-choice-nothing").click()
+            expect(ticklist.locator("input:checked")).to_have_count(1)
+            ticklist.locator("label.check-choice").first.click()
+            expect(ticklist.locator("input[value=__nothing__]")).not_to_be_checked()
+            answer_screen(page)
             help_box = page.locator("details.check-help").first
             help_box.locator("summary").click()
             expect(help_box.locator("p")).to_be_visible()
@@ -127,7 +135,16 @@ def test_the_anonymous_check_from_the_programme_page_to_a_project(
     suggestions = page.get_by_test_id("check-suggestion")
     expect(suggestions).to_have_count(min(3, len(response.recommendations)))
     expect(page.get_by_test_id("check-contact")).to_contain_text("Vollständigen Bericht erhalten")
+    chart = page.locator("#check-chart").bounding_box()
+    assert chart and chart["width"] >= 300, chart  # the card's width on a phone
     shot(page, "6-result")
+    # Sent without an address: the page opens at the error summary, which has the focus.
+    page.get_by_test_id("check-contact-submit").click()
+    summary = page.get_by_test_id("check-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_be_in_viewport()
+    expect(summary.locator("a[href='#id_email']")).to_be_visible()
+    shot(page, "6b-contact-error", axe=False)
 
     # 5. "Projekt starten": log in → sign up → create the company → start.
     first = suggestions.first
@@ -135,7 +152,10 @@ def test_the_anonymous_check_from_the_programme_page_to_a_project(
     assert category
     first.get_by_test_id("check-project-start").click()
     page.wait_for_url(re.compile(r"/login/\?next="))
-    page.get_by_test_id("signup-link").click()
+    expect(page.get_by_test_id("check-handoff-signup")).to_be_visible()
+    shot(page, "6c-login-handoff")
+    page.get_by_test_id("check-handoff-signup").click()
+    expect(page.get_by_test_id("check-handoff")).to_be_visible()
     form = page.get_by_test_id("signup-form")
     form.locator("input[name=name]").fill("Petra Neu")
     form.locator("input[name=email]").fill("petra@baeckerei-neu.example")
@@ -145,9 +165,11 @@ def test_the_anonymous_check_from_the_programme_page_to_a_project(
     shot(page, "7-no-company")
     page.get_by_test_id("check-project-create-company").click()
     company_form = page.get_by_test_id("company-form")
+    # Sector and size come from the check's step 0.
+    expect(page.get_by_test_id("company-from-check")).to_be_visible()
+    expect(company_form.locator("select[name=sector]")).to_have_value("craft")
+    expect(company_form.locator("select[name=size]")).to_have_value("2-9")
     company_form.locator("input[name=name]").fill("Bäckerei Neu")
-    company_form.locator("select[name=sector]").select_option("craft")
-    company_form.locator("select[name=size]").select_option("2-9")
     company_form.locator("input[name=city]").fill("Hagen")
     page.get_by_test_id("company-submit").click()
     expect(page.get_by_test_id("check-project-form")).to_be_visible()
