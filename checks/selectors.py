@@ -1,24 +1,30 @@
 """Every read of the check: who may see which check, a company's history, the convoy's median
-and the programme's peer groups. Comparisons are medians of groups large enough that no
-single company's score can be read from them; an individual peer's score is never returned.
+and the programme's peer groups. Comparisons are medians (whole numbers) of groups large
+enough that no single company's score can be read from them, and never include a company the
+viewer may submit checks for; an individual peer's score is never returned.
 Each selector is a fixed number of queries (medians are computed in Python from one query)."""
 
+import math
+from collections.abc import Collection
 from statistics import median
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from accounts.models import User
 from checks.keys import check_by_token
 from checks.models import DIMENSIONS, CheckResponse, CheckStatus
 from checks.questionnaire import CURRENT_VERSION
 from companies.models import SIZE_CLASS_SIZES, Company, CompanyMember, size_class_of
 from convoys.models import Convoy, Facilitator, Membership, MembershipStatus
-from programmes.models import Programme, Touch, TouchKind
+from convoys.selectors import is_facilitator
+from programmes.models import CompanyRecord, Programme, Touch, TouchKind
 from programmes.selectors import AnyUser
 
-CONVOY_MEDIAN_MIN = 4  # companies with a submitted check before the convoy median shows
-PEER_MIN = 15  # responses in a peer group before it is compared with
+# Companies with a submitted check before the convoy median shows (other than the viewer's).
+CONVOY_MEDIAN_MIN = 4
+PEER_MIN = 15  # companies in a peer group before it is compared with
 
 
 def _readers_q(user: AnyUser) -> Q:
@@ -149,70 +155,116 @@ def company_check_history(*, company: Company) -> list[dict[str, Any]]:
 
 
 def _latest_per_company(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rows ordered newest first: the first per company, every anonymous one."""
+    """Rows ordered newest first: the first per company."""
     seen: set[int] = set()
     latest = []
     for row in rows:
-        company_id = row["company_id"]
-        if company_id is not None:
-            if company_id in seen:
-                continue
-            seen.add(company_id)
+        if row["company_id"] in seen:
+            continue
+        seen.add(row["company_id"])
         latest.append(row)
     return latest
 
 
-def _median_by_dimension(rows: list[dict[str, Any]], minimum: int) -> dict[str, float | None]:
-    result: dict[str, float | None] = {}
+def _whole(value: float) -> int:
+    """Half up to a whole number: a median moves by whole points only, so that small moves of
+    one company's value reveal less."""
+    return math.floor(value + 0.5)
+
+
+def _median_by_dimension(rows: list[dict[str, Any]], minimum: int) -> dict[str, int | None]:
+    result: dict[str, int | None] = {}
     for key in DIMENSIONS:
         values = [
             value
             for row in rows
             if (value := ((row["scores"] or {}).get("dimensions") or {}).get(key)) is not None
         ]
-        result[key] = round(float(median(values)), 1) if len(values) >= minimum else None
+        result[key] = _whole(float(median(values))) if len(values) >= minimum else None
     return result
 
 
 _ROW_FIELDS = ("id", "company_id", "scores", "sector", "size")
 
 
-def convoy_maturity(*, convoy: Convoy) -> dict[str, Any]:
-    """{"companies_submitted": n, "median": {dimension: x} or None below CONVOY_MEDIAN_MIN}:
-    each active member company's latest submitted check of the current questionnaire."""
-    rows = _latest_per_company(
-        list(
-            CheckResponse.objects.filter(
-                status=CheckStatus.SUBMITTED,
-                questionnaire_version=CURRENT_VERSION,
-                company_id__in=Membership.objects.filter(
-                    convoy=convoy, status=MembershipStatus.ACTIVE
-                ).values("company_id"),
-            )
-            .order_by("-submitted_at", "-id")
-            .values(*_ROW_FIELDS)
-        )
+def convoy_maturity(
+    *, convoy: Convoy, user: AnyUser, exclude_company_ids: Collection[int] = ()
+) -> dict[str, Any]:
+    """{"companies_submitted": n, "median": {dimension: whole number} or None below
+    CONVOY_MEDIAN_MIN, "excludes_own_company": bool}: each active member company's latest
+    submitted check of the current questionnaire, as `user` may compare with it.
+
+    The convoy's facilitators (who read every company's check anyway) get all companies.
+    Anyone else gets the OTHER companies only: the companies they belong to and
+    `exclude_company_ids` (the check being looked at, e.g. by its advisor) are left out, since
+    someone who may submit a company's check as often as they like could otherwise move its
+    value to 0 and to 100 and read the others' scores off the median. `companies_submitted`
+    counts the companies in the median. One query (two where `convoy` does not carry
+    `is_facilitator` annotated for `user`)."""
+    checks = CheckResponse.objects.filter(
+        status=CheckStatus.SUBMITTED,
+        questionnaire_version=CURRENT_VERSION,
+        company_id__in=Membership.objects.filter(
+            convoy=convoy, status=MembershipStatus.ACTIVE
+        ).values("company_id"),
     )
+    facilitates = user is not None and is_facilitator(
+        user=cast(User, user), convoy_id=convoy.pk, known=convoy
+    )
+    if not facilitates:
+        checks = checks.exclude(company_id__in=list(exclude_company_ids))
+        if user is not None and user.is_authenticated:
+            checks = checks.exclude(
+                company_id__in=CompanyMember.objects.filter(user_id=user.pk).values("company_id")
+            )
+    rows = _latest_per_company(list(checks.order_by("-submitted_at", "-id").values(*_ROW_FIELDS)))
     count = len(rows)
     return {
         "companies_submitted": count,
         "median": (
             _median_by_dimension(rows, CONVOY_MEDIAN_MIN) if count >= CONVOY_MEDIAN_MIN else None
         ),
+        "excludes_own_company": not facilitates,
     }
 
 
+def viewer_company_ids(*, user: AnyUser) -> set[int]:
+    """The companies `user` belongs to (none for an anonymous visitor): left out of every
+    comparison they see. One query for a signed-in user."""
+    if user is None or not user.is_authenticated:
+        return set()
+    return set(CompanyMember.objects.filter(user_id=user.pk).values_list("company_id", flat=True))
+
+
 def programme_peers(
-    *, programme: Programme, sector: str, size: str, version: str
+    *,
+    programme: Programme,
+    sector: str,
+    size: str,
+    version: str,
+    exclude_company_ids: Collection[int] = (),
 ) -> dict[str, Any] | None:
-    """{"group": "sector_size" | "sector" | "all", "n": n, "median": {dimension: x}} of the
-    programme's submitted checks, or None below PEER_MIN in every group. Each company counts
-    once (its latest check); each anonymous response once."""
+    """{"group": "sector_size" | "sector" | "all", "n": n, "median": {dimension: whole
+    number}} of the programme's companies, or None below PEER_MIN in every group.
+
+    Peers are company checks only, of companies in the programme's register, each company
+    once (its latest submitted check of `version` for the programme), never the viewer's own
+    companies (`exclude_company_ids`). Anonymous responses never count: their sector and size
+    are whatever the taker claims, so a handful of fake ones around one real company would
+    give away its scores."""
     rows = _latest_per_company(
         list(
             CheckResponse.objects.filter(
-                programme=programme, status=CheckStatus.SUBMITTED, questionnaire_version=version
+                programme=programme,
+                status=CheckStatus.SUBMITTED,
+                questionnaire_version=version,
+                company__isnull=False,
+                company__deleted_at__isnull=True,
+                company_id__in=CompanyRecord.objects.filter(programme=programme).values(
+                    "company_id"
+                ),
             )
+            .exclude(company_id__in=list(exclude_company_ids))
             .order_by("-submitted_at", "-id")
             .values(*_ROW_FIELDS)
         )

@@ -38,7 +38,13 @@ from checks.models import DIMENSIONS, Band, CheckResponse
 from checks.questionnaire import Questionnaire, is_answered, questionnaire_load, text_in
 from checks.recommendations import CATEGORIES, recommendations_text
 from checks.scoring import band_meaning, dimension_meaning, dimensions_answered
-from checks.selectors import check_can_answer, check_for_user, convoy_maturity, programme_peers
+from checks.selectors import (
+    check_can_answer,
+    check_for_user,
+    convoy_maturity,
+    programme_peers,
+    viewer_company_ids,
+)
 from checks.services import (
     CheckClaimed,
     CheckClosed,
@@ -434,17 +440,24 @@ def _report(flow: CheckFlow) -> dict[str, Any]:
     }
 
 
-def _comparison(response: CheckResponse) -> dict[str, Any]:
+def _comparison(request: HttpRequest, response: CheckResponse) -> dict[str, Any]:
     """The context of part D's comparison partial: the convoy's median (with a convoy) and
-    the programme's peers (with a programme)."""
+    the programme's peers (with a programme), both without the check's own company and the
+    viewer's (the convoy's facilitators get the whole convoy)."""
     dimensions = (response.scores or {}).get("dimensions") or {}
+    own = {response.company_id} if response.company_id is not None else set()
     return {
-        "convoy": convoy_maturity(convoy=response.convoy) if response.convoy is not None else None,
+        "convoy": convoy_maturity(
+            convoy=response.convoy, user=request.user, exclude_company_ids=own
+        )
+        if response.convoy is not None
+        else None,
         "peers": programme_peers(
             programme=response.programme,
             sector=response.sector,
             size=response.size,
             version=response.questionnaire_version,
+            exclude_company_ids=own | viewer_company_ids(user=request.user),
         )
         if response.programme is not None
         else None,
@@ -476,7 +489,7 @@ def _result(
         ),
     }
     if flow.full:
-        context["comparison"] = _comparison(response)
+        context["comparison"] = _comparison(request, response)
     if flow.public and not flow.full:
         context["retention_days"] = settings.CHECK_ANONYMOUS_RETENTION_DAYS
         context["contact_form"] = contact_form or ContactForm(

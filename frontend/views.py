@@ -313,8 +313,9 @@ def convoy_detail(request: HttpRequest, convoy_id: int) -> HttpResponse:
                 user=request.user, convoy_id=convoy.pk
             ),
             "checkins": checkins_upcoming(convoy=convoy, now=timezone.now()),
-            # The Digitalisierungs-Check's card: the convoy's median per dimension (one query).
-            "maturity": convoy_maturity(convoy=convoy),
+            # The Digitalisierungs-Check's card: the convoy's median per dimension, of the
+            # other companies for a member (one query).
+            "maturity": convoy_maturity(convoy=convoy, user=request.user),
             "first_steps": first_steps_for(user=request.user, convoy=convoy),
             # Which companies a facilitator already asked for an update today (one query).
             "nudged_today": nudges_today(convoy=convoy, now=timezone.now())

@@ -1054,6 +1054,9 @@ def _median_change(pairs: list[tuple[dict[str, Any], dict[str, Any]]], key: str)
     return round(median(changes), 1) if changes else None
 
 
+MATURITY_PAIRS_MIN = 5  # pairs before the medians, band moves and band-up share are shown
+
+
 @indicator(
     "maturity_change",
     label=_("Change in digital maturity (T0 to T1)"),
@@ -1065,12 +1068,23 @@ def _median_change(pairs: list[tuple[dict[str, Any], dict[str, Any]]], key: str)
         "of pairs. Broken down: the median change of the overall score and of each "
         "dimension in points (0–100 scale; T1 minus T0, over the pairs where both scores "
         "exist; empty where none), how many pairs moved up, stayed in or moved down a "
-        "maturity band, and the share of pairs moving up at least one band in per cent "
-        "(empty when there is no pair)."
+        "maturity band, and the share of pairs moving up at least one band in per cent. "
+        "The breakdown is shown from 5 pairs, so that no single company's change can be "
+        "read; below that it is empty."
     ),
 )
 def maturity_change(ctx: ReportContext) -> Figure:
     pairs = ctx.check_pairs
+    if len(pairs) < MATURITY_PAIRS_MIN:
+        # A short period holding one pair would give that company's exact change.
+        return Figure(
+            value=len(pairs),
+            breakdown={
+                "median_change": dict.fromkeys(MATURITY_KEYS),
+                "band_change": dict.fromkeys(BAND_CHANGE_KEYS),
+                "band_up_share": {"percent": None},
+            },
+        )
     bands: Counter[str] = Counter()
     for before, after in pairs:
         old, new = BAND_ORDER.get(before.get("band", "")), BAND_ORDER.get(after.get("band", ""))
@@ -1082,9 +1096,7 @@ def maturity_change(ctx: ReportContext) -> Figure:
         breakdown={
             "median_change": {key: _median_change(pairs, key) for key in MATURITY_KEYS},
             "band_change": _counts(BAND_CHANGE_KEYS, bands),
-            "band_up_share": {
-                "percent": round(100 * bands["up"] / len(pairs), 1) if pairs else None
-            },
+            "band_up_share": {"percent": round(100 * bands["up"] / len(pairs), 1)},
         },
     )
 

@@ -100,7 +100,8 @@ class PaginatedHistory(serializers.Serializer):
 
 class MaturityOutput(serializers.Serializer):
     companies_submitted = serializers.IntegerField()
-    median = serializers.DictField(child=serializers.FloatField(allow_null=True), allow_null=True)
+    median = serializers.DictField(child=serializers.IntegerField(allow_null=True), allow_null=True)
+    excludes_own_company = serializers.BooleanField()
 
 
 # --- public ------------------------------------------------------------------------------------

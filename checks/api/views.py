@@ -282,15 +282,18 @@ class ConvoyMaturityView(APIView):
         tags=TAGS,
         summary="The convoy's median maturity",
         description="How many member companies have submitted a check of the current "
-        "questionnaire, and the median per dimension from 4 companies on (null below; never a "
-        "single company's score). Members and facilitators; anyone else: 404.",
+        "questionnaire, and the median per dimension (whole numbers) from 4 companies on (null "
+        "below; never a single company's score). For a member, the other companies only (their "
+        "own left out: excludes_own_company); facilitators get all companies. Members and "
+        "facilitators; anyone else: 404.",
         responses={200: s.MaturityOutput},
     )
     def get(self, request: Request, id: int) -> Response:
         convoy = convoy_visible(user=_user(request), convoy_id=id)
         if convoy is None:
             raise NotFound()
-        return Response(s.MaturityOutput(selectors.convoy_maturity(convoy=convoy)).data)
+        maturity = selectors.convoy_maturity(convoy=convoy, user=_user(request))
+        return Response(s.MaturityOutput(maturity).data)
 
 
 # --- public ------------------------------------------------------------------------------------

@@ -157,7 +157,11 @@ def test_company_check_flow(programme_world, world):
     history = client.get(f"/api/v1/companies/{world.company.pk}/checks/")
     assert history.status_code == 200 and history.json()["count"] == 2
     maturity = _client(world.facilitator).get(f"/api/v1/convoys/{world.convoy.pk}/maturity/")
-    assert maturity.json() == {"companies_submitted": 1, "median": None}
+    assert maturity.json() == {
+        "companies_submitted": 1,
+        "median": None,
+        "excludes_own_company": False,
+    }
 
 
 @pytest.mark.parametrize("who", ["outsider", "other_member", "staff"])

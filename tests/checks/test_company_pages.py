@@ -272,6 +272,38 @@ def test_the_convoy_median_and_the_peers_show_next_to_the_own_score():
     assert 'data-testid="convoy-median-hidden"' not in html
 
 
+def test_the_convoy_median_of_the_other_companies_says_so():
+    median = dict.fromkeys(DIMS, 30)
+    html = _comparison(
+        convoy={"companies_submitted": 5, "median": median, "excludes_own_company": True},
+        peers=None,
+    )
+    assert "the median of the other 5 companies of the convoy" in html
+    html = _comparison(
+        convoy={"companies_submitted": 3, "median": None, "excludes_own_company": True},
+        peers=None,
+    )
+    assert "at least 4 other companies of the convoy" in html and "(so far 3)" in html
+
+
+def test_the_result_compares_a_member_with_the_other_companies_only(world):
+    """A member who submits 0 and then 100 sees the same convoy median: their own company is
+    not in it. The convoy's facilitator gets every company."""
+    _fill_convoy(world.convoy, 4)  # 20, 21, 22, 23
+    seen = []
+    for value in (0, 100):
+        check = _submitted(world.company, days_ago=1, values=(value,) * 6)
+        CheckResponse.objects.filter(pk=check.pk).update(convoy=world.convoy)
+        url = reverse("frontend:check_result", kwargs={"check_id": check.pk})
+        html = text(client_as(world.owner).get(url))
+        assert "the median of the other 4 companies of the convoy" in html
+        seen.append(html.count('data-testid="convoy-median">22<'))
+    assert seen == [6, 6]  # 20, 21, 22, 23 → 21.5 → 22 both times
+    html = text(client_as(world.facilitator).get(url))
+    assert "the median of the 5 companies that took the check" in html
+    assert html.count('data-testid="convoy-median">22<') == 6  # 20, 21, 22, 23, 100 → 22
+
+
 @pytest.mark.parametrize(
     ("group", "words"),
     [
@@ -289,7 +321,16 @@ def test_the_comparison_in_german():
     with translation.override("de"):
         html = render_to_string(
             "frontend/checks/partials/comparison.html",
-            {"comparison": {"scores": {}, "convoy": {"companies_submitted": 2, "median": None}}},
+            {
+                "comparison": {
+                    "scores": {},
+                    "convoy": {
+                        "companies_submitted": 2,
+                        "median": None,
+                        "excludes_own_company": False,
+                    },
+                }
+            },
         )
     assert (
         "Der Vergleich erscheint, sobald mindestens 4 Betriebe des Konvois den Check gemacht "
@@ -315,23 +356,36 @@ def _fill_convoy(convoy, n: int) -> None:
 
 def test_the_maturity_card_shows_the_count_below_four(world):
     _submitted(world.company, days_ago=5, stage="T0")
-    _fill_convoy(world.convoy, 2)
+    _fill_convoy(world.convoy, 3)
     html = text(client_as(world.owner).get(_convoy_url(world.convoy)))
     assert 'data-testid="convoy-maturity"' in html
     assert 'data-testid="maturity-hidden"' in html
+    # A member's own company is left out: three others, four needed.
+    assert "once at least 4 of them" in html
     assert "(so far 3)" in html
     assert 'data-testid="maturity-median"' not in html
 
 
-def test_the_maturity_card_shows_the_median_from_four(world):
+def test_the_maturity_card_shows_the_median_of_the_others_from_four(world):
     _submitted(world.company, days_ago=5, stage="T0", values=(90,) * 6)
-    _fill_convoy(world.convoy, 3)  # 20, 21, 22
+    _fill_convoy(world.convoy, 4)  # 20, 21, 22, 23
     html = text(client_as(world.owner).get(_convoy_url(world.convoy)))
     assert 'data-testid="maturity-median"' in html
     assert 'data-testid="maturity-hidden"' not in html
-    # the median of 20, 21, 22, 90 is 21.5: shown as a whole number
+    assert "of the other 4 companies of the convoy" in html
+    # the median of 20, 21, 22, 23 (the owner's 90 left out) is 21.5: a whole number
     assert html.count('<span class="maturity-value">22</span>') == 6
     assert ">90<" not in html  # no single company's score
+
+
+def test_the_maturity_card_gives_the_facilitator_every_company(world):
+    _submitted(world.company, days_ago=5, stage="T0", values=(90,) * 6)
+    _fill_convoy(world.convoy, 3)  # 20, 21, 22
+    html = text(client_as(world.facilitator).get(_convoy_url(world.convoy)))
+    assert 'data-testid="maturity-median"' in html
+    assert "of 4 companies" in html and "other" not in html.split("maturity-note")[1][:200]
+    # the median of 20, 21, 22, 90 is 21.5: shown as a whole number
+    assert html.count('<span class="maturity-value">22</span>') == 6
 
 
 def test_the_maturity_card_links_a_member_to_their_own_checks(world):
@@ -404,7 +458,7 @@ def test_a_coach_starts_an_advisor_assisted_check(programme_world):
     assert check.company == pw.record.company
     assert check.advisor_assisted and check.advisor == pw.coach
     assert check.programme == pw.programme
-    assert check.stage == "T0"
+    assert check.stage == "T1"
 
 
 def test_a_bad_stage_from_the_record_starts_nothing(programme_world):

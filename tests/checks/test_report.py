@@ -1,8 +1,8 @@
 """The check indicators of the programme report: companies with a T0 and a T1 check in the
 period (each once, by size class), and the maturity change of the pairs T0 → T1 (same
-questionnaire version, the T1 in the period): the number of pairs, the median change per
-dimension, the band moves and the share moving up; in the JSON, the XLSX (numbers as
-numbers) and the CSV; one query per group whatever the number of checks."""
+questionnaire version, the T1 in the period): the number of pairs and, from 5 pairs, the
+median change per dimension, the band moves and the share moving up; in the JSON, the XLSX
+(numbers as numbers) and the CSV; one query per group whatever the number of checks."""
 
 import csv
 import io
@@ -111,35 +111,68 @@ def test_maturity_change_pairs_t0_and_t1_of_the_same_version(programme):
     check(e, programme, "T0", at(11, 1, 2025))
     check(e, programme, "T1", at(12, 1, 2025))
     check(e, programme, "T0", at(2))
+    # F: 40 → 40 (same); G: 40 → 50 (same band), +10 everywhere.
+    f, g = CompanyFactory(), CompanyFactory()
+    check(f, programme, "T0", at(1))
+    check(f, programme, "T1", at(3))
+    check(g, programme, "T0", at(1))
+    check(g, programme, "T1", at(3), scores(50.0, "average"))
 
     change = report(programme).indicator("maturity_change")
 
-    assert change.value == 3
+    assert change.value == 5
     median = change.breakdown["median_change"]
-    # overall: +15, +5, −11 → +5; strategy +10, +10, −11 → +10; automation: A +15, C −11.
+    # overall: +15, +5, −11, 0, +10 → +5; strategy +10, +10, −11, 0, +10 → +10;
+    # automation: A +15, C −11, F 0, G +10 → +5.
     assert median["overall"] == 5.0
     assert median["strategy"] == 10.0
-    assert median["automation"] == 2.0
+    assert median["automation"] == 5.0
     assert list(median) == ["overall", *DIMS]
-    assert change.breakdown["band_change"] == {"up": 1, "same": 1, "down": 1}
-    assert change.breakdown["band_up_share"] == {"percent": 33.3}
+    assert change.breakdown["band_change"] == {"up": 1, "same": 3, "down": 1}
+    assert change.breakdown["band_up_share"] == {"percent": 20.0}
 
 
-def test_maturity_change_without_pairs_is_zero_with_empty_medians(programme):
+def test_maturity_change_below_five_pairs_gives_only_their_number(programme):
+    """A one-day period with a single pair would give that company's exact change: below 5
+    pairs the breakdown is empty, the number of pairs stays."""
+    for _n in range(4):
+        company = CompanyFactory()
+        check(company, programme, "T0", at(1), scores(20.0, "basic"))
+        check(company, programme, "T1", at(3), scores(35.0, "average"))
+
+    change = report(programme).indicator("maturity_change")
+
+    assert change.value == 4
+    assert change.breakdown["median_change"] == dict.fromkeys(["overall", *DIMS])
+    assert change.breakdown["band_change"] == {"up": None, "same": None, "down": None}
+    assert change.breakdown["band_up_share"] == {"percent": None}
+    assert "from 5 pairs" in change.rule
+
+    company = CompanyFactory()
+    check(company, programme, "T0", at(1), scores(20.0, "basic"))
+    check(company, programme, "T1", at(3), scores(35.0, "average"))
+    change = report(programme).indicator("maturity_change")
+    assert change.value == 5
+    assert change.breakdown["median_change"]["overall"] == 15.0
+    assert change.breakdown["band_change"] == {"up": 5, "same": 0, "down": 0}
+
+
+def test_maturity_change_without_pairs_is_zero_with_an_empty_breakdown(programme):
     check(CompanyFactory(), programme, "T0", at(2))
 
     change = report(programme).indicator("maturity_change")
 
     assert change.value == 0
     assert change.breakdown["median_change"] == dict.fromkeys(["overall", *DIMS])
-    assert change.breakdown["band_change"] == {"up": 0, "same": 0, "down": 0}
+    assert change.breakdown["band_change"] == {"up": None, "same": None, "down": None}
     assert change.breakdown["band_up_share"] == {"percent": None}
 
 
 def test_the_json_and_the_files_carry_the_medians_as_numbers(programme):
-    company = CompanyFactory()
-    check(company, programme, "T0", at(1), scores(20.0, "basic"))
-    check(company, programme, "T1", at(3), scores(32.5, "average"))
+    for _n in range(5):
+        company = CompanyFactory()
+        check(company, programme, "T0", at(1), scores(20.0, "basic"))
+        check(company, programme, "T1", at(3), scores(32.5, "average"))
 
     result = report(programme)
     item = next(i for i in result.as_json()["indicators"] if i["key"] == "maturity_change")
@@ -157,8 +190,8 @@ def test_the_json_and_the_files_carry_the_medians_as_numbers(programme):
     assert rows[("maturity_change", "median_change", "green")][0] == (
         "Median change (points): Environment"
     )
-    assert rows[("maturity_change", "band_change", "up")][1] == 1
-    assert rows[("checks_t0", "", "")][1] == 1
+    assert rows[("maturity_change", "band_change", "up")][1] == 5
+    assert rows[("checks_t0", "", "")][1] == 5
     lines = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
     assert ["maturity_change", "median_change", "overall", "12.5"] in [line[:4] for line in lines]
     assert ["maturity_change", "band_up_share", "percent", "100.0"] in [line[:4] for line in lines]
