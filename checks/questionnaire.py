@@ -480,6 +480,15 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+# A wrong option or row key is named in the message only when it looks like one of ours: what
+# a client sends may be any text (long, markup, characters no encoder writes).
+_ECHOABLE = re.compile(r"[a-z0-9_]{1,40}")
+
+
+def _echoable(key: Any) -> bool:
+    return isinstance(key, str) and _ECHOABLE.fullmatch(key) is not None
+
+
 def _clean_value(q: Question, value: Any) -> tuple[Any, str | None]:
     """(the cleaned value, None) or (None, the message)."""
     if q.type == "multi":
@@ -488,7 +497,10 @@ def _clean_value(q: Question, value: Any) -> tuple[Any, str | None]:
         if len(value) > len(q.options):
             return None, _("More options ticked than there are.")
         known = {o.key for o in q.options}
-        if any(not isinstance(v, str) or v not in known for v in value):
+        wrong = [v for v in value if not isinstance(v, str) or v not in known]
+        if wrong:
+            if _echoable(wrong[0]):
+                return None, _("Unknown option: %(key)s.") % {"key": wrong[0]}
             return None, _("Unknown option.")
         if len(set(value)) != len(value):
             return None, _("An option is ticked twice.")
@@ -521,6 +533,9 @@ def _clean_value(q: Question, value: Any) -> tuple[Any, str | None]:
             }
         cleaned[row.key] = v
     if len(cleaned) != len(value):
+        wrong_rows = [k for k in value if k not in cleaned]
+        if wrong_rows and _echoable(wrong_rows[0]):
+            return None, _("Unknown row: %(key)s.") % {"key": wrong_rows[0]}
         return None, _("Unknown row.")
     return cleaned, None
 

@@ -331,3 +331,20 @@ def check_company_initial(*, token: str) -> dict[str, str]:
         return {}
     given = {"name": response.company_name, "sector": response.sector, "size": response.size}
     return {field: value for field, value in given.items() if value}
+
+
+def programme_record_unshared_stages(
+    *, programme: Programme, company: Company, shown: list[int]
+) -> list[str]:
+    """The stages of the submitted checks `company` took for `programme` that its staff may
+    not see (not taken with its coaches, not shared): the register's contacts list them, so
+    the record says how many there are and no more (no scores), and a coach's start form
+    preselects a stage still open. `shown` are the ids programme_record_checks returned.
+    One query."""
+    return list(
+        CheckResponse.objects.filter(
+            status=CheckStatus.SUBMITTED, company=company, programme=programme
+        )
+        .exclude(pk__in=shown)
+        .values_list("stage", flat=True)
+    )

@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -29,7 +30,7 @@ from accounts.text import name_clean
 from checks import mails
 from checks.keys import check_email_proof_valid, check_token_new
 from checks.models import DIMENSIONS, CheckResponse, CheckStage, CheckStatus, Dimension
-from checks.questionnaire import CURRENT_VERSION, answers_clean, questionnaire_load
+from checks.questionnaire import CURRENT_VERSION, answers_clean, is_answered, questionnaire_load
 from checks.recommendations import project_template, recommendations_for
 from checks.scoring import CURRENT_RULE, dimensions_answered, score
 from companies.models import Company, CompanyMember, Sector, SizeBand
@@ -159,7 +160,6 @@ def _advisor_programme(
 # --- starting ----------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def check_start(
     *,
     actor: User,
@@ -171,7 +171,89 @@ def check_start(
 ) -> CheckResponse:
     """A draft check for `company`, started by one of its members, or by a coach of a
     programme that has the company in its register (advisor-assisted: the coach is recorded
-    as the advisor). Programme and convoy default from the company's convoy."""
+    as the advisor). Programme and convoy default from the company's convoy. T0, T1 and T2
+    happen once per programme (check_start_or_resume): an open draft of the stage is given
+    back, a submitted one refuses the stage."""
+    response, _created = check_start_or_resume(
+        actor=actor,
+        company=company,
+        stage=stage,
+        programme=programme,
+        convoy=convoy,
+        advisor_assisted=advisor_assisted,
+    )
+    return response
+
+
+# T0, T1 and T2 are the programme's measurements before, during and after its support: one
+# each per company and programme, so that the report pairs the right two. Ad hoc is unlimited.
+ONCE_PER_PROGRAMME = (CheckStage.T0, CheckStage.T1, CheckStage.T2)
+
+
+def _stage_taken(
+    *, actor: User, member: bool, company: Company, stage: str, programme: Programme | None
+) -> CheckResponse | None:
+    """The open draft of `stage` to continue instead of a new one (None: start one), or a
+    ValidationError on "stage" when the stage is done (submitted) or another person's draft
+    of it is open (e.g. the company's own while a coach starts one with them)."""
+    if stage not in ONCE_PER_PROGRAMME:
+        return None
+    # One start at a time per company: two parallel requests never both create a draft.
+    Company.objects.select_for_update().filter(pk=company.pk).first()
+    same = CheckResponse.objects.filter(company=company, stage=stage, programme=programme)
+    submitted = same.filter(status=CheckStatus.SUBMITTED).order_by("-submitted_at").first()
+    if submitted is not None and submitted.submitted_at is not None:
+        raise ValidationError(
+            {
+                "stage": [
+                    _(
+                        "There is already a %(stage)s check of %(date)s for this company;"
+                        " choose “Ad hoc” for a further check in between."
+                    )
+                    % {
+                        "stage": stage,
+                        "date": date_format(
+                            timezone.localtime(submitted.submitted_at), "SHORT_DATE_FORMAT"
+                        ),
+                    }
+                ]
+            }
+        )
+    draft = same.filter(status=CheckStatus.DRAFT).order_by("-created_at", "-id").first()
+    if draft is None:
+        return None
+    if member or draft.advisor_id == actor.pk:
+        return draft
+    raise ValidationError(
+        {
+            "stage": [
+                _(
+                    "A %(stage)s check of this company, started on %(date)s, is not finished"
+                    " yet; it is finished there, or choose “Ad hoc”."
+                )
+                % {
+                    "stage": stage,
+                    "date": date_format(timezone.localtime(draft.created_at), "SHORT_DATE_FORMAT"),
+                }
+            ]
+        }
+    )
+
+
+@transaction.atomic
+def check_start_or_resume(
+    *,
+    actor: User,
+    company: Company,
+    stage: str = CheckStage.ADHOC,
+    programme: Programme | None = None,
+    convoy: Convoy | None = None,
+    advisor_assisted: bool = False,
+) -> tuple[CheckResponse, bool]:
+    """check_start's work: (the draft, whether it is new). For T0, T1 and T2 (once per
+    company and programme) an open draft of the stage that `actor` may answer is given back
+    unchanged (created False); a submitted check of the stage, or someone else's open draft
+    of it, is a ValidationError on "stage" that says to choose ad hoc."""
     if stage not in CheckStage.values:
         raise ValidationError({"stage": [_("Choose one of the stages.")]})
     if company.deleted_at is not None:
@@ -206,7 +288,16 @@ def check_start(
         programme, convoy = _convoy_programme(company)
     if advisor_programme is not None:
         programme = advisor_programme
-    return CheckResponse.objects.create(
+    existing = _stage_taken(
+        actor=actor,
+        member=member and advisor_programme is None,
+        company=company,
+        stage=stage,
+        programme=programme,
+    )
+    if existing is not None:
+        return existing, False
+    response = CheckResponse.objects.create(
         questionnaire_version=CURRENT_VERSION,
         stage=stage,
         company=company,
@@ -219,6 +310,7 @@ def check_start(
         size=company.size,
         language=_language(getattr(actor, "language", "")),
     )
+    return response, True
 
 
 def public_check_start(
@@ -300,14 +392,19 @@ def check_answers_save(
 
 
 def check_progress(response: CheckResponse) -> dict[str, Any]:
-    """{"answered": n, "total": 6, "dimensions": {key: bool}}: which dimensions have an
-    answer (submit needs all)."""
-    answered = dimensions_answered(
-        questionnaire_load(response.questionnaire_version), response.answers or {}
-    )
+    """{"areas_answered", "areas", "questions_answered", "questions", "dimensions": {key:
+    bool}}: which dimensions have an answer (submit needs all) and how many questions."""
+    questionnaire = questionnaire_load(response.questionnaire_version)
+    answers = response.answers or {}
+    answered = dimensions_answered(questionnaire, answers)
+    questions = questionnaire.questions()
     return {
-        "answered": sum(1 for key in DIMENSIONS if answered.get(key)),
-        "total": len(DIMENSIONS),
+        "areas_answered": sum(1 for key in DIMENSIONS if answered.get(key)),
+        "areas": len(DIMENSIONS),
+        "questions_answered": sum(
+            1 for q in questions if q.key in answers and is_answered(q, answers[q.key])
+        ),
+        "questions": len(questions),
         "dimensions": {key: bool(answered.get(key)) for key in DIMENSIONS},
     }
 
@@ -316,20 +413,45 @@ def _register_touch(
     *, response: CheckResponse, company: Company, self_reported: bool = False
 ) -> None:
     assert response.programme is not None
-    label = str(CheckStage(response.stage).label)
-    if self_reported:
-        # The register's timeline says whose word it is: nobody with an account vouches.
-        label = pgettext("register touch", "%(stage)s, self-reported without an account") % {
-            "stage": label
-        }
     company_touch(
         programme=response.programme,
         company=company,
         kind=TouchKind.CHECK_SUBMITTED,
         source=f"check:{response.pk}",
         at=response.submitted_at or timezone.now(),
-        label=label,
+        label=check_touch_label(stage=response.stage, self_reported=self_reported),
     )
+
+
+# The register touch's label of a check: words from the wire, never a sentence (the register
+# is read in other languages than the respondent's); check_touch_text words it for the reader.
+SELF_REPORTED = "self_reported"
+
+
+def check_touch_label(*, stage: str, self_reported: bool = False) -> str:
+    """ "T1", "" (ad hoc), "self_reported", "T1 self_reported": the stage key unless ad hoc,
+    and whether nobody with an account vouches for it (an anonymous check shared)."""
+    words = [stage] if stage in ONCE_PER_PROGRAMME else []
+    if self_reported:
+        words.append(SELF_REPORTED)
+    return " ".join(words)
+
+
+def check_touch_text(label: str) -> str:
+    """A check touch's label in the reader's language: the stage's name and, for a shared
+    anonymous check, that it is self-reported. Labels stored as text by earlier versions
+    (anything else) are shown as they are."""
+    words = label.split()
+    stages = [w for w in words if w in CheckStage.values]
+    if any(w not in CheckStage.values and w != SELF_REPORTED for w in words) or len(stages) > 1:
+        return label
+    stage = str(CheckStage(stages[0]).label) if stages else ""
+    if SELF_REPORTED in words:
+        # The register's timeline says whose word it is: nobody with an account vouches.
+        return pgettext("register touch", "%(stage)s, self-reported without an account") % {
+            "stage": stage or str(CheckStage.ADHOC.label)
+        }
+    return stage
 
 
 def _touches_register(response: CheckResponse) -> bool:

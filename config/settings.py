@@ -508,6 +508,17 @@ SPECTACULAR_SETTINGS = {
         "RegistrationCreatedEnum": ["registered", "waitlisted"],
         "SizeBandEnum": "companies.models.SizeBand",
         "SectorEnum": "companies.models.Sector",
+        # The Digitalisierungs-Check (checks.api): "stage", "status", "category", "type" and
+        # "key" name other value sets elsewhere; the register's stages and the projects'
+        # categories keep the names they had before.
+        "StageEnum": "programmes.models.Stage",
+        "CategoryEnum": "projects.models.ProjectCategory",
+        "CheckStageEnum": "checks.models.CheckStage",
+        "CheckStatusEnum": "checks.models.CheckStatus",
+        "CheckBandEnum": "checks.models.Band",
+        "CheckDimensionEnum": "checks.models.DIMENSIONS",
+        "CheckQuestionTypeEnum": "checks.questionnaire.QUESTION_TYPES",
+        "CheckSuggestionCategoryEnum": "checks.questionnaire.CATEGORIES",
     },
 }
 

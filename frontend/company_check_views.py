@@ -29,6 +29,7 @@ from checks.selectors import (
     company_checks,
     company_for_checks,
     programme_record_checks,
+    programme_record_unshared_stages,
 )
 from checks.services import check_start
 from companies.selectors import company_role
@@ -171,8 +172,14 @@ def record_checks_context(
     ]
     for draft in own_drafts:
         draft.progress = _draft_progress(draft)  # type: ignore[attr-defined]
-    due = stage_due(c.stage for c in checks if c.is_submitted)
+    unshared = programme_record_unshared_stages(
+        programme=programme, company=record.company, shown=[c.pk for c in checks]
+    )
+    # T0, T1 and T2 are taken once per programme (checks.services): the preselection skips
+    # the stages the company took, shared or not.
+    due = stage_due([c.stage for c in checks if c.is_submitted] + unshared)
     return {
         "record_checks": own_drafts + checks,
+        "record_checks_unshared": len(unshared),
         "check_start_form": CheckStartForm(initial={"stage": due}, prefix="check"),
     }

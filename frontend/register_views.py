@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
+from checks.services import check_touch_text
 from frontend.company_check_views import record_checks_context
 from frontend.forms import errors_to_form
 from frontend.register_forms import (
@@ -69,9 +70,12 @@ def _record_page(record: CompanyRecord) -> HttpResponse:
 
 def _touch_text(kind: str, label: str) -> str:
     """What a touch's label says, in the reader's language: a service touch holds its kind's
-    wire value ("voucher"); a convoy touch the convoy's name; others nothing."""
+    wire value ("voucher"); a convoy touch the convoy's name; a check touch its stage's key
+    (checks.services.check_touch_label); others nothing."""
     if kind == TouchKind.SERVICE and label in ServiceKind.values:
         return str(ServiceKind(label).label)
+    if kind == TouchKind.CHECK_SUBMITTED:
+        return check_touch_text(label)
     return label
 
 

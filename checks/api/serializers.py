@@ -2,25 +2,107 @@
 
 from rest_framework import serializers
 
-from checks.models import CheckStage
+from checks.models import DIMENSIONS, Band, CheckStage, CheckStatus
+from checks.questionnaire import CATEGORIES, QUESTION_TYPES
 from companies.models import Sector, SizeBand
+
+# Every value set below has its own enum name in the schema (CheckStageEnum, CheckStatusEnum,
+# CheckBandEnum, CheckDimensionEnum, CheckSuggestionCategoryEnum, CheckQuestionTypeEnum:
+# SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]), since "stage", "status", "category", "type"
+# and "key" name other value sets elsewhere in the API.
+
+
+def _stage() -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=CheckStage.choices,
+        help_text="T0 before the support, T1 and T2 the re-assessments (each once per company "
+        "and programme), adhoc any time.",
+    )
+
+
+def _per_dimension(name: str, help_text: str) -> type[serializers.Serializer]:
+    """An object with one number (0–100, null when no question of it was answered) per
+    dimension key, in the questionnaire's order."""
+    fields = {
+        key: serializers.FloatField(allow_null=True, required=False, help_text=help_text)
+        for key in DIMENSIONS
+    }
+    return type(name, (serializers.Serializer,), fields)
+
+
+DimensionScores = _per_dimension("DimensionScores", "0–100; null when not answered.")
+DimensionChange = _per_dimension(
+    "DimensionChange", "Points since the previous check; null where either has none."
+)
+
+DimensionsAnswered = type(
+    "DimensionsAnswered",
+    (serializers.Serializer,),
+    {key: serializers.BooleanField() for key in DIMENSIONS},
+)
 
 
 class CheckStartInput(serializers.Serializer):
     company = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
-    # Checked by checks.services (400 on "stage"); a plain string here keeps the schema's
-    # enum names apart from the register's funnel stages.
-    stage = serializers.CharField(
+    stage = serializers.ChoiceField(
+        choices=CheckStage.choices,
         required=False,
-        max_length=10,
-        help_text="One of " + ", ".join(CheckStage.values) + " (default adhoc).",
+        default=CheckStage.ADHOC,
+        help_text="T0, T1 and T2 once per company and programme: with an open draft of the "
+        "stage that draft is answered (200); with a submitted one, 400 on `stage` (choose "
+        "adhoc). adhoc (the default) any time.",
     )
     advisor_assisted = serializers.BooleanField(required=False, default=False)
 
 
+# --- the questionnaire -------------------------------------------------------------------------
+
+
+class OptionOutput(serializers.Serializer):
+    key = serializers.CharField()
+    text = serializers.CharField()
+    negative = serializers.BooleanField(
+        required=False,
+        help_text="Present (true) for an option such as “none of these”: ticking it means the "
+        "lowest score.",
+    )
+
+
+class RowOutput(serializers.Serializer):
+    key = serializers.CharField()
+    text = serializers.CharField()
+
+
+class QuestionOutput(serializers.Serializer):
+    key = serializers.CharField()
+    type = serializers.ChoiceField(
+        choices=[(t, t) for t in QUESTION_TYPES],
+        help_text="The answer's shape: multi → list of option keys; already_planned → "
+        "{row: already|planned|none}; scale_0_5 → {row: 0..5}; no_partly_yes → "
+        "{row: no|partly|yes}; agree_1_5 → 1..5 or null (no answer).",
+    )
+    text = serializers.CharField()
+    help = serializers.CharField()
+    options = OptionOutput(many=True, required=False, help_text="Only for multi.")
+    rows = RowOutput(many=True, required=False, help_text="Only for the row types.")
+
+
+class DimensionOutput(serializers.Serializer):
+    key = serializers.ChoiceField(choices=[(d, d) for d in DIMENSIONS])
+    title = serializers.CharField()
+    intro = serializers.CharField()
+    questions = QuestionOutput(many=True)
+
+
+class QuestionnaireOutput(serializers.Serializer):
+    version = serializers.CharField()
+    dimensions = DimensionOutput(many=True)
+
+
 class AnswersInput(serializers.Serializer):
+    # Values unchecked here: checks.questionnaire.answers_clean checks each against its
+    # question and answers under the question's key (one error shape for every wrong value).
     answers = serializers.DictField(
-        child=serializers.JSONField(allow_null=True),
         help_text="{question_key: value} in the questionnaire's wire format; partial (merged). "
         "null takes an answer back (for agree_1_5 it is the answer “no answer”).",
     )
@@ -29,9 +111,13 @@ class AnswersInput(serializers.Serializer):
 
 
 class ProgressOutput(serializers.Serializer):
-    answered = serializers.IntegerField()
-    total = serializers.IntegerField()
-    dimensions = serializers.DictField(child=serializers.BooleanField())
+    areas_answered = serializers.IntegerField(
+        help_text="Dimensions with at least one answered question (submitting needs all)."
+    )
+    areas = serializers.IntegerField(help_text="Dimensions in the questionnaire (6).")
+    questions_answered = serializers.IntegerField()
+    questions = serializers.IntegerField()
+    dimensions = DimensionsAnswered(help_text="Per dimension key: whether it has an answer.")
 
 
 class AnswersOutput(serializers.Serializer):
@@ -40,22 +126,33 @@ class AnswersOutput(serializers.Serializer):
 
 
 class ScoresOutput(serializers.Serializer):
-    overall = serializers.FloatField(allow_null=True)
-    band = serializers.CharField(allow_null=True)
-    dimensions = serializers.DictField(child=serializers.FloatField(allow_null=True))
+    overall = serializers.FloatField(allow_null=True, help_text="0–100, one decimal.")
+    band = serializers.ChoiceField(
+        choices=Band.choices,
+        allow_null=True,
+        help_text="basic 0–25, average 26–50, moderate 51–75, advanced 76–100.",
+    )
+    dimensions = DimensionScores()
 
 
 class RecommendationOutput(serializers.Serializer):
-    category = serializers.CharField()
+    category = serializers.ChoiceField(
+        choices=[(c, c) for c in CATEGORIES],
+        help_text="What kind of project it suggests (POST …/projects/ takes it).",
+    )
     title = serializers.CharField()
-    reason = serializers.CharField()
+    reason = serializers.CharField(help_text="The most telling reason (the first of `reasons`).")
+    reasons = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Why it is suggested, from the answers, most telling first.",
+    )
 
 
 class CheckOutput(serializers.Serializer):
     id = serializers.IntegerField()
     company = serializers.IntegerField(source="company_id")
-    stage = serializers.CharField()
-    status = serializers.CharField()
+    stage = _stage()
+    status = serializers.ChoiceField(choices=CheckStatus.choices)
     questionnaire_version = serializers.CharField()
     answers = serializers.DictField(child=serializers.JSONField())
     advisor_assisted = serializers.BooleanField()
@@ -81,13 +178,15 @@ class CheckProjectOutput(serializers.Serializer):
 
 class HistoryOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    stage = serializers.CharField()
+    stage = _stage()
     questionnaire_version = serializers.CharField()
     submitted_at = serializers.DateTimeField()
     overall = serializers.FloatField(allow_null=True)
-    band = serializers.CharField()
-    dimensions = serializers.DictField(child=serializers.FloatField(allow_null=True))
-    change = serializers.DictField(child=serializers.FloatField(allow_null=True), allow_null=True)
+    band = serializers.ChoiceField(choices=Band.choices, allow_blank=True)
+    dimensions = DimensionScores()
+    change = DimensionChange(
+        allow_null=True, help_text="null for the first check or another questionnaire version."
+    )
     overall_change = serializers.FloatField(allow_null=True)
 
 
@@ -119,11 +218,11 @@ class PublicProgrammeOutput(serializers.Serializer):
 
 
 class PublicCheckOutput(serializers.Serializer):
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=CheckStatus.choices)
     questionnaire_version = serializers.CharField()
     programme = PublicProgrammeOutput(allow_null=True)
-    sector = serializers.CharField()
-    size = serializers.CharField()
+    sector = serializers.ChoiceField(choices=Sector.choices, allow_blank=True)
+    size = serializers.ChoiceField(choices=SizeBand.choices, allow_blank=True)
     scores = ScoresOutput(allow_null=True)
     recommendations = RecommendationOutput(many=True)
     full = serializers.BooleanField(help_text="Whether `recommendations` is the full list.")

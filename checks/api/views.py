@@ -39,6 +39,11 @@ TOKEN_PARAMETER = OpenApiParameter(
     description="The respondent's secret (`token` of the start's answer, and the e-mail's link).",
 )
 CLOSED = OpenApiResponse(description="The check has already been submitted (nothing changed).")
+ERRORS_400 = (
+    '400: a wrong answer under its question\'s key (`{"q_key": ["Unknown option: xx."]}`); '
+    "rules of the whole set (not an object, unknown question keys: counted, never echoed) "
+    "under `answers`; `sector`/`size` under theirs."
+)
 
 
 class Closed(APIException):
@@ -128,10 +133,11 @@ class QuestionnaireView(APIView):
         summary="The current questionnaire",
         description="Dimensions, questions, options and rows in the language of "
         "`Accept-Language` (German by default). Anyone.",
-        responses={200: OpenApiResponse(description="The questionnaire (questionnaire_wire).")},
+        responses={200: s.QuestionnaireOutput},
     )
     def get(self, request: Request) -> Response:
-        return Response(questionnaire_wire(questionnaire_load(), _language()))
+        wire = questionnaire_wire(questionnaire_load(), _language())
+        return Response(s.QuestionnaireOutput(wire).data)
 
 
 class ChecksView(APIView):
@@ -143,9 +149,15 @@ class ChecksView(APIView):
         summary="Start a check for a company",
         description="A member of the company, or a coach of a programme with the company in "
         "its register (then advisor-assisted). Programme and convoy come from the company's "
-        "convoy. Anyone else: 404.",
+        "convoy. Anyone else: 404. T0, T1 and T2 are taken once per company and programme: "
+        "while a draft of the stage is open, it is answered (200 with that draft, nothing "
+        "new); once one is submitted, 400 on `stage` (start an adhoc check instead), also "
+        "when someone else's draft of the stage is open (e.g. the company's, for a coach).",
         request=s.CheckStartInput,
-        responses={201: s.CheckOutput},
+        responses={
+            201: s.CheckOutput,
+            200: OpenApiResponse(s.CheckOutput, description="The open draft of the stage."),
+        },
     )
     def post(self, request: Request) -> Response:
         data = s.CheckStartInput(data=request.data)
@@ -156,15 +168,16 @@ class ChecksView(APIView):
         if company is None:
             raise NotFound()
         try:
-            response = services.check_start(
+            response, created = services.check_start_or_resume(
                 actor=_user(request),
                 company=company,
-                stage=data.validated_data.get("stage") or "adhoc",
+                stage=data.validated_data["stage"],
                 advisor_assisted=data.validated_data["advisor_assisted"],
             )
         except PermissionDenied:
             raise NotFound() from None
-        return Response(_check_output(response), status=status.HTTP_201_CREATED)
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(_check_output(response), status=code)
 
 
 class CheckView(APIView):
@@ -199,8 +212,8 @@ class CheckAnswersView(APIView):
         operation_id="checks_answers_update",
         tags=TAGS,
         summary="Save answers",
-        description="Merges the given answers into the draft (members and the advisor). 400 "
-        "names the question; 409 once submitted.",
+        description="Merges the given answers into the draft (members and the advisor); "
+        "null takes an answer back. " + ERRORS_400 + " 409 once submitted.",
         request=s.AnswersInput,
         responses={200: s.AnswersOutput, 409: CLOSED},
     )
@@ -223,7 +236,8 @@ class CheckSubmitView(APIView):
     )
     def post(self, request: Request, id: int) -> Response:
         response = _submit(_answerable(request, id))
-        return Response({"scores": response.scores, "recommendations": _suggestions(response)})
+        result = {"scores": response.scores, "recommendations": _suggestions(response)}
+        return Response(s.ResultOutput(result).data)
 
 
 class CheckProjectView(APIView):
@@ -415,8 +429,9 @@ class PublicAnswersView(_Public):
         operation_id="public_checks_answers_update",
         tags=PUBLIC_TAGS,
         summary="Save answers",
-        description="Merges the given answers (and sector/size) into the draft. 409 once "
-        "submitted.",
+        description="Merges the given answers (and sector/size) into the draft. "
+        + ERRORS_400
+        + " 409 once submitted.",
         parameters=[TOKEN_PARAMETER],
         request=s.AnswersInput,
         responses={200: s.AnswersOutput, 409: CLOSED},
@@ -453,7 +468,9 @@ class PublicContactView(_Public):
         "the e-mail carries a button to confirm the sharing, which takes effect only then. "
         "A few e-mails per check and hour, per client address and hour and per e-mail "
         "address and day: beyond them 429, but the address and choices are saved and the "
-        "report is full (only the e-mail is not sent).",
+        "report is full (only the e-mail is not sent). Posting again replaces the address "
+        "and the choices (a new address must be confirmed anew; without "
+        "`share_with_programme` a sharing is withdrawn).",
         parameters=[TOKEN_PARAMETER],
         request=s.PublicContactInput,
         responses={200: s.PublicCheckOutput},

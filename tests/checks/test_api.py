@@ -57,7 +57,7 @@ def test_anonymous_flow(programme_world, django_capture_on_commit_callbacks, lan
     base = f"/api/v1/public/checks/{token}/"
     saved = client.put(f"{base}answers/", {"answers": one_answer_each()}, format="json")
     assert saved.status_code == 200, saved.content
-    assert saved.json()["progress"]["answered"] == 6
+    assert saved.json()["progress"]["areas_answered"] == 6
     result = client.post(f"{base}submit/")
     assert result.status_code == 200, result.content
     body = result.json()

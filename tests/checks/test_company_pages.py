@@ -449,7 +449,7 @@ def test_the_record_lists_the_checks_taken_with_an_advisor(programme_world):
 def test_a_coach_starts_an_advisor_assisted_check(programme_world):
     pw = programme_world
     before = set(CheckResponse.objects.values_list("pk", flat=True))
-    response = client_as(pw.coach).post(_record_start_url(pw), {"check-stage": "T0"})
+    response = client_as(pw.coach).post(_record_start_url(pw), {"check-stage": "T1"})
     check = CheckResponse.objects.exclude(pk__in=before).get()
     assert response.status_code == 302
     assert response["Location"] == reverse(
@@ -515,7 +515,7 @@ def test_a_draft_says_how_far_it_is_and_continues_at_the_first_open_area(world):
 
 def test_the_coach_finds_their_unfinished_check_on_the_record(programme_world):
     pw = programme_world
-    client_as(pw.coach).post(_record_start_url(pw), {"check-stage": "T0"})
+    client_as(pw.coach).post(_record_start_url(pw), {"check-stage": "T1"})
     draft = CheckResponse.objects.get(advisor=pw.coach)
     step = reverse("frontend:check_step", kwargs={"check_id": draft.pk, "step": 1})
     coach_html = text(client_as(pw.coach).get(_record_url(pw)))

@@ -24,7 +24,7 @@ def _fresh_limits():
 
 
 def test_member_starts_with_the_convoys_programme(programme_world, world):
-    response = services.check_start(actor=world.member, company=world.company, stage="T0")
+    response = services.check_start(actor=world.member, company=world.company, stage="T1")
     assert response.programme == programme_world.programme
     assert response.convoy == world.convoy
     assert response.respondent == world.member
@@ -114,7 +114,7 @@ def _submit(response):
 
 
 def test_submit_touches_the_register_of_the_convoys_programme(programme_world, world):
-    response = services.check_start(actor=world.member, company=world.company, stage="T0")
+    response = services.check_start(actor=world.member, company=world.company, stage="T1")
     _submit(response)
     assert response.status == "submitted" and response.overall == 40.0
     assert Touch.objects.filter(
