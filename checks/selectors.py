@@ -1,7 +1,8 @@
 """Every read of the check: who may see which check, a company's history, the convoy's median
 and the programme's peer groups. Comparisons are medians (whole numbers) of groups large
 enough that no single company's score can be read from them, and never include a company the
-viewer may submit checks for; an individual peer's score is never returned.
+viewer may submit checks for; an individual peer's score is never returned. Both count only
+checks a company answered itself at its stages (comparable_checks).
 Each selector is a fixed number of queries (medians are computed in Python from one query)."""
 
 import math
@@ -14,7 +15,7 @@ from django.http import Http404
 
 from accounts.models import User
 from checks.keys import check_by_token
-from checks.models import DIMENSIONS, CheckResponse, CheckStatus
+from checks.models import DIMENSIONS, CheckResponse, CheckStage, CheckStatus
 from checks.questionnaire import CURRENT_VERSION
 from companies.models import SIZE_CLASS_SIZES, Company, CompanyMember, size_class_of
 from convoys.models import Convoy, Facilitator, Membership, MembershipStatus
@@ -186,24 +187,47 @@ def _median_by_dimension(rows: list[dict[str, Any]], minimum: int) -> dict[str, 
 
 _ROW_FIELDS = ("id", "company_id", "scores", "sector", "size")
 
+# The stages a comparison counts: each is submitted once per company and programme
+# (checks.services.ONCE_PER_PROGRAMME), so a company moves its own value at most three times.
+COMPARED_STAGES = (CheckStage.T0, CheckStage.T1, CheckStage.T2)
+
+
+def comparable_checks(*, programme_id: int | None, version: str) -> QuerySet[CheckResponse]:
+    """The one rule for what a comparison (convoy median, programme peers) counts: a company's
+    submitted check of `version` for the programme (`programme_id`; None: taken for none),
+    answered by the company itself (never advisor-assisted: a coach could otherwise take as
+    many checks for register companies as they like, at 0 and at 100, and read the others'
+    scores off the median), at a stage (T0, T1 or T2: ad hoc checks stay in the company's
+    history but never move a comparison, since they could be repeated without limit).
+    Callers take each company's latest (`_latest_per_company`)."""
+    return CheckResponse.objects.filter(
+        programme_id=programme_id,
+        status=CheckStatus.SUBMITTED,
+        questionnaire_version=version,
+        stage__in=COMPARED_STAGES,
+        advisor_assisted=False,
+        company__isnull=False,
+        company__deleted_at__isnull=True,
+    )
+
 
 def convoy_maturity(
     *, convoy: Convoy, user: AnyUser, exclude_company_ids: Collection[int] = ()
 ) -> dict[str, Any]:
     """{"companies_submitted": n, "median": {dimension: whole number} or None below
     CONVOY_MEDIAN_MIN, "excludes_own_company": bool}: each active member company's latest
-    submitted check of the current questionnaire, as `user` may compare with it.
+    check that counts for comparisons (comparable_checks: answered by the company itself, T0,
+    T1 or T2, of the current questionnaire, taken for the convoy's programme), as `user` may
+    compare with it.
 
     The convoy's facilitators (who read every company's check anyway) get all companies.
     Anyone else gets the OTHER companies only: the companies they belong to and
     `exclude_company_ids` (the check being looked at, e.g. by its advisor) are left out, since
-    someone who may submit a company's check as often as they like could otherwise move its
-    value to 0 and to 100 and read the others' scores off the median. `companies_submitted`
-    counts the companies in the median. One query (two where `convoy` does not carry
-    `is_facilitator` annotated for `user`)."""
-    checks = CheckResponse.objects.filter(
-        status=CheckStatus.SUBMITTED,
-        questionnaire_version=CURRENT_VERSION,
+    someone who may submit a company's check could otherwise move its value to 0 and to 100
+    and read the others' scores off the median. `companies_submitted` counts the companies in
+    the median. One query (two where `convoy` does not carry `is_facilitator` annotated for
+    `user`)."""
+    checks = comparable_checks(programme_id=convoy.programme_id, version=CURRENT_VERSION).filter(
         company_id__in=Membership.objects.filter(
             convoy=convoy, status=MembershipStatus.ACTIVE
         ).values("company_id"),
@@ -247,23 +271,23 @@ def programme_peers(
     """{"group": "sector_size" | "sector" | "all", "n": n, "median": {dimension: whole
     number}} of the programme's companies, or None below PEER_MIN in every group.
 
-    Peers are company checks only, of companies in the programme's register, each company
-    once (its latest submitted check of `version` for the programme), never the viewer's own
-    companies (`exclude_company_ids`). Anonymous responses never count: their sector and size
-    are whatever the taker claims, so a handful of fake ones around one real company would
-    give away its scores."""
+    Peers are companies in the programme's register that have at least one member account
+    (a company the programme's staff put in the register themselves, without members, is no
+    peer: staff could otherwise invent fourteen around a real one), each once with its latest
+    check that counts for comparisons (comparable_checks: answered by the company itself, T0,
+    T1 or T2, of `version`, taken for the programme), never the viewer's own companies
+    (`exclude_company_ids`). Anonymous responses never count: their sector and size are
+    whatever the taker claims, so a handful of fake ones around one real company would give
+    away its scores."""
     rows = _latest_per_company(
         list(
-            CheckResponse.objects.filter(
-                programme=programme,
-                status=CheckStatus.SUBMITTED,
-                questionnaire_version=version,
-                company__isnull=False,
-                company__deleted_at__isnull=True,
+            comparable_checks(programme_id=programme.pk, version=version)
+            .filter(
                 company_id__in=CompanyRecord.objects.filter(programme=programme).values(
                     "company_id"
                 ),
             )
+            .filter(company_id__in=CompanyMember.objects.values("company_id"))
             .exclude(company_id__in=list(exclude_company_ids))
             .order_by("-submitted_at", "-id")
             .values(*_ROW_FIELDS)

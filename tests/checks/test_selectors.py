@@ -1,7 +1,8 @@
 """Who reads which check, the history's changes, the convoy median from 4 companies (the
-viewer's own left out) and the programme's peer groups from 15 registered companies (with
-fallback; anonymous responses never count), whole-number medians, at a constant number of
-queries."""
+viewer's own left out) and the programme's peer groups from 15 registered companies with
+members (with fallback; anonymous responses never count), whole-number medians, at a constant
+number of queries. Comparisons count only checks a company answered itself at a stage (T0,
+T1, T2): ad hoc and advisor-assisted checks never move them."""
 
 import pytest
 from django.http import Http404
@@ -14,6 +15,7 @@ from programmes.models import CompanyRecord
 from tests.factories import (
     CheckResponseFactory,
     CompanyFactory,
+    CompanyMemberFactory,
     MembershipFactory,
     ProgrammeFactory,
     PublicCheckFactory,
@@ -26,6 +28,9 @@ def _scores(value: float) -> dict:
 
 
 def _submitted(company, value: float, **extra):
+    """A submitted check; T0 unless `stage` says otherwise (the factory's default is ad hoc,
+    which no comparison counts)."""
+    extra.setdefault("stage", "T0")
     return CheckResponseFactory(
         submitted=True, company=company, scores=_scores(value), overall=value, **extra
     )
@@ -57,7 +62,7 @@ def test_anonymous_check_is_no_company_check(programme_world, world):
 def test_history_changes_within_a_version(world, django_assert_num_queries):
     _submitted(world.company, 20.0, stage="T0")
     _submitted(world.company, 35.0, stage="T1")
-    _submitted(world.company, 50.0, questionnaire_version="2027-1")
+    _submitted(world.company, 50.0, stage="adhoc", questionnaire_version="2027-1")
     with django_assert_num_queries(1):
         history = selectors.company_check_history(company=world.company)
     assert [row["overall"] for row in history] == [20.0, 35.0, 50.0]
@@ -66,7 +71,7 @@ def test_history_changes_within_a_version(world, django_assert_num_queries):
     assert history[1]["overall_change"] == 15.0
     assert history[2]["change"] is None  # across versions: no change
     for _n in range(5):
-        _submitted(world.company, 40.0)
+        _submitted(world.company, 40.0, stage="adhoc")
     with django_assert_num_queries(1):
         assert len(selectors.company_check_history(company=world.company)) == 8
 
@@ -99,8 +104,8 @@ def test_convoy_median_hidden_below_four(world, django_assert_num_queries):
 
 def test_convoy_median_counts_latest_check_of_active_members(world):
     _convoy_with(world.convoy, [10.0, 20.0, 30.0])
-    _submitted(world.company, 100.0)
-    _submitted(world.company, 40.0)  # the latest counts
+    _submitted(world.company, 100.0, stage="T0")
+    _submitted(world.company, 40.0, stage="T1")  # the latest counts
     outsider = CompanyFactory()
     _submitted(outsider, 100.0)  # not a member
     left = CompanyFactory()
@@ -118,9 +123,9 @@ def test_a_member_cannot_read_the_others_scores_off_the_median(world):
     is never in the median they see, so it does not move; and it shows only from four
     other companies."""
     others = _convoy_with(world.convoy, [12.0, 47.0, 81.0])
-    _submitted(world.company, 0.0)
+    _submitted(world.company, 0.0, stage="T0")
     low = selectors.convoy_maturity(convoy=world.convoy, user=world.member)
-    _submitted(world.company, 100.0)
+    _submitted(world.company, 100.0, stage="T1")
     high = selectors.convoy_maturity(convoy=world.convoy, user=world.member)
     assert low == high == {"companies_submitted": 3, "median": None, "excludes_own_company": True}
     # Facilitators read every check anyway: all four companies, from four.
@@ -128,10 +133,9 @@ def test_a_member_cannot_read_the_others_scores_off_the_median(world):
         dict.fromkeys(DIMENSIONS, 64)  # 12, 47, 81, 100 → 64
     )
     others += _convoy_with(world.convoy, [60.0])
-    _submitted(world.company, 0.0)
-    low = selectors.convoy_maturity(convoy=world.convoy, user=world.member)
-    _submitted(world.company, 100.0)
     high = selectors.convoy_maturity(convoy=world.convoy, user=world.member)
+    _submitted(world.company, 0.0, stage="T2")  # its last stage (each is once per programme)
+    low = selectors.convoy_maturity(convoy=world.convoy, user=world.member)
     assert low == high
     assert low["companies_submitted"] == 4
     assert low["median"] == dict.fromkeys(DIMENSIONS, 54)  # 12, 47, 60, 81 → 53.5 → 54
@@ -150,11 +154,24 @@ def test_convoy_medians_are_whole_numbers(world):
     assert all(isinstance(value, int) for value in result["median"].values())
 
 
-def _registered(programme, value: float, *, sector="craft", size="2-9", n=1, version="2026-1"):
-    """`n` companies in the programme's register, each with a submitted check."""
+def _registered(
+    programme,
+    value: float,
+    *,
+    sector="craft",
+    size="2-9",
+    n=1,
+    version="2026-1",
+    members=True,
+    **extra,
+):
+    """`n` companies in the programme's register (with a member account unless `members` is
+    False, as one staff put in themselves), each with a submitted check (T0 unless `stage`)."""
     companies = []
     for _n in range(n):
         company = CompanyFactory(sector=sector, size=size)
+        if members:
+            CompanyMemberFactory(company=company)
         now = timezone.now()
         CompanyRecord.objects.create(
             programme=programme,
@@ -164,7 +181,7 @@ def _registered(programme, value: float, *, sector="craft", size="2-9", n=1, ver
             last_touch_at=now,
             last_touch_kind="service",
         )
-        _submitted(company, value, programme=programme, questionnaire_version=version)
+        _submitted(company, value, programme=programme, questionnaire_version=version, **extra)
         companies.append(company)
     return companies
 
@@ -239,6 +256,81 @@ def test_peers_ignore_anonymous_responses_and_the_viewers_company(programme_worl
     assert victim.pk  # its score is never returned alone
     assert selectors.viewer_company_ids(user=world.owner) == {world.company.pk}
     assert selectors.viewer_company_ids(user=None) == set()
+
+
+def test_peers_count_only_self_answered_staged_checks_of_companies_with_members(programme_world):
+    """The attack: a coach puts fourteen companies into the register (no member accounts)
+    and takes advisor-assisted checks for them, seven at 0 and seven at 100, around one real
+    company, then reads the peer median from an anonymous check of the same sector and size.
+    Companies without members are no peers, advisor-assisted and ad hoc checks never count."""
+    programme = programme_world.programme
+    (victim,) = _registered(programme, 37.0)
+
+    def peers():
+        return selectors.programme_peers(
+            programme=programme, sector="craft", size="2-9", version="2026-1"
+        )
+
+    for value in [0.0] * 7 + [100.0] * 7:
+        _registered(programme, value, members=False)  # staff-created, self-answered
+    assert peers() is None or peers()["group"] != "sector_size"
+    for value in [0.0] * 7 + [100.0] * 7:
+        _registered(
+            programme,
+            value,
+            stage="T0",
+            advisor=programme_world.coach,
+            advisor_assisted=True,
+        )
+    for value in [0.0] * 7 + [100.0] * 7:
+        _registered(programme, value, stage="adhoc")
+    assert peers() is None or peers()["group"] != "sector_size"
+    # Fourteen real companies with their own T0s: now the group compares.
+    _registered(programme, 50.0, n=14)
+    assert peers()["group"] == "sector_size"
+    assert peers()["n"] == 15 + int(programme_world.check.company.sector == "craft")
+    assert victim.pk
+
+
+def test_a_members_ad_hoc_checks_do_not_move_the_anonymous_peer_median(programme_world):
+    """The attack: a member signs out, looks at the peer median through an anonymous check
+    of their sector and size, and moves their own company's ad hoc check between 0 and 100."""
+    programme = programme_world.programme
+    others = _registered(programme, 20.0, sector="retail", size="1", n=7)
+    others += _registered(programme, 80.0, sector="retail", size="1", n=7)
+    (own,) = _registered(programme, 50.0, sector="retail", size="1")
+
+    def median():
+        peers = selectors.programme_peers(
+            programme=programme, sector="retail", size="1", version="2026-1"
+        )
+        return peers["group"], peers["n"], peers["median"]["data"]
+
+    before = median()
+    assert before == ("sector_size", 15, 50)
+    for value in (0.0, 100.0):
+        _submitted(own, value, programme=programme, stage="adhoc")
+        assert median() == before
+    assert len(others) == 14
+
+
+def test_peers_and_the_convoy_median_constant_queries(
+    programme_world, world, django_assert_num_queries
+):
+    programme = programme_world.programme
+    total = 0
+    for n in (3, 20):
+        total += n
+        companies = _registered(programme, 40.0, n=n)
+        for company in companies:
+            MembershipFactory(convoy=world.convoy, company=company)
+        with django_assert_num_queries(1):
+            selectors.programme_peers(
+                programme=programme, sector="craft", size="2-9", version="2026-1"
+            )
+        with django_assert_num_queries(2):  # (is_facilitator not annotated: one more)
+            result = selectors.convoy_maturity(convoy=world.convoy, user=world.member)
+        assert result["companies_submitted"] == total
 
 
 def test_programme_record_checks(programme_world, world):
