@@ -173,7 +173,7 @@ def check_start(
     programme that has the company in its register (advisor-assisted: the coach is recorded
     as the advisor). Programme and convoy default from the company's convoy. T0, T1 and T2
     happen once per programme (check_start_or_resume): an open draft of the stage is given
-    back, a submitted one refuses the stage."""
+    back to the same kind of person, a submitted one refuses the stage."""
     response, _created = check_start_or_resume(
         actor=actor,
         company=company,
@@ -190,54 +190,76 @@ def check_start(
 ONCE_PER_PROGRAMME = (CheckStage.T0, CheckStage.T1, CheckStage.T2)
 
 
-def _stage_taken(
-    *, actor: User, member: bool, company: Company, stage: str, programme: Programme | None
-) -> CheckResponse | None:
-    """The open draft of `stage` to continue instead of a new one (None: start one), or a
-    ValidationError on "stage" when the stage is done (submitted) or another person's draft
-    of it is open (e.g. the company's own while a coach starts one with them)."""
-    if stage not in ONCE_PER_PROGRAMME:
-        return None
-    # One start at a time per company: two parallel requests never both create a draft.
-    Company.objects.select_for_update().filter(pk=company.pk).first()
-    same = CheckResponse.objects.filter(company=company, stage=stage, programme=programme)
-    submitted = same.filter(status=CheckStatus.SUBMITTED).order_by("-submitted_at").first()
-    if submitted is not None and submitted.submitted_at is not None:
-        raise ValidationError(
-            {
-                "stage": [
-                    _(
-                        "There is already a %(stage)s check of %(date)s for this company;"
-                        " choose “Ad hoc” for a further check in between."
-                    )
-                    % {
-                        "stage": stage,
-                        "date": date_format(
-                            timezone.localtime(submitted.submitted_at), "SHORT_DATE_FORMAT"
-                        ),
-                    }
-                ]
-            }
-        )
-    draft = same.filter(status=CheckStatus.DRAFT).order_by("-created_at", "-id").first()
-    if draft is None:
-        return None
-    if member or draft.advisor_id == actor.pk:
-        return draft
-    raise ValidationError(
+def _stage_done_error(*, stage: str, submitted: CheckResponse) -> ValidationError:
+    """The refusal of a stage already submitted, naming when and suggesting ad hoc."""
+    assert submitted.submitted_at is not None
+    return ValidationError(
         {
             "stage": [
                 _(
-                    "A %(stage)s check of this company, started on %(date)s, is not finished"
-                    " yet; it is finished there, or choose “Ad hoc”."
+                    "There is already a %(stage)s check of %(date)s for this company;"
+                    " choose “Ad hoc” for a further check in between."
                 )
                 % {
                     "stage": stage,
-                    "date": date_format(timezone.localtime(draft.created_at), "SHORT_DATE_FORMAT"),
+                    "date": date_format(
+                        timezone.localtime(submitted.submitted_at), "SHORT_DATE_FORMAT"
+                    ),
                 }
             ]
         }
     )
+
+
+def _stage_submitted(
+    *, company_id: int, stage: str, programme_id: int | None, exclude: int | None = None
+) -> CheckResponse | None:
+    """The submitted check of a once-per-programme stage, if there is one."""
+    same = CheckResponse.objects.filter(
+        company_id=company_id,
+        stage=stage,
+        status=CheckStatus.SUBMITTED,
+        submitted_at__isnull=False,
+    )
+    # None: the company's checks outside any programme (programme_id=None would match none).
+    same = (
+        same.filter(programme__isnull=True)
+        if programme_id is None
+        else same.filter(programme_id=programme_id)
+    )
+    if exclude is not None:
+        same = same.exclude(pk=exclude)
+    return same.order_by("-submitted_at").first()
+
+
+def _stage_taken(
+    *, actor: User, assisted: bool, company: Company, stage: str, programme: Programme | None
+) -> CheckResponse | None:
+    """The open draft of `stage` to continue instead of a new one (None: start one), or a
+    ValidationError on "stage" when the stage is done (submitted).
+
+    Only a draft the same kind of person started is given back: members get the company's
+    own (not advisor-assisted) draft, a coach only their own advisor-assisted one. Handing a
+    member the coach's draft would let the coach read what the member answers alone, and a
+    coach the company's draft what the company answered without them. Drafts of the same
+    stage may so be open side by side; the stage's uniqueness is kept at submit
+    (check_submit), where the second one is refused."""
+    if stage not in ONCE_PER_PROGRAMME:
+        return None
+    # One start at a time per company: two parallel requests never both create a draft.
+    Company.objects.select_for_update().filter(pk=company.pk).first()
+    programme_id = programme.pk if programme is not None else None
+    submitted = _stage_submitted(company_id=company.pk, stage=stage, programme_id=programme_id)
+    if submitted is not None:
+        raise _stage_done_error(stage=stage, submitted=submitted)
+    drafts = CheckResponse.objects.filter(
+        company=company, stage=stage, programme=programme, status=CheckStatus.DRAFT
+    )
+    if assisted:
+        drafts = drafts.filter(advisor_assisted=True, advisor_id=actor.pk)
+    else:
+        drafts = drafts.filter(advisor_assisted=False)
+    return drafts.order_by("-created_at", "-id").first()
 
 
 @transaction.atomic
@@ -251,9 +273,10 @@ def check_start_or_resume(
     advisor_assisted: bool = False,
 ) -> tuple[CheckResponse, bool]:
     """check_start's work: (the draft, whether it is new). For T0, T1 and T2 (once per
-    company and programme) an open draft of the stage that `actor` may answer is given back
-    unchanged (created False); a submitted check of the stage, or someone else's open draft
-    of it, is a ValidationError on "stage" that says to choose ad hoc."""
+    company and programme) an open draft of the stage started by the same kind of person
+    (a member's for members, the coach's own advisor-assisted one for a coach) is given back
+    unchanged (created False); a submitted check of the stage is a ValidationError on
+    "stage" that says to choose ad hoc."""
     if stage not in CheckStage.values:
         raise ValidationError({"stage": [_("Choose one of the stages.")]})
     if company.deleted_at is not None:
@@ -290,7 +313,7 @@ def check_start_or_resume(
         programme = advisor_programme
     existing = _stage_taken(
         actor=actor,
-        member=member and advisor_programme is None,
+        assisted=advisor_programme is not None,
         company=company,
         stage=stage,
         programme=programme,
@@ -480,10 +503,25 @@ def _snapshot(response: CheckResponse, *, rule_version: str) -> None:
 
 @transaction.atomic
 def check_submit(*, response: CheckResponse) -> CheckResponse:
-    """Score, suggest, and close the draft; touches the programme's register where allowed."""
+    """Score, suggest, and close the draft; touches the programme's register where allowed.
+    T0, T1 and T2 are submitted once per company and programme: drafts of a stage may be open
+    side by side (the company's own and a coach's), the first submitted is the stage's, a
+    second is a ValidationError on "stage" (under the company's lock, as starts are)."""
+    if response.stage in ONCE_PER_PROGRAMME and response.company_id is not None:
+        # Company first, then the row: the order check_start_or_resume takes them in.
+        Company.objects.select_for_update().filter(pk=response.company_id).first()
     locked = _lock(response)
     if locked.is_submitted:
         raise CheckClosed(_("This check has already been submitted."))
+    if locked.stage in ONCE_PER_PROGRAMME and locked.company_id is not None:
+        submitted = _stage_submitted(
+            company_id=locked.company_id,
+            stage=locked.stage,
+            programme_id=locked.programme_id,
+            exclude=locked.pk,
+        )
+        if submitted is not None:
+            raise _stage_done_error(stage=locked.stage, submitted=submitted)
     questionnaire = questionnaire_load(locked.questionnaire_version)
     answered = dimensions_answered(questionnaire, locked.answers or {})
     missing = [key for key in DIMENSIONS if not answered.get(key)]
@@ -506,6 +544,24 @@ def check_submit(*, response: CheckResponse) -> CheckResponse:
         _register_touch(response=locked, company=locked.company)
     _copy(locked, response)
     return response
+
+
+@transaction.atomic
+def check_draft_discard(*, actor: User, response: CheckResponse) -> None:
+    """Throw an open draft away: the company's members any draft of their company (also one
+    a coach started with it: the company decides what is taken in its name), the advisor
+    their own. CheckClosed once submitted (the history keeps it); PermissionDenied for
+    anyone else (a facilitator reads, never discards)."""
+    locked = _lock(response)
+    if locked.is_submitted:
+        raise CheckClosed(_("This check has already been submitted."))
+    if locked.company_id is None:
+        raise PermissionDenied(_("Only the company's members may do this."))
+    is_advisor = locked.advisor_id is not None and locked.advisor_id == actor.pk
+    if not is_advisor and not _is_member(actor, locked.company_id):
+        raise PermissionDenied(_("Only the company's members may do this."))
+    # A draft never touched the register (only a submit does): nothing else to undo.
+    locked.delete()
 
 
 @transaction.atomic
@@ -656,9 +712,10 @@ def _contact_save(
         raise ValidationError(errors)
     send = _contact_mail_allowed(response=locked, email=cleaned_email, client=client)
     now = timezone.now()
+    # What a confirmed share may have written to the register, before it is replaced.
+    written = _ShareWritten(locked)
     if cleaned_email.lower() != locked.email.lower():
         locked.email_confirmed_at = None  # the proof is bound to the address
-    was_shared = locked.share_consent_at is not None and locked.email_confirmed_at is not None
     locked.email = cleaned_email
     locked.consent_at = now
     locked.share_consent_at = now if share_with_programme else None
@@ -666,8 +723,10 @@ def _contact_save(
     locked.company_name = texts["company_name"]
     locked.postcode = texts["postcode"]
     locked.save()
-    if was_shared and locked.share_consent_at is None:
-        _share_forget(locked)
+    if locked.share_consent_at is None:
+        # Not by the flags: they may have changed above (a new address is unconfirmed); the
+        # register's touch says whether it was shared.
+        _share_forget(locked, written=written)
     if send:
         mails.check_report_send.delay_on_commit(response_id=locked.pk)
     _copy(locked, response)
@@ -704,20 +763,54 @@ def _shared_company(response: CheckResponse) -> tuple[Company, bool]:
     return company, True
 
 
-def _share_forget(response: CheckResponse) -> None:
-    """The share was withdrawn: the register forgets this check's touch (the company stays
-    counted as reached, company_record_recompute). A claimed check's own company keeps it."""
+class _ShareWritten:
+    """The person's contact as a confirmed share wrote it to the register's new entry (the
+    response's address and name; the earlier ones too, when they change in the same step)."""
+
+    def __init__(self, *responses: CheckResponse) -> None:
+        self.emails = {r.email.strip().lower() for r in responses if r.email.strip()}
+        self.names = {r.contact_name for r in responses if r.contact_name}
+
+    def add(self, response: CheckResponse) -> None:
+        if response.email.strip():
+            self.emails.add(response.email.strip().lower())
+        if response.contact_name:
+            self.names.add(response.contact_name)
+
+
+def _share_forget(response: CheckResponse, *, written: _ShareWritten | None = None) -> None:
+    """The share was withdrawn or the check deleted: the register forgets this check's touch
+    (the company stays counted as reached, company_record_recompute), and the entry made for
+    the share forgets the person's contact, unless staff have changed it since (then it is
+    theirs). Goes by the touch, so a call without a share changes nothing. A claimed check's
+    own company keeps its touch."""
+    if written is None:
+        written = _ShareWritten(response)
+    else:
+        written.add(response)
     touches = Touch.objects.filter(kind=TouchKind.CHECK_SUBMITTED, source=f"check:{response.pk}")
     if response.company_id is not None:
         touches = touches.exclude(company_id=response.company_id)
-    pairs = list(touches.values_list("programme_id", "company_id"))
+    rows = list(touches.values_list("programme_id", "company_id", "label"))
     touches.delete()
-    for programme_id, company_id in pairs:
+    for programme_id, company_id, label in rows:
         record = CompanyRecord.objects.filter(
             programme_id=programme_id, company_id=company_id
         ).first()
-        if record is not None:
-            company_record_recompute(record=record)
+        if record is None:
+            continue
+        if SELF_REPORTED in label.split():
+            # The entry the share created: its contact is the person's, given for the share.
+            fields = []
+            if record.contact_email and record.contact_email.strip().lower() in written.emails:
+                record.contact_email = ""
+                fields.append("contact_email")
+            if record.contact_name and record.contact_name in written.names:
+                record.contact_name = ""
+                fields.append("contact_name")
+            if fields:
+                record.save(update_fields=fields)
+        company_record_recompute(record=record)
 
 
 @transaction.atomic
@@ -736,11 +829,9 @@ def public_check_email_confirm(
         raise ValidationError({"accept": [_("Answer yes or no.")]})
     if not accept:
         if locked.share_consent_at is not None:
-            was_confirmed = locked.email_confirmed_at is not None
             locked.share_consent_at = None
             locked.save(update_fields=["share_consent_at", "updated_at"])
-            if was_confirmed:
-                _share_forget(locked)
+        _share_forget(locked)  # by the register's touch, whatever the flags say
         _copy(locked, response)
         return response
     if locked.email_confirmed_at is None:
@@ -794,8 +885,7 @@ def public_check_erase(*, response: CheckResponse) -> None:
     locked = _lock(response)
     if locked.company_id is not None:
         raise CheckClaimed(_("This check belongs to your company now; please delete it there."))
-    if locked.share_consent_at is not None and locked.email_confirmed_at is not None:
-        _share_forget(locked)
+    _share_forget(locked)  # by the register's touch, whatever the flags say
     locked.delete()
 
 

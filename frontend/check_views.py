@@ -318,7 +318,11 @@ def _step_move(
             check_submit(response=flow.response)
         except CheckClosed:
             return redirect(flow.result_url)
-        except ValidationError:
+        except ValidationError as exc:
+            if "stage" in exc.message_dict:
+                # The stage was submitted meanwhile (e.g. by a coach with the company).
+                messages.error(request, exc.message_dict["stage"][0])
+                return redirect(flow.step_url(step))
             # A dimension without any answer: back to the first one, saying what is missing.
             answered = dimensions_answered(questionnaire, flow.response.answers or {})
             open_step = next(

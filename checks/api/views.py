@@ -149,10 +149,11 @@ class ChecksView(APIView):
         summary="Start a check for a company",
         description="A member of the company, or a coach of a programme with the company in "
         "its register (then advisor-assisted). Programme and convoy come from the company's "
-        "convoy. Anyone else: 404. T0, T1 and T2 are taken once per company and programme: "
-        "while a draft of the stage is open, it is answered (200 with that draft, nothing "
-        "new); once one is submitted, 400 on `stage` (start an adhoc check instead), also "
-        "when someone else's draft of the stage is open (e.g. the company's, for a coach).",
+        "convoy. Anyone else: 404. T0, T1 and T2 are submitted once per company and "
+        "programme: while a draft of the stage started by the same kind of person is open "
+        "(the company's own for members, a coach's own advisor-assisted one for the coach), "
+        "it is answered (200 with that draft, nothing new); once one is submitted, 400 on "
+        "`stage` (start an adhoc check instead), here and at submit for a second draft.",
         request=s.CheckStartInput,
         responses={
             201: s.CheckOutput,
@@ -193,6 +194,23 @@ class CheckView(APIView):
     )
     def get(self, request: Request, id: int) -> Response:
         return Response(_check_output(selectors.check_for_user(check_id=id, user=request.user)))
+
+    @extend_schema(
+        operation_id="checks_destroy",
+        tags=TAGS,
+        summary="Discard a draft",
+        description="Throws an open draft away: members of the company any draft of it (also "
+        "one a coach started with them), the advisor their own. 409 once submitted (the "
+        "history keeps it); facilitators 403; anyone else 404.",
+        responses={204: None, 409: CLOSED},
+    )
+    def delete(self, request: Request, id: int) -> Response:
+        response = selectors.check_for_user(check_id=id, user=request.user)
+        try:
+            services.check_draft_discard(actor=_user(request), response=response)
+        except services.CheckClosed:
+            raise Closed() from None
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 def _answerable(request: Request, id: int) -> CheckResponse:
