@@ -200,8 +200,9 @@ def comparable_checks(*, programme_id: int | None, version: str) -> QuerySet[Che
     scores off the median), at a stage (T0, T1 or T2: ad hoc checks stay in the company's
     history but never move a comparison, since they could be repeated without limit).
     Callers take each company's latest (`_latest_per_company`)."""
+    taken_for = Q(programme__isnull=True) if programme_id is None else Q(programme_id=programme_id)
     return CheckResponse.objects.filter(
-        programme_id=programme_id,
+        taken_for,
         status=CheckStatus.SUBMITTED,
         questionnaire_version=version,
         stage__in=COMPARED_STAGES,

@@ -198,7 +198,10 @@ class PaginatedHistory(serializers.Serializer):
 
 
 class MaturityOutput(serializers.Serializer):
-    companies_submitted = serializers.IntegerField()
+    companies_submitted = serializers.IntegerField(
+        help_text="Companies in the median, each with its latest check it answered itself (not "
+        "advisor-assisted) at T0, T1 or T2 for the convoy's programme; ad hoc checks never count."
+    )
     median = serializers.DictField(child=serializers.IntegerField(allow_null=True), allow_null=True)
     excludes_own_company = serializers.BooleanField()
 

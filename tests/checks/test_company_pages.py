@@ -291,8 +291,8 @@ def test_the_result_compares_a_member_with_the_other_companies_only(world):
     not in it. The convoy's facilitator gets every company."""
     _fill_convoy(world.convoy, 4)  # 20, 21, 22, 23
     seen = []
-    for value in (0, 100):
-        check = _submitted(world.company, days_ago=1, values=(value,) * 6)
+    for value, stage in ((0, "T0"), (100, "T1")):
+        check = _submitted(world.company, days_ago=1, stage=stage, values=(value,) * 6)
         CheckResponse.objects.filter(pk=check.pk).update(convoy=world.convoy)
         url = reverse("frontend:check_result", kwargs={"check_id": check.pk})
         html = text(client_as(world.owner).get(url))

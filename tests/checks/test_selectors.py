@@ -112,6 +112,8 @@ def test_convoy_median_counts_latest_check_of_active_members(world):
     MembershipFactory(convoy=world.convoy, company=left, status="left")
     _submitted(left, 100.0)
     _submitted(CompanyFactory(), 100.0, questionnaire_version="2025-1")
+    # Taken for another programme than the convoy's (here: none): its stages are not these.
+    _submitted(world.company, 100.0, stage="T2", programme=ProgrammeFactory())
     result = selectors.convoy_maturity(convoy=world.convoy, user=world.facilitator)
     assert result["companies_submitted"] == 4
     assert result["excludes_own_company"] is False

@@ -1,8 +1,9 @@
 """The demo's Digitalisierungs-Checks: every demo company's T0 (submitted through
-checks.services, dated when it joined), two T1 that improved where their projects work, the
-demo convoy's median (at least four companies), an advisor-assisted check, and the anonymous
-check from the programme's public page whose share the register shows; the report counts
-them."""
+checks.services by its owner, dated when it joined), two T1 that improved where their
+projects work, the demo convoy's median (for its facilitator and for every member: at least
+four other companies with a check of their own at a stage), an advisor-assisted ad hoc check,
+and the anonymous check from the programme's public page whose share the register shows; the
+report counts them."""
 
 from datetime import timedelta
 from io import StringIO
@@ -13,7 +14,8 @@ from django.utils import timezone
 
 from checks.models import CheckResponse
 from checks.selectors import CONVOY_MEDIAN_MIN, convoy_maturity
-from convoys.models import Convoy
+from companies.models import CompanyMember
+from convoys.models import Convoy, Facilitator
 from demo.data import (
     CHECKS,
     COACH,
@@ -63,18 +65,30 @@ def test_every_demo_company_has_a_submitted_t0_and_two_a_t1(programme):
         assert later.overall > before.overall, name
         assert later.scores["dimensions"]["readiness"] > before.scores["dimensions"]["readiness"]
         assert later.scores["dimensions"]["data"] > before.scores["dimensions"]["data"]
-    # The machine shop took it with the programme's coach.
-    lindner = t0["Dreherei Lindner GmbH"]
-    assert lindner.advisor_assisted and lindner.advisor.email == COACH[1]
+    # Every T0 the company's own; the machine shop took it once more with the programme's coach.
+    assert not any(c.advisor_assisted for c in t0.values())
+    (assisted,) = [c for c in company_checks if c.advisor_assisted]
+    assert assisted.company.name == "Dreherei Lindner GmbH" and assisted.stage == "adhoc"
+    assert assisted.advisor.email == COACH[1]
 
 
-def test_the_demo_convoy_shows_its_median(programme):
+def test_the_demo_convoy_shows_its_median_to_its_facilitator_and_every_member(programme):
     convoy = Convoy.objects.get(name=DEMO_CONVOY_NAME)
+    facilitator = Facilitator.objects.filter(convoy=convoy).select_related("user").first()
+    assert facilitator is not None
 
-    maturity = convoy_maturity(convoy=convoy, user=None)  # no company of its own left out
-
+    maturity = convoy_maturity(convoy=convoy, user=facilitator.user)
     assert maturity["companies_submitted"] >= CONVOY_MEDIAN_MIN
     assert maturity["median"] is not None
+    # A member's own company is left out: still four others for each of them.
+    members = CompanyMember.objects.filter(
+        company__memberships__convoy=convoy, company__memberships__status="active"
+    ).select_related("user")
+    assert members
+    for member in members:
+        seen = convoy_maturity(convoy=convoy, user=member.user)
+        assert seen["companies_submitted"] >= CONVOY_MEDIAN_MIN, member.user.email
+        assert seen["median"] is not None
 
 
 def test_the_anonymous_check_was_shared_and_is_in_the_register(programme):
