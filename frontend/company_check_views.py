@@ -31,7 +31,7 @@ from checks.selectors import (
     programme_record_checks,
     programme_record_unshared_stages,
 )
-from checks.services import check_start
+from checks.services import CheckClosed, check_draft_discard, check_start
 from companies.selectors import company_role
 from frontend.company_check_forms import CheckStartForm
 from frontend.forms import errors_to_form
@@ -100,6 +100,8 @@ def company_checks_view(request: HttpRequest, company_id: int) -> HttpResponse:
         if not is_member:
             # A facilitator reads the company's checks; its people take them.
             raise PermissionDenied
+        if "discard" in request.POST:
+            return _draft_discard(request, user=user, company_id=company.pk)
         if form.is_valid():
             try:
                 response = check_start(
@@ -127,6 +129,26 @@ def company_checks_view(request: HttpRequest, company_id: int) -> HttpResponse:
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "frontend/checks/company_checks.html", context, status=status)
+
+
+def _draft_discard(request: HttpRequest, *, user: User, company_id: int) -> HttpResponse:
+    """A member throws an open draft of their company away (also one a coach started with
+    it: the company decides what is taken in its name)."""
+    draft_id = request.POST.get("discard", "")
+    draft = (
+        CheckResponse.objects.filter(pk=int(draft_id), company_id=company_id).first()
+        if draft_id.isdigit()
+        else None
+    )
+    if draft is None:
+        raise Http404
+    try:
+        check_draft_discard(actor=user, response=draft)
+    except CheckClosed:
+        messages.error(request, _("This check has already been submitted."))
+    else:
+        messages.success(request, _("The draft was discarded."))
+    return redirect("frontend:company_checks", company_id=company_id)
 
 
 @login_required

@@ -218,3 +218,29 @@ def test_an_existing_entrys_contact_is_never_blanked(programme_world):
     services.public_check_erase(response=response)
     record.refresh_from_db()
     assert (record.contact_email, record.contact_name) == before
+
+
+def test_the_company_checks_page_discards_a_coachs_draft(programme_world):
+    pw = programme_world
+    coachs = services.check_start(
+        actor=pw.coach, company=pw.check.company, stage="T1", advisor_assisted=True
+    )
+    url = reverse("frontend:company_checks", kwargs={"company_id": pw.check.company_id})
+    page = client_as(pw.member).get(url).content.decode()
+    assert f'name="discard" value="{coachs.pk}"' in page
+    response = client_as(pw.member).post(url, {"discard": coachs.pk}, follow=True)
+    assert response.status_code == 200
+    assert "The draft was discarded." in response.content.decode()
+    assert not CheckResponse.objects.filter(pk=coachs.pk).exists()
+    # Another company's draft, or a submitted check: nothing happens.
+    assert client_as(pw.member).post(url, {"discard": pw.other_check.pk}).status_code == 404
+    client_as(pw.member).post(url, {"discard": pw.check.pk})
+    assert CheckResponse.objects.filter(pk=pw.check.pk).exists()
+
+
+def test_a_facilitator_cannot_discard_on_the_page(programme_world, world):
+    pw = programme_world
+    url = reverse("frontend:company_checks", kwargs={"company_id": pw.draft_check.company_id})
+    response = client_as(world.facilitator).post(url, {"discard": pw.draft_check.pk})
+    assert response.status_code == 403
+    assert CheckResponse.objects.filter(pk=pw.draft_check.pk).exists()
