@@ -224,6 +224,9 @@ MATRIX = [
     E("POST",   "/checks/{check}/projects/",                   {"category": "website"},  401, 404, 404, 404, 201, 201, 403),
     E("GET",    "/companies/{company}/checks/",                None,                     401, 404, 404, 404, 200, 200, 200),
     E("GET",    "/convoys/{convoy}/maturity/",                 None,                     401, 404, 404, 404, 200, 200, 200),
+    # A draft is discarded by the company's people (also a coach's draft with them); facilitators read only (403); submitted: 409 for everyone who reads it.
+    E("DELETE", "/checks/{draft_check}/",                      None,                     401, 404, 404, 404, 204, 204, 403),
+    E("DELETE", "/checks/{check}/",                            None,                     401, 404, 404, 404, 409, 409, 409),
 ]
 # fmt: on
 
