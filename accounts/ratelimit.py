@@ -5,6 +5,7 @@ below (settings AXES_*). Sign-up and password reset are limited here with Django
 """
 
 import hashlib
+import ipaddress
 from typing import Any
 
 from django.conf import settings
@@ -14,6 +15,23 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from audit.origin import client_ip
+
+
+def client_network_key(client: str) -> str:
+    """The rate limit's key of a client address: an IPv4 address as it is, an IPv6 address by
+    its /64 network (one household or server gets a whole /64 and may rotate within it), an
+    IPv4-mapped IPv6 address as its IPv4 address; anything else as given (cut short). Forms
+    without an account (open events' registration, the anonymous check) count by it."""
+    text = (client or "").strip()
+    try:
+        address = ipaddress.ip_address(text.split("%")[0])
+    except ValueError:
+        return text[:100]
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network(f"{address}/64", strict=False))
+    return str(address)
 
 
 def login_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:

@@ -26,14 +26,17 @@ from programmes.models import Programme
 
 
 class Dimension(models.TextChoices):
-    """The six DMA dimensions for SMEs, in the questionnaire's order."""
+    """The six DMA dimensions for SMEs (the pages call them areas), in the questionnaire's
+    order. The labels are the questionnaire file's titles, word for word in English and
+    German (checks.questionnaire.dimension_title; a test keeps them the same), so that one
+    page never names an area two ways."""
 
-    STRATEGY = "strategy", _("Digital business strategy")
-    READINESS = "readiness", _("Digital readiness")
-    HUMAN = "human", _("People and skills")
-    DATA = "data", _("Data management")
-    AUTOMATION = "automation", _("Automation and artificial intelligence")
-    GREEN = "green", _("Green digitalisation")
+    STRATEGY = "strategy", pgettext_lazy("check area", "Digital strategy")
+    READINESS = "readiness", pgettext_lazy("check area", "Digital tools")
+    HUMAN = "human", pgettext_lazy("check area", "Team and skills")
+    DATA = "data", pgettext_lazy("check area", "Data and security")
+    AUTOMATION = "automation", pgettext_lazy("check area", "Automation and AI")
+    GREEN = "green", pgettext_lazy("check area", "Environment")
 
 
 DIMENSIONS: tuple[str, ...] = tuple(d.value for d in Dimension)

@@ -333,6 +333,11 @@ EVENT_REGISTRATION_RETENTION_DAYS = env.int("EVENT_REGISTRATION_RETENTION_DAYS",
 EVENT_CANCELLED_REGISTRATION_RETENTION_DAYS = env.int(
     "EVENT_CANCELLED_REGISTRATION_RETENTION_DAYS", default=30
 )
+# Anonymous Digitalisierungs-Checks (taken without an account, not filed under a company):
+# unfinished ones are deleted this many days after their last change, finished ones (with any
+# address left for the report) this many days after their last change.
+CHECK_DRAFT_RETENTION_DAYS = env.int("CHECK_DRAFT_RETENTION_DAYS", default=90)
+CHECK_ANONYMOUS_RETENTION_DAYS = env.int("CHECK_ANONYMOUS_RETENTION_DAYS", default=365)
 # The daily purge (privacy.tasks): expired sessions and everything past its period above.
 CELERY_BEAT_SCHEDULE["retention-purge"] = {
     "task": "privacy.tasks.retention_purge",
@@ -426,6 +431,14 @@ PROGRAMME_CREATES_PER_DAY = env.int("PROGRAMME_CREATES_PER_DAY", default=5)
 # Registrations for open events per client address per hour (no account, so the address is
 # what a script shares; beyond: 429). A company's colleagues behind one router stay well below.
 EVENT_REGISTRATIONS_PER_HOUR = env.int("EVENT_REGISTRATIONS_PER_HOUR", default=20)
+# The anonymous Digitalisierungs-Check: checks started per client address per hour, e-mail
+# addresses left per client per hour, and report e-mails to one address per day (beyond: 429;
+# against scripts and against using the check to mail-bomb someone).
+CHECKS_STARTED_PER_HOUR = env.int("CHECKS_STARTED_PER_HOUR", default=20)
+CHECK_CONTACTS_PER_CLIENT_PER_HOUR = env.int("CHECK_CONTACTS_PER_CLIENT_PER_HOUR", default=10)
+CHECK_REPORT_MAILS_PER_ADDRESS_PER_DAY = env.int(
+    "CHECK_REPORT_MAILS_PER_ADDRESS_PER_DAY", default=3
+)
 # Downloads of one's data (personal or company ZIP) per person per hour (privacy.export).
 DATA_EXPORT_RATE_LIMIT = env.int("DATA_EXPORT_RATE_LIMIT", default=10)
 # How long the link that confirms a new e-mail address works.
@@ -495,6 +508,17 @@ SPECTACULAR_SETTINGS = {
         "RegistrationCreatedEnum": ["registered", "waitlisted"],
         "SizeBandEnum": "companies.models.SizeBand",
         "SectorEnum": "companies.models.Sector",
+        # The Digitalisierungs-Check (checks.api): "stage", "status", "category", "type" and
+        # "key" name other value sets elsewhere; the register's stages and the projects'
+        # categories keep the names they had before.
+        "StageEnum": "programmes.models.Stage",
+        "CategoryEnum": "projects.models.ProjectCategory",
+        "CheckStageEnum": "checks.models.CheckStage",
+        "CheckStatusEnum": "checks.models.CheckStatus",
+        "CheckBandEnum": "checks.models.Band",
+        "CheckDimensionEnum": "checks.models.DIMENSIONS",
+        "CheckQuestionTypeEnum": "checks.questionnaire.QUESTION_TYPES",
+        "CheckSuggestionCategoryEnum": "checks.questionnaire.CATEGORIES",
     },
 }
 

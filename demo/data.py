@@ -1160,3 +1160,343 @@ NEXT_EVENT = DemoEvent(
         ),
     ],
 )
+
+
+# The Digitalisierungs-Check: every demo company's owner takes it at T0 when it joins its
+# convoy (so the convoy's median shows to its facilitator and to every member: four other
+# companies with a check of their own at a stage), two of them again (T1) after their projects
+# moved the dimensions they touch, the machine shop once more ad hoc with the programme's
+# coach, and one person from the programme's public page without an account, who leaves an
+# address and lets the programme see the result.
+
+_AREAS = [
+    "product_development",
+    "job_planning",
+    "operations",
+    "partners",
+    "warehouse",
+    "marketing_sales",
+    "delivery",
+    "administration",
+    "purchasing",
+    "security_privacy",
+]
+_ADVANCED = [
+    "simulation",
+    "vr_ar",
+    "cad_cam",
+    "production_control",
+    "sensors",
+    "blockchain",
+    "additive_manufacturing",
+]
+_AI = ["text_assistants", "image_recognition", "speech", "robots", "forecasts", "office_automation"]
+_IMPACT = ["in_planning", "certification", "purchasing_criteria", "it_energy", "reuse_devices"]
+
+
+def check_answers(
+    *,
+    already: tuple[str, ...] = (),
+    planned: tuple[str, ...] = (),
+    readiness: tuple[str, ...] = (),
+    plan: int | None = None,
+    basics: tuple[str, ...] = (),
+    advanced: dict[str, int] | None = None,
+    skills: tuple[str, ...] = (),
+    engagement: tuple[str, ...] = (),
+    confidence: int | None = None,
+    data: tuple[str, ...] = (),
+    security: tuple[str, ...] = (),
+    ai: dict[str, int] | None = None,
+    green: tuple[str, ...] = (),
+    impact: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """A complete set of answers in the questionnaire's wire format (checks/questionnaires/
+    2026-1.json): every row of the row questions given, the rest "none", 0 or "no"."""
+    return {
+        "strategy_areas": {
+            area: "already" if area in already else "planned" if area in planned else "none"
+            for area in _AREAS
+        },
+        "strategy_readiness": list(readiness),
+        "strategy_plan": plan,
+        "readiness_basics": list(basics),
+        "readiness_advanced": {row: (advanced or {}).get(row, 0) for row in _ADVANCED},
+        "human_skills": list(skills),
+        "human_engagement": list(engagement),
+        "human_confidence": confidence,
+        "data_management": list(data),
+        "data_security": list(security),
+        "automation_ai": {row: (ai or {}).get(row, 0) for row in _AI},
+        "green_tech": list(green),
+        "green_impact": {row: (impact or {}).get(row, "no") for row in _IMPACT},
+    }
+
+
+@dataclass
+class DemoCheck:
+    """A check the company's owner takes `days_ago` (at 14:00), or the coach with them."""
+
+    company: str
+    stage: str
+    days_ago: int
+    answers: dict[str, Any]
+    with_coach: bool = False
+
+
+# The plumber: no web shop, appointments by phone, paper job sheets; then online booking and
+# route planning (T1: readiness and data up).
+_SCHULTE_T0 = check_answers(
+    already=("administration",),
+    planned=("job_planning", "marketing_sales", "delivery"),
+    readiness=("needs_known", "management"),
+    plan=2,
+    basics=("internet_cloud", "website", "e_government"),
+    skills=("apprentices",),
+    engagement=("explain_why",),
+    confidence=3,
+    data=("not_digital",),
+    security=("offsite_backup",),
+    green=("fewer_trips",),
+)
+_SCHULTE_T1 = check_answers(
+    already=("administration", "job_planning", "marketing_sales"),
+    planned=("delivery", "security_privacy"),
+    readiness=("needs_known", "management", "budget", "it_basics", "support_known"),
+    plan=4,
+    basics=("internet_cloud", "website", "web_forms", "e_government", "business_software"),
+    skills=("apprentices", "short_courses"),
+    engagement=("explain_why", "involve_staff", "open_communication"),
+    confidence=4,
+    data=("stored_digitally", "connected", "realtime_access"),
+    security=("offsite_backup", "customer_data_protected"),
+    ai={"office_automation": 2},
+    green=("fewer_trips", "route_optimisation", "paperless"),
+    impact={"in_planning": "partly"},
+)
+# The fashion shop: a website and social media, no shop; then a web shop and a stock system.
+_KRAMER_T0 = check_answers(
+    already=("marketing_sales",),
+    planned=("warehouse", "purchasing"),
+    readiness=("needs_known", "budget"),
+    plan=3,
+    basics=("internet_cloud", "website", "chat_social", "online_marketing"),
+    skills=("short_courses",),
+    engagement=("explain_why", "open_communication"),
+    confidence=3,
+    data=("stored_digitally",),
+    security=("customer_data_protected",),
+    green=("paperless",),
+    impact={"reuse_devices": "partly"},
+)
+_KRAMER_T1 = check_answers(
+    already=("marketing_sales", "warehouse", "purchasing", "delivery"),
+    planned=("administration",),
+    readiness=("needs_known", "budget", "it_basics", "management"),
+    plan=4,
+    basics=(
+        "internet_cloud",
+        "website",
+        "chat_social",
+        "online_shop",
+        "online_marketing",
+        "business_software",
+    ),
+    skills=("short_courses", "peer_learning"),
+    engagement=("explain_why", "open_communication", "involve_staff"),
+    confidence=4,
+    data=("stored_digitally", "connected", "realtime_access", "dashboards"),
+    security=("customer_data_protected", "offsite_backup"),
+    ai={"forecasts": 2, "text_assistants": 3},
+    green=("paperless", "less_material"),
+    impact={"reuse_devices": "partly", "purchasing_criteria": "partly"},
+)
+
+_LINDNER_T0 = check_answers(
+    already=("product_development", "operations", "purchasing", "administration"),
+    planned=("warehouse", "security_privacy"),
+    readiness=("needs_known", "budget", "it_basics", "management"),
+    plan=3,
+    basics=("internet_cloud", "website", "e_government", "business_software"),
+    advanced={"cad_cam": 5, "production_control": 3, "sensors": 2, "simulation": 1},
+    skills=("apprentices", "peer_learning"),
+    engagement=("explain_why",),
+    confidence=2,
+    data=("stored_digitally", "analysed"),
+    security=("offsite_backup",),
+    ai={"robots": 3, "forecasts": 1},
+    green=("energy_monitoring", "less_waste", "repair_reuse"),
+    impact={"it_energy": "partly", "certification": "partly"},
+)
+
+CHECKS = [
+    DemoCheck("Sanitär Schulte GmbH", "T0", 70, _SCHULTE_T0),
+    DemoCheck("Sanitär Schulte GmbH", "T1", 4, _SCHULTE_T1),
+    DemoCheck("Modehaus Kramer", "T0", 69, _KRAMER_T0),
+    DemoCheck("Modehaus Kramer", "T1", 3, _KRAMER_T1),
+    # The tax office: paperless already, data and security strong, little on the shop floor.
+    DemoCheck(
+        "Steuerkanzlei Vogt & Partner",
+        "T0",
+        68,
+        check_answers(
+            already=("administration", "security_privacy", "partners", "operations"),
+            planned=("marketing_sales",),
+            readiness=("needs_known", "budget", "it_basics", "it_people", "management", "risks"),
+            plan=4,
+            basics=(
+                "internet_cloud",
+                "website",
+                "web_forms",
+                "e_government",
+                "remote_work",
+                "intranet",
+                "business_software",
+            ),
+            skills=("skills_check", "training_plan", "paid_training"),
+            engagement=("explain_why", "open_communication", "flexible_work", "tools_freedom"),
+            confidence=4,
+            data=("data_rules", "stored_digitally", "connected", "realtime_access"),
+            security=(
+                "security_rules",
+                "customer_data_protected",
+                "staff_trained",
+                "offsite_backup",
+                "emergency_plan",
+            ),
+            ai={"text_assistants": 2, "office_automation": 3},
+            green=("paperless", "fewer_trips", "auto_switch_off"),
+            impact={"it_energy": "partly", "reuse_devices": "yes"},
+        ),
+    ),
+    # The machine shop: CAD/CAM and machine data, an old ERP, staff who learn on the job.
+    DemoCheck("Dreherei Lindner GmbH", "T0", 67, _LINDNER_T0),
+    # Taken again with the programme's coach on a visit, after the backups (ad hoc: in the
+    # company's history, no comparison counts it).
+    DemoCheck(
+        "Dreherei Lindner GmbH",
+        "adhoc",
+        20,
+        {**_LINDNER_T0, "data_security": ["offsite_backup", "security_rules", "staff_trained"]},
+        with_coach=True,
+    ),
+    # The bakery: a till and a website from the agency, everything else on paper.
+    DemoCheck(
+        "Bäckerei Brinkmann",
+        "T0",
+        24,
+        check_answers(
+            planned=("marketing_sales", "warehouse"),
+            readiness=("needs_known",),
+            plan=2,
+            basics=("internet_cloud", "website", "chat_social"),
+            skills=("apprentices",),
+            engagement=("explain_why",),
+            confidence=3,
+            data=("not_digital",),
+            security=(),
+            green=("less_waste", "auto_switch_off"),
+            impact={"purchasing_criteria": "partly"},
+        ),
+    ),
+    # The bookshop: orders by phone and e-mail, a social media page.
+    DemoCheck(
+        "Buchhandlung Lesezeichen",
+        "T0",
+        41,
+        check_answers(
+            already=("purchasing",),
+            planned=("marketing_sales", "delivery"),
+            readiness=("needs_known", "support_known"),
+            plan=3,
+            basics=("internet_cloud", "chat_social", "business_software"),
+            skills=("short_courses",),
+            engagement=("explain_why", "open_communication"),
+            confidence=4,
+            data=("stored_digitally",),
+            security=("offsite_backup",),
+            green=("paperless",),
+        ),
+    ),
+    # The bicycle shop: a workshop booked by phone, stock in a spreadsheet.
+    DemoCheck(
+        "Fahrradladen Wiegand",
+        "T0",
+        40,
+        check_answers(
+            already=("warehouse",),
+            planned=("job_planning", "marketing_sales"),
+            readiness=("needs_known", "budget"),
+            plan=3,
+            basics=("internet_cloud", "website", "online_shop", "chat_social"),
+            skills=("peer_learning",),
+            engagement=("tools_freedom",),
+            confidence=3,
+            data=("stored_digitally", "connected"),
+            security=("customer_data_protected",),
+            green=("repair_reuse", "fewer_trips"),
+            impact={"reuse_devices": "yes"},
+        ),
+    ),
+    # The goldsmith: one person, a phone and an old website.
+    DemoCheck(
+        "Goldschmiede Arslan",
+        "T0",
+        38,
+        check_answers(
+            planned=("marketing_sales",),
+            readiness=("needs_known",),
+            plan=1,
+            basics=("website",),
+            confidence=2,
+            data=(),
+            security=(),
+            green=("repair_reuse",),
+            impact={"reuse_devices": "yes"},
+        ),
+    ),
+]
+
+# Someone from a painter's business takes the check on the programme's public page, leaves an
+# address for the full report and lets the programme see it (confirmed from the e-mail): the
+# register then holds the business, engaged through its check.
+
+
+@dataclass
+class DemoPublicCheck:
+    """An anonymous check taken `days_ago` (19:00), confirmed from its e-mail an hour later."""
+
+    days_ago: int
+    sector: str
+    size: str
+    email: str
+    contact_name: str
+    company_name: str
+    postcode: str
+    city: str  # not asked by the check: the coach adds it to the register entry
+    answers: dict[str, Any]
+
+
+PUBLIC_CHECK = DemoPublicCheck(
+    days_ago=12,
+    sector="craft",
+    size="2-9",
+    email="sabine@malerbetrieb-roth.example",
+    contact_name="Sabine Roth",
+    company_name="Malerbetrieb Roth",
+    postcode="58089",
+    city="Hagen",
+    answers=check_answers(
+        already=("administration",),
+        planned=("marketing_sales", "job_planning"),
+        readiness=("needs_known",),
+        plan=2,
+        basics=("internet_cloud", "website", "e_government"),
+        skills=("apprentices",),
+        engagement=("explain_why",),
+        confidence=3,
+        data=("stored_digitally",),
+        security=("offsite_backup",),
+        green=("fewer_trips",),
+    ),
+)

@@ -38,6 +38,16 @@ from checkins.services import (
     report_file,
     rsvp_set,
 )
+from checks.keys import check_email_proof
+from checks.models import CheckResponse
+from checks.services import (
+    check_answers_save,
+    check_start,
+    check_submit,
+    public_check_contact,
+    public_check_email_confirm,
+    public_check_start,
+)
 from comments.models import Comment
 from comments.services import comment_create, reaction_toggle
 from companies.models import Company, CompanyMember
@@ -45,6 +55,7 @@ from companies.services import company_create, company_member_add
 from convoys.models import Convoy, Event, Facilitator, Invitation, Membership
 from convoys.services import convoy_create, invitation_accept, invitation_create
 from demo.data import (
+    CHECKS,
     COACH,
     COACH_ADDED,
     COMPANIES,
@@ -61,6 +72,7 @@ from demo.data import (
     ISERLOHN_CONVOY_NAME,
     ISERLOHN_CREATED,
     JANA,
+    LUKAS,
     NEXT_CHECKIN,
     NEXT_CHECKIN_REPORT,
     NEXT_CHECKIN_RSVPS,
@@ -72,10 +84,12 @@ from demo.data import (
     PAST_EVENT,
     PROGRAMME,
     PROGRAMME_CREATED,
+    PUBLIC_CHECK,
     RECORDED,
     THREADS,
     TZ,
     C,
+    DemoCheck,
     DemoComment,
     DemoEvent,
     M,
@@ -100,6 +114,7 @@ from programmes.models import CompanyRecord, Programme, Service, Staff, StaffRol
 from programmes.services import (
     company_record_create,
     company_record_recompute,
+    company_record_update,
     company_records_merge,
     programme_create,
     service_record,
@@ -160,6 +175,7 @@ def demo_load() -> Convoy:
     _comments(cast)
     _register_and_services(cast)
     _open_events(cast)
+    _checks(cast)
     cast.story.run()
     _notifications_history()
     _register_settled(cast)
@@ -208,6 +224,11 @@ _STAMPED: list[tuple[type[Any], str]] = [
     (OpenEvent, "created_at"),
     (Registration, "created_at"),
     (Registration, "consent_at"),
+    (CheckResponse, "created_at"),
+    (CheckResponse, "submitted_at"),
+    (CheckResponse, "consent_at"),
+    (CheckResponse, "share_consent_at"),
+    (CheckResponse, "email_confirmed_at"),
 ]
 
 
@@ -253,6 +274,7 @@ class _Cast:
     registrations: dict[tuple[str, str], Registration] = field(
         default_factory=dict
     )  # (event title, person's name)
+    public_check: CheckResponse | None = None  # the anonymous check, until it is confirmed
 
     @property
     def convoy(self) -> Convoy:
@@ -698,6 +720,72 @@ def _open_events(cast: _Cast) -> None:
             if r.match:
                 # The morning after the event, the coach goes through the list.
                 add(_when(-e.days - 1, 9), partial(_match_company, cast, e, r))
+
+
+# The Digitalisierungs-Check through checks.services (one write path): each company's T0 when
+# it joins, two T1 after their projects, and an anonymous check shared with the programme.
+
+
+def _take_check(cast: _Cast, demo: DemoCheck, at: datetime) -> None:
+    c = next(c for c in COMPANIES + ISERLOHN_COMPANIES if c.name == demo.company)
+    company = cast.companies[demo.company]
+    actor = cast.users[LUKAS] if demo.with_coach else cast.owner(c)
+    response = check_start(
+        actor=actor, company=company, stage=demo.stage, advisor_assisted=demo.with_coach
+    )
+    check_answers_save(response=response, answers=demo.answers)
+    check_submit(response=response)
+
+
+def _take_public_check(cast: _Cast, at: datetime) -> None:
+    """From the programme's public page: answers, submit, an address with the share, and the
+    confirmation from the e-mail's link (its proof) an hour later."""
+    demo = PUBLIC_CHECK
+    response, _token = public_check_start(
+        programme=cast.programme, language="de", sector=demo.sector, size=demo.size
+    )
+    check_answers_save(response=response, answers=demo.answers)
+    check_submit(response=response)
+    public_check_contact(
+        response=response,
+        email=demo.email,
+        consent=True,
+        share_with_programme=True,
+        contact_name=demo.contact_name,
+        company_name=demo.company_name,
+        postcode=demo.postcode,
+    )
+    cast.public_check = response
+
+
+def _confirm_public_check(cast: _Cast, at: datetime) -> None:
+    response = cast.public_check
+    assert response is not None, "the public check is taken before it is confirmed"
+    response.refresh_from_db()
+    public_check_email_confirm(response=response, proof=check_email_proof(response), accept=True)
+    record = CompanyRecord.objects.get(
+        programme=cast.programme, company__name=PUBLIC_CHECK.company_name
+    )
+    Company.objects.filter(pk=record.company_id).update(created_at=at)
+
+
+def _complete_shared_entry(cast: _Cast, at: datetime) -> None:
+    """The next morning the coach adds the town the shared check's entry lacks."""
+    record = CompanyRecord.objects.get(
+        programme=cast.programme, company__name=PUBLIC_CHECK.company_name
+    )
+    company_record_update(
+        record=record, by=cast.users[LUKAS], city=PUBLIC_CHECK.city, region=PUBLIC_CHECK.city
+    )
+
+
+def _checks(cast: _Cast) -> None:
+    add = cast.story.add
+    for demo in CHECKS:
+        add(_when(demo.days_ago, 14), partial(_take_check, cast, demo))
+    add(_when(PUBLIC_CHECK.days_ago, 19), partial(_take_public_check, cast))
+    add(_when(PUBLIC_CHECK.days_ago, 20), partial(_confirm_public_check, cast))
+    add(_when(PUBLIC_CHECK.days_ago - 1, 9), partial(_complete_shared_entry, cast))
 
 
 def _register_settled(cast: _Cast) -> None:

@@ -8,7 +8,6 @@ only attendance that counts) and the register touches. E-mails leave after commi
 (`events.mails`, `delay_on_commit`).
 """
 
-import ipaddress
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -25,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from accounts.ratelimit import limit_hit
+from accounts.ratelimit import client_network_key, limit_hit
 from accounts.text import name_clean
 from companies.models import Sector, SizeBand
 from events import mails
@@ -528,30 +527,14 @@ def event_cancel(*, event: OpenEvent, by: User, now: datetime | None = None) -> 
 REGISTRATION_LIMIT_WINDOW_SECONDS = 3600
 
 
-def registration_client_key(client_key: str) -> str:
-    """The rate limit's key of a client address: an IPv4 address as it is, an IPv6 address
-    by its /64 network (one household or server gets a whole /64 and may rotate within it);
-    anything else as given."""
-    text = (client_key or "").strip()
-    try:
-        address = ipaddress.ip_address(text.split("%")[0])
-    except ValueError:
-        return text[:100]
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.IPv6Network(f"{address}/64", strict=False))
-    return str(address)
-
-
 def registration_allowed(*, client_key: str) -> bool:
     """Counts one registration attempt from this client (its address; IPv6 by /64, see
-    registration_client_key): a form without an account is a target for scripts, so beyond
-    EVENT_REGISTRATIONS_PER_HOUR the views answer 429 (with the honeypot, the only spam
-    guard: no third-party captcha)."""
+    accounts.ratelimit.client_network_key): a form without an account is a target for
+    scripts, so beyond EVENT_REGISTRATIONS_PER_HOUR the views answer 429 (with the honeypot,
+    the only spam guard: no third-party captcha)."""
     return limit_hit(
         scope="event-registration",
-        key=registration_client_key(client_key),
+        key=client_network_key(client_key),
         limit=settings.EVENT_REGISTRATIONS_PER_HOUR,
         window=REGISTRATION_LIMIT_WINDOW_SECONDS,
     )

@@ -47,6 +47,22 @@ class ProgrammeSettingsForm(forms.Form):
         required=False,
         help_text=_("Whom people write to about their data."),
     )
+    # The bounds are the model's; that T2 comes after T1 is the service's to say.
+    check_t1_months = forms.IntegerField(
+        label=_("Digitalisierungs-Check again after (T1), in months"),
+        min_value=1,
+        max_value=36,
+        help_text=_(
+            "Companies that took the check before the support (T0) are reminded to take it "
+            "again after this many months, or when their convoy closes if that is earlier."
+        ),
+    )
+    check_t2_months = forms.IntegerField(
+        label=_("And a second time (T2), months after T0"),
+        min_value=2,
+        max_value=60,
+        help_text=_("Counted from T0, like T1; more months than for T1."),
+    )
 
     def clean_slug(self) -> str:
         """The address's form checked here, with the other fields (all errors at once); that

@@ -7,7 +7,7 @@ the register selectors and writes through one programmes service; a service's
 ValidationError is shown on the form.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.models import User
+from checks.services import check_touch_text
+from frontend.company_check_views import record_checks_context
 from frontend.forms import errors_to_form
 from frontend.register_forms import (
     CompanyRecordEditForm,
@@ -67,9 +70,12 @@ def _record_page(record: CompanyRecord) -> HttpResponse:
 
 def _touch_text(kind: str, label: str) -> str:
     """What a touch's label says, in the reader's language: a service touch holds its kind's
-    wire value ("voucher"); a convoy touch the convoy's name; others nothing."""
+    wire value ("voucher"); a convoy touch the convoy's name; a check touch its stage's key
+    (checks.services.check_touch_label); others nothing."""
     if kind == TouchKind.SERVICE and label in ServiceKind.values:
         return str(ServiceKind(label).label)
+    if kind == TouchKind.CHECK_SUBMITTED:
+        return check_touch_text(label)
     return label
 
 
@@ -157,6 +163,8 @@ def _record_context(
         "touches": _touches_with_text(record),
         "services": list(company_record_services(record=record)),
         "suggestions": duplicate_suggestions(programme=programme, record=record),
+        # The company's Digitalisierungs-Checks the programme may see, and a coach's start.
+        **record_checks_context(programme=programme, record=record, user=cast(User, request.user)),
         "service_form": ServiceForm(
             initial={"date": timezone.localdate()},
             coaches=coaches,

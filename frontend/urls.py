@@ -379,4 +379,5 @@ urlpatterns = [
     path("", include("frontend.event_public_urls")),
     path("", include("frontend.event_register_urls")),
     path("", include("frontend.check_urls")),
+    path("", include("frontend.company_check_urls")),
 ]

@@ -27,6 +27,7 @@ from accounts.oidc import local_login_enabled
 from accounts.ratelimit import password_reset_address_allowed, rate_limited_message, signup_allowed
 from accounts.services import user_register, user_update
 from checkins.selectors import checkins_upcoming
+from checks.selectors import check_company_initial, convoy_maturity
 from companies.selectors import (
     companies_for_user,
     companies_owned_by,
@@ -54,6 +55,7 @@ from convoys.services import (
     invitation_problem,
     invitation_resend,
 )
+from frontend.check_views import check_handoff_token
 from frontend.comments_views import convoy_comments_context
 from frontend.forms import (
     CompanyForm,
@@ -110,6 +112,12 @@ class LoginView(auth_views.LoginView):
         email, _path = _signup_invitation(self.request)
         return {**super().get_initial(), **({"username": email} if email else {})}
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # On the way from a check's result to a project: say so, and offer sign-up first.
+        context["check_handoff"] = bool(check_handoff_token(context.get("next") or ""))
+        return context
+
     def form_valid(self, form: EmailAuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         language_cookie_set(response, form.get_user().language)
@@ -127,11 +135,12 @@ def signup(request: HttpRequest) -> HttpResponse:
     invited_email, invitation_path = _signup_invitation(request)
     form = SignupForm(request.POST or None, initial={"email": invited_email})
     next_url = _next_url(request, invitation_path)
+    check_handoff = bool(check_handoff_token(next_url))
     if request.method == "POST" and form.is_valid():
         language = translation.get_language() or settings.LANGUAGE_CODE
         if not signup_allowed(request=request, email=form.cleaned_data["email"]):
             form.add_error(None, rate_limited_message())
-            context = {"form": form, "next": next_url}
+            context = {"form": form, "next": next_url, "check_handoff": check_handoff}
             return render(request, "frontend/auth/signup.html", context, status=429)
         try:
             user = user_register(**form.cleaned_data, language=language[:2])
@@ -143,7 +152,12 @@ def signup(request: HttpRequest) -> HttpResponse:
             response = redirect(next_url or reverse("frontend:home"))
             language_cookie_set(response, user.language)
             return response
-    context = {"form": form, "next": next_url, "invited": bool(invited_email)}
+    context = {
+        "form": form,
+        "next": next_url,
+        "invited": bool(invited_email),
+        "check_handoff": check_handoff,
+    }
     return render(request, "frontend/auth/signup.html", context)
 
 
@@ -238,7 +252,9 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def company_create_view(request: HttpRequest) -> HttpResponse:
-    form = CompanyForm(request.POST or None)
+    # On the way from an anonymous check to a project: what the check knows, pre-filled.
+    from_check = check_company_initial(token=check_handoff_token(_next_url(request, "")))
+    form = CompanyForm(request.POST or None, initial=from_check)
     if request.method == "POST" and form.is_valid():
         try:
             company = company_create(actor=request.user, **form.cleaned_data)
@@ -252,7 +268,9 @@ def company_create_view(request: HttpRequest) -> HttpResponse:
                 _next_url(request, reverse("frontend:company", kwargs={"company_id": company.pk}))
             )
     return render(
-        request, "frontend/company_form.html", {"form": form, "next": _next_url(request, "")}
+        request,
+        "frontend/company_form.html",
+        {"form": form, "next": _next_url(request, ""), "from_check": bool(from_check)},
     )
 
 
@@ -295,6 +313,9 @@ def convoy_detail(request: HttpRequest, convoy_id: int) -> HttpResponse:
                 user=request.user, convoy_id=convoy.pk
             ),
             "checkins": checkins_upcoming(convoy=convoy, now=timezone.now()),
+            # The Digitalisierungs-Check's card: the convoy's median per dimension, of the
+            # other companies for a member (one query).
+            "maturity": convoy_maturity(convoy=convoy, user=request.user),
             "first_steps": first_steps_for(user=request.user, convoy=convoy),
             # Which companies a facilitator already asked for an update today (one query).
             "nudged_today": nudges_today(convoy=convoy, now=timezone.now())

@@ -78,6 +78,9 @@ def default_context(*, links: dict[str, str] | None = None) -> dict[str, Any]:
             "event_cancelled_registration_days": getattr(
                 settings, "EVENT_CANCELLED_REGISTRATION_RETENTION_DAYS", 30
             ),
+            # Anonymous Digitalisierungs-Checks: unfinished, and finished with the address.
+            "check_draft_days": getattr(settings, "CHECK_DRAFT_RETENTION_DAYS", 90),
+            "check_anonymous_days": getattr(settings, "CHECK_ANONYMOUS_RETENTION_DAYS", 365),
             "server_log_days": getattr(settings, "LEGAL_SERVER_LOG_DAYS", 7),
             "backup_days": getattr(settings, "LEGAL_BACKUP_DAYS", 30),
         },

@@ -28,6 +28,7 @@ DEFAULT_CHANNELS: dict[str, str] = {
     NotificationKind.CHECKIN_CHANGED: Channel.EMAIL,
     NotificationKind.CHECKIN_PROMOTED: Channel.EMAIL,
     NotificationKind.NUDGE: Channel.EMAIL,
+    NotificationKind.CHECK_DUE: Channel.EMAIL,
 }
 
 # A digest is already a summary; putting it into another digest would only delay it.
@@ -51,6 +52,7 @@ REMINDER_KINDS = frozenset(
         NotificationKind.CHECKIN_SOON,
         NotificationKind.REPORT_DUE,
         NotificationKind.FACILITATOR_DIGEST,
+        NotificationKind.CHECK_DUE,
     }
 )
 
@@ -148,6 +150,13 @@ def notification_title(notification: Notification, *, tz: str = "Europe/Berlin")
                 message=data["message"], **names
             )
         return _("{actor} asks {company} for a short update in {convoy}.").format(**names)
+    if kind == NotificationKind.CHECK_DUE:
+        stage = data.get("stage", "")
+        if data.get("company"):
+            return _("Time for the next Digitalisierungs-Check ({stage}) for {company}").format(
+                stage=stage, company=data["company"]
+            )
+        return _("Time for the next Digitalisierungs-Check ({stage})").format(stage=stage)
     if kind == NotificationKind.CHECKIN_PROMOTED:
         return _("A seat became free: you are now confirmed for “{title}” on {starts_at}").format(
             title=title, starts_at=_when(data.get("starts_at"), tz)

@@ -46,6 +46,7 @@ from audit.models import Action, AuditEntry
 from audit.services import audit_record
 from checkins.models import CalendarFeed
 from checkins.services import rsvps_withdraw_upcoming
+from checks.models import CheckResponse, CheckStatus
 from comments.models import Comment, Reaction
 from companies.models import Company, CompanyInvitation, CompanyMember, CompanyRole
 from convoys.models import Convoy, ConvoyStatus, Event, Facilitator, Invitation, Membership
@@ -366,6 +367,22 @@ def _company_erase(*, company: Company, actor: User | None) -> dict[str, int]:
     counts["company_invitations_deleted"] = _delete(
         CompanyInvitation.objects.filter(company=company)
     )
+    # Unfinished checks go with the company; submitted ones stay, nameless like the company,
+    # in the programme's before/after figures (as its services do).
+    counts["check_drafts_deleted"] = _delete(
+        CheckResponse.objects.filter(company=company, status=CheckStatus.DRAFT)
+    )
+    # What an anonymous respondent left before filing the check under the company goes too,
+    # and its link opens nothing any more (a company's check needs no token).
+    counts["checks_anonymised"] = CheckResponse.objects.filter(company=company).update(
+        email="",
+        contact_name="",
+        company_name="",
+        postcode="",
+        token_hash=None,
+        token_nonce="",
+        updated_at=timezone.now(),
+    )
     for user_id in member_ids:
         access_changed_on_commit(user_id=user_id)
     return counts
@@ -629,6 +646,12 @@ def account_delete(
     counts["register_contacts_cleared"] = CompanyRecord.objects.filter(
         contact_email__iexact=email
     ).update(contact_name="", contact_email="")
+    # Checks they took keep their answers for the programme's figures, but not who took them;
+    # an anonymous check they left their address on forgets it (and mails nothing more).
+    theirs = Q(respondent=user) | (Q(email__iexact=email) if email else Q(pk__in=[]))
+    counts["checks_unlinked"] = CheckResponse.objects.filter(theirs).update(
+        respondent=None, email="", contact_name="", updated_at=timezone.now()
+    )
     counts["notifications"] = _delete(Notification.objects.filter(recipient=user))
     counts["notification_preferences"] = _delete(NotificationPreference.objects.filter(user=user))
     counts["delivery_settings"] = _delete(DeliverySettings.objects.filter(user=user))

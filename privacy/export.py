@@ -39,6 +39,7 @@ from audit.models import Action
 from audit.selectors import audit_entries_for_user, audit_entry_as_dict
 from audit.services import audit_record
 from checkins.models import CalendarFeed, CheckIn, CheckInReport, CheckInSeries, Rsvp
+from checks.models import CheckResponse
 from comments.models import Comment, CommentRevision, Reaction
 from companies.models import Company, CompanyInvitation, CompanyMember, CompanyRole
 from convoys.models import Event, Facilitator, Invitation, Membership
@@ -384,6 +385,11 @@ def _readme(*, kind: str, subject: str, made_at: datetime, files: list[str]) -> 
             "(without the invited addresses) and the services you recorded (with your notes) "
             "or delivered."
         ),
+        "checks.json": _(
+            "The Digitalisierungs-Checks you took (answers and results), and those you took "
+            "with a company as its advisor (without its answers)."
+        ),
+        "company_checks.json": _("The company's Digitalisierungs-Checks: answers and results."),
         "company.json": _("The company's details."),
         "members.json": _(
             "The company's people with their roles and e-mail addresses, and the open and "
@@ -817,6 +823,46 @@ def _programmes_of(user: User) -> dict[str, Any]:
     }
 
 
+def _check(response: CheckResponse, *, with_answers: bool) -> dict[str, Any]:
+    """A Digitalisierungs-Check: its answers and snapshot for the company's people; for its
+    advisor only that they took it with the company."""
+    data: dict[str, Any] = {
+        "id": response.pk,
+        "company": _company(response.company),
+        "stage": response.stage,
+        "status": response.status,
+        "questionnaire_version": response.questionnaire_version,
+        "advisor_assisted": response.advisor_assisted,
+        "created_at": response.created_at,
+        "submitted_at": response.submitted_at,
+    }
+    if with_answers:
+        data.update(
+            {
+                "answers": response.answers,
+                "rule_version": response.rule_version,
+                "scores": response.scores,
+                "suggestions": [r.get("category") for r in response.recommendations or []],
+                "respondent": response.respondent_id,
+            }
+        )
+    return data
+
+
+def _checks_of(user: User) -> dict[str, Any]:
+    responses = (
+        CheckResponse.objects.filter(Q(respondent=user) | Q(advisor=user))
+        .select_related("company")
+        .order_by("created_at", "id")
+    )
+    return {
+        "taken": [_check(r, with_answers=True) for r in responses if r.respondent_id == user.pk],
+        "as_advisor": [
+            _check(r, with_answers=False) for r in responses if r.respondent_id != user.pk
+        ],
+    }
+
+
 def _personal_sections(user: User) -> dict[str, Any]:
     """The person's files: {"json": {name: data}, "files": [(name, markdown)]}."""
     audit = _audit_entries(user)
@@ -866,6 +912,7 @@ def _personal_sections(user: User) -> dict[str, Any]:
             "invitations.json": _invitations_of(user),
             "activity.json": activity,
             "programmes.json": _programmes_of(user),
+            "checks.json": _checks_of(user),
         },
         "files": [
             *((_md_name("updates", u.created_at, u.pk), _update_markdown(u)) for u in updates),
@@ -1036,6 +1083,12 @@ def _company_sections(company: Company) -> dict[str, Any]:
                 ],
             },
             "company_comments.json": [_comment(c, with_author=True) for c in comments],
+            "company_checks.json": [
+                _check(r, with_answers=True)
+                for r in CheckResponse.objects.filter(company=company)
+                .select_related("company")
+                .order_by("created_at", "id")
+            ],
         },
         "files": [
             *(

@@ -19,6 +19,7 @@ from django.db.models import Q
 from accounts.sessions import user_sessions_purge_expired
 from audit.models import AuditEntry
 from checkins.models import CalendarFeed
+from checks.models import CheckResponse, CheckStatus
 from comments.models import CommentRevision
 from companies.models import CompanyInvitation
 from convoys.models import Invitation
@@ -95,6 +96,25 @@ def registrations_erase(now: datetime) -> int:
         total += len(pks)
 
 
+def anonymous_checks_purge(now: datetime) -> int:
+    """Anonymous Digitalisierungs-Checks (no company: taken from a public page and never filed
+    under one): an unfinished one CHECK_DRAFT_RETENTION_DAYS after its last change, a finished
+    one (with the address left for the report) CHECK_ANONYMOUS_RETENTION_DAYS after its last
+    change. The programme's register keeps what a confirmed share put there (its own entry);
+    the report counts only companies' checks, so its figures do not change."""
+    drafts = CheckResponse.objects.filter(
+        company__isnull=True,
+        status=CheckStatus.DRAFT,
+        updated_at__lt=now - _days("CHECK_DRAFT_RETENTION_DAYS"),
+    )
+    finished = CheckResponse.objects.filter(
+        company__isnull=True,
+        status=CheckStatus.SUBMITTED,
+        updated_at__lt=now - _days("CHECK_ANONYMOUS_RETENTION_DAYS"),
+    )
+    return batched_delete(drafts) + batched_delete(finished)
+
+
 def retention_purge(now: datetime) -> dict[str, int]:
     """Delete what is past its period at `now`; returns how many rows of each kind went."""
     counts = _sessions_purge(now)
@@ -124,4 +144,5 @@ def retention_purge(now: datetime) -> dict[str, int]:
         for model in (AccessAttempt, AccessLog, AccessFailureLog)
     )
     counts["event_registrants"] = registrations_erase(now)
+    counts["anonymous_checks"] = anonymous_checks_purge(now)
     return counts

@@ -187,6 +187,8 @@ PROGRAMME_FIELDS = {
     "website",
     "imprint_url",
     "privacy_contact",
+    "check_t1_months",
+    "check_t2_months",
 }
 
 AUDIT_STAFF_ROLE = {
@@ -320,8 +322,9 @@ def programme_create(
 
 
 @transaction.atomic
-def programme_update(*, programme: Programme, by: User, **fields: str) -> Programme:
-    """Change a programme's name, address, region, description or contacts (managers)."""
+def programme_update(*, programme: Programme, by: User, **fields: Any) -> Programme:
+    """Change a programme's name, address, region, description, contacts or the months to
+    the check's re-assessments (managers)."""
     _require_manager(programme=programme, user=by)
     unknown = set(fields) - PROGRAMME_FIELDS
     if unknown:
@@ -330,8 +333,28 @@ def programme_update(*, programme: Programme, by: User, **fields: str) -> Progra
         fields["name"] = name_clean(fields["name"])
     if "slug" in fields and fields["slug"] != programme.slug:
         fields["slug"] = _slug_checked(fields["slug"], programme_id=programme.pk)
+    _check_months_checked(programme=programme, fields=fields)
     model_update(programme, data=fields)
     return programme
+
+
+def _check_months_checked(*, programme: Programme, fields: dict[str, Any]) -> None:
+    """The check's second re-assessment (T2) comes after the first (T1), as the programme
+    will have them after this change."""
+    t1 = fields.get("check_t1_months", programme.check_t1_months)
+    t2 = fields.get("check_t2_months", programme.check_t2_months)
+    if isinstance(t1, int) and isinstance(t2, int) and t2 <= t1:
+        raise ValidationError(
+            {
+                "check_t2_months": [
+                    _(
+                        "The second re-assessment (T2) must come later than the first (T1): "
+                        "enter more months than for T1 (%(t1)d)."
+                    )
+                    % {"t1": t1}
+                ]
+            }
+        )
 
 
 # Limits against e-mail bombing and mass-created programmes (accounts.ratelimit, per person

@@ -17,10 +17,11 @@ A period is a range of whole local days (settings.TIME_ZONE), `from` and `to` bo
 
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
+from statistics import median
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -33,6 +34,7 @@ from django.db.models import (
     DateTimeField,
     Exists,
     IntegerField,
+    JSONField,
     Max,
     Min,
     OuterRef,
@@ -46,10 +48,11 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
 from django.utils.functional import Promise, lazy
 from django.utils.text import slugify
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from checkins.models import CheckIn, CheckInStatus, RsvpStatus
+from checks.models import DIMENSIONS, Band, CheckResponse, CheckStage, CheckStatus, Dimension
 from companies.models import SIZE_CLASS_SIZES, Company, Sector, SizeClass, size_class_of
 from convoys.models import ConvoyStatus, Membership
 from events.models import EventFormat, EventStatus, OpenEvent, RegistrationStatus
@@ -565,6 +568,61 @@ class ReportContext:
             .order_by("category")
         )
 
+    def _checks_submitted(self, stage: str) -> QuerySet[CheckResponse]:
+        """The programme's company checks of `stage` submitted in the period (a check counts
+        for the programme it was taken for: `CheckResponse.programme`)."""
+        return CheckResponse.objects.filter(
+            self._in_period("submitted_at"),
+            programme=self.programme,
+            status=CheckStatus.SUBMITTED,
+            stage=stage,
+            company__isnull=False,
+        )
+
+    @cached_property
+    def checks_taken(self) -> list[dict[str, Any]]:
+        """One query, counted in the database: per stage (T0, T1) and size band, the
+        companies with a submitted check of that stage in the period, each company once."""
+        return list(
+            CheckResponse.objects.filter(
+                self._in_period("submitted_at"),
+                programme=self.programme,
+                status=CheckStatus.SUBMITTED,
+                stage__in=[CheckStage.T0, CheckStage.T1],
+                company__isnull=False,
+            )
+            .values("stage", "company__size")
+            .annotate(n=Count("company", distinct=True))
+            .order_by()
+        )
+
+    @cached_property
+    def check_pairs(self) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        """One query: (T0 scores, T1 scores) per company: its latest T1 submitted in the
+        period, and its latest T0 for the programme submitted before that T1 with the same
+        questionnaire version (scores of different versions are not comparable). The
+        medians are taken in Python: SQLite has no median. One row per T1 in the period,
+        so this grows with the companies re-assessed, never with the number of queries."""
+        t0 = CheckResponse.objects.filter(
+            company_id=OuterRef("company_id"),
+            programme=self.programme,
+            status=CheckStatus.SUBMITTED,
+            stage=CheckStage.T0,
+            questionnaire_version=OuterRef("questionnaire_version"),
+            submitted_at__lt=OuterRef("submitted_at"),
+        ).order_by("-submitted_at", "-pk")
+        rows = (
+            self._checks_submitted(CheckStage.T1)
+            .filter(Exists(t0))
+            .annotate(t0_scores=Subquery(t0.values("scores")[:1], output_field=JSONField()))
+            .values_list("company_id", "t0_scores", "scores")
+            .order_by("company_id", "-submitted_at", "-pk")
+        )
+        pairs: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
+        for company_id, before, after in rows:
+            pairs.setdefault(company_id, (before or {}, after or {}))
+        return list(pairs.values())
+
     def convoys_counted(self) -> list[dict[str, Any]]:
         """One row per convoy counted: id, name, status, companies (in the period)."""
         convoys: dict[int, dict[str, Any]] = {}
@@ -584,7 +642,9 @@ class ReportContext:
 
 # --- The indicators -------------------------------------------------------------------------
 
-Breakdown = dict[str, dict[str, int]]
+# Counts per value; a few indicators (the maturity change) give medians and shares, which
+# are floats, or None where there is nothing to take them of.
+Breakdown = dict[str, Mapping[str, int | float | None]]
 
 
 @dataclass(frozen=True)
@@ -936,6 +996,111 @@ def projects_completed(ctx: ReportContext) -> Figure:
     return _projects(ctx, "completed")
 
 
+def _checks_taken(ctx: ReportContext, stage: str) -> Figure:
+    by_class: Counter[str] = Counter()
+    for row in ctx.checks_taken:
+        if row["stage"] == stage:
+            by_class[_size_class(row["company__size"])] += row["n"]
+    return Figure(
+        value=sum(by_class.values()),
+        breakdown={"size_class": _counts(SIZE_CLASS_KEYS, by_class)},
+    )
+
+
+@indicator(
+    "checks_t0",
+    label=_("Companies with a Digitalisierungs-Check at T0"),
+    rule=_(
+        "Unique companies that submitted a Digitalisierungs-Check at stage T0 (before the "
+        "support) for the programme in the period; a company that submitted several counts "
+        "once. A check counts for the programme it was taken for. Anonymous checks count "
+        "only once they are filed under a company. By size class."
+    ),
+)
+def checks_t0(ctx: ReportContext) -> Figure:
+    return _checks_taken(ctx, CheckStage.T0)
+
+
+@indicator(
+    "checks_t1",
+    label=_("Companies with a Digitalisierungs-Check at T1"),
+    rule=_(
+        "Unique companies that submitted a Digitalisierungs-Check at stage T1 (the first "
+        "re-assessment) for the programme in the period; a company that submitted several "
+        "counts once. A check counts for the programme it was taken for. By size class."
+    ),
+)
+def checks_t1(ctx: ReportContext) -> Figure:
+    return _checks_taken(ctx, CheckStage.T1)
+
+
+BAND_ORDER = {band.value: rank for rank, band in enumerate(Band)}
+MATURITY_KEYS = ["overall", *DIMENSIONS]
+BAND_CHANGE_KEYS = ["up", "same", "down"]
+
+
+def _median_change(pairs: list[tuple[dict[str, Any], dict[str, Any]]], key: str) -> float | None:
+    """The median of T1 − T0 in points (one decimal) over the pairs where both have the
+    score `key` ("overall" or a dimension); None where none has."""
+    changes = []
+    for before, after in pairs:
+        if key == "overall":
+            old, new = before.get("overall"), after.get("overall")
+        else:
+            old = (before.get("dimensions") or {}).get(key)
+            new = (after.get("dimensions") or {}).get(key)
+        if old is not None and new is not None:
+            changes.append(float(new) - float(old))
+    return round(median(changes), 1) if changes else None
+
+
+MATURITY_PAIRS_MIN = 5  # pairs before the medians, band moves and band-up share are shown
+
+
+@indicator(
+    "maturity_change",
+    label=_("Change in digital maturity (T0 to T1)"),
+    rule=_(
+        "Companies with a pair of Digitalisierungs-Checks for the programme: a T1 submitted "
+        "in the period and a T0 submitted before it, both of the same questionnaire version "
+        "(scores of different versions are not compared). Each company counts once, with "
+        "its latest T1 in the period and the latest T0 before it. The value is the number "
+        "of pairs. Broken down: the median change of the overall score and of each "
+        "dimension in points (0–100 scale; T1 minus T0, over the pairs where both scores "
+        "exist; empty where none), how many pairs moved up, stayed in or moved down a "
+        "maturity band, and the share of pairs moving up at least one band in per cent. "
+        "The breakdown is shown from 5 pairs, so that no single company's change can be "
+        "read; below that it is empty."
+    ),
+)
+def maturity_change(ctx: ReportContext) -> Figure:
+    pairs = ctx.check_pairs
+    if len(pairs) < MATURITY_PAIRS_MIN:
+        # A short period holding one pair would give that company's exact change.
+        return Figure(
+            value=len(pairs),
+            breakdown={
+                "median_change": dict.fromkeys(MATURITY_KEYS),
+                "band_change": dict.fromkeys(BAND_CHANGE_KEYS),
+                "band_up_share": {"percent": None},
+            },
+        )
+    bands: Counter[str] = Counter()
+    for before, after in pairs:
+        old, new = BAND_ORDER.get(before.get("band", "")), BAND_ORDER.get(after.get("band", ""))
+        if old is None or new is None:
+            continue
+        bands["up" if new > old else "down" if new < old else "same"] += 1
+    return Figure(
+        value=len(pairs),
+        breakdown={
+            "median_change": {key: _median_change(pairs, key) for key in MATURITY_KEYS},
+            "band_change": _counts(BAND_CHANGE_KEYS, bands),
+            "band_up_share": {"percent": round(100 * bands["up"] / len(pairs), 1)},
+        },
+    )
+
+
 # --- The report -----------------------------------------------------------------------------
 
 
@@ -1031,6 +1196,9 @@ DIMENSION_LABELS: dict[str, Promise] = {
     "category": _("Category"),
     "status": _("Status"),
     "format": _("Format"),
+    "median_change": _("Median change (points)"),
+    "band_change": _("Change of band"),
+    "band_up_share": _("Moving up at least one band"),
 }
 
 _VALUE_LABELS: dict[str, Callable[[str], str]] = {
@@ -1040,6 +1208,13 @@ _VALUE_LABELS: dict[str, Callable[[str], str]] = {
     "kind": lambda v: str(ServiceKind(v).label),
     "status": lambda v: str(ConvoyStatus(v).label),
     "format": lambda v: str(EventFormat(v).label),
+}
+
+
+_BAND_CHANGE_LABELS: dict[str, Promise] = {
+    "up": pgettext_lazy("maturity band", "Moved up"),
+    "same": pgettext_lazy("maturity band", "Stayed the same"),
+    "down": pgettext_lazy("maturity band", "Moved down"),
 }
 
 
@@ -1054,6 +1229,9 @@ BREAKDOWN_HEADINGS: dict[str, Promise] = {
     "category": _("By category"),
     "status": _("By status"),
     "format": _("By format"),
+    "median_change": _("Median change per dimension"),
+    "band_change": _("Change of band"),
+    "band_up_share": _("Moving up at least one band"),
 }
 
 
@@ -1073,6 +1251,12 @@ def value_label(dimension: str, key: str, *, indicator_key: str = "") -> str:
             return str(choices(key).label)
         if dimension == "new_returning":
             return str(_("New") if key == NEW else _("Returning"))
+        if dimension == "median_change":
+            return str(_("Overall score") if key == "overall" else Dimension(key).label)
+        if dimension == "band_change":
+            return str(_BAND_CHANGE_LABELS[key])
+        if dimension == "band_up_share":
+            return str(_("Share of the pairs (per cent)"))
         if dimension == "region" and key == UNKNOWN_REGION:
             return str(_("Unknown"))
         if dimension in _VALUE_LABELS:

@@ -176,6 +176,8 @@ class Content:
     checkin: CheckIn  # scheduled in world.convoy a week ahead, 20 seats
     notification: Notification  # world.owner's
     member_session: int  # a signed-in browser of world.member (accounts.UserSession id)
+    check: int  # world.company's submitted check in world.convoy, by owner
+    draft_check: int  # world.company's draft check, by member
 
 
 @pytest.fixture
@@ -233,6 +235,10 @@ def content(world: World) -> Content:
         member_session=UserSession.objects.create(
             user=world.member, session_key="matrix-member-session"
         ).pk,
+        check=CheckResponseFactory(
+            submitted=True, company=world.company, respondent=world.owner, convoy=world.convoy
+        ).pk,
+        draft_check=CheckResponseFactory(company=world.company, respondent=world.member).pk,
     )
 
 

@@ -215,6 +215,18 @@ MATRIX = [
     E("POST",   "/me/delete/",                                 {"password": PASSWORD},   401, 204, 400, 204, 204, 400, 400),
     E("POST",   "/companies/{company}/delete/",                {"name": "Sanitär Schulte"}, 401, 404, 404, 404, 403, 204, 403),
     E("POST",   "/companies/{company}/members/{colleague}/role/", {"role": "owner"},     401, 404, 404, 404, 403, 200, 403),
+    # The Digitalisierungs-Check (issue 16): a company's checks for its people; its convoys' facilitators read them (answering is 403); the convoy's median for its members.
+    E("GET",    "/checks/{check}/",                            None,                     401, 404, 404, 404, 200, 200, 200),
+    E("PUT",    "/checks/{draft_check}/answers/",              {"answers": {}},          401, 404, 404, 404, 200, 200, 403),
+    E("POST",   "/checks/{draft_check}/submit/",               None,                     401, 404, 404, 404, 400, 400, 403),
+    E("PUT",    "/checks/{check}/answers/",                    {"answers": {}},          401, 404, 404, 404, 409, 409, 409),
+    E("POST",   "/checks/",                                    lambda w, c: {"company": w.company.pk}, 401, 404, 404, 404, 201, 201, 404),
+    E("POST",   "/checks/{check}/projects/",                   {"category": "website"},  401, 404, 404, 404, 201, 201, 403),
+    E("GET",    "/companies/{company}/checks/",                None,                     401, 404, 404, 404, 200, 200, 200),
+    E("GET",    "/convoys/{convoy}/maturity/",                 None,                     401, 404, 404, 404, 200, 200, 200),
+    # A draft is discarded by the company's people (also a coach's draft with them); facilitators read only (403); submitted: 409 for everyone who reads it.
+    E("DELETE", "/checks/{draft_check}/",                      None,                     401, 404, 404, 404, 204, 204, 403),
+    E("DELETE", "/checks/{check}/",                            None,                     401, 404, 404, 404, 409, 409, 409),
 ]
 # fmt: on
 
@@ -236,6 +248,8 @@ def _url(endpoint: Endpoint, world, content) -> str:
         checkin=content.checkin.pk,
         notification=content.notification.pk,
         member_session=content.member_session,
+        check=content.check,
+        draft_check=content.draft_check,
         unknown=987654,
     )
 
@@ -369,6 +383,10 @@ WEB_MATRIX = [
     E("GET",  "/companies/{company}/delete/",                  None,                     302, 404, 404, 404, 403, 200, 403),
     E("POST", "/companies/{company}/delete/",                  {"name": "Sanitär Schulte"}, 302, 404, 404, 404, 403, 302, 403),
     E("POST", "/companies/{company}/members/{colleague}/role/", {"role": "owner"},       302, 404, 404, 404, 403, 302, 403),
+    # The Digitalisierungs-Check (issue 16): a company's checks page.
+    E("GET",  "/companies/{company}/checks/",                  None,                     302, 404, 404, 404, 200, 200, 200),
+    E("POST", "/companies/{company}/checks/",                  {"stage": "T0"},          302, 404, 404, 404, 302, 302, 403),
+    E("POST", "/companies/{company}/checks/",                  {"stage": "T9"},          302, 404, 404, 404, 400, 400, 403),
 ]
 # fmt: on
 

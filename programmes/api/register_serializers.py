@@ -39,7 +39,9 @@ class RegisterCompanyDetailOutput(RegisterCompanyOutput):
 
 TOUCH_LABEL_HELP = (
     "For a service: its kind (one of the services' kinds); for a convoy: the convoy's name; "
-    "otherwise empty. Never a project's title or a person's name."
+    "for a Digitalisierungs-Check: its stage (T0, T1, T2; empty for ad hoc), followed by "
+    "` self_reported` for an anonymous check shared with the programme; otherwise empty. "
+    "Never a project's title or a person's name."
 )
 
 

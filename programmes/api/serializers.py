@@ -20,6 +20,20 @@ class ProgrammeInput(serializers.Serializer):
 
 
 class ProgrammeUpdateInput(ProgrammeInput):
+    check_t1_months = serializers.IntegerField(
+        min_value=1,
+        max_value=36,
+        help_text=(
+            "Months from a company's T0 check to the reminder to take it again (T1); the "
+            "reminder also goes when the T0's convoy closes, if that is earlier."
+        ),
+    )
+    check_t2_months = serializers.IntegerField(
+        min_value=2,
+        max_value=60,
+        help_text="Months from the T0 to the second re-assessment (T2); more than for T1.",
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
@@ -45,6 +59,8 @@ class ProgrammeOutput(serializers.ModelSerializer):
             "website",
             "imprint_url",
             "privacy_contact",
+            "check_t1_months",
+            "check_t2_months",
             "public_url",
             "role",
             "created_at",

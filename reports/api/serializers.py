@@ -9,9 +9,13 @@ class ReportIndicatorOutput(serializers.Serializer):
     value = serializers.FloatField(allow_null=True, help_text="A count (or a rate).")
     rule = serializers.CharField(help_text="The counting rule, in the request language.")
     breakdown = serializers.DictField(
-        child=serializers.DictField(child=serializers.IntegerField()),
+        child=serializers.DictField(child=serializers.FloatField(allow_null=True)),
         required=False,
-        help_text='Per dimension (e.g. "size_class"), the count per value key (e.g. "micro").',
+        help_text=(
+            'Per dimension (e.g. "size_class"), the count per value key (e.g. "micro"); '
+            "the maturity change gives medians and a share (numbers with a decimal, null "
+            "where there is nothing to take them of)."
+        ),
     )
 
 

@@ -65,8 +65,9 @@ def test_convoy_page_with_threads(sized, django_assert_num_queries):
     # updates with company and author · comments · reactions · unread notifications (badge);
     # since issue 12 also the first-steps guide of the viewer's company (my companies again,
     # its people, its shared projects, their milestones, whether it posted: 5) and the
-    # companies the facilitator already nudged today (1). The same at both sizes.
-    with django_assert_num_queries(16):
+    # companies the facilitator already nudged today (1); since issue 16 the convoy's
+    # Digitalisierungs-Check median (1). The same at both sizes.
+    with django_assert_num_queries(17):
         response = client.get(f"/convoys/{sized['convoy'].pk}/")
     assert response.status_code == 200
     assert (

@@ -102,6 +102,8 @@ def test_the_register_holds_every_company_at_its_stage(programme):
         # New through the info afternoon: they came, and staff created their entries.
         "Schreinerei Vollmer": "engaged",
         "Metallbau Kaya GmbH": "engaged",
+        # New through an anonymous check from the public page, shared and confirmed.
+        "Malerbetrieb Roth": "engaged",
     }
     assert not any(records[r.name].company.members.exists() for r in RECORDED)
     # Each convoy company entered the register the day it joined its convoy.
@@ -143,14 +145,15 @@ def test_the_managers_report_is_not_empty(programme):
     services = [s for r in [*RECORDED, EARLY_RECORD] for s in r.services]
     services += [s for _name, s in CONVOY_SERVICES]
 
-    # Two companies came to the info afternoon that the programme had not reached before.
+    # Two companies came to the info afternoon that the programme had not reached before, one
+    # shared its anonymous check.
     assert value["companies_reached"] == (
-        len(COMPANIES) + len(ISERLOHN_COMPANIES) + len(RECORDED) + 2
+        len(COMPANIES) + len(ISERLOHN_COMPANIES) + len(RECORDED) + 2 + 1
     )
     reach = breakdown["companies_reached"]
     assert sum(1 for n in reach["size_class"].values() if n) >= 3
     assert sum(1 for n in reach["sector"].values() if n) >= 5
-    assert reach["region"] == {"Hagen": 10, "Märkischer Kreis": 5}
+    assert reach["region"] == {"Hagen": 11, "Märkischer Kreis": 5}
     assert value["services"] == len(services) == Service.objects.count()
     assert all(breakdown["services"]["category"].values())  # all four EDIH functions
     assert value["visits"] == sum(s.kind == "visit" for s in services) == 6

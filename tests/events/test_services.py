@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
+from accounts.ratelimit import client_network_key
 from events import mails
 from events.keys import company_key, registration_by_token
 from events.models import OpenEvent, Registration
@@ -21,7 +22,6 @@ from events.services import (
     event_update,
     registration_allowed,
     registration_cancel,
-    registration_client_key,
     registration_create,
     registration_email_confirm,
     walk_in_register,
@@ -499,10 +499,10 @@ def test_registration_rate_limit_keys_ipv6_by_its_64(settings):
     # Another address of the same /64 (a rotating privacy address): the same client.
     assert not registration_allowed(client_key="2001:db8:1:2:ffff::9")
     assert registration_allowed(client_key="2001:db8:1:3::1")  # another /64
-    assert registration_client_key("2001:DB8:1:2::1") == "2001:db8:1:2::/64"
-    assert registration_client_key("::ffff:203.0.113.7") == "203.0.113.7"
-    assert registration_client_key(" 203.0.113.7 ") == "203.0.113.7"
-    assert registration_client_key("unknown") == "unknown"
+    assert client_network_key("2001:DB8:1:2::1") == "2001:db8:1:2::/64"
+    assert client_network_key("::ffff:203.0.113.7") == "203.0.113.7"
+    assert client_network_key(" 203.0.113.7 ") == "203.0.113.7"
+    assert client_network_key("unknown") == "unknown"
 
 
 # --- cancelling -----------------------------------------------------------------------------

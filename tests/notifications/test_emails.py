@@ -157,6 +157,7 @@ NOTIFICATION_DATA = {
     },
     "checkin.promoted": {"title": NASTY, "starts_at": "2031-10-06T17:00:00+02:00"},
     "nudge": {"company": NASTY, "convoy": NASTY, "message": NASTY},
+    "reminder.check_due": {"company": NASTY, "programme": NASTY, "stage": "T1"},
 }
 
 

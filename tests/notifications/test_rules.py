@@ -10,7 +10,8 @@ def test_each_app_registers_the_rules_it_owns():
     assert rules["projects.update_due"].__module__ == "projects.reminders"
     assert rules["checkins.reminders"].__module__ == "checkins.reminders"
     assert rules["overview.facilitator_digest"].__module__ == "overview.digest"
-    assert len(rules) == 3
+    assert rules["checks"].__module__ == "checks.reminders"
+    assert len(rules) == 4
 
 
 def test_the_digest_email_content_comes_from_overview():

@@ -255,6 +255,21 @@ PROGRAMME_MATRIX: list[Endpoint] = [
     E("POST", "/events/{other_event}/registrations/{other_registration}/company/", {"create": True, "city": "Bonn"}, 401, 404, 404, 404, 200, 404, 404),
     E("POST", "/events/{event}/registrations/{other_registration}/company/", {"create": True, "city": "Hagen"}, 401, 404, 404, 404, 404, 404, 404),
     E("GET", "/events/{event}/registrations/{registration}/company/", None, 401, 405, 405, 405, 405, 405, 405),
+    # The Digitalisierungs-Check (issue 16): the questionnaire and the anonymous check for anyone; a company's check for its members and, advisor-assisted, the programme's staff.
+    E("GET",    "/check/questionnaire/",                       None,                     200, 200, 200, 200, 200, 200, 200),
+    E("POST",   "/public/checks/",                             lambda w, pw: {"programme": pw.programme.slug}, 201, 201, 201, 201, 201, 201, 201),
+    E("GET",    "/public/checks/{public_check_token}/",        None,                     200, 200, 200, 200, 200, 200, 200),
+    E("GET",    "/public/checks/{unknown}/",                   None,                     404, 404, 404, 404, 404, 404, 404),
+    E("GET",    "/public/checks/{public_check_token}/answers/", None,                    200, 200, 200, 200, 200, 200, 200),
+    E("PUT",    "/public/checks/{public_check_token}/answers/", {"answers": {}},         200, 200, 200, 200, 200, 200, 200),
+    E("POST",   "/public/checks/{public_check_token}/submit/", None,                     400, 400, 400, 400, 400, 400, 400),
+    E("POST",   "/public/checks/{public_check_token}/contact/", {"email": "a@example.com", "consent": True}, 400, 400, 400, 400, 400, 400, 400),
+    E("POST",   "/public/checks/{public_check_token}/confirm/", {"proof": "x", "accept": True}, 400, 400, 400, 400, 400, 400, 400),
+    E("DELETE", "/public/checks/{public_check_token}/",        None,                     204, 204, 204, 204, 204, 204, 204),
+    E("DELETE", "/public/checks/{unknown}/",                   None,                     404, 404, 404, 404, 404, 404, 404),
+    E("POST",   "/checks/",                                    lambda w, pw: {"company": w.company.pk}, 401, 404, 201, 404, 404, 201, 201),
+    E("GET",    "/checks/{check}/",                            None,                     401, 404, 200, 404, 404, 404, 404),
+    E("GET",    "/checks/{other_check}/",                      None,                     401, 404, 404, 200, 404, 404, 404),
 ]
 
 
@@ -271,7 +286,7 @@ PROGRAMME_WEB_MATRIX: list[Endpoint] = [
     E("POST", "/programmes/{programme}/staff/{staff}/remove/", None, 302, 404, 404, 404, 404, 302, 302),
     E("POST", "/programmes/{programme}/staff-invitations/{unknown}/revoke/", None, 302, 404, 404, 404, 404, 403, 404),
     E("GET", "/programmes/{programme}/settings/", None, 302, 404, 404, 404, 404, 403, 200),
-    E("POST", "/programmes/{programme}/settings/", {"name": "KZ Hagen", "slug": "kz-hagen", "region": "NRW"}, 302, 404, 404, 404, 404, 403, 302),
+    E("POST", "/programmes/{programme}/settings/", {"name": "KZ Hagen", "slug": "kz-hagen", "region": "NRW", "check_t1_months": "6", "check_t2_months": "12"}, 302, 404, 404, 404, 404, 403, 302),
     # The invitation page: anyone may open it (it asks to sign up or log in); an account of
     # another address gets 403 and the way to log out.
     E("GET", "/programme-invitations/{staff_token}/", None, 200, 403, 403, 403, 403, 403, 403),
@@ -389,6 +404,32 @@ PROGRAMME_WEB_MATRIX: list[Endpoint] = [
     E("POST", "/programmes/{programme}/events/{event}/registrations/{registration}/company/", {"create": "1", "city": ""}, 302, 404, 404, 404, 404, 400, 400),
     E("POST", "/programmes/{programme}/events/{event}/registrations/{registration}/company/", {"record": "abc"}, 302, 404, 404, 404, 404, 400, 400),
     E("POST", "/programmes/{programme}/events/{event}/registrations/{other_registration}/company/", {"create": "1", "city": "Hagen", "size": "2-9", "sector": "craft"}, 302, 404, 404, 404, 404, 404, 404),
+    # The Digitalisierungs-Check (issue 16): public token pages answer everyone alike; a company's check pages its members (and its convoys' facilitators read); a coach starts a check with a company of the register.
+    E("GET", "/p/{slug}/check/", None, 200, 200, 200, 200, 200, 200, 200),
+    E("GET", "/p/{unknown}/check/", None, 404, 404, 404, 404, 404, 404, 404),
+    E("GET", "/check/", None, 200, 200, 200, 200, 200, 200, 200),
+    E("GET", "/check/{public_check_token}/step/0/", None, 200, 200, 200, 200, 200, 200, 200),
+    E("GET", "/check/{public_check_token}/step/1/", None, 200, 200, 200, 200, 200, 200, 200),
+    E("GET", "/check/{public_check_token}/step/9/", None, 404, 404, 404, 404, 404, 404, 404),
+    E("GET", "/check/{unknown}/step/1/", None, 404, 404, 404, 404, 404, 404, 404),
+    E("GET", "/check/{unknown}/result/", None, 404, 404, 404, 404, 404, 404, 404),
+    E("GET", "/check/{public_check_token}/confirm/", None, 200, 200, 200, 200, 200, 200, 200),
+    E("GET", "/check/{public_check_token}/delete/", None, 200, 200, 200, 200, 200, 200, 200),
+    E("POST", "/check/{unknown}/delete/", None, 404, 404, 404, 404, 404, 404, 404),
+    # "start this project" asks to sign in first; a draft has no suggestions yet (back to it)
+    E("GET", "/check/{public_check_token}/projects/website/", None, 302, 302, 302, 302, 302, 302, 302),
+    E("GET", "/checks/{check}/result/", None, 302, 404, 200, 404, 404, 404, 404),
+    E("GET", "/checks/{check}/print/", None, 302, 404, 200, 404, 404, 404, 404),
+    # other_company is in other_convoy, which outside_facilitator runs: they read its results
+    E("GET", "/checks/{other_check}/result/", None, 302, 404, 404, 200, 404, 404, 404),
+    E("GET", "/checks/{draft_check}/step/1/", None, 302, 404, 200, 404, 404, 404, 404),
+    E("POST", "/checks/{draft_check}/step/1/", {}, 302, 404, 302, 404, 404, 404, 404),
+    E("GET", "/checks/{check}/step/1/", None, 302, 404, 302, 404, 404, 404, 404),
+    E("POST", "/checks/{check}/projects/website/", None, 302, 404, 302, 404, 404, 404, 404),
+    E("POST", "/checks/{other_check}/projects/website/", None, 302, 404, 404, 404, 404, 404, 404),
+    E("POST", "/programmes/{programme}/companies/{record}/checks/new/", {"check-stage": "T0"}, 302, 404, 404, 404, 404, 302, 302),
+    E("POST", "/programmes/{programme}/companies/{record}/checks/new/", {"check-stage": "T9"}, 302, 404, 404, 404, 404, 302, 302),
+    E("POST", "/programmes/{other_programme}/companies/{record}/checks/new/", {"check-stage": "T0"}, 302, 404, 404, 404, 404, 404, 404),
 ]
 # fmt: on
 

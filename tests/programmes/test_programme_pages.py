@@ -183,6 +183,8 @@ def test_settings_for_managers(programme_world):
         "website": "https://kz-hagen.de",
         "imprint_url": "https://kz-hagen.de/impressum",
         "privacy_contact": "datenschutz@kz-hagen.de",
+        "check_t1_months": "6",
+        "check_t2_months": "12",
     }
     assert client.post(url, data).status_code == 302
     pw.programme.refresh_from_db()

@@ -253,6 +253,9 @@ def test_indicators_are_in_their_order_with_stable_keys(data):
         "projects_planned",
         "projects_started",
         "projects_completed",
+        "checks_t0",
+        "checks_t1",
+        "maturity_change",
     ]
 
 

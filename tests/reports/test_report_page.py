@@ -61,7 +61,7 @@ def test_the_manager_sees_every_indicator_with_its_rule(data):
     html = response.content.decode()
     keys = re.findall(r'data-testid="report-indicator" data-key="(\w+)"', html)
     assert keys[:3] == ["companies_reached", "funnel", "services"]
-    assert len(keys) == 17  # with the four open-event indicators
+    assert len(keys) == 20  # with the four open-event and the three check indicators
     assert "Companies reached" in html
     assert "counts once" in html
     reached = response.context["report"].indicator("companies_reached")

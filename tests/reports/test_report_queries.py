@@ -34,9 +34,9 @@ SIZES = ["a", "b", "c", "d", "e"]
 SIZE_BANDS = ["1", "2-9", "10-49", "50-249", "250+"]
 
 # The report's queries: companies reached, the funnel, services, companies served, visits,
-# convoy memberships, check-ins, open events, projects (each counted in the database, whatever
-# the number of companies).
-REPORT_QUERIES = 9
+# convoy memberships, check-ins, open events, projects, checks taken, check pairs (each counted
+# in the database, whatever the number of companies).
+REPORT_QUERIES = 11
 
 
 def _world(n: int):

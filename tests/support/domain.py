@@ -1,8 +1,8 @@
 """Snapshots of the domain's tables: a refused write must leave them exactly as they were."""
 
 from accounts.models import ApiToken, User
-from checks.models import CheckResponse
 from checkins.models import CalendarFeed, CheckIn, CheckInReport, Rsvp
+from checks.models import CheckResponse
 from comments.models import Comment, CommentRevision, Reaction
 from companies.models import Company, CompanyInvitation, CompanyMember
 from convoys.models import Convoy, Event, Facilitator, Invitation, Membership
