@@ -116,7 +116,11 @@ def test_updates_in_other_convoys_do_not_count(world):
 )
 def test_update_due_after_one_cadence_quiet_after_two(world, days_ago, update_due, quiet):
     now = timezone.now()
-    _post(world, at=now - timedelta(days=days_ago))
+    # The same wall-clock time `days_ago` calendar days back in the convoy's zone: days are
+    # counted in local dates, and across a clock change "40 × 24 h ago" can be 39 days
+    # (in the last hour before local midnight).
+    local_now = now.astimezone(ZoneInfo(world.convoy.timezone))
+    _post(world, at=local_now - timedelta(days=days_ago))
     row = _company(_dashboard(world.convoy, now), world.company)
     assert row["days_since_update"] == days_ago
     assert (row["update_due"], row["quiet"]) == (update_due, quiet)

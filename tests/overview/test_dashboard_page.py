@@ -5,6 +5,7 @@ and the older ones folded, and the page's query count at two convoy sizes."""
 
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
@@ -50,7 +51,10 @@ def section(html: str, testid: str) -> str:
 
 def _update(convoy, company, *, days_ago, **fields):
     update = UpdateFactory(convoy=convoy, company=company, **fields)
-    Update.objects.filter(pk=update.pk).update(created_at=timezone.now() - timedelta(days=days_ago))
+    # The same wall-clock time `days_ago` calendar days back in the convoy's zone (days are
+    # counted in local dates; across a clock change 24-hour days could give one day less).
+    local_now = timezone.now().astimezone(ZoneInfo(convoy.timezone))
+    Update.objects.filter(pk=update.pk).update(created_at=local_now - timedelta(days=days_ago))
     return update
 
 
