@@ -204,7 +204,7 @@ def test_share_confirm_and_withdraw(programme_world, django_capture_on_commit_ca
 
 def test_share_never_merges_into_the_register_entry_of_the_same_name(programme_world, world):
     # Anyone can type a company's name and postcode: the share gets an entry of its own, and
-    # staff see the duplicate suggestion (tests/checks/test_v_attack_fixes.py).
+    # staff see the duplicate suggestion (tests/checks/test_attack_review_fixes.py).
     world.company.postcode = "58097"
     world.company.save()
     response = _submitted_public(programme_world.programme)

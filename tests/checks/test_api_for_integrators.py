@@ -82,7 +82,7 @@ def test_a_coach_is_not_given_the_companys_own_draft(programme_world):
     pw = programme_world
     own = services.check_start(actor=pw.member, company=pw.check.company, stage="T1")
     # The coach gets a draft of their own; the stage's uniqueness is kept at submit
-    # (tests/checks/test_y_stage_and_share.py).
+    # (tests/checks/test_stage_rule_and_share_withdrawal.py).
     coachs = services.check_start(
         actor=pw.coach, company=pw.check.company, stage="T1", advisor_assisted=True
     )
