@@ -103,7 +103,7 @@ def test_convoy_journey(browser: Browser, site: str, language: str) -> None:
     assert Membership.objects.filter(company__name="Sanitär Schulte").count() == 1
 
     # … adds a project with two milestones and completes one, without page reloads.
-    member.get_by_role("link", name="Sanitär Schulte").click()
+    member.get_by_role("link", name="Sanitär Schulte", exact=True).click()
     member.get_by_test_id("project-create-link").click()
     form = member.get_by_test_id("project-form")
     form.locator("input[name=title]").fill("Online-Termine")
