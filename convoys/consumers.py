@@ -8,6 +8,8 @@ Protocol (JSON):
   server → {"type": "live", "seq": N}      caught up to N; what follows is live
   server → {"type": "refetch", "seq": N, "reason"}   cursor unusable: reload state, resume at N
   server → {"type": "presence", "people": [...]}      who is looking at the convoy
+  server → {"type": "regions", "seq": N, "regions": {id: html}}   a dashboard's regions after
+           event N (only with ?regions=1&lang=xx; frontend.live_push), after the event itself
   client → {"type": "ping"} → {"type": "pong", "seq": N}   heartbeat; also closes tail gaps
   server → {"type": "error", "reason"}     a frame that is not a small JSON text was ignored
 
@@ -430,6 +432,10 @@ class ConvoyConsumer(
                 return None
             self.present = [(p["id"], p["tabs"]) for p in message["people"]]
             return self.base_send({"type": "websocket.send", "text": message["text"]})
+        if message["type"] == "convoy.regions":  # a dashboard's regions (frontend.live_push)
+            if self.regions_page and self.joined:
+                _region_push().arrived(self, message)
+            return None
         if message["type"] != "convoy.event" or message["seq"] <= self.last_seq:
             return None
         if (

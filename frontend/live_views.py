@@ -1,26 +1,29 @@
 """The convoy dashboard's live regions: `GET /convoys/<id>/live/?after=N` (live.js).
 
-An event is rendered once per (convoy, seq, language, role), not once per viewer: the regions
-an event touches are rendered for a *shared* reader of the role (facilitator or member) and
-cached under (convoy, seq, language, role, region); every other viewer's fetch is a cache hit.
+An event is rendered once per (convoy, seq, language), not once per viewer nor per role: the
+regions an event touches are rendered for a *shared* reader, with what differs between
+facilitators and members side by side (frontend.live_roles), and cached under (convoy, seq,
+language, region); every other viewer's fetch is a cache hit, their role chosen by a string
+operation.
 What differs between two members (their own company's controls, their own comments' edit
 forms, the reactions they gave, their CSRF token) is not rendered into the shared HTML for
 them: the fragment marks such elements (`data-own-company`, `data-own-link`, `data-own-user`,
 `data-member-attention`) and the response's `viewer` part lets live.js keep only the reader's.
-Facilitator-only controls are rendered only into the facilitator's variant, never into the
-members' one.
+Facilitator-only controls and what only facilitators read (a hidden comment) are cut out of
+the members' variant on the server, never sent to them.
 
 Only the regions the events after N touch are sent: a comment or a reaction sends its thread
 (not the update feed, not the chart). Access is checked as for the page; the regions are those
 of the seq read in the same query that confirms access, and the events consulted are bounded
 by it.
 
-The answer's body (`{"seq", "regions"}`) is the same for every viewer of the variant who asks
+The answer's body (`{"seq", "regions"}`) is the same for every viewer of the role who asks
 after the same seq, so it is built and gzip-compressed once and cached too; the viewer's own
 part comes in the `X-Konvoi-Viewer` header. The body holds no secret of anyone (the CSRF
 fields carry a placeholder), so compressing it gives BREACH nothing to find.
 """
 
+import copy
 import gzip
 import json
 from typing import Any
@@ -41,6 +44,7 @@ from comments.selectors import threads_for_targets
 from convoys.models import Event
 from convoys.selectors import convoy_list_for_user, convoy_member_companies_of_user, events_recent
 from frontend.comments_views import FEED_UPDATES
+from frontend.live_roles import FACILITATOR, MEMBER, RoleSplit, role_of, role_select
 from notifications.selectors import nudges_today
 from overview.dashboard import convoy_dashboard
 from projects.selectors import updates_for_convoy
@@ -60,8 +64,6 @@ REGIONS = {
     "activity-feed": "frontend/partials/live/activity.html",
 }
 _PROGRESS = {"dashboard-attention", "dashboard-companies", "dashboard-chart"}
-# Regions that show nothing role-dependent: one render serves facilitators and members.
-ROLE_FREE = frozenset({"activity-feed", "dashboard-chart"})
 THREAD_TEMPLATE = "frontend/partials/live/thread.html"
 THREAD_PREFIX = "comments-update-"
 # Which regions an event kind touches, by the kind's prefix; a kind not named touches all.
@@ -98,8 +100,17 @@ def regions_touched(events: list[tuple[str, Any]]) -> set[str]:
     return touched
 
 
-def _cache_key(convoy_id: int, seq: int, language: str, role: str, region: str) -> str:
-    return f"live-region:{convoy_id}:{seq}:{language}:{role}:{region}"
+def _cache_key(convoy_id: int, seq: int, language: str, region: str) -> str:
+    return f"live-split:{convoy_id}:{seq}:{language}:{region}"
+
+
+# A region rendered for both roles: (the render's marker nonce, the split HTML).
+SplitRegion = tuple[str, str]
+
+
+def for_role(regions: dict[str, SplitRegion], role: str) -> dict[str, str]:
+    """The regions as a reader of `role` gets them (the other role's branches cut out)."""
+    return {region: role_select(html, nonce, role) for region, (nonce, html) in regions.items()}
 
 
 def _reader(convoy_id: int) -> HttpRequest:
@@ -114,10 +125,9 @@ def _reader(convoy_id: int) -> HttpRequest:
 
 def _shared_render(
     convoy: Any, regions: list[str], memo: dict[str, Any] | None = None
-) -> dict[str, str]:
-    """Render these regions for the shared reader of the convoy's role (annotated on `convoy`
-    by convoy_list_for_user for a person of that role), in the active language. `memo`: the
-    data read for another variant of the same event, read again only if absent."""
+) -> dict[str, SplitRegion]:
+    """Render these regions once for both roles (frontend.live_roles), in the active language.
+    `memo`: the data read for another language of the same event, read again only if absent."""
     memo = {} if memo is None else memo
 
     def once(name: str, load: Any) -> Any:
@@ -125,10 +135,20 @@ def _shared_render(
             memo[name] = load()
         return memo[name]
 
+    as_facilitator, as_member = copy.copy(convoy), copy.copy(convoy)
+    as_facilitator.is_facilitator, as_member.is_facilitator = True, False
+    split = RoleSplit(
+        roles={
+            FACILITATOR: {"convoy": as_facilitator, "comment_moderator": True},
+            MEMBER: {"convoy": as_member, "comment_moderator": False},
+        }
+    )
     now = once("now", timezone.now)
     reader = _reader(convoy.pk)
     context: dict[str, Any] = {
-        "convoy": convoy,
+        # Outside the marked branches the fragment is what a member sees.
+        "convoy": as_member,
+        "live_roles": split,
         "live_shared": True,
         "my_company_ids": [],
         "user": reader.user,
@@ -137,9 +157,7 @@ def _shared_render(
     }
     if _PROGRESS & set(regions):
         context["dashboard"] = once("dashboard", lambda: convoy_dashboard(convoy=convoy, now=now))
-        context["nudged_today"] = (
-            nudges_today(convoy=convoy, now=now) if convoy.is_facilitator else {}
-        )
+        context["nudged_today"] = once("nudged", lambda: nudges_today(convoy=convoy, now=now))
     if "convoy-checkins" in regions:
         context["checkins"] = once("checkins", lambda: checkins_upcoming(convoy=convoy, now=now))
     if "activity-feed" in regions:
@@ -168,38 +186,35 @@ def _shared_render(
                     targets=[(TargetType.UPDATE, pk) for pk in threads],
                 ),
             ),
-            comment_moderator=bool(convoy.is_facilitator),
+            comment_moderator=False,
             comment_emoji=Emoji.choices,
         )
-    rendered = {}
+    rendered: dict[str, SplitRegion] = {}
     for region in regions:
         if region.startswith(THREAD_PREFIX):
             target_id = int(region.removeprefix(THREAD_PREFIX))
-            rendered[region] = render_to_string(
+            html = render_to_string(
                 THREAD_TEMPLATE, {**context, "target_id": target_id}, request=reader
             )
         else:
-            rendered[region] = render_to_string(REGIONS[region], context, request=reader)
+            html = render_to_string(REGIONS[region], context, request=reader)
+        rendered[region] = (split.nonce, html)
     return rendered
 
 
 def shared_regions(
     *, convoy: Any, seq: int, wanted: set[str], memo: dict[str, Any] | None = None
-) -> dict[str, str]:
-    """The regions at `seq` for the role annotated on `convoy`, in the active language:
-    from the cache, or rendered once and cached for every other viewer of the variant."""
-    role = "facilitator" if convoy.is_facilitator else "member"
+) -> dict[str, SplitRegion]:
+    """The regions at `seq` for both roles, in the active language: from the cache, or
+    rendered once and cached for every other viewer (`for_role` gives a reader's)."""
     language = translation.get_language()
-    keys = {
-        region: _cache_key(convoy.pk, seq, language, "any" if region in ROLE_FREE else role, region)
-        for region in wanted
-    }
+    keys = {region: _cache_key(convoy.pk, seq, language, region) for region in wanted}
     found = cache.get_many(list(keys.values()))
     html = {region: found[k] for region, k in keys.items() if k in found}
     missing = sorted(wanted - set(html))
     if missing:
         rendered = _shared_render(convoy, missing, memo)
-        cache.set_many({keys[r]: text for r, text in rendered.items()}, CACHE_SECONDS)
+        cache.set_many({keys[r]: split for r, split in rendered.items()}, CACHE_SECONDS)
         html.update(rendered)
     return html
 
@@ -227,7 +242,7 @@ def _regions_body(
     else:
         events = Event.objects.filter(convoy_id=convoy.pk, seq__gt=after, seq__lte=head)
         wanted = regions_touched(list(events.values_list("kind", "data")))
-    html = shared_regions(convoy=convoy, seq=head, wanted=wanted)
+    html = for_role(shared_regions(convoy=convoy, seq=head, wanted=wanted), variant[0])
     threads = "update-feed" in html or any(r.startswith(THREAD_PREFIX) for r in html)
     body = gzip.compress(json.dumps({"seq": head, "regions": html}).encode(), compresslevel=6)
     cache.set(_body_key(convoy.pk, after, head, variant), (body, threads), CACHE_SECONDS)
@@ -244,7 +259,7 @@ def convoy_live_regions(request: HttpRequest, convoy_id: int) -> HttpResponse:
     convoy = get_object_or_404(convoy_list_for_user(user=request.user), pk=convoy_id)
     head = convoy.last_event_seq
     after = _cursor(request.GET.get("after"))
-    variant = ("facilitator" if convoy.is_facilitator else "member", translation.get_language())
+    variant = (role_of(convoy), translation.get_language())
     cached = cache.get(_body_key(convoy.pk, after, head, variant))
     if cached is None:
         cached = _regions_body(request, convoy, after, head, variant)

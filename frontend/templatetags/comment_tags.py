@@ -30,6 +30,8 @@ def comment_thread(
         "comment_convoy": context.get("comment_convoy"),
         "comment_moderator": context.get("comment_moderator", False),
         "live_shared": context.get("live_shared", False),
+        # A split render for both roles (frontend.live_roles) goes on into the thread.
+        "live_roles": context.get("live_roles"),
     }
 
 

@@ -300,9 +300,9 @@ def test_fanout_messages_skip_the_per_message_thread_hop(member_world, monkeypat
     assert asyncio.run(scenario()) == 0
 
 
-def test_dashboard_sockets_get_the_regions_pushed_once_per_role_and_language(monkeypatch):
+def test_dashboard_sockets_get_the_regions_pushed_once_per_language(monkeypatch):
     """Three members and a facilitator on the dashboard: the event's regions are rendered once
-    for the members and once for the facilitator, and each socket gets its role's frame right
+    for all of them (both roles in one render), and each socket gets its role's frame right
     after the event; a member's frame has no facilitator control."""
     import frontend.live_views
     from projects.services import update_post
@@ -320,7 +320,7 @@ def test_dashboard_sockets_get_the_regions_pushed_once_per_role_and_language(mon
     real = frontend.live_views._shared_render
 
     def counting(c, wanted, memo=None):
-        renders.append((bool(c.is_facilitator), tuple(sorted(wanted))))
+        renders.append(tuple(sorted(wanted)))
         return real(c, wanted, memo)
 
     monkeypatch.setattr(frontend.live_views, "_shared_render", counting)
@@ -347,7 +347,7 @@ def test_dashboard_sockets_get_the_regions_pushed_once_per_role_and_language(mon
         return frames
 
     frames = asyncio.run(scenario())
-    assert sorted(r[0] for r in renders) == [False, True]  # once per role, not per socket
+    assert len(renders) == 1  # once, not per socket nor per role
     assert {f["seq"] for f in frames} == {1}
     assert set(frames[0]["regions"]) == {
         "update-feed",
