@@ -4,7 +4,7 @@
 The demo convoy (demo.loader) is served by two uvicorn processes, as in the scaled topology.
 Each viewer does what live.js does: a WebSocket to /ws/convoys/<id>/ with its own login
 session, and on each event either waits for the regions the server pushes on the socket
-(`push`, the dashboard's way now: rendered once per role and language), or fetches the
+(`push`, the dashboard's way now: rendered once per event and language), or fetches the
 regions over HTTP (`fetch`, live.js's fallback: a shared, cached body per viewer request), or
 fetches the whole page again (`page`, the way before: nothing shared). Viewers
 are the demo's people (members of every company and the facilitator), several sessions each
@@ -270,7 +270,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--viewers", default="1,15,50")
     parser.add_argument("--modes", default="push,fetch,page")
-    parser.add_argument("--events", type=int, default=15)
+    parser.add_argument("--events", type=int, default=30)
     parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args()
     setup_environment()

@@ -228,7 +228,7 @@ class ConvoyConsumer(
         self.buffer: list[dict[str, Any]] = []
         self.present: list[tuple[int, int]] = []
         self.pings: list[float] = []
-        # A dashboard asks for its live regions, rendered once per (event, role, language) for
+        # A dashboard asks for its live regions, rendered once per (event, language) for
         # every socket of that variant (frontend.live_push); the role is the one checked here.
         self.regions_page = query_param(self.scope, "regions") == "1"
         if self.regions_page:

@@ -283,3 +283,55 @@ def test_redis_outage_writes_succeed_and_clients_catch_up(django_db_setup, convo
     finally:
         server.stop()
         redis.stop()
+
+
+def test_dashboard_regions_are_rendered_once_and_reach_both_processes_by_role(
+    servers, convoy_people
+):
+    """A member's dashboard on one process, the facilitator's on the other: one of the two
+    renders the update's regions, for both roles at once, and publishes them; each socket gets
+    its role's frame right after the event, the member's without the facilitator's controls."""
+    import redis
+
+    from tests.support.live import REDIS_URL
+
+    a, b = servers
+    convoy = convoy_people["convoy"]
+    dashboard = f"/ws/convoys/{convoy.pk}/?after=0&regions=1&lang=en"
+
+    async def scenario():
+        member = FeedClient(a.ws_base, convoy_people["member"], convoy.pk)
+        facilitator = FeedClient(b.ws_base, convoy_people["facilitator"], convoy.pk)
+        for client in (member, facilitator):
+            await client.connect(path=dashboard)
+            await client.until(lambda m: m["type"] == "live")
+        await post_async(a, convoy_people, "Online-Termine laufen")
+        frames = []
+        for client in (member, facilitator):
+            event = await client.until(lambda m: m["type"] == "event")
+            regions = await client.until(lambda m: m["type"] == "regions")
+            assert regions["seq"] == event["seq"] == 1
+            frames.append(regions["regions"])
+            await client.close()
+        return frames
+
+    member, facilitator = asyncio.run(scenario())
+    assert (
+        set(member)
+        == set(facilitator)
+        == {
+            "update-feed",
+            "dashboard-attention",
+            "dashboard-companies",
+            "activity-feed",
+        }
+    )
+    assert "Online-Termine laufen" in member["update-feed"]
+    assert 'data-testid="company-menu"' in facilitator["dashboard-companies"]
+    everything = "".join(member.values())
+    assert "company-menu" not in everything and "company-remove" not in everything
+    assert "<!--role:" not in everything + "".join(facilitator.values())
+    cache = redis.Redis.from_url(REDIS_URL)
+    # One renderer for the event's language, one set of rendered regions, for both roles.
+    assert len(cache.keys(f"*live-push:{convoy.pk}:1:en:lock")) == 1
+    assert len(cache.keys(f"*live-split:{convoy.pk}:1:en:*")) == 4

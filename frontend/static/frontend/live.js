@@ -6,8 +6,8 @@
 // from the last seq it saw. All text stays server-rendered and translated. A page that names a
 // regions endpoint (data-live-regions, the convoy dashboard) asks the socket for its regions:
 // after each live event the server pushes a "regions" frame with the regions that event touches,
-// rendered once per role and language for everyone (frontend/live_push.py) and personalised
-// here; whatever did not come that way (a replay, a busy socket) is fetched from the endpoint,
+// rendered once per event and language for everyone, cut per role on the server
+// (frontend/live_push.py, frontend/live_roles.py), and personalised here; whatever did not come that way (a replay, a busy socket) is fetched from the endpoint,
 // which serves the same shared fragments. Other pages fetch themselves again on each
 // (debounced) batch and take every [data-live-region]. Presence and the connection state are
 // shown in place.
