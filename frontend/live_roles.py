@@ -54,4 +54,7 @@ def role_select(html: str, nonce: str, role: str) -> str:
     if role not in ROLES:
         raise ValueError(role)
     group = 1 if role == FACILITATOR else 2
-    return _pattern(nonce).sub(lambda m: m.group(group), html)
+    chosen = _pattern(nonce).sub(lambda m: m.group(group), html)
+    if nonce in chosen:  # a marker without its pair: never send what might be the other role's
+        raise ValueError("unpaired role marker")
+    return chosen

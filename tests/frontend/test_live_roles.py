@@ -78,6 +78,13 @@ def test_the_markers_cannot_be_forged_by_what_people_write():
     assert role_select(raw, split.nonce, MEMBER) == raw
 
 
+def test_a_marker_without_its_pair_fails_closed():
+    split = RoleSplit(roles={})
+    broken = f"{split.mark('f')}only for facilitators"
+    with pytest.raises(ValueError):
+        role_select(broken, split.nonce, MEMBER)
+
+
 def test_an_unknown_role_is_refused():
     with pytest.raises(ValueError):
         role_select("", "abc", "staff")
