@@ -473,12 +473,15 @@ class ConvoyConsumer(
         await self._emit(seq, message["kind"], message["text"], checked=False)
 
     async def access_changed(self, message: dict[str, Any]) -> None:
-        """This person left a company or lost a role: are they still allowed here?"""
-        if (
-            not self.forbidden
-            and await _head_if_allowed(self.scope["user"], self.convoy_id) is None
-        ):
+        """This person left a company or gained or lost a role: are they still allowed here,
+        and in which role do they get the dashboard's regions?"""
+        if self.forbidden:
+            return
+        access = await _access(self.scope["user"], self.convoy_id)
+        if access is None:
             await self._forbid()
+        elif self.regions_page:
+            self.variant = ("facilitator" if access["facilitator"] else "member", self.variant[1])
 
     async def convoy_presence(self, message: dict[str, Any]) -> None:
         """Who is present (coalesced, see presence_announce): relayed as the text it came as."""

@@ -24,6 +24,7 @@ from convoys.models import (
     MembershipStatus,
 )
 from convoys.selectors import is_facilitator, require_facilitator
+from live.publish import access_changed_on_commit
 from modelutils.invitations import (
     invitation_expires_at,
     invitation_state_problem,
@@ -363,4 +364,6 @@ def facilitator_add(*, actor: User, convoy: Convoy, user: User) -> Facilitator:
     facilitator, created = Facilitator.objects.get_or_create(convoy=convoy, user=user)
     if created:
         audit_role(granted=True, user=user, actor=actor, role=Role.FACILITATOR, convoy=convoy.pk)
+        # Their open dashboards switch to the facilitator's live regions.
+        access_changed_on_commit(user_id=user.pk)
     return facilitator

@@ -131,19 +131,25 @@ class RegionPush:
         consumers = self._arrived.pop(key, [])
         seq = message["seq"]
         regions = {region: (nonce, html) for region, (nonce, html) in message["regions"].items()}
-        frames: dict[str, dict[str, str]] = {}
+        frames: dict[str, dict[str, str] | None] = {}
         for consumer in consumers:
             # Only after the event itself, and never to a socket that lost access.
             if consumer.forbidden or consumer.last_seq < seq:
                 continue
             role = consumer.variant[0]
-            frame = frames.get(role)
-            if frame is None:
-                text = json.dumps(
-                    {"type": "regions", "seq": seq, "regions": for_role(regions, role)}
-                )
-                frame = frames[role] = {"type": "websocket.send", "text": text}
-            send_now(consumer.base_send(frame))
+            if role not in frames:
+                try:
+                    text = json.dumps(
+                        {"type": "regions", "seq": seq, "regions": for_role(regions, role)}
+                    )
+                except Exception:  # this role's sockets fetch over HTTP; the others go on
+                    logger.exception("live regions: %s/%s for %s failed", key[1], seq, role)
+                    frames[role] = None
+                else:
+                    frames[role] = {"type": "websocket.send", "text": text}
+            frame = frames[role]
+            if frame is not None:
+                send_now(consumer.base_send(frame))
 
 
 region_push = RegionPush()

@@ -62,7 +62,6 @@ def test_a_split_render_gives_each_role_what_its_page_would_show():
     for role, facilitator in ((FACILITATOR, True), (MEMBER, False)):
         chosen = role_select(html, split.nonce, role)
         assert chosen == render({"convoy": Role(facilitator), "items": [1, 2, 3], "name": name})
-        assert "<!--role:" not in chosen
 
 
 def test_the_markers_cannot_be_forged_by_what_people_write():
@@ -129,8 +128,6 @@ def test_what_only_facilitators_may_read_never_reaches_a_members_variant(world):
     split = _shared_render(world.convoy, [*REGIONS, thread])
     facilitator = for_role(split, FACILITATOR)
     member = for_role(split, MEMBER)
-    for html in [*facilitator.values(), *member.values()]:
-        assert "<!--role:" not in html
     assert "Geheimer Ärger" in facilitator[thread]
     assert 'data-testid="comment-hide"' not in facilitator[thread]  # already hidden
     assert 'data-testid="comment-hidden"' in member[thread]
@@ -151,3 +148,53 @@ def test_a_visible_comment_can_be_hidden_by_the_facilitator_only(world):
     assert 'data-testid="comment-hide"' in for_role(split, FACILITATOR)[thread]
     assert 'data-testid="comment-hide"' not in for_role(split, MEMBER)[thread]
     assert "Gut!" in for_role(split, MEMBER)[thread]
+
+
+def test_who_was_nudged_today_is_the_facilitators_to_know(world, monkeypatch):
+    monkeypatch.setattr(frontend.live_views, "nudges_today", lambda **_: {world.company.pk})
+    split = _shared_render(world.convoy, ["dashboard-companies"])
+    assert 'data-testid="company-nudged"' in for_role(split, FACILITATOR)["dashboard-companies"]
+    assert "company-nudged" not in for_role(split, MEMBER)["dashboard-companies"]
+
+
+def test_one_role_failing_does_not_cost_the_other_its_frame(monkeypatch):
+    """A region that cannot be cut for one role (a marker without its pair) leaves that role's
+    sockets to the HTTP fallback; the other role still gets its frame."""
+    import asyncio
+
+    from frontend.live_push import RegionPush
+
+    sent: list[tuple[str, str]] = []
+
+    class Socket:
+        forbidden = False
+        last_seq = 1
+        convoy_id = 1
+
+        def __init__(self, role):
+            self.variant = (role, "en")
+
+        async def base_send(self, frame):
+            sent.append((self.variant[0], frame["text"]))
+
+    split = RoleSplit(roles={})
+    fine = f"{split.mark('f')}F{split.mark('m')}M{split.mark('e')}"
+    real_select = frontend.live_views.role_select
+
+    def failing_for_members(html, nonce, role):
+        if role == MEMBER:
+            raise ValueError("unpaired role marker")
+        return real_select(html, nonce, role)
+
+    monkeypatch.setattr(frontend.live_views, "role_select", failing_for_members)
+    message = {"seq": 1, "language": "en", "regions": {"activity-feed": [split.nonce, fine]}}
+
+    async def scenario():
+        push = RegionPush()
+        for role in (MEMBER, FACILITATOR):
+            push.arrived(Socket(role), message)
+        await asyncio.sleep(0.01)
+
+    asyncio.run(scenario())
+    assert [role for role, _ in sent] == [FACILITATOR]
+    assert '"activity-feed": "F"' in sent[0][1]

@@ -378,3 +378,37 @@ def test_a_page_without_regions_gets_no_regions_frame(member_world):
         return late
 
     assert "regions" not in asyncio.run(scenario())
+
+
+def test_a_member_made_facilitator_gets_the_facilitators_regions_without_reconnecting():
+    from convoys.services import facilitator_add
+    from projects.services import update_post
+    from tests.factories import FacilitatorFactory
+
+    convoy = ConvoyFactory()
+    company = CompanyFactory()
+    member = UserFactory()
+    CompanyMemberFactory(company=company, user=member, role="owner")
+    MembershipFactory(convoy=convoy, company=company)
+    facilitator = UserFactory()
+    FacilitatorFactory(convoy=convoy, user=facilitator)
+
+    async def scenario():
+        comm = communicator(convoy, member, "?after=0&regions=1&lang=en")
+        assert (await comm.connect())[0]
+        await receive_until(comm, "live")
+        post = lambda body: update_post(actor=member, convoy=convoy, company=company, body=body)  # noqa: E731
+        await asyncio.to_thread(post, "Vorher")
+        before = (await receive_until(comm, "regions"))[-1]
+        await asyncio.to_thread(
+            lambda: facilitator_add(actor=facilitator, convoy=convoy, user=member)
+        )
+        await asyncio.sleep(0.2)  # the access message is handled
+        await asyncio.to_thread(post, "Nachher")
+        after = (await receive_until(comm, "regions"))[-1]
+        await comm.disconnect()
+        return before, after
+
+    before, after = asyncio.run(scenario())
+    assert "company-menu" not in before["regions"]["dashboard-companies"]
+    assert 'data-testid="company-menu"' in after["regions"]["dashboard-companies"]
