@@ -380,16 +380,15 @@ def test_a_page_without_regions_gets_no_regions_frame(member_world):
     assert "regions" not in asyncio.run(scenario())
 
 
-def test_a_member_made_facilitator_gets_the_facilitators_regions_without_reconnecting():
+def test_a_member_made_facilitator_gets_the_facilitators_regions_without_reconnecting(
+    member_world,
+):
     from convoys.services import facilitator_add
     from projects.services import update_post
     from tests.factories import FacilitatorFactory
 
-    convoy = ConvoyFactory()
-    company = CompanyFactory()
-    member = UserFactory()
-    CompanyMemberFactory(company=company, user=member, role="owner")
-    MembershipFactory(convoy=convoy, company=company)
+    convoy, member = member_world
+    company = member.company_memberships.get().company
     facilitator = UserFactory()
     FacilitatorFactory(convoy=convoy, user=facilitator)
 
