@@ -80,3 +80,43 @@ def test_milestone_completed_by_one_appears_for_the_other_with_presence(browser,
 
 def log_in(page, server: Server, email: str) -> None:
     _log_in(page, server.url, email)
+
+
+def test_a_new_comment_adds_one_node_and_keeps_the_thread_the_reader_has_open(browser, server):
+    """A comment arriving live puts in the new comment; the comments that came before stay the
+    same nodes (nothing to build or wire up again), with a reply form the reader opened."""
+    from comments.services import comment_create
+    from projects.services import update_post
+
+    convoy = ConvoyFactory(name="Digitalisierungs-Konvoi Hagen")
+    company = CompanyFactory(name="Sanitär Schulte")
+    member = UserFactory(name="Mia Schulte", email="mia@example.com")
+    facilitator = UserFactory(name="Frieda Fischer", email="frieda@example.com")
+    CompanyMemberFactory(company=company, user=member, role="owner")
+    FacilitatorFactory(convoy=convoy, user=facilitator)
+    MembershipFactory(convoy=convoy, company=company)
+    update = update_post(actor=member, convoy=convoy, company=company, body="Webshop läuft")
+
+    def comment(body):
+        return comment_create(actor=member, body=body, target_type="update", target_id=update.pk)
+
+    first = comment("Erster Kommentar")
+    page = new_page(browser)
+    log_in(page, server, "frieda@example.com")
+    page.goto(f"{server.url}/convoys/{convoy.pk}/")
+    expect(page.get_by_test_id("live-status")).to_have_attribute("data-state", "live")
+    thread = page.locator(f"#comments-update-{update.pk}")
+    # The first live comment puts the thread in as pushed; from then on it is kept part by part.
+    comment("Zweiter Kommentar")
+    expect(thread).to_contain_text("Zweiter Kommentar", timeout=3000)
+    page.locator(f"#fold-update-{update.pk} > summary").click()
+    page.locator(f"#reply-{first.pk} > summary").click()
+    page.evaluate(f"document.getElementById('comment-{first.pk}').__marked = true")
+    third = comment("Dritter Kommentar")
+    expect(thread).to_contain_text("Dritter Kommentar", timeout=3000)
+    assert page.evaluate(f"document.getElementById('comment-{first.pk}').__marked") is True
+    expect(page.locator(f"#reply-{first.pk}")).to_have_attribute("open", "")
+    # What changed is new: the new comment, with its own wiring (htmx) for its forms.
+    assert page.evaluate(f"!document.getElementById('comment-{third.pk}').__marked")
+    wired = f"!!document.querySelector('#comment-{third.pk} form')['htmx-internal-data']"
+    assert page.evaluate(wired)

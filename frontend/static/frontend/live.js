@@ -233,14 +233,51 @@
 
   var replaced = [];  // the nodes put in since the last "refreshed"
 
+  // Keyed parts of a region ([data-live-key]: a comment, an update card, a company card, an
+  // activity entry) that come back exactly as they were last put in stay as they are on the
+  // page: no nodes to build, style, lay out and wire up again. A thread with forty comments
+  // costs one new comment, not forty. What is kept is matched by id and by the shared HTML it
+  // came as (before personalising), so anything changed in it (a count, a time) is new.
+  var shownKeyed = {};
+
+  function keepUnchanged(raw) {
+    var kept = {};
+    raw.querySelectorAll("[data-live-key]").forEach(function (part) {
+      if (!part.id || !raw.contains(part)) return;  // inside a part kept already
+      var html = part.outerHTML;
+      var shown = shownKeyed[part.id];
+      if (shown && shown.html === html && shown.node.isConnected && shown.node.id === part.id) {
+        var placeholder = document.createElement(part.tagName);
+        placeholder.setAttribute("data-live-reuse", part.id);
+        part.replaceWith(placeholder);
+        kept[part.id] = shown.node;
+      } else {
+        shownKeyed[part.id] = { html: html, node: null };
+      }
+    });
+    return kept;
+  }
+
+  function putBack(node, kept) {
+    node.querySelectorAll("[data-live-reuse]").forEach(function (placeholder) {
+      placeholder.replaceWith(kept[placeholder.getAttribute("data-live-reuse")]);
+    });
+    node.querySelectorAll("[data-live-key]").forEach(function (part) {
+      var shown = shownKeyed[part.id];
+      if (shown && !shown.node) shown.node = part;
+    });
+  }
+
   function replaceRegions(fresh, viewer) {
     var deferred = false;
     document.querySelectorAll("[data-live-region]").forEach(function (region) {
       var replacement = fresh(region.id);
       if (!replacement) return;
       if (busy(region)) { deferred = true; return; }
+      var kept = keepUnchanged(replacement);
       var node = document.importNode(replacement, true);
       if (viewer) personalise(node, viewer);
+      putBack(node, kept);
       region.replaceWith(node);
       replaced.push(node);
     });
