@@ -270,7 +270,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--viewers", default="1,15,50")
     parser.add_argument("--modes", default="push,fetch,page")
-    parser.add_argument("--events", type=int, default=30)
+    parser.add_argument("--events", type=int, default=60)
     parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args()
     setup_environment()
