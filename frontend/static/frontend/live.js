@@ -7,8 +7,9 @@
 // regions endpoint (data-live-regions, the convoy dashboard) asks the socket for its regions:
 // after each live event the server pushes a "regions" frame with the regions that event touches,
 // rendered once per event and language for everyone, cut per role on the server
-// (frontend/live_push.py, frontend/live_roles.py), and personalised here; whatever did not come that way (a replay, a busy socket) is fetched from the endpoint,
-// which serves the same shared fragments. Other pages fetch themselves again on each
+// (frontend/live_push.py, frontend/live_roles.py), and personalised here; whatever did not
+// come that way (a replay, a busy socket) is fetched from the endpoint, which serves the same
+// shared fragments. Other pages fetch themselves again on each
 // (debounced) batch and take every [data-live-region]. Presence and the connection state are
 // shown in place.
 (function () {
@@ -246,7 +247,8 @@
       if (!part.id || !raw.contains(part)) return;  // inside a part kept already
       var html = part.outerHTML;
       var shown = shownKeyed[part.id];
-      if (shown && shown.html === html && shown.node.isConnected && shown.node.id === part.id) {
+      if (shown && shown.html === html && shown.node && shown.node.isConnected &&
+          shown.node.id === part.id) {
         var placeholder = document.createElement(part.tagName);
         placeholder.setAttribute("data-live-reuse", part.id);
         part.replaceWith(placeholder);
