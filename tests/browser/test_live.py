@@ -33,7 +33,8 @@ def server(django_db_setup, settings):
     started.stop()
 
 
-def test_milestone_completed_by_one_appears_for_the_other_with_presence(browser, server):
+def convoy_with_two_people():
+    """A convoy with Frieda (facilitator) and Mia, the owner of its one company."""
     convoy = ConvoyFactory(name="Digitalisierungs-Konvoi Hagen")
     company = CompanyFactory(name="Sanitär Schulte")
     member = UserFactory(name="Mia Schulte", email="mia@example.com")
@@ -41,6 +42,11 @@ def test_milestone_completed_by_one_appears_for_the_other_with_presence(browser,
     CompanyMemberFactory(company=company, user=member, role="owner")
     FacilitatorFactory(convoy=convoy, user=facilitator)
     MembershipFactory(convoy=convoy, company=company)
+    return convoy, company, member
+
+
+def test_milestone_completed_by_one_appears_for_the_other_with_presence(browser, server):
+    convoy, company, _member = convoy_with_two_people()
     project = ProjectFactory(company=company, title="Online-Termine", convoys=[convoy])
     first = MilestoneFactory(project=project, title="Tool auswählen")
     MilestoneFactory(project=project, title="Live schalten")
@@ -88,13 +94,7 @@ def test_a_new_comment_adds_one_node_and_keeps_the_thread_the_reader_has_open(br
     from comments.services import comment_create
     from projects.services import update_post
 
-    convoy = ConvoyFactory(name="Digitalisierungs-Konvoi Hagen")
-    company = CompanyFactory(name="Sanitär Schulte")
-    member = UserFactory(name="Mia Schulte", email="mia@example.com")
-    facilitator = UserFactory(name="Frieda Fischer", email="frieda@example.com")
-    CompanyMemberFactory(company=company, user=member, role="owner")
-    FacilitatorFactory(convoy=convoy, user=facilitator)
-    MembershipFactory(convoy=convoy, company=company)
+    convoy, company, member = convoy_with_two_people()
     update = update_post(actor=member, convoy=convoy, company=company, body="Webshop läuft")
 
     def comment(body):
